@@ -1,0 +1,1 @@
+"""Pongo portal: links a POS vendor's merchants to the Pongo loyalty platform."""
