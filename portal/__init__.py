@@ -1,1 +1,82 @@
 """Pongo portal: links a POS vendor's merchants to the Pongo loyalty platform."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal import config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the portal: settings, extensions, request hooks, blueprints, errors, commands."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    settings = config.load(overrides, Path(app.instance_path))
+    app.config.from_mapping(flask_config(settings))
+    app.extensions["portal.settings"] = settings
+
+    from portal import access, boundary, errors, headers, i18n, layout
+    from portal.extensions import csrf, db, limiter, migrate
+    from portal.sessions import DatabaseSessionInterface
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    app.session_interface = DatabaseSessionInterface()
+    boundary.init_app(app)
+    access.init_app(app)
+    layout.init_app(app)
+    headers.init_app(app)
+    errors.init_app(app)
+    if settings.proxy_hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app,
+            x_for=settings.proxy_hops,
+            x_proto=settings.proxy_hops,
+            x_host=settings.proxy_hops,
+        )
+
+    from portal import cli, health, overview
+    from portal.entry import views as entry
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(entry.bp)
+    app.register_blueprint(overview.bp)
+    cli.init_app(app)
+    return app
+
+
+def flask_config(settings: config.Settings) -> dict[str, Any]:
+    """Flask and extension settings derived from the portal's own."""
+    secure = settings.production
+    return {
+        "SECRET_KEY": settings.secret_key,
+        "TESTING": settings.env == "test",
+        "SQLALCHEMY_DATABASE_URI": settings.database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_NAME": "__Host-portal" if secure else "portal_session",
+        "SESSION_COOKIE_SECURE": secure,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_IDLE_MINUTES": settings.session_idle_minutes,
+        "SESSION_ABSOLUTE_HOURS": settings.session_absolute_hours,
+        "PREFERRED_URL_SCHEME": "https" if secure else "http",
+        "MAX_CONTENT_LENGTH": settings.max_body_mb * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the server-side session
+        "RATELIMIT_STORAGE_URI": settings.redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+    }

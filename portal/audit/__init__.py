@@ -1,0 +1,1 @@
+"""The audit log and the merchant's access log page."""

@@ -1,0 +1,84 @@
+"""Recording audit events; every feature writes through `record`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, has_request_context, session
+
+from portal.extensions import db
+from portal.models.audit import AuditEvent
+from portal.models.merchant import Merchant
+
+MAX_TEXT = 2000
+
+
+def _clean(value: str | None) -> str | None:
+    """Neutralise control characters in untrusted text (CR/LF could forge log lines)."""
+    if value is None:
+        return None
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in value)[:MAX_TEXT]
+
+
+def current_actor() -> tuple[str, str, str | None]:
+    """(actor, actor kind, impersonator) for the current request."""
+    if not has_request_context():
+        return "system", "system", None
+    staff = session.get("staff_email")
+    user = session.get("user") or {}
+    if session.get("merchant_id") and staff:
+        return str(user.get("email") or "merchant"), "merchant_user", str(staff)
+    if staff:
+        return str(staff), "staff", None
+    if user.get("email"):
+        return str(user["email"]), "merchant_user", None
+    if g.get("api_key_name"):
+        return str(g.api_key_name), "pos", None
+    return "anonymous", "anonymous", None
+
+
+def record(
+    action: str,
+    *,
+    merchant: Merchant | None,
+    details: dict[str, Any] | None = None,
+    reason: str | None = None,
+) -> AuditEvent:
+    """Add an audit event to the current transaction (it commits with the request)."""
+    actor, kind, impersonator = current_actor()
+    event = AuditEvent(
+        merchant_id=merchant.id if merchant is not None else None,
+        actor=_clean(actor) or "",
+        actor_kind=kind,
+        impersonator=_clean(impersonator),
+        action=action,
+        details=details or {},
+        reason=_clean(reason),
+        request_id=g.get("request_id") if has_request_context() else None,
+    )
+    db.session.add(event)
+    return event
+
+
+def record_now(
+    action: str,
+    *,
+    merchant_id: int | None,
+    details: dict[str, Any] | None = None,
+    reason: str | None = None,
+) -> None:
+    """Record an event in its own transaction, for refusals whose request rolls back."""
+    actor, kind, impersonator = current_actor()
+    with db.engine.begin() as connection:
+        connection.execute(
+            db.insert(AuditEvent).values(
+                merchant_id=merchant_id,
+                actor=_clean(actor) or "",
+                actor_kind=kind,
+                impersonator=_clean(impersonator),
+                action=action,
+                details=details or {},
+                reason=_clean(reason),
+                request_id=g.get("request_id") if has_request_context() else None,
+            )
+        )

@@ -1,0 +1,1 @@
+"""Merchant entry: the signed link-out from the POS admin panel."""

@@ -1,0 +1,53 @@
+"""Languages: English and French, chosen by the session, then the browser."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, redirect, request, session, url_for
+from werkzeug.wrappers import Response
+
+from portal.access import public
+from portal.extensions import babel
+from portal.urls import safe_local_path
+
+# Locale codes the portal accepts from a launch or the footer switch.
+LOCALES = {"en": "English", "fr": "Français", "fr_CA": "Français (Canada)"}
+SWITCHER = ("en", "fr")
+
+bp = Blueprint("i18n", __name__)
+
+
+def normalise_locale(value: object) -> str | None:
+    """Map `fr-CA`, `fr_ca`, `FR` and friends to a supported locale, or None."""
+    if not isinstance(value, str):
+        return None
+    code = value.strip().replace("-", "_")
+    lang, _, region = code.partition("_")
+    candidate = f"{lang.lower()}_{region.upper()}" if region else lang.lower()
+    if candidate in LOCALES:
+        return candidate
+    return lang.lower() if lang.lower() in LOCALES else None
+
+
+def select_locale() -> str:
+    """The session's choice, then the browser's preference, then English."""
+    chosen = normalise_locale(session.get("locale"))
+    if chosen:
+        return chosen
+    best = request.accept_languages.best_match(["en", "fr", "fr-CA", "fr_CA"])
+    return normalise_locale(best) or "en"
+
+
+@bp.post("/language")
+@public
+def switch_language() -> Response:
+    """Remember the language picked in the footer and go back to the page."""
+    chosen = normalise_locale(request.form.get("locale"))
+    if chosen:
+        session["locale"] = chosen
+    return redirect(safe_local_path(request.form.get("unsafe_next")) or url_for("overview.index"))
+
+
+def init_app(app: Flask) -> None:
+    """Attach Flask-Babel and the language switch."""
+    babel.init_app(app, locale_selector=select_locale)
+    app.register_blueprint(bp)

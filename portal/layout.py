@@ -1,0 +1,46 @@
+"""What every page's layout needs: navigation, language switch, banners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from portal.i18n import LOCALES, SWITCHER
+
+# The merchant's navigation, in order. An entry shows once its page exists.
+NAVIGATION = (
+    ("overview.index", _l("Overview")),
+    ("connect.index", _l("Connection")),
+    ("locations.index", _l("Locations")),
+    ("rewards.index", _l("Rewards")),
+    ("orders.index", _l("Orders")),
+    ("audit.access_log", _l("Access log")),
+)
+
+
+def nav_items() -> list[tuple[str, str]]:
+    """Navigation entries whose pages are registered."""
+    return [(e, str(label)) for e, label in NAVIGATION if e in current_app.view_functions]
+
+
+def layout_context() -> dict[str, Any]:
+    """Template globals for base.html."""
+    locale = str(get_locale() or "en")
+    return {
+        "nav_items": nav_items(),
+        "current_endpoint": request.endpoint,
+        "html_lang": locale.replace("_", "-"),
+        "current_language": locale.split("_")[0],
+        "language_choices": [(code, LOCALES[code]) for code in SWITCHER],
+        "layout_merchant": g.get("merchant"),
+        "layout_user": g.get("user"),
+        "banners": g.get("banners", []),
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Register the layout context."""
+    app.context_processor(layout_context)

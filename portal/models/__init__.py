@@ -1,0 +1,8 @@
+"""Every model of the portal, imported here so that migrations see them all."""
+
+from portal.models.audit import AuditEvent
+from portal.models.base import Base
+from portal.models.merchant import Merchant
+from portal.models.session import UsedLaunchToken, WebSession
+
+__all__ = ["AuditEvent", "Base", "Merchant", "UsedLaunchToken", "WebSession"]

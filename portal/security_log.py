@@ -1,0 +1,22 @@
+"""Structured security events: one JSON line each, never a secret."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from flask import g, has_request_context, request
+
+logger = logging.getLogger("portal.security")
+
+
+def security_event(event: str, outcome: str, **fields: Any) -> None:
+    """Log a security event with the request id and caller address."""
+    record: dict[str, Any] = {"event": event, "outcome": outcome, **fields}
+    if has_request_context():
+        record.setdefault("request_id", g.get("request_id"))
+        record.setdefault("ip", request.remote_addr)
+    level = logging.INFO if outcome == "success" else logging.WARNING
+    # json.dumps escapes control characters, so CR/LF in caller-supplied text cannot forge lines.
+    logger.log(level, json.dumps(record, default=str, ensure_ascii=True), extra={"security": record})

@@ -1,0 +1,128 @@
+"""Server-side sessions: the cookie holds only a random token, the data lives in the database."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Flask, Request, Response, session
+from flask.sessions import SessionInterface, SessionMixin
+from werkzeug.datastructures import CallbackDict
+
+from portal.extensions import db
+from portal.models.base import utcnow
+from portal.models.session import WebSession
+
+# Writing last_seen on every request would turn each page view into a write; a minute is
+# precise enough for an idle timeout counted in tens of minutes.
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ServerSession(CallbackDict[str, Any], SessionMixin):
+    """Session data plus what is needed to persist it: the cookie token and the row times."""
+
+    def __init__(
+        self,
+        initial: dict[str, Any] | None = None,
+        token: str | None = None,
+        last_seen_at: datetime | None = None,
+    ) -> None:
+        def on_update(_: object) -> None:
+            self.modified = True
+
+        super().__init__(initial or {}, on_update)
+        self.token = token
+        self.last_seen_at = last_seen_at
+        self.rotate = False
+        self.modified = False
+
+
+class DatabaseSessionInterface(SessionInterface):
+    """Keeps sessions in the `web_sessions` table with idle and absolute timeouts."""
+
+    def open_session(self, app: Flask, request: Request) -> ServerSession:
+        """Load the session named by the cookie, or start an empty one if it is gone or stale."""
+        token = request.cookies.get(self.get_cookie_name(app))
+        if not token or len(token) > 100:
+            return ServerSession()
+        row = db.session.get(WebSession, _digest(token))
+        if row is None or row.revoked_at is not None or self._expired(app, row):
+            return ServerSession()
+        return ServerSession(dict(row.data), token=token, last_seen_at=row.last_seen_at)
+
+    @staticmethod
+    def _expired(app: Flask, row: WebSession) -> bool:
+        now = utcnow()
+        idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+        absolute = timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
+        return now - row.last_seen_at > idle or now - row.created_at > absolute
+
+    def save_session(  # type: ignore[override]  # Flask types the session as SessionMixin
+        self, app: Flask, session: ServerSession, response: Response
+    ) -> None:
+        """Persist changes, rotate the token when asked, and set or clear the cookie."""
+        name = self.get_cookie_name(app)
+        now = utcnow()
+        old = db.session.get(WebSession, _digest(session.token)) if session.token else None
+        if old is not None and (session.rotate or not session):
+            old.revoked_at = now
+        if not session:
+            if session.token:
+                response.delete_cookie(name, path="/", secure=self.get_cookie_secure(app))
+            db.session.commit()
+            return
+        if session.rotate or old is None:
+            token = secrets.token_urlsafe(32)
+            db.session.add(
+                WebSession(
+                    id=_digest(token),
+                    data=dict(session),
+                    merchant_id=session.get("merchant_id"),
+                    created_at=now,
+                    last_seen_at=now,
+                )
+            )
+            response.set_cookie(
+                name,
+                token,
+                httponly=True,
+                secure=self.get_cookie_secure(app),
+                samesite="Lax",
+                path="/",
+            )
+        else:
+            if session.modified:
+                old.data = dict(session)
+                old.merchant_id = session.get("merchant_id")
+            if session.last_seen_at is None or now - session.last_seen_at > TOUCH_EVERY:
+                old.last_seen_at = now
+        response.vary.add("Cookie")
+        db.session.commit()
+
+
+def begin_session(**data: Any) -> None:
+    """Replace whatever session this browser had with a fresh one holding `data`."""
+    assert isinstance(session, ServerSession)
+    session.clear()
+    session.update(data)
+    session.rotate = True
+
+
+def end_session() -> None:
+    """Revoke this browser's session on the server and clear its cookie."""
+    session.clear()
+
+
+def revoke_merchant_sessions(merchant_id: int) -> None:
+    """Revoke every open session of a merchant (flushes, does not commit)."""
+    db.session.execute(
+        db.update(WebSession)
+        .where(WebSession.merchant_id == merchant_id, WebSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
