@@ -28,10 +28,17 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     from portal import access, boundary, errors, headers, i18n, layout
     from portal.extensions import csrf, db, limiter, migrate
+    from portal.models.base import render_migration_item
     from portal.sessions import DatabaseSessionInterface
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        render_item=render_migration_item,
+    )
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
-from flask.cli import FlaskGroup
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
 
+from portal.config import Settings
+from portal.entry.demo import DEMO_USER, launch_url
 from portal.extensions import db
+from portal.models.merchant import Merchant
 
 
 def _create_app() -> Flask:
@@ -27,6 +31,38 @@ def init_db() -> None:
     click.echo("Tables created.")
 
 
+@click.command("launch-url")
+@click.argument("merchant_ref")
+@click.option("--name", "merchant_name", help="Merchant name (required for a new merchant).")
+@click.option("--target", help="Page to open: connection, locations, rewards, orders, or page:REF.")
+@click.option("--locale", type=click.Choice(["en", "fr", "fr-CA"]), help="Language of the portal.")
+@click.option("--email", default=DEMO_USER["email"], show_default=True, help="Admin user's e-mail.")
+@click.option("--user-name", default=DEMO_USER["name"], show_default=True, help="Admin user's name.")
+@with_appcontext
+def launch_url_command(
+    merchant_ref: str,
+    merchant_name: str | None,
+    target: str | None,
+    locale: str | None,
+    email: str,
+    user_name: str,
+) -> None:
+    """Print a signed launch URL for a merchant, valid for two minutes and usable once."""
+    settings: Settings = current_app.extensions["portal.settings"]
+    merchant = db.session.scalar(select(Merchant).where(Merchant.ref == merchant_ref))
+    if merchant is None:
+        if not merchant_name:
+            raise click.UsageError(f"No merchant {merchant_ref!r} yet: give its --name.")
+        merchant = Merchant(ref=merchant_ref, name=merchant_name)
+    elif merchant_name:
+        merchant = Merchant(ref=merchant.ref, name=merchant_name)
+    url = launch_url(
+        settings, merchant, target=target, locale=locale, email=email, name=user_name
+    )
+    click.echo(url)
+
+
 def init_app(app: Flask) -> None:
     """Register the verbs on the app so that `flask` and `portal` both know them."""
-    app.cli.add_command(init_db)
+    for command in (init_db, launch_url_command):
+        app.cli.add_command(command)

@@ -17,7 +17,18 @@ ENVIRONMENTS = ("production", "development", "test")
 
 # Values that mean "somebody forgot to set this" and must never reach production.
 PLACEHOLDERS = frozenset(
-    {"", "changeme", "change-me", "change_me", "secret", "dev", "development", "test", "xxx", "todo"}
+    {
+        "",
+        "changeme",
+        "change-me",
+        "change_me",
+        "secret",
+        "dev",
+        "development",
+        "test",
+        "xxx",
+        "todo",
+    }
 )
 
 # Secrets production refuses to start without; development generates them under instance/.
@@ -85,7 +96,9 @@ def _coerce(name: str, kind: Any, raw: str) -> Any:
     return raw
 
 
-def from_environ(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None) -> Settings:
+def from_environ(
+    environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None
+) -> Settings:
     """Read settings from environment variables, then apply explicit overrides."""
     values: dict[str, Any] = {}
     for f in fields(Settings):
@@ -101,7 +114,7 @@ def from_environ(environ: Mapping[str, str], overrides: Mapping[str, Any] | None
 
 
 def _var(name: str) -> str:
-    return next(f.metadata["var"] for f in fields(Settings) if f.name == name)
+    return str(next(f.metadata["var"] for f in fields(Settings) if f.name == name))
 
 
 def check_production(settings: Settings) -> None:
@@ -136,7 +149,9 @@ def check_production(settings: Settings) -> None:
 
 def fill_development_secrets(settings: Settings, instance_path: Path) -> Settings:
     """Outside production, create missing secrets once under instance/ and reuse them."""
-    missing = [n for n in SECRET_SETTINGS if not getattr(settings, n) and n != "pongo_client_secret"]
+    missing = [
+        n for n in SECRET_SETTINGS if not getattr(settings, n) and n != "pongo_client_secret"
+    ]
     if not missing:
         return settings
     store = instance_path / "secrets.json"
@@ -154,7 +169,8 @@ def fill_development_secrets(settings: Settings, instance_path: Path) -> Setting
         store.write_text(json.dumps(saved, indent=2))
         store.chmod(0o600)
         print(f" * Generated development secrets in {store}", file=sys.stderr)
-    return replace(settings, **{n: saved[n] for n in missing})
+    generated: dict[str, Any] = {n: saved[n] for n in missing}
+    return replace(settings, **generated)
 
 
 def default_database_url(instance_path: Path) -> str:

@@ -19,4 +19,6 @@ def security_event(event: str, outcome: str, **fields: Any) -> None:
         record.setdefault("ip", request.remote_addr)
     level = logging.INFO if outcome == "success" else logging.WARNING
     # json.dumps escapes control characters, so CR/LF in caller-supplied text cannot forge lines.
-    logger.log(level, json.dumps(record, default=str, ensure_ascii=True), extra={"security": record})
+    logger.log(
+        level, json.dumps(record, default=str, ensure_ascii=True), extra={"security": record}
+    )

@@ -26,7 +26,9 @@ def launch_url(
     name: str = DEMO_USER["name"],
 ) -> str:
     """A freshly signed launch URL for a merchant."""
-    extra: dict[str, str] = {"return_url": f"{settings.pos_admin_origin.rstrip('/')}/demo/pos-admin"}
+    extra: dict[str, str] = {
+        "return_url": f"{settings.pos_admin_origin.rstrip('/')}/demo/pos-admin"
+    }
     if target:
         extra["target"] = target
     if locale:

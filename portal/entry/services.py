@@ -25,7 +25,9 @@ def check_launch(raw_token: object, *, secret: str, issuer: str) -> LaunchClaims
     try:
         with db.session.begin_nested():
             db.session.add(
-                UsedLaunchToken(jti=claims.jti, merchant_ref=claims.merchant_ref, expires_at=expires)
+                UsedLaunchToken(
+                    jti=claims.jti, merchant_ref=claims.merchant_ref, expires_at=expires
+                )
             )
     except IntegrityError as exc:
         raise LaunchRefused(LaunchFailure.REPLAYED) from exc

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
-from flask import session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -46,10 +55,12 @@ def _settings() -> Settings:
 def failure_message(failure: LaunchFailure) -> str:
     """What the merchant reads when a launch link is refused."""
     if failure in (LaunchFailure.EXPIRED, LaunchFailure.NOT_YET_VALID):
-        return _("This link has expired. Open the portal again from your POS admin panel.")
+        return str(_("This link has expired. Open the portal again from your POS admin panel."))
     if failure is LaunchFailure.REPLAYED:
-        return _("This link was already used. Open the portal again from your POS admin panel.")
-    return _("This link is not valid. Open the portal again from your POS admin panel.")
+        return str(
+            _("This link was already used. Open the portal again from your POS admin panel.")
+        )
+    return str(_("This link is not valid. Open the portal again from your POS admin panel."))
 
 
 @bp.get("/launch")
@@ -71,9 +82,7 @@ def launch() -> Response | tuple[str, int]:
         )
         return page, status
     return_url = under_origin(claims.unsafe_return_url, settings.pos_admin_origin)
-    merchant = services.enter(
-        claims, return_url=return_url, locale=normalise_locale(claims.locale)
-    )
+    merchant = services.enter(claims, return_url=return_url, locale=normalise_locale(claims.locale))
     security_event("launch", "success", merchant=merchant.ref)
     endpoint = TARGETS.get(claims.target or "overview", "overview.index")
     if endpoint not in current_app.view_functions:
@@ -97,6 +106,8 @@ def demo_pos_admin() -> Response:
     """A stand-in for the POS admin panel, with fresh launch links (demo mode only)."""
     if not _settings().demo:
         abort(404)
-    response = make_response(render_template("entry/demo_pos_admin.html", merchants=demo_launch_links()))
+    response = make_response(
+        render_template("entry/demo_pos_admin.html", merchants=demo_launch_links())
+    )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -48,4 +48,11 @@ class Base(DeclarativeBase):
     """Declarative base for every table of the portal."""
 
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UTCDateTime()}
+    type_annotation_map = {datetime: UTCDateTime()}  # noqa: RUF012  # SQLAlchemy reads it once
+
+
+def render_migration_item(kind: str, item: object, autogen_context: object) -> str | bool:
+    """Write UTCDateTime columns as plain timezone-aware DateTime in migration scripts."""
+    if kind == "type" and isinstance(item, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False

@@ -1,0 +1,57 @@
+"""The page layout in a real browser, in English and French."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import LiveServer, screenshot
+from tests.conftest import launch_token
+
+pytestmark = pytest.mark.browser
+
+
+def test_layout_renders_in_english_and_switches_to_french(
+    live_portal: LiveServer, page: Page
+) -> None:
+    page.goto(f"{live_portal.url}/launch?token={launch_token(extra={'locale': 'en'})}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome, Boulangerie Lumière")
+    expect(page.get_by_role("navigation", name="Main navigation")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    screenshot(page, "layout-en")
+
+    page.get_by_label("Language").select_option("fr")
+    page.get_by_role("button", name="Change").click()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.get_by_role("navigation", name="Navigation principale")).to_be_visible()
+    expect(page.get_by_role("link", name="Vue d’ensemble")).to_have_attribute(
+        "aria-current", "page"
+    )
+    screenshot(page, "layout-fr")
+
+
+def test_refused_link_shows_a_clear_page_in_french(live_portal: LiveServer, page: Page) -> None:
+    response = page.goto(
+        f"{live_portal.url}/launch?token=not-a-token", wait_until="domcontentloaded"
+    )
+    assert response is not None
+    assert response.status == 401
+    page.goto(f"{live_portal.url}/launch?token=not-a-token")
+    expect(page.get_by_role("heading", level=1)).to_have_text("We could not open your portal")
+    context = page.context.browser.new_context(locale="fr-FR") if page.context.browser else None
+    assert context is not None
+    french = context.new_page()
+    french.goto(f"{live_portal.url}/launch?token=not-a-token")
+    expect(french.get_by_role("heading", level=1)).to_have_text("Impossible d’ouvrir votre portail")
+    expect(french.locator("main")).to_contain_text("Ce lien n’est pas valide")
+    screenshot(french, "launch-refused-fr")
+    context.close()
+
+
+def test_skip_link_reaches_main_content_by_keyboard(live_portal: LiveServer, page: Page) -> None:
+    page.goto(f"{live_portal.url}/launch?token={launch_token()}")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()

@@ -1,0 +1,194 @@
+"""The skeleton: probes, error pages, headers, settings, languages, access by default."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portal import config
+from tests.conftest import TEST_SETTINGS, csrf_token, launch
+
+PUBLIC_ENDPOINTS = {
+    "static",
+    "health.healthz",
+    "health.readyz",
+    "entry.launch",
+    "entry.logout",
+    "entry.demo_pos_admin",
+    "i18n.switch_language",
+}
+
+
+def test_health_probes_answer_json(client: FlaskClient) -> None:
+    assert client.get("/healthz").json == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json == {"status": "ok", "database": "ok"}
+
+
+def test_readyz_reports_an_unreachable_database() -> None:
+    from portal import create_app
+
+    app = create_app({**TEST_SETTINGS, "database_url": "sqlite:////nonexistent-dir/portal.db"})
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json == {"status": "unavailable", "database": "unreachable"}
+
+
+def test_unknown_page_is_a_readable_404_in_the_layout(client: FlaskClient) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    body = response.get_data(as_text=True)
+    assert "Page not found" in body
+    assert 'class="site-footer"' in body
+    assert "Traceback" not in body
+
+
+def test_unhandled_error_shows_no_stack_trace(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
+    from portal.access import public
+
+    @public
+    def explode() -> str:
+        raise RuntimeError("secret-internal-detail")
+
+    app.add_url_rule("/explode", "explode", explode)
+    with caplog.at_level(logging.ERROR):
+        response = app.test_client().get("/explode")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong" in body
+    assert "secret-internal-detail" not in body
+    assert "Traceback" not in body
+    assert any("Unhandled error" in r.getMessage() for r in caplog.records)
+
+
+def test_every_response_carries_security_headers(client: FlaskClient) -> None:
+    """SEC-32: HSTS, CSP with object-src/base-uri/frame-ancestors, nosniff, Referrer-Policy."""
+    for path in ("/healthz", "/no-such-page", "/", "/launch"):
+        headers = client.get(path).headers
+        assert "max-age=31536000" in headers["Strict-Transport-Security"]
+        assert "includeSubDomains" in headers["Strict-Transport-Security"]
+        csp = headers["Content-Security-Policy"]
+        for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+            assert directive in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_every_route_has_an_access_policy(app: Flask) -> None:
+    """SEC-18: a route added without a policy fails here and is refused at run time."""
+    from portal.access import PUBLIC, policy_of
+
+    with app.test_request_context():
+        unclassified = [
+            r.endpoint for r in app.url_map.iter_rules() if policy_of(r.endpoint) is None
+        ]
+        public = {r.endpoint for r in app.url_map.iter_rules() if policy_of(r.endpoint) == PUBLIC}
+    assert unclassified == []
+    assert public <= PUBLIC_ENDPOINTS, f"new public endpoints: {public - PUBLIC_ENDPOINTS}"
+
+
+def test_merchant_pages_need_a_session(app: Flask, client: FlaskClient) -> None:
+    """SEC-18: without a launch every non-public GET page answers 401."""
+    from portal.access import MERCHANT, policy_of
+
+    with app.test_request_context():
+        rules = [
+            r
+            for r in app.url_map.iter_rules()
+            if "GET" in (r.methods or set())
+            and policy_of(r.endpoint) == MERCHANT
+            and not r.arguments
+        ]
+    assert rules
+    for rule in rules:
+        assert client.get(rule.rule).status_code == 401, rule.rule
+
+
+def test_route_without_policy_is_refused(app: Flask) -> None:
+    app.add_url_rule("/forgotten", "forgotten", lambda: "reachable")
+    response = app.test_client().get("/forgotten")
+    assert response.status_code == 403
+    assert "reachable" not in response.get_data(as_text=True)
+
+
+def test_production_refuses_missing_and_placeholder_secrets() -> None:
+    settings = config.Settings(env="production", secret_key="changeme")
+    with pytest.raises(config.SettingsError) as refused:
+        config.check_production(settings)
+    message = str(refused.value)
+    for var in ("PORTAL_SECRET_KEY", "PORTAL_LAUNCH_SECRET", "PORTAL_ENCRYPTION_KEYS", "REDIS_URL"):
+        assert var in message
+
+
+def test_production_accepts_complete_settings() -> None:
+    settings = config.Settings(
+        env="production",
+        secret_key="s" * 40,
+        launch_secret="l" * 40,
+        encryption_keys=TEST_SETTINGS["encryption_keys"],
+        pongo_client_secret="real-client-secret",
+        database_url="postgresql+psycopg://db/portal",
+        redis_url="redis://cache:6379/0",
+        base_url="https://portal.example.com",
+        pongo_base_url="https://api.heypongo.com",
+        pongo_redirect_uri="https://portal.example.com/connect/callback",
+    )
+    config.check_production(settings)
+
+
+def test_production_refuses_in_memory_rate_limits() -> None:
+    """SEC-33: production without shared rate-limit storage does not start."""
+    settings = config.Settings(env="production", redis_url="")
+    with pytest.raises(config.SettingsError, match="REDIS_URL"):
+        config.check_production(settings)
+
+
+def test_development_generates_and_reuses_secrets(tmp_path: object) -> None:
+    from pathlib import Path
+
+    instance = Path(str(tmp_path))
+    first = config.fill_development_secrets(config.Settings(), instance)
+    second = config.fill_development_secrets(config.Settings(), instance)
+    assert first.secret_key
+    assert first.launch_secret
+    assert first.fernet_keys
+    assert (first.secret_key, first.launch_secret) == (second.secret_key, second.launch_secret)
+
+
+def test_bad_whole_number_setting_names_the_variable() -> None:
+    with pytest.raises(config.SettingsError, match="PORTAL_PROXY_HOPS"):
+        config.from_environ({"PORTAL_PROXY_HOPS": "two"})
+
+
+def test_language_follows_the_browser_then_the_footer_switch(client: FlaskClient) -> None:
+    launch(client)
+    french = client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    assert 'lang="fr"' in french.get_data(as_text=True)
+    assert "Vue d’ensemble" in french.get_data(as_text=True)
+    token = csrf_token(client)
+    client.post("/language", data={"locale": "en", "csrf_token": token, "unsafe_next": "/"})
+    english = client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    assert "Overview" in english.get_data(as_text=True)
+
+
+def test_language_switch_never_redirects_off_site(client: FlaskClient) -> None:
+    launch(client)
+    token = csrf_token(client)
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = client.post(
+            "/language", data={"locale": "fr", "csrf_token": token, "unsafe_next": target}
+        )
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/"
+
+
+def test_post_without_csrf_token_is_refused(client: FlaskClient) -> None:
+    """SEC-20: state-changing requests need the CSRF token."""
+    launch(client)
+    response = client.post("/language", data={"locale": "fr"})
+    assert response.status_code == 400
+    assert "form expired" in response.get_data(as_text=True)
