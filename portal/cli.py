@@ -37,7 +37,7 @@ def init_db() -> None:
 @click.option("--target", help="Page to open: connection, locations, rewards, orders, or page:REF.")
 @click.option("--locale", type=click.Choice(["en", "fr", "fr-CA"]), help="Language of the portal.")
 @click.option("--email", default=DEMO_USER["email"], show_default=True, help="Admin user's e-mail.")
-@click.option("--user-name", default=DEMO_USER["name"], show_default=True, help="Admin user's name.")
+@click.option("--user-name", default=DEMO_USER["name"], show_default=True, help="Admin name.")
 @with_appcontext
 def launch_url_command(
     merchant_ref: str,
@@ -56,9 +56,7 @@ def launch_url_command(
         merchant = Merchant(ref=merchant_ref, name=merchant_name)
     elif merchant_name:
         merchant = Merchant(ref=merchant.ref, name=merchant_name)
-    url = launch_url(
-        settings, merchant, target=target, locale=locale, email=email, name=user_name
-    )
+    url = launch_url(settings, merchant, target=target, locale=locale, email=email, name=user_name)
     click.echo(url)
 
 
