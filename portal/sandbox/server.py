@@ -32,7 +32,11 @@ class RunningSandbox:
         self._server = server
         self.url = f"http://{HOST}:{server.server_port}"
         self._thread = threading.Thread(
-            target=server.serve_forever, name="pongo-sandbox", daemon=True
+            # A short poll keeps close() quick; the default makes it wait half a second.
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="pongo-sandbox",
+            daemon=True,
         )
         self._thread.start()
 
