@@ -93,7 +93,9 @@ class PongoClient:
         )
         raise_for_status(reply, endpoint.name)
         return models.parse_receipt(
-            reply.json(endpoint.name), order_id=str(order_id), status_code=reply.status_code
+            reply.json(endpoint.name),
+            order_id="" if order_id is None else str(order_id),
+            status_code=reply.status_code,
         )
 
     # Plumbing

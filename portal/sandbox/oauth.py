@@ -109,7 +109,8 @@ def oauth_sign_in() -> Any:
             "sign_in.html", pending=pending, error="Wrong e-mail or password.", login=login
         )
         return page, 200
-    pending.login = account.login
+    with state.lock:
+        pending.login = account.login
     return render_template("consent.html", pending=pending, account=account)
 
 

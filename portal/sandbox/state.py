@@ -28,6 +28,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from portal.sandbox import routes
@@ -386,7 +387,7 @@ class SandboxState:
                     "status": status,
                     "response": response,
                     "idempotency_key": idempotency_key,
-                    "received_at": self.clock(),
+                    "received_at": datetime.fromtimestamp(self.clock(), UTC).isoformat(),
                 }
             )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -65,7 +66,7 @@ def test_orders_log_keeps_every_order_with_its_answer(http: httpx.Client) -> Non
     assert log[0]["account"] == ALICE
     assert log[0]["body"]["order_id"] == "POS-1001"
     assert log[0]["response"]["id"].startswith("ord_")
-    assert isinstance(log[0]["received_at"], float)
+    assert datetime.fromisoformat(log[0]["received_at"]).tzinfo is not None
 
 
 def test_expired_tokens_are_unauthenticated_but_can_refresh(http: httpx.Client) -> None:
