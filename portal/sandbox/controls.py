@@ -65,7 +65,7 @@ def list_orders() -> Response:
     """Every order request received, with the answer it got."""
     state = sandbox_state()
     with state.lock:
-        return _json({"orders": list(state.order_log)})
+        return _json(list(state.order_log))
 
 
 @bp.get("/requests")
@@ -73,7 +73,7 @@ def list_requests() -> Response:
     """Every API request received (method, path, status), for counting retries."""
     state = sandbox_state()
     with state.lock:
-        return _json({"requests": list(state.request_log)})
+        return _json(list(state.request_log))
 
 
 def _tokens_action(action: str) -> Response:
@@ -139,7 +139,7 @@ def list_faults() -> Response:
     """The scripted faults, with how often each has fired."""
     state = sandbox_state()
     with state.lock:
-        return _json({"faults": [f.as_json() for f in state.faults]})
+        return _json([f.as_json() for f in state.faults])
 
 
 @bp.post("/reset")

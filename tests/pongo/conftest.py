@@ -88,5 +88,5 @@ def client(make_client: Callable[..., PongoClient]) -> PongoClient:
 
 def requests_to(http: httpx.Client, method: str, path: str) -> list[dict[str, Any]]:
     """The API requests the sandbox received for one endpoint."""
-    log = http.get("/_sandbox/requests").json()["requests"]
+    log = http.get("/_sandbox/requests").json()
     return [r for r in log if r["method"] == method and r["path"] == path]

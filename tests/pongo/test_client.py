@@ -81,7 +81,7 @@ def test_new_order_is_created(client: PongoClient, http: httpx.Client) -> None:
     assert receipt.order_id == "POS-1001"
     assert receipt.pongo_id is not None
     assert receipt.pongo_id.startswith("ord_")
-    assert http.get("/_sandbox/orders").json()["orders"][0]["idempotency_key"] == "relay-1"
+    assert http.get("/_sandbox/orders").json()[0]["idempotency_key"] == "relay-1"
 
 
 def test_order_pongo_already_has_counts_as_already_processed(client: PongoClient) -> None:
@@ -106,7 +106,7 @@ def test_three_503s_then_success_is_retried_with_growing_backoff(
     assert {a["idempotency_key"] for a in attempts} == {"relay-9"}
     assert len(sleeper.waits) == 3
     assert sleeper.waits[0] < sleeper.waits[2]
-    assert len(http.get("/_sandbox/orders").json()["orders"]) == 1
+    assert len(http.get("/_sandbox/orders").json()) == 1
 
 
 def test_persistent_503_gives_up_after_the_retry_budget(
@@ -133,7 +133,7 @@ def test_validation_error_is_not_retried_and_lists_field_errors(
     with pytest.raises(ValidationFailed) as caught:
         client.create_order(valid_order(amount="12.50"), idempotency_key="relay-3")
     assert caught.value.field_errors == {"amount": ["The amount must be an integer."]}
-    assert len(http.get("/_sandbox/orders").json()["orders"]) == 1
+    assert len(http.get("/_sandbox/orders").json()) == 1
     assert sleeper.waits == []
 
 
