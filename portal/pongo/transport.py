@@ -103,6 +103,7 @@ class Transport:
         started = self.clock()
         deadline_at = started + settings.deadline
         attempt = 0
+        last_status: int | None = None
         while True:
             remaining = deadline_at - self.clock()
             if remaining <= 0:
@@ -140,13 +141,15 @@ class Transport:
                     or attempt > settings.max_retries
                 ):
                     return reply
+                last_status = reply.status_code
                 retry_after = _retry_after_seconds(reply.headers.get("Retry-After"))
             wait = retry_after if retry_after is not None else self._backoff(attempt)
             if self.clock() + wait >= deadline_at:
                 raise Unavailable(
                     f"{what}: Pongo asked to wait {wait:.1f} s, past the deadline"
                     if retry_after is not None
-                    else f"{what}: out of time after {attempt} attempt(s)"
+                    else f"{what}: out of time after {attempt} attempt(s)",
+                    status_code=last_status,
                 )
             self.sleep(wait)
 

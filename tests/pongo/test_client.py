@@ -159,8 +159,9 @@ def test_retry_after_beyond_the_deadline_fails_at_once(
     client: PongoClient, http: httpx.Client, sleeper: Sleeper
 ) -> None:
     fault(http, path="/v1/rewards", status=429, count=1, headers={"Retry-After": "120"})
-    with pytest.raises(Unavailable, match="past the deadline"):
+    with pytest.raises(Unavailable, match="past the deadline") as caught:
         client.rewards()
+    assert caught.value.status_code == 429
     assert sleeper.waits == []
     assert len(requests_to(http, "GET", "/v1/rewards")) == 1
 
