@@ -1,0 +1,40 @@
+"""The one client for every call the portal makes to Pongo."""
+
+from portal.pongo.client import PongoClient
+from portal.pongo.errors import (
+    ClientRejected,
+    GrantRejected,
+    MissingScope,
+    NeedsReconnection,
+    NotFound,
+    PongoError,
+    Rejected,
+    Unavailable,
+    UnexpectedResponse,
+    ValidationFailed,
+)
+from portal.pongo.models import OrderReceipt, PongoAccount, PongoReward, PongoStore
+from portal.pongo.settings import PongoSettings
+from portal.pongo.tokens import TokenSet, exchange_code, refresh_access_token
+
+__all__ = [
+    "ClientRejected",
+    "GrantRejected",
+    "MissingScope",
+    "NeedsReconnection",
+    "NotFound",
+    "OrderReceipt",
+    "PongoAccount",
+    "PongoClient",
+    "PongoError",
+    "PongoReward",
+    "PongoSettings",
+    "PongoStore",
+    "Rejected",
+    "TokenSet",
+    "Unavailable",
+    "UnexpectedResponse",
+    "ValidationFailed",
+    "exchange_code",
+    "refresh_access_token",
+]

@@ -1,0 +1,92 @@
+"""One family of errors for everything that can go wrong talking to Pongo.
+
+`str(error)` is for logs and developers; `error.user_message` is plain English a
+merchant can read. User messages are wrapped in `N_` so the translation catalogue
+picks them up; pages show them through gettext. Neither ever contains a token.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+def N_(message: str) -> str:  # noqa: N802 - Babel's default marker for deferred translation
+    """Mark a message for translation without translating it yet."""
+    return message
+
+
+class PongoError(Exception):
+    """Pongo could not do what was asked."""
+
+    user_message: ClassVar[str] = N_("Something went wrong while talking to Pongo.")
+
+    def __init__(self, detail: str, *, status_code: int | None = None) -> None:
+        super().__init__(detail)
+        self.status_code = status_code
+
+
+class NeedsReconnection(PongoError):  # noqa: N818 - named after what the caller must do, as the portal's code reads them
+    """Pongo no longer accepts the merchant's token (401)."""
+
+    user_message = N_("Your Pongo connection has expired. Please reconnect Pongo.")
+
+
+class GrantRejected(NeedsReconnection):
+    """The token endpoint refused the code or refresh token (invalid_grant)."""
+
+    user_message = N_("Pongo refused the connection. Please reconnect Pongo.")
+
+
+class ClientRejected(PongoError):  # noqa: N818 - see NeedsReconnection
+    """The token endpoint refused the portal's own client credentials (invalid_client)."""
+
+    user_message = N_("The portal's access to Pongo is misconfigured. Please contact support.")
+
+
+class MissingScope(PongoError):  # noqa: N818 - see NeedsReconnection
+    """The token lacks a permission the call needs (403)."""
+
+    user_message = N_(
+        "Pongo did not grant the portal this permission. Please reconnect Pongo "
+        "and approve every permission asked."
+    )
+
+
+class NotFound(PongoError):  # noqa: N818 - see NeedsReconnection
+    """Pongo does not know the requested item or path (404)."""
+
+    user_message = N_("Pongo could not find what was asked for.")
+
+
+class ValidationFailed(PongoError):  # noqa: N818 - see NeedsReconnection
+    """Pongo rejected the data sent (422)."""
+
+    user_message = N_("Pongo rejected the data that was sent.")
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        field_errors: dict[str, list[str]],
+        status_code: int | None = 422,
+    ) -> None:
+        super().__init__(detail, status_code=status_code)
+        self.field_errors = field_errors
+
+
+class Rejected(PongoError):  # noqa: N818 - see NeedsReconnection
+    """Pongo refused the request for another client-side reason (other 4xx)."""
+
+    user_message = N_("Pongo refused the request.")
+
+
+class Unavailable(PongoError):  # noqa: N818 - see NeedsReconnection
+    """Pongo did not answer in time or kept failing (timeouts, 429, 5xx)."""
+
+    user_message = N_("The loyalty platform is unavailable at the moment. Please try again later.")
+
+
+class UnexpectedResponse(PongoError):  # noqa: N818 - see NeedsReconnection
+    """Pongo answered with something this client cannot read."""
+
+    user_message = N_("Pongo sent an answer the portal does not understand.")

@@ -1,0 +1,151 @@
+"""Talk to Pongo's token endpoint outside a web request: code exchange and refresh.
+
+Pongo's docs exchange the code with grant_type=client_credentials plus the code;
+the grant type and token path come from PongoSettings. Token calls are never
+repeated once sent: codes are single-use and refresh tokens rotate.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from portal.pongo.errors import ClientRejected, GrantRejected, Rejected, UnexpectedResponse
+from portal.pongo.settings import PongoSettings
+from portal.pongo.transport import Reply, Transport, raise_for_status
+
+
+@dataclass(frozen=True, repr=False)
+class TokenSet:
+    """Tokens Pongo issued for one merchant."""
+
+    access_token: str
+    refresh_token: str | None
+    expires_at: datetime | None
+    scopes: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        # Tokens stay out of logs and tracebacks.
+        return f"TokenSet(expires_at={self.expires_at!r}, scopes={self.scopes!r})"
+
+
+def exchange_code(
+    settings: PongoSettings,
+    code: str,
+    code_verifier: str | None = None,
+    *,
+    http: httpx.Client | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> TokenSet:
+    """Trade the code from the OAuth redirect for tokens."""
+    form = {
+        "grant_type": settings.token_grant_type,
+        "code": code,
+        "redirect_uri": settings.redirect_uri,
+        "client_id": settings.client_id,
+        "client_secret": settings.client_secret,
+    }
+    if code_verifier:
+        form["code_verifier"] = code_verifier
+    return _token_request(settings, form, http=http, sleep=sleep, clock=clock, now=now)
+
+
+def refresh_access_token(
+    settings: PongoSettings,
+    refresh_token: str,
+    *,
+    http: httpx.Client | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> TokenSet:
+    """Get a fresh access token (and the rotated refresh token)."""
+    form = {
+        "grant_type": "refresh_token",
+        "refresh_token": refresh_token,
+        "client_id": settings.client_id,
+        "client_secret": settings.client_secret,
+    }
+    return _token_request(settings, form, http=http, sleep=sleep, clock=clock, now=now)
+
+
+def _token_request(
+    settings: PongoSettings,
+    form: Mapping[str, str],
+    *,
+    http: httpx.Client | None,
+    sleep: Callable[[float], None],
+    clock: Callable[[], float],
+    now: Callable[[], datetime],
+) -> TokenSet:
+    transport = Transport(settings, http=http, sleep=sleep, clock=clock)
+    try:
+        reply = transport.send(
+            "POST",
+            settings.base_url.rstrip("/") + settings.token_path,
+            what="token",
+            idempotent=False,
+            headers=lambda: {"Accept": "application/json"},
+            form=form,
+        )
+    finally:
+        transport.close()
+    if reply.status_code in (400, 401):
+        _raise_oauth_error(reply)
+    raise_for_status(reply, "token")
+    return _parse_token_set(reply.json("token"), settings, now())
+
+
+def _raise_oauth_error(reply: Reply) -> None:
+    try:
+        body = reply.json("token")
+    except UnexpectedResponse:
+        body = {}
+    error = body.get("error") if isinstance(body, dict) else None
+    status = reply.status_code
+    if error == "invalid_grant":
+        raise GrantRejected("token: Pongo rejected the grant (invalid_grant)", status_code=status)
+    if error == "invalid_client":
+        raise ClientRejected("token: Pongo rejected the client credentials", status_code=status)
+    raise Rejected(
+        f"token: Pongo refused the request ({error or 'no error code'})", status_code=status
+    )
+
+
+def _parse_token_set(body: Any, settings: PongoSettings, issued_at: datetime) -> TokenSet:
+    if not isinstance(body, dict):
+        raise UnexpectedResponse("token: expected an object")
+    access = body.get("access_token")
+    if not isinstance(access, str) or not access:
+        raise UnexpectedResponse("token: no access_token in the answer")
+    token_type = body.get("token_type", "Bearer")
+    if not isinstance(token_type, str) or token_type.lower() != "bearer":
+        raise UnexpectedResponse("token: not a Bearer token")
+    refresh = body.get("refresh_token")
+    expires_in = body.get("expires_in")
+    if isinstance(expires_in, str) and expires_in.isdigit():
+        expires_in = int(expires_in)
+    expires_at = (
+        issued_at + timedelta(seconds=expires_in)
+        if isinstance(expires_in, int) and not isinstance(expires_in, bool)
+        else None
+    )
+    scope = body.get("scope")
+    scopes = (
+        tuple(s for s in scope.replace(" ", ",").split(",") if s)
+        if isinstance(scope, str)
+        else tuple(settings.scopes)
+    )
+    return TokenSet(
+        access_token=access,
+        refresh_token=refresh if isinstance(refresh, str) and refresh else None,
+        expires_at=expires_at,
+        scopes=scopes,
+    )

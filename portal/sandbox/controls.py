@@ -1,0 +1,149 @@
+"""Test controls under /_sandbox/: reshape accounts, read orders, expire tokens, add faults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from portal.sandbox import routes
+from portal.sandbox.oauth import sandbox_state
+from portal.sandbox.state import Fault, FixtureError, check_rewards, check_stores
+
+bp = Blueprint("sandbox_controls", __name__, url_prefix=routes.CONTROLS_PREFIX)
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+def _unknown_login(login: str) -> Response:
+    return _json({"message": f"No account with login {login!r}."}, 404)
+
+
+@bp.put("/accounts/<login>/stores")
+def replace_stores(login: str) -> Response:
+    """Replace an account's stores."""
+    state = sandbox_state()
+    try:
+        stores = check_stores(_body().get("stores"))
+    except FixtureError as exc:
+        return _json({"message": str(exc)}, 422)
+    with state.lock:
+        account = state.accounts.get(login)
+        if account is None:
+            return _unknown_login(login)
+        account.stores = stores
+    return _json({"stores": len(stores)})
+
+
+@bp.put("/accounts/<login>/rewards")
+def replace_rewards(login: str) -> Response:
+    """Replace an account's rewards."""
+    state = sandbox_state()
+    try:
+        rewards = check_rewards(_body().get("rewards"))
+    except FixtureError as exc:
+        return _json({"message": str(exc)}, 422)
+    with state.lock:
+        account = state.accounts.get(login)
+        if account is None:
+            return _unknown_login(login)
+        account.rewards = rewards
+    return _json({"rewards": len(rewards)})
+
+
+@bp.get("/orders")
+def list_orders() -> Response:
+    """Every order request received, with the answer it got."""
+    state = sandbox_state()
+    with state.lock:
+        return _json(list(state.order_log))
+
+
+@bp.get("/requests")
+def list_requests() -> Response:
+    """Every API request received (method, path, status), for counting retries."""
+    state = sandbox_state()
+    with state.lock:
+        return _json(list(state.request_log))
+
+
+def _tokens_action(action: str) -> Response:
+    state = sandbox_state()
+    login = _body().get("login")
+    if not isinstance(login, str) or login not in state.accounts:
+        return _unknown_login(str(login))
+    count = state.expire_tokens(login) if action == "expire" else state.revoke_tokens(login)
+    return _json({action + "d": count})
+
+
+@bp.post("/tokens/expire")
+def expire_tokens() -> Response:
+    """Make every access token of an account expire now."""
+    return _tokens_action("expire")
+
+
+@bp.post("/tokens/revoke")
+def revoke_tokens() -> Response:
+    """Revoke every access and refresh token of an account."""
+    return _tokens_action("revoke")
+
+
+@bp.post("/faults")
+def add_fault() -> Response:
+    """Make the next matching requests fail or slow down."""
+    body = _body()
+    path, method, status = body.get("path"), body.get("method"), body.get("status")
+    delay_ms, count = body.get("delay_ms", 0), body.get("count", 1)
+    headers = body.get("headers") or {}
+    problems = []
+    if not isinstance(path, str) or not path.startswith("/"):
+        problems.append("path must start with '/'")
+    if method is not None and not isinstance(method, str):
+        problems.append("method must be a string")
+    if status is not None and (not isinstance(status, int) or not 100 <= status <= 599):
+        problems.append("status must be an HTTP status code")
+    if not isinstance(delay_ms, int) or delay_ms < 0:
+        problems.append("delay_ms must be a non-negative integer")
+    if not isinstance(count, int) or count < 1:
+        problems.append("count must be a positive integer")
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        problems.append("headers must map names to strings")
+    if status is None and not delay_ms:
+        problems.append("give a status, a delay_ms, or both")
+    if problems:
+        return _json({"message": "; ".join(problems)}, 422)
+    fault = Fault(
+        path=str(path),
+        method=method.upper() if isinstance(method, str) else None,
+        status=status,
+        delay_ms=delay_ms,
+        remaining=count,
+        headers=dict(headers),
+        body=body.get("body"),
+    )
+    sandbox_state().add_fault(fault)
+    return _json(fault.as_json(), 201)
+
+
+@bp.get("/faults")
+def list_faults() -> Response:
+    """The scripted faults, with how often each has fired."""
+    state = sandbox_state()
+    with state.lock:
+        return _json([f.as_json() for f in state.faults])
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    """Go back to the fixture: forget tokens, orders, faults and control changes."""
+    sandbox_state().reset()
+    return _json({"reset": True})

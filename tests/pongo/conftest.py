@@ -1,0 +1,92 @@
+"""A sandbox per module, a fresh merchant token, and a client that never really sleeps."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from portal.pongo import PongoClient, PongoSettings
+from portal.sandbox.server import RunningSandbox, start_sandbox
+from tests.sandbox.support import CLIENT_ID, CLIENT_SECRET, FIXTURE, REDIRECT_URI, password_token
+
+
+class Sleeper:
+    """Records the waits asked for and moves a clock forward instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+        self.offset = 0.0
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.offset += seconds
+
+    def clock(self) -> float:
+        return time.monotonic() + self.offset
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[RunningSandbox]:
+    with start_sandbox(FIXTURE, controls=True) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def _module_http(sandbox: RunningSandbox) -> Iterator[httpx.Client]:
+    # One connection pool per module: building an httpx client is slow.
+    with httpx.Client(base_url=sandbox.url) as client:
+        yield client
+
+
+@pytest.fixture
+def http(_module_http: httpx.Client) -> httpx.Client:
+    assert _module_http.post("/_sandbox/reset").status_code == 200
+    return _module_http
+
+
+@pytest.fixture
+def settings(sandbox: RunningSandbox) -> PongoSettings:
+    return PongoSettings(
+        base_url=sandbox.url,
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        redirect_uri=REDIRECT_URI,
+    )
+
+
+@pytest.fixture
+def sleeper() -> Sleeper:
+    return Sleeper()
+
+
+@pytest.fixture
+def token(http: httpx.Client) -> dict[str, Any]:
+    return password_token(http)
+
+
+@pytest.fixture
+def make_client(
+    http: httpx.Client, settings: PongoSettings, sleeper: Sleeper, token: dict[str, Any]
+) -> Callable[..., PongoClient]:
+    def make(settings: PongoSettings = settings, access_token: str | None = None) -> PongoClient:
+        value = access_token or token["access_token"]
+        return PongoClient(
+            settings, lambda: value, http=http, sleep=sleeper.sleep, clock=sleeper.clock
+        )
+
+    return make
+
+
+@pytest.fixture
+def client(make_client: Callable[..., PongoClient]) -> PongoClient:
+    return make_client()
+
+
+def requests_to(http: httpx.Client, method: str, path: str) -> list[dict[str, Any]]:
+    """The API requests the sandbox received for one endpoint."""
+    log = http.get("/_sandbox/requests").json()
+    return [r for r in log if r["method"] == method and r["path"] == path]

@@ -1,0 +1,245 @@
+"""The Pongo client against the sandbox: typed results, pagination, error mapping and retries."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from portal.pongo import (
+    MissingScope,
+    NeedsReconnection,
+    OrderReceipt,
+    PongoClient,
+    PongoReward,
+    PongoSettings,
+    PongoStore,
+    Rejected,
+    Unavailable,
+    ValidationFailed,
+)
+from tests.pongo.conftest import Sleeper, requests_to
+from tests.sandbox.support import ALICE, password_token, valid_order
+
+
+def fault(http: httpx.Client, **spec: Any) -> None:
+    assert http.post("/_sandbox/faults", json=spec).status_code == 201
+
+
+def test_me_returns_the_connected_account(client: PongoClient) -> None:
+    account = client.me()
+    assert account.login == ALICE
+    assert account.name == "Alice's Bakery"
+    assert account.scopes == ("reward.read", "order.create")
+
+
+def test_stores_are_typed_and_optional_fields_may_be_missing(client: PongoClient) -> None:
+    stores = client.stores()
+    assert stores[0] == PongoStore(
+        slug="alice-paris",
+        name="Alice Paris",
+        address="1 rue de Rivoli",
+        city="Paris",
+        postal_code="75001",
+        public_id="sto_alice00001",
+    )
+    assert stores[1].slug == "alice-lyon"
+    assert stores[1].address is None
+
+
+def test_rewards_keep_the_raw_sku_list_and_ignore_unknown_fields(client: PongoClient) -> None:
+    rewards = client.rewards()
+    assert rewards[0] == PongoReward("rew_a000000001", "Croissant", 50, "BAK-001")
+    assert rewards[1].raw_external_id is None
+    assert [r.public_id for r in client.rewards(store_slug="alice-paris")] == [
+        "rew_a000000001",
+        "rew_a000000003",
+    ]
+    assert len(client.rewards(customer="cus_someone", store_slug="alice-lyon")) == 2
+
+
+def test_rewards_follow_pagination_to_the_end(client: PongoClient, http: httpx.Client) -> None:
+    many = [
+        {"public_id": f"rew_{i:010d}", "name": f"Reward {i}", "points": i, "external_id": "X"}
+        for i in range(130)
+    ]
+    http.put(f"/_sandbox/accounts/{ALICE}/rewards", json={"rewards": many})
+    rewards = client.rewards()
+    assert [r.points for r in rewards] == list(range(130))
+    assert len(requests_to(http, "GET", "/v1/rewards")) == 3
+
+
+def test_new_order_is_created(client: PongoClient, http: httpx.Client) -> None:
+    receipt = client.create_order(valid_order(), idempotency_key="relay-1")
+    assert receipt.already_processed is False
+    assert receipt.status_code == 201
+    assert receipt.order_id == "POS-1001"
+    assert receipt.pongo_id is not None
+    assert receipt.pongo_id.startswith("ord_")
+    assert http.get("/_sandbox/orders").json()[0]["idempotency_key"] == "relay-1"
+
+
+def test_order_pongo_already_has_counts_as_already_processed(client: PongoClient) -> None:
+    first = client.create_order(valid_order(), idempotency_key="relay-1")
+    again = client.create_order(valid_order(), idempotency_key="relay-2")
+    assert again == OrderReceipt("POS-1001", first.pongo_id, True, 202)
+
+
+def test_order_without_idempotency_key_is_refused_before_sending(client: PongoClient) -> None:
+    with pytest.raises(ValueError, match="idempotency key"):
+        client.create_order(valid_order(), idempotency_key="")
+
+
+def test_three_503s_then_success_is_retried_with_growing_backoff(
+    client: PongoClient, http: httpx.Client, sleeper: Sleeper
+) -> None:
+    fault(http, path="/v1/orders", method="POST", status=503, count=3)
+    receipt = client.create_order(valid_order(), idempotency_key="relay-9")
+    assert receipt.status_code == 201
+    attempts = requests_to(http, "POST", "/v1/orders")
+    assert [a["status"] for a in attempts] == [503, 503, 503, 201]
+    assert {a["idempotency_key"] for a in attempts} == {"relay-9"}
+    assert len(sleeper.waits) == 3
+    assert sleeper.waits[0] < sleeper.waits[2]
+    assert len(http.get("/_sandbox/orders").json()) == 1
+
+
+def test_persistent_503_gives_up_after_the_retry_budget(
+    client: PongoClient, http: httpx.Client, sleeper: Sleeper
+) -> None:
+    fault(http, path="/v1/stores", status=503, count=10)
+    with pytest.raises(Unavailable) as caught:
+        client.stores()
+    assert caught.value.status_code == 503
+    assert len(requests_to(http, "GET", "/v1/stores")) == 4
+    assert len(sleeper.waits) == 3
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_gateway_errors_are_retried(client: PongoClient, http: httpx.Client, status: int) -> None:
+    fault(http, path="/v1/oauth/me", status=status, count=1)
+    assert client.me().login == ALICE
+    assert len(requests_to(http, "GET", "/v1/oauth/me")) == 2
+
+
+def test_validation_error_is_not_retried_and_lists_field_errors(
+    client: PongoClient, http: httpx.Client, sleeper: Sleeper
+) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        client.create_order(valid_order(amount="12.50"), idempotency_key="relay-3")
+    assert caught.value.field_errors == {"amount": ["The amount must be an integer."]}
+    assert len(http.get("/_sandbox/orders").json()) == 1
+    assert sleeper.waits == []
+
+
+def test_bad_request_is_not_retried(
+    client: PongoClient, http: httpx.Client, sleeper: Sleeper
+) -> None:
+    fault(http, path="/v1/orders", status=400, count=5)
+    with pytest.raises(Rejected):
+        client.create_order(valid_order(), idempotency_key="relay-4")
+    assert len(requests_to(http, "POST", "/v1/orders")) == 1
+    assert sleeper.waits == []
+
+
+def test_429_waits_as_long_as_retry_after_says(
+    client: PongoClient, http: httpx.Client, sleeper: Sleeper
+) -> None:
+    fault(http, path="/v1/rewards", status=429, count=1, headers={"Retry-After": "2"})
+    assert len(client.rewards()) == 3
+    assert sleeper.waits == [2.0]
+
+
+def test_retry_after_beyond_the_deadline_fails_at_once(
+    client: PongoClient, http: httpx.Client, sleeper: Sleeper
+) -> None:
+    fault(http, path="/v1/rewards", status=429, count=1, headers={"Retry-After": "120"})
+    with pytest.raises(Unavailable, match="past the deadline") as caught:
+        client.rewards()
+    assert caught.value.status_code == 429
+    assert sleeper.waits == []
+    assert len(requests_to(http, "GET", "/v1/rewards")) == 1
+
+
+def test_backoff_stops_at_the_overall_deadline(
+    make_client: Callable[..., PongoClient],
+    settings: PongoSettings,
+    http: httpx.Client,
+    sleeper: Sleeper,
+) -> None:
+    patient = dataclasses.replace(settings, max_retries=20, deadline=5.0, backoff_base=1.0)
+    fault(http, path="/v1/stores", status=503, count=50)
+    with pytest.raises(Unavailable):
+        make_client(patient).stores()
+    assert sum(sleeper.waits) < 5.0
+    assert len(requests_to(http, "GET", "/v1/stores")) < 21
+
+
+def test_slow_answer_hits_the_deadline_quickly(
+    make_client: Callable[..., PongoClient], settings: PongoSettings, http: httpx.Client
+) -> None:
+    hurried = dataclasses.replace(settings, deadline=0.3)
+    fault(http, path="/v1/stores", delay_ms=1500, count=1)
+    started = time.monotonic()
+    with pytest.raises(Unavailable) as caught:
+        make_client(hurried).stores()
+    assert time.monotonic() - started < 1.0
+    assert "Please try again later" in caught.value.user_message
+
+
+def test_refused_connection_is_retried_then_unavailable(
+    make_client: Callable[..., PongoClient], settings: PongoSettings, sleeper: Sleeper
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    nowhere = dataclasses.replace(settings, base_url=f"http://127.0.0.1:{closed_port}")
+    with pytest.raises(Unavailable, match="ConnectError"):
+        make_client(nowhere).me()
+    assert len(sleeper.waits) == 3
+
+
+def test_rejected_token_needs_reconnection_and_is_not_leaked(
+    client: PongoClient, http: httpx.Client, token: dict[str, Any]
+) -> None:
+    http.post("/_sandbox/tokens/expire", json={"login": ALICE})
+    with pytest.raises(NeedsReconnection) as caught:
+        client.me()
+    assert caught.value.status_code == 401
+    assert token["access_token"] not in str(caught.value)
+    assert "reconnect" in caught.value.user_message
+
+
+def test_missing_scope_is_reported(
+    make_client: Callable[..., PongoClient], http: httpx.Client
+) -> None:
+    narrow = password_token(http, scope="order.create")["access_token"]
+    with pytest.raises(MissingScope):
+        make_client(access_token=narrow).rewards()
+
+
+def test_access_token_is_asked_for_on_every_attempt(
+    settings: PongoSettings, http: httpx.Client, sleeper: Sleeper, token: dict[str, Any]
+) -> None:
+    asked: list[int] = []
+
+    def access_token() -> str:
+        asked.append(1)
+        return str(token["access_token"])
+
+    fault(http, path="/v1/oauth/me", status=503, count=2)
+    client = PongoClient(settings, access_token, http=http, sleep=sleeper.sleep)
+    client.me()
+    assert len(asked) == 3
+
+
+def test_client_opens_and_closes_its_own_connections(
+    settings: PongoSettings, token: dict[str, Any]
+) -> None:
+    with PongoClient(settings, lambda: str(token["access_token"])) as client:
+        assert client.me().login == ALICE

@@ -1,0 +1,80 @@
+"""Code exchange and refresh against the sandbox's token endpoint."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from portal.pongo import (
+    ClientRejected,
+    GrantRejected,
+    NeedsReconnection,
+    PongoSettings,
+    Unavailable,
+    exchange_code,
+    refresh_access_token,
+)
+from tests.pongo.conftest import Sleeper, requests_to
+from tests.sandbox.support import authorize, s256
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+def test_code_from_the_form_exchanges_for_tokens(
+    http: httpx.Client, settings: PongoSettings
+) -> None:
+    verifier = "a-long-random-verifier-" + "x" * 30
+    code = authorize(http, code_challenge=s256(verifier), code_challenge_method="S256")["code"]
+    tokens = exchange_code(settings, code, verifier, http=http, now=lambda: NOW)
+    assert tokens.access_token.count(".") == 2
+    assert tokens.refresh_token
+    assert tokens.expires_at == NOW + timedelta(seconds=600)
+    assert tokens.scopes == ("reward.read", "order.create")
+    assert tokens.access_token not in repr(tokens)
+
+
+def test_refresh_rotates_and_the_old_refresh_token_is_rejected(
+    http: httpx.Client, settings: PongoSettings
+) -> None:
+    code = authorize(http)["code"]
+    first = exchange_code(settings, code, http=http)
+    assert first.refresh_token is not None
+    second = refresh_access_token(settings, first.refresh_token, http=http)
+    assert second.access_token != first.access_token
+    with pytest.raises(GrantRejected) as caught:
+        refresh_access_token(settings, first.refresh_token, http=http)
+    assert isinstance(caught.value, NeedsReconnection)
+    assert first.refresh_token not in str(caught.value)
+
+
+def test_used_code_is_a_rejected_grant(http: httpx.Client, settings: PongoSettings) -> None:
+    code = authorize(http)["code"]
+    exchange_code(settings, code, http=http)
+    with pytest.raises(GrantRejected):
+        exchange_code(settings, code, http=http)
+
+
+def test_wrong_client_secret_is_a_client_problem(
+    http: httpx.Client, settings: PongoSettings
+) -> None:
+    code = authorize(http)["code"]
+    wrong = dataclasses.replace(settings, client_secret="not-it")
+    with pytest.raises(ClientRejected):
+        exchange_code(wrong, code, http=http)
+
+
+def test_token_call_is_never_repeated_once_sent(
+    http: httpx.Client, settings: PongoSettings, sleeper: Sleeper
+) -> None:
+    http.post("/_sandbox/faults", json={"path": "/v1/oauth/token", "status": 503, "count": 3})
+    with pytest.raises(Unavailable):
+        refresh_access_token(settings, "whatever", http=http, sleep=sleeper.sleep)
+    assert len(requests_to(http, "POST", "/v1/oauth/token")) == 1
+    assert sleeper.waits == []
+
+
+def test_settings_repr_hides_the_client_secret(settings: PongoSettings) -> None:
+    assert settings.client_secret not in repr(settings)
