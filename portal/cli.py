@@ -60,6 +60,22 @@ def launch_url_command(
     click.echo(url)
 
 
+@main.command("sandbox")
+@click.option("--port", default=5001, show_default=True, help="Port on 127.0.0.1.")
+@click.option(
+    "--fixture",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Fixture JSON (clients, accounts, stores, rewards); the demo fixture by default.",
+)
+@click.option("--controls", is_flag=True, help="Enable the /_sandbox/ test controls.")
+def sandbox_command(port: int, fixture: str | None, controls: bool) -> None:
+    """Run the Pongo sandbox, a local emulator of Pongo's API."""
+    from portal.sandbox import DEMO_FIXTURE
+    from portal.sandbox.server import serve
+
+    serve(fixture or DEMO_FIXTURE, port, controls)
+
+
 def init_app(app: Flask) -> None:
     """Register the verbs on the app so that `flask` and `portal` both know them."""
     for command in (init_db, launch_url_command):

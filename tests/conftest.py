@@ -25,7 +25,7 @@ TEST_SETTINGS: dict[str, Any] = {
     "launch_secret": LAUNCH_SECRET,
     "launch_issuer": ISSUER,
     "encryption_keys": "2D1zOnGm0h9oDydeGz1Lqyvkcq3Mxb0lC2c9b5Gq4tA=",
-    "pongo_client_secret": "portal-demo-secret",
+    "pongo_client_secret": "portal-demo-secret-7f3a9c2e",
     "base_url": "http://127.0.0.1:5000",
     "pos_admin_origin": "https://pos.example.com",
 }

@@ -2,7 +2,16 @@
 
 from portal.models.audit import AuditEvent
 from portal.models.base import Base
+from portal.models.connection import ConnectionStatus, PongoConnection
 from portal.models.merchant import Merchant
 from portal.models.session import UsedLaunchToken, WebSession
 
-__all__ = ["AuditEvent", "Base", "Merchant", "UsedLaunchToken", "WebSession"]
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "ConnectionStatus",
+    "Merchant",
+    "PongoConnection",
+    "UsedLaunchToken",
+    "WebSession",
+]

@@ -25,7 +25,7 @@ class PongoError(Exception):
         self.status_code = status_code
 
 
-class NeedsReconnection(PongoError):  # noqa: N818 - named after what the caller must do, as the portal's code reads them
+class NeedsReconnection(PongoError):
     """Pongo no longer accepts the merchant's token (401)."""
 
     user_message = N_("Your Pongo connection has expired. Please reconnect Pongo.")
@@ -37,13 +37,13 @@ class GrantRejected(NeedsReconnection):
     user_message = N_("Pongo refused the connection. Please reconnect Pongo.")
 
 
-class ClientRejected(PongoError):  # noqa: N818 - see NeedsReconnection
+class ClientRejected(PongoError):
     """The token endpoint refused the portal's own client credentials (invalid_client)."""
 
     user_message = N_("The portal's access to Pongo is misconfigured. Please contact support.")
 
 
-class MissingScope(PongoError):  # noqa: N818 - see NeedsReconnection
+class MissingScope(PongoError):
     """The token lacks a permission the call needs (403)."""
 
     user_message = N_(
@@ -52,13 +52,13 @@ class MissingScope(PongoError):  # noqa: N818 - see NeedsReconnection
     )
 
 
-class NotFound(PongoError):  # noqa: N818 - see NeedsReconnection
+class NotFound(PongoError):
     """Pongo does not know the requested item or path (404)."""
 
     user_message = N_("Pongo could not find what was asked for.")
 
 
-class ValidationFailed(PongoError):  # noqa: N818 - see NeedsReconnection
+class ValidationFailed(PongoError):
     """Pongo rejected the data sent (422)."""
 
     user_message = N_("Pongo rejected the data that was sent.")
@@ -74,19 +74,19 @@ class ValidationFailed(PongoError):  # noqa: N818 - see NeedsReconnection
         self.field_errors = field_errors
 
 
-class Rejected(PongoError):  # noqa: N818 - see NeedsReconnection
+class Rejected(PongoError):
     """Pongo refused the request for another client-side reason (other 4xx)."""
 
     user_message = N_("Pongo refused the request.")
 
 
-class Unavailable(PongoError):  # noqa: N818 - see NeedsReconnection
+class Unavailable(PongoError):
     """Pongo did not answer in time or kept failing (timeouts, 429, 5xx)."""
 
     user_message = N_("The loyalty platform is unavailable at the moment. Please try again later.")
 
 
-class UnexpectedResponse(PongoError):  # noqa: N818 - see NeedsReconnection
+class UnexpectedResponse(PongoError):
     """Pongo answered with something this client cannot read."""
 
     user_message = N_("Pongo sent an answer the portal does not understand.")

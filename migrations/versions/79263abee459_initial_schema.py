@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 5c24586f5773
+Revision ID: 79263abee459
 Revises: 
-Create Date: 2026-11-27 04:44:53.560925
+Create Date: 2026-11-27 04:49:19.778580
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '5c24586f5773'
+revision = '79263abee459'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -56,6 +56,28 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_events_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_events_merchant_id'), ['merchant_id'], unique=False)
 
+    op.create_table('pongo_connections',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('merchant_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=30), nullable=False),
+    sa.Column('account_id', sa.String(length=200), nullable=True),
+    sa.Column('account_name', sa.String(length=200), nullable=True),
+    sa.Column('account_email', sa.String(length=320), nullable=True),
+    sa.Column('scopes', sa.String(length=500), nullable=False),
+    sa.Column('access_token_encrypted', sa.Text(), nullable=True),
+    sa.Column('refresh_token_encrypted', sa.Text(), nullable=True),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('connected_by', sa.String(length=320), nullable=True),
+    sa.Column('connected_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_success_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('problem', sa.String(length=500), nullable=True),
+    sa.Column('problem_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('refreshed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['merchant_id'], ['merchants.id'], name=op.f('fk_pongo_connections_merchant_id_merchants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pongo_connections')),
+    sa.UniqueConstraint('merchant_id', name=op.f('uq_pongo_connections_merchant_id'))
+    )
     op.create_table('web_sessions',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
@@ -78,6 +100,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_web_sessions_merchant_id'))
 
     op.drop_table('web_sessions')
+    op.drop_table('pongo_connections')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_events_merchant_id'))
         batch_op.drop_index(batch_op.f('ix_audit_events_at'))
