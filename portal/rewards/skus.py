@@ -66,7 +66,9 @@ _EDGE_CHARS = (
 
 # A zero that starts a run of digits and is followed by another digit.
 _LEADING_ZERO = re.compile(r"(?<![0-9])0+(?=[0-9])")
-_NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]+")
+_DROP_ASCII_PUNCTUATION = str.maketrans(
+    "", "", "".join(chr(c) for c in range(128) if not chr(c).isalnum())
+)
 
 
 def parse_external_id(raw_external_id: object) -> list[str]:
@@ -88,16 +90,14 @@ def parse_external_id(raw_external_id: object) -> list[str]:
 def near_key(sku: str) -> str:
     """Reduce a SKU to what a person means by it: no case, accents, spacing or padding zeros."""
     if sku.isascii():
-        text = _LEADING_ZERO.sub("", sku.lower())
-        return _NOT_ASCII_ALNUM.sub("", text)
+        text = sku.lower()
+        if "0" in text:
+            text = _LEADING_ZERO.sub("", text)
+        return text.translate(_DROP_ASCII_PUNCTUATION)
     text = unicodedata.normalize("NFKD", sku)
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = _LEADING_ZERO.sub("", text)
     return "".join(c for c in text if c.isalnum())
-
-
-def _deletions(key: str) -> set[str]:
-    return {key[:i] + key[i + 1 :] for i in range(len(key))}
 
 
 def _within_one_edit(a: str, b: str) -> bool:
@@ -171,10 +171,18 @@ class TokenResult:
     alternatives: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class _EditTable:
+    """Catalogue keys by key-or-single-deletion; the rare shared variants kept apart."""
+
+    first: dict[str, str]
+    more: dict[str, list[str]]
+
+
 class CatalogueIndex:
     """Lookup tables over one merchant's catalogue, built once per request."""
 
-    __slots__ = ("_cache", "_edit_index", "_exact", "_suggestible")
+    __slots__ = ("_cache", "_edit_table", "_exact", "_suggestible")
 
     def __init__(
         self,
@@ -183,9 +191,9 @@ class CatalogueIndex:
     ) -> None:
         self._exact = exact
         self._suggestible = suggestible
-        # Built on the first lookup that needs it: most pages only ever see exact
-        # matches, and this is the costly table (one entry per key and deletion).
-        self._edit_index: dict[str, list[str]] | None = None
+        # Built on the first lookup that needs it: pages that only see exact
+        # matches never pay for this, the costliest table.
+        self._edit_table: _EditTable | None = None
         # Results are immutable and tokens repeat across rewards.
         self._cache: dict[str, TokenResult] = {}
 
@@ -194,14 +202,23 @@ class CatalogueIndex:
         """Index a catalogue by exact SKU and by normalised key."""
         grouped: dict[str, list[CatalogueProduct]] = {}
         for product in products:
-            grouped.setdefault(product.sku, []).append(product)
-        exact = {sku: tuple(group) for sku, group in grouped.items()}
+            group = grouped.get(product.sku)
+            if group is None:
+                grouped[product.sku] = [product]
+            else:
+                group.append(product)
+        exact: dict[str, tuple[CatalogueProduct, ...]] = {}
         by_key: dict[str, list[str]] = {}
-        for sku, group in exact.items():
+        for sku, group in grouped.items():
+            exact[sku] = tuple(group)
             if _survives_parsing(sku) and any(p.active for p in group):
                 key = near_key(sku)
                 if key:
-                    by_key.setdefault(key, []).append(sku)
+                    skus = by_key.get(key)
+                    if skus is None:
+                        by_key[key] = [sku]
+                    else:
+                        skus.append(sku)
         suggestible = {key: tuple(sorted(skus)) for key, skus in by_key.items()}
         return cls(exact, suggestible)
 
@@ -212,21 +229,29 @@ class CatalogueIndex:
         """Return every product, active or archived, carrying exactly this SKU."""
         return self._exact.get(sku, ())
 
-    def build_edit_index(self) -> dict[str, list[str]]:
-        """Build the one-edit lookup table now rather than on first need, and return it."""
-        if self._edit_index is not None:
-            return self._edit_index
+    def build_edit_index(self) -> None:
+        """Build the one-edit lookup table now rather than on the first near miss."""
+        self._edit_lookup()
+
+    def _edit_lookup(self) -> _EditTable:
+        if self._edit_table is not None:
+            return self._edit_table
         # "Symmetric delete": two keys are within one edit only if they share a
         # key-or-single-deletion, so a lookup costs len(token) + 1 dict hits
-        # instead of a scan of the whole catalogue.
-        index: dict[str, list[str]] = {}
+        # instead of a scan of the whole catalogue. Most variants belong to one
+        # key; storing plain strings for those keeps the table small and out of
+        # the garbage collector's way.
+        first: dict[str, str] = {}
+        more: dict[str, list[str]] = {}
         for key in self._suggestible:
             if _edit_eligible(key):
-                index.setdefault(key, []).append(key)
-                for variant in _deletions(key):
-                    index.setdefault(variant, []).append(key)
-        self._edit_index = index
-        return index
+                for i in range(len(key) + 1):
+                    variant = key[:i] + key[i + 1 :]
+                    owner = first.setdefault(variant, key)
+                    if owner != key:
+                        more.setdefault(variant, []).append(key)
+        self._edit_table = _EditTable(first, more)
+        return self._edit_table
 
     def classify(self, token: str) -> TokenResult:
         """Classify one parsed SKU token, remembering the answer for this index."""
@@ -239,6 +264,8 @@ class CatalogueIndex:
     def _classify(self, token: str) -> TokenResult:
         products = self._exact.get(token)
         if products:
+            if len(products) == 1 and products[0].active:
+                return TokenResult(token, TokenKind.MATCHED, products)
             active = tuple(p for p in products if p.active)
             if len(active) == 1:
                 return TokenResult(token, TokenKind.MATCHED, active)
@@ -248,7 +275,10 @@ class CatalogueIndex:
         candidates = self._near_candidates(token)
         if not candidates:
             return TokenResult(token, TokenKind.OTHER_SYSTEM)
-        ranked = sorted(candidates, key=lambda sku: self._rank(token, sku))
+        if len(candidates) == 1:
+            ranked = list(candidates)
+        else:
+            ranked = sorted(candidates, key=lambda sku: self._rank(token, sku))
         suggestion = ranked[0]
         return TokenResult(
             token,
@@ -267,10 +297,15 @@ class CatalogueIndex:
             return set(same_key)
         if not _edit_eligible(key):
             return set()
-        edit_index = self.build_edit_index()
+        table = self._edit_lookup()
+        # Most tokens here belong to other systems and share no variant at all, so
+        # the set intersection (done in C) is the whole cost for them.
+        shared = table.first.keys() & [key[:i] + key[i + 1 :] for i in range(len(key) + 1)]
+        if not shared:
+            return set()
         close_keys: set[str] = set()
-        for variant in (key, *_deletions(key)):
-            for other in edit_index.get(variant, ()):
+        for variant in shared:
+            for other in (table.first[variant], *table.more.get(variant, ())):
                 if _within_one_edit(key, other):
                     close_keys.add(other)
         return {sku for other in close_keys for sku in self._suggestible[other]}
