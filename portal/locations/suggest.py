@@ -225,6 +225,9 @@ class _Side:
 
 
 def _numbers_similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a and not b:
+        return 1.0
+    # A number on one side only may simply have been left out.
     if not a or not b:
         return 0.5
     if a == b:
