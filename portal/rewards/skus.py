@@ -211,7 +211,7 @@ class CatalogueIndex:
         by_key: dict[str, list[str]] = {}
         for sku, group in grouped.items():
             exact[sku] = tuple(group)
-            if _survives_parsing(sku) and any(p.active for p in group):
+            if (group[0].active or any(p.active for p in group)) and _survives_parsing(sku):
                 key = near_key(sku)
                 if key:
                     skus = by_key.get(key)
@@ -219,7 +219,10 @@ class CatalogueIndex:
                         by_key[key] = [sku]
                     else:
                         skus.append(sku)
-        suggestible = {key: tuple(sorted(skus)) for key, skus in by_key.items()}
+        suggestible = {
+            key: (skus[0],) if len(skus) == 1 else tuple(sorted(skus))
+            for key, skus in by_key.items()
+        }
         return cls(exact, suggestible)
 
     def __len__(self) -> int:
