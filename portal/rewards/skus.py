@@ -380,7 +380,7 @@ class RewardReview:
 
     @property
     def has_corrections(self) -> bool:
-        """Tell whether the corrected list differs from what the merchant typed."""
+        """Tell whether the corrected list changes a typed SKU (spacing and repeats aside)."""
         return self.corrected_list != ",".join(result.token for result in self.tokens)
 
     def redeemable_at(self, location_refs: Iterable[str]) -> frozenset[str]:
