@@ -1,0 +1,1 @@
+"""Locations: link each POS location to its Pongo store."""

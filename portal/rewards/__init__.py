@@ -1,0 +1,1 @@
+"""Rewards: check that each Pongo reward points at real products of the POS catalogue."""

@@ -1,0 +1,472 @@
+"""Reward SKU parsing, classification and review."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from portal.rewards.skus import (
+    MIN_EDIT_KEY_LENGTH,
+    CatalogueIndex,
+    CatalogueProduct,
+    RewardInput,
+    RewardReview,
+    RewardShape,
+    RewardStatus,
+    TokenKind,
+    classify_token,
+    near_key,
+    parse_external_id,
+    review_reward,
+    review_rewards,
+    summary,
+)
+
+
+def product(
+    ref: str,
+    sku: str,
+    *,
+    active: bool = True,
+    paid_options: bool = False,
+    locations: frozenset[str] | None = None,
+) -> CatalogueProduct:
+    """Make a catalogue product named after its ref."""
+    return CatalogueProduct(
+        ref=ref,
+        sku=sku,
+        name=f"Product {ref}",
+        active=active,
+        has_paid_options=paid_options,
+        location_refs=locations,
+    )
+
+
+CATALOGUE = (
+    product("croissant", "BAK-001"),
+    product("croissant-2019", "BAK-001", active=False),
+    product("pain-choc", "BAK-002", paid_options=True, locations=frozenset({"L1"})),
+    product("coffee", "DRK-100"),
+    product("coffee-large", "DRK-100"),
+    product("old-tart", "OLD-777", active=False),
+    product("lunch-menu", "MENU-LUNCH", locations=frozenset({"L2"})),
+    product("water", "A1"),
+    product("sandwich", "SAN-0042"),
+    product("juice", "4006381333931"),
+)
+
+
+@pytest.fixture(scope="module")
+def index() -> CatalogueIndex:
+    """Index the sample catalogue once for the module; lookups do not change it."""
+    return CatalogueIndex.build(CATALOGUE)
+
+
+# -- parsing -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("BAK-001", ["BAK-001"]),
+        ("BAK-001,BAK-002", ["BAK-001", "BAK-002"]),
+        (" BAK-001 , BAK-002 ", ["BAK-001", "BAK-002"]),
+        ("\u00a0BAK-001\u00a0,\tBAK-002\n", ["BAK-001", "BAK-002"]),
+        ("\u202fBAK-001\u202f,\r\nBAK-002\r\n", ["BAK-001", "BAK-002"]),
+        ("\u200bBAK-001\u200b,\ufeffBAK-002\u2060", ["BAK-001", "BAK-002"]),
+        ("\u3000BAK-001\u2028,\xadBAK-002\u200d", ["BAK-001", "BAK-002"]),
+        (",,BAK-001,,", ["BAK-001"]),
+        ("BAK-001, BAK-001 ,BAK-002,\u00a0BAK-001", ["BAK-001", "BAK-002"]),
+        ("BAK-002,BAK-001,BAK-002", ["BAK-002", "BAK-001"]),
+        ("bak-001,BAK-001", ["bak-001", "BAK-001"]),
+        ("BAK 001", ["BAK 001"]),
+        ("BAK-001\nBAK-002", ["BAK-001\nBAK-002"]),
+        ("BAK-001;BAK-002", ["BAK-001;BAK-002"]),
+        ("\ud800,BAK-001", ["\ud800", "BAK-001"]),
+        (None, []),
+        (42, []),
+        (4.2, []),
+        (b"BAK-001", []),
+        (["BAK-001"], []),
+        ("", []),
+        ("   ", []),
+        (",,,", []),
+        (" ,\u00a0, \t ,\u200b", []),
+        ("X" * 10_000, ["X" * 10_000]),
+        ("A," * 5_000, ["A"]),
+        (",".join(f"S{n}" for n in range(2_000)), [f"S{n}" for n in range(2_000)]),
+    ],
+    ids=repr,
+)
+def test_external_id_is_split_trimmed_and_deduplicated(raw: object, expected: list[str]) -> None:
+    assert parse_external_id(raw) == expected
+
+
+def test_every_unicode_space_is_trimmed() -> None:
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    assert len(spaces) > 20
+    assert parse_external_id(",".join(f"{s}BAK-{n}{s}" for n, s in enumerate(spaces))) == [
+        f"BAK-{n}" for n in range(len(spaces))
+    ]
+
+
+def test_string_subclass_is_parsed_as_its_text() -> None:
+    class Shouty(str):
+        def split(self, *args: object, **kwargs: object) -> list[str]:
+            raise RuntimeError
+
+    assert parse_external_id(Shouty(" BAK-001 ,BAK-002")) == ["BAK-001", "BAK-002"]
+
+
+ANYTHING = st.one_of(
+    st.text(),
+    st.none(),
+    st.integers(),
+    st.floats(),
+    st.binary(),
+    st.lists(st.text()),
+    st.dictionaries(st.text(), st.integers()),
+)
+
+
+@given(ANYTHING)
+def test_parsing_never_raises_and_yields_clean_distinct_tokens(raw: object) -> None:
+    tokens = parse_external_id(raw)
+    assert len(tokens) == len(set(tokens))
+    for token in tokens:
+        assert token
+        assert "," not in token
+        assert parse_external_id(token) == [token]
+
+
+@given(st.text())
+def test_parsing_is_idempotent(raw: str) -> None:
+    tokens = parse_external_id(raw)
+    assert parse_external_id(",".join(tokens)) == tokens
+
+
+CLEAN_TOKEN = st.text(
+    alphabet=st.characters(blacklist_characters=",", blacklist_categories=("Cs",)), min_size=1
+).filter(lambda t: parse_external_id(t) == [t])
+
+
+@given(st.lists(CLEAN_TOKEN))
+def test_parsing_keeps_order_and_first_occurrence(tokens: list[str]) -> None:
+    assert parse_external_id(",".join(tokens)) == list(dict.fromkeys(tokens))
+
+
+# -- classification ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("token", "kind", "suggestion"),
+    [
+        ("BAK-001", TokenKind.MATCHED, None),
+        ("A1", TokenKind.MATCHED, None),
+        ("DRK-100", TokenKind.AMBIGUOUS, None),
+        ("OLD-777", TokenKind.INACTIVE, None),
+        # case, spacing, punctuation, leading zeros
+        ("bak-001", TokenKind.NEAR_MISS, "BAK-001"),
+        ("BAK 001", TokenKind.NEAR_MISS, "BAK-001"),
+        ("BAK001", TokenKind.NEAR_MISS, "BAK-001"),
+        ("BAK.001", TokenKind.NEAR_MISS, "BAK-001"),
+        ("bak_1", TokenKind.NEAR_MISS, "BAK-001"),
+        ("BAK-0001", TokenKind.NEAR_MISS, "BAK-001"),
+        ("san 42", TokenKind.NEAR_MISS, "SAN-0042"),
+        ("Menu Lunch", TokenKind.NEAR_MISS, "MENU-LUNCH"),
+        ("MÉNU-LUNCH", TokenKind.NEAR_MISS, "MENU-LUNCH"),
+        ("a1", TokenKind.NEAR_MISS, "A1"),
+        ("04006381333931", TokenKind.NEAR_MISS, "4006381333931"),
+        # one edit
+        ("MENU-LUNCK", TokenKind.NEAR_MISS, "MENU-LUNCH"),
+        ("MENU-LUNCHH", TokenKind.NEAR_MISS, "MENU-LUNCH"),
+        ("MENU-LUCH", TokenKind.NEAR_MISS, "MENU-LUNCH"),
+        ("MENU-LNUCH", TokenKind.NEAR_MISS, "MENU-LUNCH"),
+        ("SAN-0043", TokenKind.NEAR_MISS, "SAN-0042"),
+        ("DRK-10", TokenKind.NEAR_MISS, "DRK-100"),
+        # two edits, or nothing like it
+        ("MENU-LNCK", TokenKind.OTHER_SYSTEM, None),
+        ("ZLT-88213", TokenKind.OTHER_SYSTEM, None),
+        ("UBER:5521", TokenKind.OTHER_SYSTEM, None),
+        ("---", TokenKind.OTHER_SYSTEM, None),
+        # keys too short for the one-edit rule
+        ("A2", TokenKind.OTHER_SYSTEM, None),
+        ("B1", TokenKind.OTHER_SYSTEM, None),
+        # bare numbers never get the one-edit rule
+        ("4006381333932", TokenKind.OTHER_SYSTEM, None),
+        # only SKUs with an active product are suggested
+        ("OLD-778", TokenKind.OTHER_SYSTEM, None),
+        ("old-777", TokenKind.OTHER_SYSTEM, None),
+    ],
+)
+def test_token_is_classified_against_the_catalogue(
+    index: CatalogueIndex, token: str, kind: TokenKind, suggestion: str | None
+) -> None:
+    result = classify_token(token, index)
+    assert (result.token, result.kind, result.suggestion) == (token, kind, suggestion)
+
+
+def test_matched_token_carries_only_the_active_product(index: CatalogueIndex) -> None:
+    result = classify_token("BAK-001", index)
+    assert [p.ref for p in result.products] == ["croissant"]
+
+
+def test_ambiguous_token_carries_every_active_product(index: CatalogueIndex) -> None:
+    result = classify_token("DRK-100", index)
+    assert {p.ref for p in result.products} == {"coffee", "coffee-large"}
+
+
+def test_inactive_token_carries_the_archived_products(index: CatalogueIndex) -> None:
+    assert [p.ref for p in classify_token("OLD-777", index).products] == ["old-tart"]
+
+
+def test_near_miss_carries_the_suggested_product(index: CatalogueIndex) -> None:
+    result = classify_token("menu lunch", index)
+    assert [p.name for p in result.products] == ["Product lunch-menu"]
+    assert result.alternatives == ()
+
+
+def test_exact_sku_beats_a_near_miss() -> None:
+    index = CatalogueIndex.build([product("a", "BAK-001"), product("b", "BAK-01")])
+    assert classify_token("BAK-01", index).kind is TokenKind.MATCHED
+    assert classify_token("BAK-001", index).kind is TokenKind.MATCHED
+
+
+def test_tied_near_misses_pick_one_and_list_the_others() -> None:
+    index = CatalogueIndex.build([product("b", "BAK-01"), product("a", "BAK-001")])
+    result = classify_token("bak 1", index)
+    assert (result.suggestion, result.alternatives) == ("BAK-001", ("BAK-01",))
+
+
+def test_tied_near_misses_prefer_the_same_text_in_another_case() -> None:
+    index = CatalogueIndex.build([product("a", "BAK-001"), product("b", "BAK-01")])
+    assert classify_token("bak-01", index).suggestion == "BAK-01"
+
+
+def test_tied_near_misses_prefer_a_sku_with_one_active_product() -> None:
+    index = CatalogueIndex.build(
+        [product("a", "BAK-001"), product("b", "BAK-001"), product("c", "BAK-01")]
+    )
+    assert classify_token("bak 1", index).suggestion == "BAK-01"
+
+
+def test_sku_that_cannot_be_pasted_back_is_never_suggested() -> None:
+    index = CatalogueIndex.build([product("a", "BAK,001"), product("b", " SAN-001")])
+    assert classify_token("BAK001", index).kind is TokenKind.OTHER_SYSTEM
+    assert classify_token("SAN-001", index).kind is TokenKind.OTHER_SYSTEM
+
+
+def test_edit_table_built_ahead_gives_the_same_answers() -> None:
+    lazy = CatalogueIndex.build(CATALOGUE)
+    eager = CatalogueIndex.build(CATALOGUE)
+    eager.build_edit_index()
+    for token in ("MENU-LUNCK", "ZLT-88213", "SAN-0043", "BAK-001"):
+        assert lazy.classify(token) == eager.classify(token)
+
+
+def test_index_counts_every_product(index: CatalogueIndex) -> None:
+    assert len(index) == len(CATALOGUE)
+    assert {p.ref for p in index.products_for("BAK-001")} == {"croissant", "croissant-2019"}
+
+
+@pytest.mark.parametrize(
+    ("sku", "key"),
+    [
+        ("BAK-0005", "bak5"),
+        ("bak 5", "bak5"),
+        ("BAK-005", "bak5"),
+        ("BAK-000", "bak0"),
+        ("10-05", "105"),
+        ("B100", "b100"),
+        ("Crème Brûlée", "cremebrulee"),
+        ("ＢＡＫ－００５", "bak5"),
+        ("---", ""),
+    ],
+)
+def test_near_key_ignores_case_accents_punctuation_and_padding_zeros(sku: str, key: str) -> None:
+    assert near_key(sku) == key
+
+
+def osa_distance(a: str, b: str) -> int:
+    """Count edits (insert, delete, substitute, swap adjacent) the slow, obvious way."""
+    rows = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) + 1):
+        rows[i][0] = i
+    for j in range(len(b) + 1):
+        rows[0][j] = j
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            rows[i][j] = min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                rows[i][j] = min(rows[i][j], rows[i - 2][j - 2] + 1)
+    return rows[len(a)][len(b)]
+
+
+SMALL_SKU = st.text(alphabet="ab12-", min_size=1, max_size=7)
+
+
+@given(st.lists(SMALL_SKU, min_size=1, max_size=12, unique=True), SMALL_SKU)
+def test_near_miss_finds_exactly_the_close_catalogue_skus(skus: list[str], token: str) -> None:
+    index = CatalogueIndex.build(product(f"p{n}", sku) for n, sku in enumerate(skus))
+    result = classify_token(token, index)
+    key = near_key(token)
+
+    def eligible(k: str) -> bool:
+        return len(k) >= MIN_EDIT_KEY_LENGTH and not k.isdigit()
+
+    same_key = {s for s in skus if key and near_key(s) == key}
+    one_edit = {
+        s
+        for s in skus
+        if eligible(key) and eligible(near_key(s)) and osa_distance(key, near_key(s)) == 1
+    }
+    expected = same_key or one_edit
+    if token in skus:
+        assert result.kind is TokenKind.MATCHED
+    elif expected:
+        assert result.kind is TokenKind.NEAR_MISS
+        assert {result.suggestion, *result.alternatives} == expected
+    else:
+        assert result.kind is TokenKind.OTHER_SYSTEM
+
+
+# -- reviews -----------------------------------------------------------------------
+
+
+def review(raw: object, index: CatalogueIndex) -> RewardReview:
+    """Review a reward with a fixed id and name."""
+    return review_reward("rw-1", "Free croissant", raw, index)
+
+
+@pytest.mark.parametrize(
+    ("raw", "status", "shape"),
+    [
+        ("BAK-001", RewardStatus.READY, RewardShape.SINGLE),
+        ("BAK-001,MENU-LUNCH", RewardStatus.READY, RewardShape.LIST),
+        ("ZLT-88213,BAK-001,OLD-777", RewardStatus.READY, RewardShape.SINGLE),
+        ("BAK-001,san 42", RewardStatus.CHECK, RewardShape.SINGLE),
+        ("BAK-001,DRK-100", RewardStatus.CHECK, RewardShape.SINGLE),
+        ("BAK-002", RewardStatus.CHECK, RewardShape.SINGLE),
+        ("ZLT-88213,OLD-777", RewardStatus.NOT_REDEEMABLE, RewardShape.NONE),
+        ("san 42", RewardStatus.NOT_REDEEMABLE, RewardShape.NONE),
+        ("DRK-100", RewardStatus.NOT_REDEEMABLE, RewardShape.NONE),
+        (None, RewardStatus.NO_SKU, RewardShape.NONE),
+        ("", RewardStatus.NO_SKU, RewardShape.NONE),
+        (" , \u00a0,", RewardStatus.NO_SKU, RewardShape.NONE),
+    ],
+)
+def test_reward_gets_a_status_and_a_shape(
+    index: CatalogueIndex, raw: object, status: RewardStatus, shape: RewardShape
+) -> None:
+    result = review(raw, index)
+    assert (result.status, result.shape) == (status, shape)
+
+
+def test_reward_lists_its_matched_skus_in_order(index: CatalogueIndex) -> None:
+    result = review("MENU-LUNCH, ZLT-88213, BAK-001, bak 2, DRK-100", index)
+    assert result.matched_skus == ("MENU-LUNCH", "BAK-001")
+    assert result.pos_skus == ("MENU-LUNCH", "BAK-001")
+    assert [p.ref for p in result.matched_products] == ["lunch-menu", "croissant"]
+    assert [t.kind for t in result.tokens] == [
+        TokenKind.MATCHED,
+        TokenKind.OTHER_SYSTEM,
+        TokenKind.MATCHED,
+        TokenKind.NEAR_MISS,
+        TokenKind.AMBIGUOUS,
+    ]
+
+
+def test_paid_options_caution_only_for_matched_products(index: CatalogueIndex) -> None:
+    assert review("BAK-002,BAK-001", index).paid_options_caution
+    assert not review("BAK-001", index).paid_options_caution
+    # A near miss to a product with paid options is not yet part of the reward.
+    assert not review("BAK-001,bak 2", index).paid_options_caution
+
+
+@pytest.mark.parametrize(
+    ("raw", "corrected"),
+    [
+        ("BAK-001", "BAK-001"),
+        (" BAK-001 ,\u00a0MENU-LUNCH ", "BAK-001,MENU-LUNCH"),
+        ("ZLT-88213, san 42 ,BAK-001", "ZLT-88213,SAN-0042,BAK-001"),
+        ("bak 1,BAK-001,ZLT-1", "BAK-001,ZLT-1"),
+        ("BAK-001,bak 1", "BAK-001"),
+        ("bak-001,BAK 001", "BAK-001"),
+        ("DRK-100,OLD-777,BAK-001", "DRK-100,OLD-777,BAK-001"),
+        (",,,", ""),
+        (None, ""),
+    ],
+)
+def test_corrected_list_fixes_near_misses_and_keeps_the_rest(
+    index: CatalogueIndex, raw: object, corrected: str
+) -> None:
+    assert review(raw, index).corrected_list == corrected
+
+
+def test_corrections_are_flagged_only_when_the_list_changes(index: CatalogueIndex) -> None:
+    # Spacing and repeats are harmless: parsing already ignores them.
+    assert not review(" BAK-001 , ZLT-1, BAK-001", index).has_corrections
+    assert review("bak 1", index).has_corrections
+
+
+def test_corrected_list_turns_every_near_miss_into_a_match(index: CatalogueIndex) -> None:
+    before = review("bak 1, ZLT-9, MENU-LUNCK", index)
+    after = review(before.corrected_list, index)
+    assert after.matched_skus == ("BAK-001", "MENU-LUNCH")
+    assert after.status is RewardStatus.READY
+    assert after.corrected_list == before.corrected_list
+
+
+def test_reward_is_redeemable_where_a_matched_product_is_sold(index: CatalogueIndex) -> None:
+    locations = ["L1", "L2", "L3"]
+    assert review("BAK-002,MENU-LUNCH", index).redeemable_at(locations) == {"L1", "L2"}
+    assert review("MENU-LUNCH", index).redeemable_at(locations) == {"L2"}
+    assert review("BAK-001", index).redeemable_at(locations) == {"L1", "L2", "L3"}
+    assert review("DRK-100,bak 2", index).redeemable_at(locations) == frozenset()
+
+
+def test_rewards_are_reviewed_in_order_and_counted_by_status(index: CatalogueIndex) -> None:
+    rewards = [
+        RewardInput("r1", "Croissant", "BAK-001"),
+        RewardInput("r2", "Pain au chocolat", "BAK-002"),
+        RewardInput("r3", "Lunch", "MENU-LUNCH,ZLT-1"),
+        RewardInput("r4", "Nothing here", None),
+    ]
+    reviews = review_rewards(rewards, index)
+    assert [r.public_id for r in reviews] == ["r1", "r2", "r3", "r4"]
+    assert summary(reviews) == {
+        RewardStatus.READY: 2,
+        RewardStatus.CHECK: 1,
+        RewardStatus.NOT_REDEEMABLE: 0,
+        RewardStatus.NO_SKU: 1,
+    }
+    assert list(summary([])) == list(RewardStatus)
+
+
+REWARD_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from(
+            ["BAK-001", "bak 1", "DRK-100", "OLD-777", "MENU-LUNCK", "A1", "ZLT-88213", ""]
+        ),
+        st.text(max_size=12),
+    ),
+    max_size=8,
+).flatmap(
+    lambda items: st.sampled_from([",", " ,", ",\u00a0", ",,"]).map(lambda sep: sep.join(items))
+)
+
+
+@given(REWARD_TEXT)
+def test_corrected_list_keeps_every_matched_sku(raw: str) -> None:
+    index = CatalogueIndex.build(CATALOGUE)
+    result = review_reward("r", "n", raw, index)
+    corrected = parse_external_id(result.corrected_list)
+    assert set(result.matched_skus) <= set(corrected)
+    assert corrected == (result.corrected_list.split(",") if result.corrected_list else [])
+    again = review_reward("r", "n", result.corrected_list, index)
+    assert all(t.kind is not TokenKind.NEAR_MISS for t in again.tokens)
+    assert set(result.matched_skus) <= set(again.matched_skus)
