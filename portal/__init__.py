@@ -57,13 +57,24 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         )
 
     from portal import cli, health, overview
+    from portal.connect import oauth
+    from portal.connect import views as connect
     from portal.entry import views as entry
 
     app.register_blueprint(health.bp)
     app.register_blueprint(entry.bp)
     app.register_blueprint(overview.bp)
+    app.register_blueprint(connect.bp)
+    oauth.init_app(app)
     cli.init_app(app)
     return app
+
+
+def engine_options(database_url: str) -> dict[str, Any]:
+    """Connection options: SQLite waits for a busy writer instead of failing at once."""
+    if database_url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}
 
 
 def flask_config(settings: config.Settings) -> dict[str, Any]:
@@ -73,7 +84,7 @@ def flask_config(settings: config.Settings) -> dict[str, Any]:
         "SECRET_KEY": settings.secret_key,
         "TESTING": settings.env == "test",
         "SQLALCHEMY_DATABASE_URI": settings.database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(settings.database_url),
         "SESSION_COOKIE_NAME": "__Host-portal" if secure else "portal_session",
         "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -85,5 +96,6 @@ def flask_config(settings: config.Settings) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": settings.redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": settings.timezone,
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
     }

@@ -34,6 +34,12 @@ staff_required = _mark(STAFF)
 api_key_required = _mark(API)
 
 
+def never_while_viewing_as(view: F) -> F:
+    """Mark a view that support staff may never use while viewing a merchant's portal."""
+    setattr(view, "_never_while_viewing_as", True)  # noqa: B010  # a marker read by the guard
+    return view
+
+
 def blueprint_policy(bp: Blueprint, policy: str) -> None:
     """Give every endpoint of a blueprint the same policy unless a view says otherwise."""
     bp.access_policy = policy  # type: ignore[attr-defined]

@@ -78,5 +78,16 @@ def sandbox_command(port: int, fixture: str | None, controls: bool) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the verbs on the app so that `flask` and `portal` both know them."""
-    for command in (init_db, launch_url_command):
+    for command in (init_db, launch_url_command, rotate_keys_command):
         app.cli.add_command(command)
+
+
+@click.command("rotate-keys")
+@with_appcontext
+def rotate_keys_command() -> None:
+    """Re-encrypt every stored Pongo token under the newest PORTAL_ENCRYPTION_KEYS key."""
+    from portal.connect.services import rotate_encryption_keys
+
+    count = rotate_encryption_keys()
+    db.session.commit()
+    click.echo(f"Re-encrypted {count} connection(s) under the newest key.")

@@ -70,6 +70,7 @@ class Settings:
         default=12, metadata={"var": "PORTAL_SESSION_ABSOLUTE_HOURS"}
     )
     proxy_hops: int = field(default=0, metadata={"var": "PORTAL_PROXY_HOPS"})
+    timezone: str = field(default="Europe/Paris", metadata={"var": "PORTAL_TIMEZONE"})
     demo: bool = field(default=False, metadata={"var": "PORTAL_DEMO"})
     max_body_mb: int = field(default=32, metadata={"var": "PORTAL_MAX_BODY_MB"})
 

@@ -29,8 +29,8 @@ def normalise_locale(value: object) -> str | None:
 
 
 def select_locale() -> str:
-    """The session's choice, then the browser's preference, then English."""
-    chosen = normalise_locale(session.get("locale"))
+    """A `?lang=` on a page without a session, the session's choice, the browser's, then English."""
+    chosen = normalise_locale(session.get("locale")) or normalise_locale(request.args.get("lang"))
     if chosen:
         return chosen
     best = request.accept_languages.best_match(["en", "fr", "fr-CA", "fr_CA"])

@@ -8,6 +8,7 @@ from flask import Flask, current_app, g, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from portal.connect.banners import connection_banners
 from portal.i18n import LOCALES, SWITCHER
 
 # The merchant's navigation, in order. An entry shows once its page exists.
@@ -26,6 +27,15 @@ def nav_items() -> list[tuple[str, str]]:
     return [(e, str(label)) for e, label in NAVIGATION if e in current_app.view_functions]
 
 
+def banners() -> list[dict[str, Any]]:
+    """Banners for the top of the page: those a hook queued, then the connection's."""
+    queued: list[dict[str, Any]] = list(g.get("banners", []))
+    merchant = g.get("merchant")
+    if merchant is not None:
+        queued += connection_banners(merchant)
+    return queued
+
+
 def layout_context() -> dict[str, Any]:
     """Template globals for base.html."""
     locale = str(get_locale() or "en")
@@ -37,7 +47,7 @@ def layout_context() -> dict[str, Any]:
         "language_choices": [(code, LOCALES[code]) for code in SWITCHER],
         "layout_merchant": g.get("merchant"),
         "layout_user": g.get("user"),
-        "banners": g.get("banners", []),
+        "banners": banners(),
     }
 
 

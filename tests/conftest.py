@@ -7,7 +7,9 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -16,6 +18,8 @@ from sqlalchemy import create_engine, text
 from portal import create_app
 from portal.entry.tokens import sign_launch_token
 from portal.extensions import db
+from portal.sandbox import DEMO_FIXTURE
+from portal.sandbox.server import RunningSandbox, start_sandbox
 
 LAUNCH_SECRET = "test-launch-secret-0123456789abcdef0123456789"
 ISSUER = "pos-admin"
@@ -103,6 +107,74 @@ def launch_token(**overrides: Any) -> str:
 def launch(client: FlaskClient, **overrides: Any) -> Any:
     """Enter the portal as a merchant, the way the POS admin panel sends people."""
     return client.get("/launch", query_string={"token": launch_token(**overrides)})
+
+
+DEMO_LOGIN = "demo@boulangerie-lumiere.fr"
+DEMO_PASSWORD = "pongo-demo"
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[RunningSandbox]:
+    """The Pongo sandbox with the demo fixture, served over HTTP for the whole run."""
+    with start_sandbox(DEMO_FIXTURE, controls=True) as running:
+        yield running
+
+
+@pytest.fixture
+def pongo(sandbox: RunningSandbox) -> Iterator[httpx.Client]:
+    """An HTTP client on the sandbox, reset to its fixture (the merchant's browser on Pongo)."""
+    with httpx.Client(base_url=sandbox.url) as http:
+        assert http.post("/_sandbox/reset").status_code == 200
+        yield http
+
+
+@pytest.fixture
+def pongo_app(database_url: str, sandbox: RunningSandbox) -> Iterator[Flask]:
+    """The portal talking to the sandbox."""
+    app = make_app(database_url, pongo_base_url=sandbox.url)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def start_connect(client: FlaskClient) -> str:
+    """Press "Connect Pongo"; returns the URL of Pongo's consent form."""
+    response = client.post("/connect/start", data={"csrf_token": csrf_token(client, "/connect/")})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"]
+
+
+def consent(
+    http: httpx.Client,
+    form_url: str,
+    *,
+    decision: str = "approve",
+    login: str = DEMO_LOGIN,
+    password: str = DEMO_PASSWORD,
+) -> str:
+    """Sign in on Pongo's form and decide; returns the redirect back to the portal."""
+    from tests.sandbox.support import read_form
+
+    page = http.get(form_url)
+    assert page.status_code == 200, page.text
+    form = read_form(page.text)
+    assert form.action
+    consent_page = http.post(
+        form.action, data={**form.fields, "login": login, "password": password}
+    )
+    form = read_form(consent_page.text)
+    assert form.action
+    answer = http.post(form.action, data={**form.fields, "decision": decision})
+    assert answer.status_code == 302, answer.text
+    return answer.headers["Location"]
+
+
+def connect_merchant(client: FlaskClient, http: httpx.Client, **launch_claims: Any) -> Any:
+    """Launch as a merchant and connect Pongo through the sandbox's real OAuth form."""
+    launch(client, **launch_claims)
+    back = consent(http, start_connect(client))
+    parts = urlsplit(back)
+    return client.get(f"{parts.path}?{parts.query}")
 
 
 def csrf_token(client: FlaskClient, path: str = "/") -> str:

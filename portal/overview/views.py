@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from portal.access import current_merchant, merchant_required
+from portal.overview.services import overview_for
 
 bp = Blueprint("overview", __name__)
 
@@ -13,4 +14,7 @@ bp = Blueprint("overview", __name__)
 @merchant_required
 def index() -> str:
     """Show the checklist and the merchant's health."""
-    return render_template("overview/index.html", merchant=current_merchant())
+    merchant = current_merchant()
+    return render_template(
+        "overview/index.html", merchant=merchant, overview=overview_for(merchant)
+    )

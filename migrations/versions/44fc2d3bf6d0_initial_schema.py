@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 79263abee459
+Revision ID: 44fc2d3bf6d0
 Revises: 
-Create Date: 2026-11-27 04:49:19.778580
+Create Date: 2026-11-27 04:58:35.588599
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '79263abee459'
+revision = '44fc2d3bf6d0'
 down_revision = None
 branch_labels = None
 depends_on = None

@@ -1,0 +1,1 @@
+"""Connecting a merchant's Pongo account (OAuth) and keeping its tokens usable."""

@@ -1,0 +1,49 @@
+"""What the overview shows: onboarding progress and health, gathered from each area."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from portal.connect.services import get_connection
+from portal.models.connection import ConnectionStatus
+from portal.models.merchant import Merchant
+
+
+@dataclass(frozen=True)
+class Step:
+    """One onboarding step with its state."""
+
+    key: str
+    done: bool
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The merchant's onboarding checklist and health figures."""
+
+    connection_status: str
+    account_name: str | None
+    last_success_at: datetime | None
+    steps: list[Step]
+    problems: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def progress(self) -> int:
+        """Percentage of onboarding steps done."""
+        return round(100 * sum(s.done for s in self.steps) / len(self.steps)) if self.steps else 0
+
+
+def overview_for(merchant: Merchant) -> Overview:
+    """Gather the overview of one merchant."""
+    connection = get_connection(merchant)
+    status = connection.status if connection else "not_connected"
+    connected = status == ConnectionStatus.CONNECTED
+    steps = [Step("connect", connected)]
+    return Overview(
+        connection_status=status,
+        account_name=connection.account_name if connection else None,
+        last_success_at=connection.last_success_at if connection else None,
+        steps=steps,
+    )
