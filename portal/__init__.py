@@ -56,13 +56,14 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
             x_host=settings.proxy_hops,
         )
 
-    from portal import api, cli, health, overview
+    from portal import api, cli, health, locations, overview
     from portal.entry import views as entry
 
     app.register_blueprint(health.bp)
     app.register_blueprint(entry.bp)
     app.register_blueprint(overview.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(locations.bp)
     cli.init_app(app)
     return app
 
