@@ -46,7 +46,8 @@ def test_create_api_key_prints_the_key_once_and_stores_only_its_hash(app: Flask)
         assert key is not None
         assert plaintext.split("_", 2)[2] not in (key.secret_hash, key.prefix)
     listing = app.test_cli_runner().invoke(args=["list-api-keys"])
-    assert key.prefix in listing.output and "pos-prod" in listing.output
+    assert key.prefix in listing.output
+    assert "pos-prod" in listing.output
     assert plaintext not in listing.output
 
 
@@ -54,14 +55,16 @@ def test_last_use_is_recorded_at_most_once_a_minute(app: Flask) -> None:
     plaintext = new_key(app)
     with app.app_context():
         first = verify_key(plaintext)
-        assert first is not None and first.last_used_at is not None
+        assert first is not None
+        assert first.last_used_at is not None
         noted = first.last_used_at
         db.session.commit()
         assert verify_key(plaintext).last_used_at == noted  # type: ignore[union-attr]
         first.last_used_at = utcnow() - timedelta(minutes=2)
         db.session.commit()
         again = verify_key(plaintext)
-        assert again is not None and again.last_used_at is not None
+        assert again is not None
+        assert again.last_used_at is not None
         assert again.last_used_at > noted - timedelta(seconds=1)
 
 

@@ -26,7 +26,8 @@ def slugs(api: Api, ref: str = "M1") -> dict[str, str | None]:
 
 def test_page_lists_locations_with_labelled_selects_and_row_anchors(merchant: FlaskClient) -> None:
     page = merchant.get("/locations").get_data(as_text=True)
-    assert 'id="row-L1"' in page and 'id="row-L3"' in page
+    assert 'id="row-L1"' in page
+    assert 'id="row-L3"' in page
     assert "Pongo store for Alice Paris" in page
     assert "Alice Paris — 1 rue de Rivoli, 75001, Paris (alice-paris)" in page
     assert "last synced" in page
@@ -59,7 +60,8 @@ def test_a_store_chosen_twice_refuses_the_whole_save(merchant: FlaskClient, api:
     )
     assert answer.status_code == 422
     page = answer.get_data(as_text=True)
-    assert "already linked to location L1" in page and "already linked to location L3" in page
+    assert "already linked to location L1" in page
+    assert "already linked to location L3" in page
     assert slugs(api) == {"L1": None, "L2": None, "L3": None}
 
 
@@ -122,8 +124,10 @@ def test_renamed_and_removed_stores_show_as_renamed_and_orphaned_after_refresh(
     assert changed.status_code == 200
     assert refresh(app, pongo) == 1
     page = merchant.get("/locations").get_data(as_text=True)
-    assert "Renamed" in page and "Now “Alice Rivoli”, was “Alice Paris” when linked." in page
-    assert "Orphaned" in page and "Store alice-lyon is no longer at Pongo" in page
+    assert "Renamed" in page
+    assert "Now “Alice Rivoli”, was “Alice Paris” when linked." in page
+    assert "Orphaned" in page
+    assert "Store alice-lyon is no longer at Pongo" in page
     assert slugs(api) == {"L1": "alice-paris", "L2": "alice-lyon", "L3": None}
     with app.app_context():
         merchant_row = db.session.scalar(select(Merchant).where(Merchant.ref == "M1"))
@@ -146,7 +150,8 @@ def test_archived_location_shows_as_inactive(merchant: FlaskClient, api: Api) ->
     active = merchant.get("/locations").get_data(as_text=True)
     assert 'id="row-L3"' not in active
     inactive = merchant.get("/locations?show=inactive").get_data(as_text=True)
-    assert 'id="row-L3"' in inactive and "Inactive" in inactive
+    assert 'id="row-L3"' in inactive
+    assert "Inactive" in inactive
 
 
 def test_search_and_pages_show_fifty_rows_and_save_touches_only_them(
@@ -161,11 +166,13 @@ def test_search_and_pages_show_fifty_rows_and_save_touches_only_them(
     refresh(app, pongo)
     launch(client, merchant_ref="M1", merchant_name="Big")
     first = client.get("/locations").get_data(as_text=True)
-    assert first.count('<tr id="row-') == 50 and "Page 1 of 3" in first
+    assert first.count('<tr id="row-') == 50
+    assert "Page 1 of 3" in first
     third = client.get("/locations?page=3").get_data(as_text=True)
     assert third.count('<tr id="row-') == 20
     lyon = client.get("/locations?q=lyon").get_data(as_text=True)
-    assert 'id="row-L0001"' in lyon and 'id="row-L0002"' not in lyon
+    assert 'id="row-L0001"' in lyon
+    assert 'id="row-L0002"' not in lyon
     assert 'id="row-L0110"' in client.get("/locations?focus=L0110").get_data(as_text=True)
     token = csrf_token(client, "/locations")
     post_links(client, token, {"L0000": "alice-paris"})
