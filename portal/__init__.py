@@ -56,7 +56,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
             x_host=settings.proxy_hops,
         )
 
-    from portal import cli, health, overview
+    from portal import api, cli, health, locations, overview
     from portal.connect import oauth
     from portal.connect import views as connect
     from portal.entry import views as entry
@@ -66,6 +66,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(overview.bp)
     app.register_blueprint(connect.bp)
     oauth.init_app(app)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(locations.bp)
     cli.init_app(app)
     return app
 

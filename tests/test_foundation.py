@@ -19,6 +19,7 @@ PUBLIC_ENDPOINTS = {
     "entry.logout",
     "entry.demo_pos_admin",
     "i18n.switch_language",
+    "api.openapi_document",
 }
 
 

@@ -1,17 +1,25 @@
 """Every model of the portal, imported here so that migrations see them all."""
 
+from portal.models.api_key import ApiKey
 from portal.models.audit import AuditEvent
 from portal.models.base import Base
 from portal.models.connection import ConnectionStatus, PongoConnection
+from portal.models.locations import Location, PongoStore, StoreSync
 from portal.models.merchant import Merchant
+from portal.models.products import Product
 from portal.models.session import UsedLaunchToken, WebSession
 
 __all__ = [
+    "ApiKey",
     "AuditEvent",
     "Base",
     "ConnectionStatus",
+    "Location",
     "Merchant",
     "PongoConnection",
+    "PongoStore",
+    "Product",
+    "StoreSync",
     "UsedLaunchToken",
     "WebSession",
 ]

@@ -35,3 +35,12 @@ document.addEventListener("DOMContentLoaded", () => {
     if (row) { row.classList.add("is-target"); row.scrollIntoView({ block: "center" }); }
   }
 });
+// Locations: a launch aiming at a row on another page asks the server for that row's page.
+document.addEventListener("DOMContentLoaded", () => {
+  if (!location.hash.startsWith("#row-") || !document.querySelector(".locations-table")) return;
+  const ref = decodeURIComponent(location.hash.slice(5));
+  const params = new URLSearchParams(location.search);
+  if (!document.getElementById("row-" + ref) && params.get("focus") !== ref) {
+    location.replace(location.pathname + "?focus=" + encodeURIComponent(ref) + location.hash);
+  }
+});

@@ -1,0 +1,135 @@
+"""The POS API's bodies, defined once: requests are validated and OpenAPI is built from these."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+# Control characters are refused everywhere: PostgreSQL cannot store NUL, and CR/LF in
+# a name could forge log lines or break CSV exports.
+_PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+
+Ref = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=_PRINTABLE)
+]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=_PRINTABLE)
+]
+ProductName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=_PRINTABLE)
+]
+
+
+Locale = Literal["en", "fr", "fr-CA"]
+MAX_LOCATIONS = 10_000
+MAX_PRODUCTS = 100_000
+MAX_CENTS = 2**31 - 1
+
+
+class _Body(BaseModel):
+    """Bodies ignore unknown keys so that the POS may send more than the portal reads."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class MerchantIn(_Body):
+    """Create or rename a merchant."""
+
+    name: Name
+    locale: Locale | None = None
+
+
+class MerchantOut(BaseModel):
+    """A merchant as the portal knows it."""
+
+    ref: str
+    name: str
+    locale: str | None
+
+
+class LocationIn(_Body):
+    """One POS location; `ref` is the POS's own id for it."""
+
+    ref: Ref
+    name: Name
+    address: Annotated[str | None, StringConstraints(max_length=300, pattern=_PRINTABLE)] = None
+    city: Annotated[str | None, StringConstraints(max_length=120, pattern=_PRINTABLE)] = None
+    postal_code: Annotated[str | None, StringConstraints(max_length=20, pattern=_PRINTABLE)] = None
+    country: Annotated[str | None, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{2}$")] = (
+        Field(None, description="ISO 3166-1 alpha-2 code")
+    )
+
+
+class LocationsIn(_Body):
+    """The full set of the merchant's locations; those left out are archived."""
+
+    locations: list[LocationIn] = Field(max_length=MAX_LOCATIONS)
+
+
+class LocationOut(BaseModel):
+    """A location with the Pongo store it is linked to."""
+
+    ref: str
+    name: str
+    address: str | None
+    city: str | None
+    postal_code: str | None
+    country: str | None
+    active: bool
+    loyalty_store_slug: str | None = Field(description="The linked Pongo store, null if none")
+
+
+class LocationsOut(BaseModel):
+    """Every location of the merchant, active and archived."""
+
+    locations: list[LocationOut]
+
+
+class ProductIn(_Body):
+    """One product or menu of the catalogue; `ref` defaults to the SKU."""
+
+    ref: Ref | None = None
+    sku: Ref
+    name: ProductName
+    price_cents: int | None = Field(None, ge=0, le=MAX_CENTS)
+    category: Annotated[str | None, StringConstraints(max_length=120, pattern=_PRINTABLE)] = None
+    has_paid_options: bool = False
+    location_refs: list[Ref] | None = Field(
+        None, max_length=1000, description="Where it is sold; absent or null means everywhere"
+    )
+
+
+class ProductsIn(_Body):
+    """The full catalogue; products left out are archived."""
+
+    products: list[ProductIn] = Field(max_length=MAX_PRODUCTS)
+
+
+class ReplaceCounts(BaseModel):
+    """What a full replacement changed."""
+
+    created: int
+    updated: int
+    archived: int
+    unchanged: int
+
+
+class FieldError(BaseModel):
+    """One invalid field: its path in the body (dot-separated, list indexes as numbers)."""
+
+    path: str
+    message: str
+
+
+class ValidationErrors(BaseModel):
+    """Every field error of a refused request; nothing was changed."""
+
+    errors: list[FieldError]
+
+
+class Error(BaseModel):
+    """Any other refusal (bad key, unknown merchant, wrong method, too large)."""
+
+    error: str
+    message: str

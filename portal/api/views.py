@@ -1,0 +1,161 @@
+"""The POS API: JSON over HTTPS with a vendor-wide Bearer API key.
+
+Routes register their schemas in the OpenAPI registry beside their definition.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request
+from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import NotFound
+
+from portal.access import API, blueprint_policy, public
+from portal.api import catalogue, openapi, services
+from portal.api.errors import InvalidBody, field_errors
+from portal.api.keys import prefix_of, verify_key
+from portal.api.openapi import Operation, operation
+from portal.api.schemas import (
+    LocationsIn,
+    LocationsOut,
+    MerchantIn,
+    MerchantOut,
+    ProductsIn,
+    ReplaceCounts,
+    ValidationErrors,
+)
+from portal.extensions import csrf, limiter
+from portal.models.merchant import Merchant
+from portal.security_log import security_event
+
+M = TypeVar("M", bound=BaseModel)
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+blueprint_policy(bp, API)
+
+DEFAULT_RATE_LIMIT = "600/minute"
+
+
+def _rate_key() -> str:
+    """Limit per API key (its public prefix), or per address for callers without one."""
+    presented = _bearer()
+    prefix = prefix_of(presented) if presented else None
+    return f"key:{prefix}" if prefix else f"addr:{request.remote_addr or 'unknown'}"
+
+
+def _rate_limit() -> str:
+    return str(current_app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT))
+
+
+limiter.limit(_rate_limit, key_func=_rate_key)(bp)
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+@bp.before_request
+def authenticate() -> Response | None:
+    """Refuse any call without a live API key; remember the key's name as the actor."""
+    if request.endpoint == "api.openapi_document":
+        return None
+    presented = _bearer()
+    key = verify_key(presented) if presented else None
+    if key is None:
+        security_event("api_key", "failure", path=request.path)
+        answer = jsonify(error="Unauthorized", message="A valid API key is required.")
+        answer.status_code = 401
+        answer.headers["WWW-Authenticate"] = 'Bearer realm="pos-api"'
+        return answer
+    g.api_key_name = f"api-key:{key.name}"
+    return None
+
+
+@bp.errorhandler(InvalidBody)
+def invalid_body(error: InvalidBody) -> tuple[Response, int]:
+    """Every field error at once; the request rolls back so nothing is written."""
+    return jsonify(ValidationErrors(errors=error.errors).model_dump()), 422
+
+
+def parse(model: type[M]) -> M:
+    """Validate the raw JSON body against a model (no intermediate dicts for big bodies)."""
+    try:
+        return model.model_validate_json(request.get_data(cache=False) or b"")
+    except ValidationError as error:
+        raise InvalidBody(field_errors(error)) from None
+
+
+def merchant_or_404(ref: str) -> Merchant:
+    """The merchant named in the path, or a JSON 404."""
+    merchant = services.find_merchant(ref)
+    if merchant is None:
+        missing = NotFound()
+        missing.portal_message = "Unknown merchant."  # type: ignore[attr-defined]  # read by errors
+        raise missing
+    return merchant
+
+
+def _json(model: BaseModel, status: int = 200) -> tuple[Response, int]:
+    return current_app.response_class(model.model_dump_json(), mimetype="application/json"), status
+
+
+MERCHANT = "/merchants/{ref}"
+LOCATIONS = "/merchants/{ref}/locations"
+PRODUCTS = "/merchants/{ref}/products"
+
+operation(
+    Operation(MERCHANT, "put", "Create or rename a merchant", MerchantOut, MerchantIn, also=(201,))
+)
+operation(
+    Operation(LOCATIONS, "put", "Replace the merchant's locations", ReplaceCounts, LocationsIn)
+)
+operation(Operation(LOCATIONS, "get", "The merchant's locations with their store", LocationsOut))
+operation(
+    Operation(
+        PRODUCTS, "put", "Replace the merchant's product catalogue", ReplaceCounts, ProductsIn
+    )
+)
+
+
+@bp.put("/merchants/<ref>")
+def put_merchant(ref: str) -> tuple[Response, int]:
+    """Create or rename a merchant (201 when new)."""
+    if len(ref) > 128 or not ref.isprintable():
+        abort(404)
+    merchant, created = services.put_merchant(ref=ref, body=parse(MerchantIn))
+    out = MerchantOut(ref=merchant.ref, name=merchant.name, locale=merchant.locale)
+    return _json(out, 201 if created else 200)
+
+
+@bp.put("/merchants/<ref>/locations")
+def put_locations(ref: str) -> tuple[Response, int]:
+    """Replace the merchant's full set of locations."""
+    merchant = merchant_or_404(ref)
+    body = parse(LocationsIn)
+    return _json(services.replace_locations(merchant=merchant, incoming=body.locations))
+
+
+@bp.get("/merchants/<ref>/locations")
+def get_locations(ref: str) -> tuple[Response, int]:
+    """Every location with its linked Pongo store slug."""
+    merchant = merchant_or_404(ref)
+    return _json(LocationsOut(locations=services.list_locations(merchant=merchant)))
+
+
+@bp.put("/merchants/<ref>/products")
+def put_products(ref: str) -> tuple[Response, int]:
+    """Replace the merchant's full product catalogue."""
+    merchant = merchant_or_404(ref)
+    body = parse(ProductsIn)
+    return _json(catalogue.replace_products(merchant=merchant, incoming=body.products))
+
+
+@bp.get("/openapi.json")
+@public
+def openapi_document() -> Response:
+    """The OpenAPI 3.1 document; public, it holds no secret and helps POS developers."""
+    return jsonify(openapi.document())

@@ -1,0 +1,389 @@
+"""Linking POS locations to Pongo stores: the store cache, the page's rows, links and drift.
+
+Links hold the Pongo store slug, so a store renamed at Pongo keeps its link; the store's
+name at link time is kept to tell the merchant about the rename.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from flask import abort
+from sqlalchemy import Select, delete, func, or_, select
+
+from portal.audit.services import record
+from portal.extensions import db
+from portal.locations.suggest import PosLocation, StoreChoice, Suggestion, suggest_links
+from portal.models.base import utcnow
+from portal.models.locations import Location, PongoStore, StoreSync
+from portal.models.merchant import Merchant
+from portal.pongo import PongoStore as FetchedStore
+
+PER_PAGE = 50
+DEFAULT_THRESHOLD = 80
+
+
+class StoreSource(Protocol):
+    """Anything that lists a merchant's Pongo stores: the merchant's Pongo client, in practice."""
+
+    def stores(self) -> list[FetchedStore]:
+        """Every store of the merchant's Pongo account."""
+        ...
+
+
+class LinkState(StrEnum):
+    """Where a location stands with its Pongo store."""
+
+    LINKED = "linked"
+    UNLINKED = "unlinked"
+    RENAMED = "renamed"
+    ORPHANED = "orphaned"
+    INACTIVE = "inactive"
+
+
+@dataclass(frozen=True)
+class Store:
+    """A cached Pongo store as the page shows it."""
+
+    slug: str
+    name: str
+    address: str | None
+    city: str | None
+    postal_code: str | None
+
+    @property
+    def label(self) -> str:
+        """Name, address and slug, so that two stores of one name can be told apart."""
+        place = ", ".join(p for p in (self.address, self.postal_code, self.city) if p)
+        return f"{self.name} — {place} ({self.slug})" if place else f"{self.name} ({self.slug})"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One location on the page with its link, drift state and suggestion."""
+
+    location: Location
+    state: LinkState
+    store: Store | None
+    suggestion: Suggestion | None = None
+    suggested: Store | None = None
+    chosen: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class LocationsPage:
+    """Everything the Locations page shows, computed before rendering."""
+
+    rows: list[Row]
+    free_stores: list[Store]
+    page: int
+    pages: int
+    total: int
+    query: str
+    inactive: bool
+    active_count: int
+    inactive_count: int
+    synced_at: datetime | None
+    store_count: int
+    problems: dict[str, int] = field(default_factory=dict)
+
+
+class LinksRefused(Exception):
+    """Some rows cannot be saved; nothing was saved. Messages are keyed by location ref."""
+
+    def __init__(self, errors: dict[str, str], choices: dict[str, str | None]) -> None:
+        self.errors = errors
+        self.choices = choices
+        super().__init__(f"{len(errors)} row(s) refused")
+
+
+def get_location_or_404(merchant: Merchant, ref: str) -> Location:
+    """The merchant's location with this ref, or 404 (another merchant's is not found either)."""
+    location = db.session.scalar(
+        select(Location).where(Location.merchant_id == merchant.id, Location.ref == ref)
+    )
+    if location is None:
+        abort(404)
+    return location
+
+
+def cached_stores(merchant: Merchant) -> dict[str, Store]:
+    """The merchant's Pongo stores as last fetched, by slug, in name order."""
+    rows = db.session.scalars(
+        select(PongoStore).where(PongoStore.merchant_id == merchant.id).order_by(PongoStore.name)
+    )
+    return {s.slug: Store(s.slug, s.name, s.address, s.city, s.postal_code) for s in rows}
+
+
+def last_sync(merchant: Merchant) -> StoreSync | None:
+    """When the store list was last fetched, or None if never."""
+    return db.session.get(StoreSync, merchant.id)
+
+
+def refresh_stores(*, merchant: Merchant, client: StoreSource) -> int:
+    """Fetch the merchant's stores from Pongo and replace the cache; returns how many."""
+    stores = client.stores()
+    db.session.execute(delete(PongoStore).where(PongoStore.merchant_id == merchant.id))
+    db.session.add_all(
+        PongoStore(
+            merchant_id=merchant.id,
+            slug=store.slug,
+            name=store.name,
+            address=store.address,
+            city=store.city,
+            postal_code=store.postal_code,
+            public_id=store.public_id,
+        )
+        for store in {s.slug: s for s in stores}.values()
+    )
+    sync = last_sync(merchant) or StoreSync(merchant_id=merchant.id)
+    sync.synced_at = utcnow()
+    sync.store_count = len(stores)
+    db.session.add(sync)
+    db.session.flush()
+    record("stores.refresh", merchant=merchant, details={"stores": len(stores)})
+    return len(stores)
+
+
+def state_of(location: Location, stores: Mapping[str, Store], synced: bool) -> LinkState:
+    """The drift state of one location against the cached stores."""
+    if not location.active:
+        return LinkState.INACTIVE
+    if not location.store_slug:
+        return LinkState.UNLINKED
+    store = stores.get(location.store_slug)
+    if store is None:
+        # Before the first sync nothing is known about Pongo's stores: no alarm yet.
+        return LinkState.ORPHANED if synced else LinkState.LINKED
+    if location.store_name_at_link and store.name != location.store_name_at_link:
+        return LinkState.RENAMED
+    return LinkState.LINKED
+
+
+def _filtered(merchant: Merchant, query: str, inactive: bool) -> Select[Location]:
+    statement = select(Location).where(
+        Location.merchant_id == merchant.id,
+        Location.archived_at.is_not(None) if inactive else Location.archived_at.is_(None),
+    )
+    if query:
+        pattern = f"%{query.lower()}%"
+        statement = statement.where(
+            or_(
+                func.lower(Location.name).like(pattern),
+                func.lower(Location.ref).like(pattern),
+                func.lower(Location.city).like(pattern),
+            )
+        )
+    return statement
+
+
+def _count(statement: Select[Location]) -> int:
+    return db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+
+
+def page_of(merchant: Merchant, ref: str, per_page: int = PER_PAGE) -> int:
+    """The page of the unfiltered active list on which a location appears (1 if not there)."""
+    before = _count(_filtered(merchant, "", False).where(Location.ref < ref))
+    return before // per_page + 1
+
+
+def _suggestions(
+    merchant: Merchant, rows: list[Location], free: list[Store]
+) -> dict[str, Suggestion]:
+    # Suggestions are computed for the rows shown only, against every free store: scoring
+    # all of a large merchant's locations on every page view would cost half a second.
+    return suggest_links(
+        [
+            PosLocation(loc.ref, loc.name, loc.address, loc.city, loc.postal_code)
+            for loc in rows
+            if loc.active and not loc.store_slug
+        ],
+        [StoreChoice(s.slug, s.name, s.address, s.city, s.postal_code) for s in free],
+        {},
+    )
+
+
+def _linked_slugs(merchant: Merchant) -> dict[str, str]:
+    """Slug -> location ref for every linked location, archived ones included."""
+    return {
+        slug: ref
+        for ref, slug in db.session.execute(
+            select(Location.ref, Location.store_slug).where(
+                Location.merchant_id == merchant.id, Location.store_slug.is_not(None)
+            )
+        )
+        if slug
+    }
+
+
+def locations_page(
+    *,
+    merchant: Merchant,
+    query: str = "",
+    page: int = 1,
+    inactive: bool = False,
+    per_page: int = PER_PAGE,
+    refused: LinksRefused | None = None,
+) -> LocationsPage:
+    """The rows of one page of the Locations screen, with states and suggestions."""
+    query = query.strip()[:100]
+    stores = cached_stores(merchant)
+    sync = last_sync(merchant)
+    statement = _filtered(merchant, query, inactive)
+    total = _count(statement)
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    locations = list(
+        db.session.scalars(
+            statement.order_by(Location.ref).offset((page - 1) * per_page).limit(per_page)
+        )
+    )
+    taken = _linked_slugs(merchant)
+    free = [store for slug, store in stores.items() if slug not in taken]
+    suggestions = _suggestions(merchant, locations, free)
+    errors = refused.errors if refused else {}
+    choices = refused.choices if refused else {}
+    rows = []
+    for location in locations:
+        suggestion = suggestions.get(location.ref)
+        rows.append(
+            Row(
+                location=location,
+                state=state_of(location, stores, sync is not None),
+                store=stores.get(location.store_slug or ""),
+                suggestion=suggestion,
+                suggested=stores.get(suggestion.slug) if suggestion else None,
+                chosen=choices.get(location.ref),
+                error=errors.get(location.ref),
+            )
+        )
+    return LocationsPage(
+        rows=rows,
+        free_stores=free,
+        page=page,
+        pages=pages,
+        total=total,
+        query=query,
+        inactive=inactive,
+        active_count=_count(_filtered(merchant, "", False)),
+        inactive_count=_count(_filtered(merchant, "", True)),
+        synced_at=sync.synced_at if sync else None,
+        store_count=len(stores),
+        problems=location_problems(merchant),
+    )
+
+
+def _apply(
+    merchant: Merchant, changes: dict[Location, str | None], stores: Mapping[str, Store]
+) -> None:
+    """Write link changes; links being given up are cleared first so that swaps work."""
+    old = {location: location.store_slug for location in changes}
+    for location in changes:
+        location.store_slug = None
+    db.session.flush()
+    now = utcnow()
+    for location, slug in changes.items():
+        location.store_slug = slug
+        location.store_name_at_link = stores[slug].name if slug else None
+        location.linked_at = now if slug else None
+        location.linked_by = _actor() if slug else None
+        record(
+            "location.link",
+            merchant=merchant,
+            details={"location": location.ref, "old": old[location], "new": slug},
+        )
+    db.session.flush()
+
+
+def _actor() -> str:
+    from portal.audit.services import current_actor
+
+    return current_actor()[0]
+
+
+def save_links(*, merchant: Merchant, choices: Mapping[str, str | None]) -> int:
+    """Save the submitted store of each row shown, all or nothing; returns how many changed.
+
+    Raises LinksRefused naming each refused row when any row breaks a rule.
+    """
+    stores = cached_stores(merchant)
+    locations = {
+        loc.ref: loc
+        for loc in db.session.scalars(
+            select(Location).where(Location.merchant_id == merchant.id, Location.ref.in_(choices))
+        )
+    }
+    errors: dict[str, str] = {}
+    changes: dict[Location, str | None] = {}
+    for ref, slug in choices.items():
+        location = locations.get(ref)
+        if location is None:
+            errors[ref] = "unknown"
+        elif slug != location.store_slug:
+            if slug and slug not in stores:
+                errors[ref] = "gone"
+            else:
+                changes[location] = slug
+    # Where every link would stand after the change, to find stores chosen twice.
+    holders: dict[str, list[str]] = {}
+    for slug, ref in _linked_slugs(merchant).items():
+        if not any(loc.ref == ref for loc in changes):
+            holders.setdefault(slug, []).append(ref)
+    for location, slug in changes.items():
+        if slug:
+            holders.setdefault(slug, []).append(location.ref)
+    for location, slug in changes.items():
+        if slug and len(holders[slug]) > 1:
+            errors[location.ref] = "taken:" + ", ".join(
+                r for r in holders[slug] if r != location.ref
+            )
+    if errors:
+        raise LinksRefused(errors, dict(choices))
+    _apply(merchant, changes, stores)
+    return len(changes)
+
+
+def accept_suggestions(*, merchant: Merchant, refs: list[str], threshold: int) -> int:
+    """Link every row shown whose suggestion is at or above the threshold; returns how many."""
+    locations = list(
+        db.session.scalars(
+            select(Location).where(
+                Location.merchant_id == merchant.id,
+                Location.ref.in_(refs),
+                Location.archived_at.is_(None),
+            )
+        )
+    )
+    stores = cached_stores(merchant)
+    taken = _linked_slugs(merchant)
+    free = [store for slug, store in stores.items() if slug not in taken]
+    suggestions = _suggestions(merchant, locations, free)
+    by_ref = {loc.ref: loc for loc in locations}
+    changes: dict[Location, str | None] = {
+        by_ref[ref]: s.slug for ref, s in suggestions.items() if s.confidence >= threshold
+    }
+    _apply(merchant, changes, stores)
+    return len(changes)
+
+
+def location_problems(merchant: Merchant) -> dict[str, int]:
+    """Counts for the overview: unlinked, orphaned, renamed; inactive locations still linked."""
+    stores = cached_stores(merchant)
+    synced = last_sync(merchant) is not None
+    counts = {state.value: 0 for state in LinkState}
+    for location in db.session.scalars(select(Location).where(Location.merchant_id == merchant.id)):
+        state = state_of(location, stores, synced)
+        if state is LinkState.INACTIVE and not location.store_slug:
+            continue
+        counts[state.value] += 1
+    return {
+        "unlinked": counts["unlinked"],
+        "orphaned": counts["orphaned"],
+        "renamed": counts["renamed"],
+        "inactive_linked": counts["inactive"],
+    }

@@ -1,0 +1,137 @@
+"""The Locations page: link each POS location to its Pongo store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from portal.access import current_merchant, merchant_required
+from portal.connect.services import NotConnected, pongo_client_for
+from portal.locations import services
+from portal.locations.forms import AcceptForm, LinksForm, link_choices, row_refs
+from portal.pongo.errors import PongoError
+
+bp = Blueprint("locations", __name__, url_prefix="/locations")
+
+
+def _listing_args() -> dict[str, Any]:
+    """Where the merchant was in the list, kept across a POST and its redirect."""
+    source = request.form if request.method == "POST" else request.args
+    args: dict[str, Any] = {}
+    if source.get("q"):
+        args["q"] = source.get("q", "")[:100]
+    if source.get("page", "").isdigit():
+        args["page"] = int(source.get("page", "1"))
+    if source.get("show") == "inactive":
+        args["show"] = "inactive"
+    return args
+
+
+def _render(refused: services.LinksRefused | None = None, status: int = 200) -> tuple[str, int]:
+    merchant = current_merchant()
+    args = _listing_args()
+    focus = request.args.get("focus", "")
+    page = int(str(args.get("page", 1)))
+    if focus and not args.get("q"):
+        page = services.page_of(merchant, focus)
+    listing = services.locations_page(
+        merchant=merchant,
+        query=str(args.get("q", "")),
+        page=page,
+        inactive=args.get("show") == "inactive",
+        refused=refused,
+    )
+    errors = {ref: _message(code) for ref, code in (refused.errors if refused else {}).items()}
+    return render_template(
+        "locations/index.html",
+        listing=listing,
+        errors=errors,
+        links_form=LinksForm(),
+        accept_form=AcceptForm(),
+    ), status
+
+
+def _message(code: str) -> str:
+    """The merchant's words for why a row was refused."""
+    if code.startswith("taken:"):
+        message = _(
+            "This store is already linked to location %(refs)s. Unlink it there first.",
+            refs=code.removeprefix("taken:"),
+        )
+    elif code == "gone":
+        message = _(
+            "This store is no longer among your Pongo stores. Refresh from Pongo and choose again."
+        )
+    else:
+        message = _("This location no longer exists.")
+    return str(message)
+
+
+@bp.get("")
+@merchant_required
+def index() -> tuple[str, int]:
+    """List locations with their store, state and suggestion."""
+    return _render()
+
+
+@bp.post("")
+@merchant_required
+def save() -> Response | tuple[str, int]:
+    """Save the links of every row shown, all or nothing."""
+    form = LinksForm()
+    if not form.validate_on_submit():
+        return _render(status=400)
+    try:
+        changed = services.save_links(
+            merchant=current_merchant(), choices=link_choices(request.form)
+        )
+    except services.LinksRefused as refused:
+        flash(
+            _(
+                "Nothing was saved: %(count)d row(s) need another choice.",
+                count=len(refused.errors),
+            ),
+            "error",
+        )
+        return _render(refused, status=422)
+    flash(_("Links saved: %(count)d changed.", count=changed), "success")
+    return redirect(url_for("locations.index", **_listing_args()))
+
+
+@bp.post("/accept")
+@merchant_required
+def accept() -> Response | tuple[str, int]:
+    """Accept the suggestions of the rows shown at or above the chosen confidence."""
+    form = AcceptForm()
+    if not form.validate_on_submit() or form.threshold.data is None:
+        flash(_("Choose a confidence between 1 and 100 %."), "error")
+        return _render(status=422)
+    linked = services.accept_suggestions(
+        merchant=current_merchant(), refs=row_refs(request.form), threshold=form.threshold.data
+    )
+    flash(_("%(count)d suggestion(s) accepted.", count=linked), "success")
+    return redirect(url_for("locations.index", **_listing_args()))
+
+
+@bp.post("/refresh")
+@merchant_required
+def refresh() -> Response:
+    """Fetch the merchant's stores from Pongo again."""
+    merchant = current_merchant()
+    try:
+        with pongo_client_for(merchant) as client:
+            count = services.refresh_stores(merchant=merchant, client=client)
+    except NotConnected:
+        flash(_("Connect your Pongo account first."), "error")
+        return redirect(url_for("locations.index", **_listing_args()))
+    except PongoError as error:
+        flash(
+            _("Your stores were not refreshed: %(reason)s", reason=_(error.user_message)),
+            "error",
+        )
+        return redirect(url_for("locations.index", **_listing_args()))
+    flash(_("%(count)d Pongo store(s) fetched.", count=count), "success")
+    return redirect(url_for("locations.index", **_listing_args()))

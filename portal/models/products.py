@@ -1,0 +1,38 @@
+"""The merchant's POS catalogue, pushed whole by the POS back-end."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.models.base import Base, utcnow
+
+
+class Product(Base):
+    """A product or menu of the POS; `ref` is the POS's id, several products may share a SKU."""
+
+    __tablename__ = "products"
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "ref"),
+        Index("ix_products_merchant_sku", "merchant_id", "sku"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
+    ref: Mapped[str] = mapped_column(String(128))
+    sku: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(300))
+    price_cents: Mapped[int | None]
+    category: Mapped[str | None] = mapped_column(String(120))
+    has_paid_options: Mapped[bool] = mapped_column(default=False)
+    # Location refs where it is sold; None means everywhere.
+    location_refs: Mapped[list[str] | None] = mapped_column(JSON)
+    archived_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def active(self) -> bool:
+        """True unless the POS left this product out of its last full catalogue."""
+        return self.archived_at is None

@@ -1,0 +1,64 @@
+"""Linking locations with the keyboard only, in a real browser."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from portal.sandbox.server import RunningSandbox, start_sandbox
+from tests.api.conftest import Api, new_key
+from tests.browser.conftest import LiveServer, screenshot
+from tests.conftest import launch_token
+from tests.locations.conftest import LOCATIONS, refresh
+from tests.sandbox.support import FIXTURE
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[RunningSandbox]:
+    with start_sandbox(FIXTURE, controls=True) as running:
+        yield running
+
+
+def test_accepting_suggestions_and_saving_links_with_the_keyboard(
+    page: Page, live_portal: LiveServer, app: Flask, sandbox: RunningSandbox
+) -> None:
+    api = Api(app.test_client(), new_key(app))
+    api.put("/merchants/M1", {"name": "Alice's Bakery"})
+    api.put("/merchants/M1/locations", {"locations": LOCATIONS})
+    with httpx.Client(base_url=sandbox.url) as pongo:
+        refresh(app, pongo)
+    token = launch_token(
+        merchant_ref="M1", merchant_name="Alice's Bakery", extra={"target": "locations"}
+    )
+    page.goto(f"{live_portal.url}/launch?token={token}")
+    expect(page.get_by_role("heading", name="Locations")).to_be_visible()
+
+    threshold = page.get_by_label("Accept all suggestions at or above (%)")
+    threshold.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("100")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Accept suggestions")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="1 suggestion(s) accepted.")).to_be_visible()
+
+    # The warehouse row: choose a store by typing, with focus moved by Tab.
+    select = page.get_by_label("Pongo store for Alice Lyon")
+    select.focus()
+    page.keyboard.type("Alice Lyon")
+    expect(select).to_have_value("alice-lyon")
+    save = page.get_by_role("button", name="Save links")
+    while not save.evaluate("el => el === document.activeElement"):
+        page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    expect(page.get_by_role("status").filter(has_text="Links saved: 1 changed.")).to_be_visible()
+    screenshot(page, "locations-linked")
+    slugs = {
+        x["ref"]: x["loyalty_store_slug"]
+        for x in api.get("/merchants/M1/locations").json["locations"]
+    }
+    assert slugs == {"L1": "alice-paris", "L2": "alice-lyon", "L3": None}

@@ -1,0 +1,102 @@
+"""A merchant with locations pushed through the API, and Pongo stores from the sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.locations.services import refresh_stores
+from portal.models.merchant import Merchant
+from portal.pongo import PongoClient, PongoSettings
+from portal.sandbox.server import RunningSandbox, start_sandbox
+from tests.api.conftest import Api, new_key
+from tests.conftest import launch
+from tests.sandbox.support import (
+    ALICE,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    FIXTURE,
+    REDIRECT_URI,
+    password_token,
+)
+
+LOCATIONS = [
+    {
+        "ref": "L1",
+        "name": "Alice Paris",
+        "address": "1 rue de Rivoli",
+        "city": "Paris",
+        "postal_code": "75001",
+    },
+    {"ref": "L2", "name": "Alice Lyon", "city": "Lyon"},
+    {"ref": "L3", "name": "Warehouse", "city": "Rungis"},
+]
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[RunningSandbox]:
+    with start_sandbox(FIXTURE, controls=True) as running:
+        yield running
+
+
+@pytest.fixture
+def pongo(sandbox: RunningSandbox) -> Iterator[httpx.Client]:
+    """The sandbox, reset to its fixture."""
+    with httpx.Client(base_url=sandbox.url) as http:
+        assert http.post("/_sandbox/reset").status_code == 200
+        yield http
+
+
+@pytest.fixture
+def api(app: Flask) -> Api:
+    return Api(app.test_client(), new_key(app))
+
+
+@pytest.fixture
+def merchant_ref(api: Api) -> str:
+    """Merchant M1 with three locations pushed by the POS."""
+    api.put("/merchants/M1", {"name": "Alice's Bakery"})
+    assert api.put("/merchants/M1/locations", {"locations": LOCATIONS}).status_code == 200
+    return "M1"
+
+
+def refresh(app: Flask, pongo: httpx.Client, ref: str = "M1", login: str = ALICE) -> int:
+    """Fetch the merchant's stores from the sandbox with a fresh token, and commit."""
+    token = password_token(pongo, login)["access_token"]
+    settings = PongoSettings(
+        base_url=str(pongo.base_url).rstrip("/"),
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        redirect_uri=REDIRECT_URI,
+    )
+    with app.app_context(), PongoClient(settings, access_token=lambda: token) as client:
+        merchant = db.session.scalar(select(Merchant).where(Merchant.ref == ref))
+        assert merchant is not None
+        count = refresh_stores(merchant=merchant, client=client)
+        db.session.commit()
+    return count
+
+
+@pytest.fixture
+def merchant(
+    client: FlaskClient, merchant_ref: str, app: Flask, pongo: httpx.Client
+) -> FlaskClient:
+    """A browser signed in as M1, whose stores were fetched from the sandbox."""
+    refresh(app, pongo)
+    launch(client, merchant_ref="M1", merchant_name="Alice's Bakery")
+    return client
+
+
+def post_links(client: FlaskClient, token: str, links: dict[str, str], **extra: Any) -> Any:
+    """Submit the links table with these rows."""
+    return client.post(
+        "/locations",
+        data={"csrf_token": token, "ref": list(links), "store": list(links.values()), **extra},
+    )
