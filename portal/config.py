@@ -148,8 +148,14 @@ def check_production(settings: Settings) -> None:
         raise SettingsError("Refusing to start: " + "; ".join(problems))
 
 
+# The client secret of the sandbox's demo fixture, so that development connects out of the box.
+DEMO_CLIENT_SECRET = "portal-demo-secret-7f3a9c2e"  # noqa: S105  # a public demo value
+
+
 def fill_development_secrets(settings: Settings, instance_path: Path) -> Settings:
     """Outside production, create missing secrets once under instance/ and reuse them."""
+    if not settings.pongo_client_secret:
+        settings = replace(settings, pongo_client_secret=DEMO_CLIENT_SECRET)
     missing = [
         n for n in SECRET_SETTINGS if not getattr(settings, n) and n != "pongo_client_secret"
     ]

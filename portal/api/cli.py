@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from portal.api import keys
@@ -50,22 +49,12 @@ def list_api_keys() -> None:
 @with_appcontext
 def demo_data() -> None:
     """Load the demo merchants through the POS API, as the POS back-end would."""
-    from portal.demo.data import requests
+    from portal.demo.loader import DemoLoadError, load_demo_data
 
-    new = keys.create_key(name="demo-data loader")
-    db.session.commit()
-    client = current_app.test_client()
-    headers = {"Authorization": f"Bearer {new.plaintext}"}
     try:
-        for method, path, body in requests():
-            answer = client.open(path, method=method, json=body, headers=headers)
-            if answer.status_code >= 400:
-                raise click.ClickException(f"{method} {path}: {answer.status_code} {answer.text}")
-            click.echo(f"{method} {path}: {answer.status_code} {answer.get_data(as_text=True)}")
-    finally:
-        # The loader's key is of no further use; revoke it so no stray key stays live.
-        keys.revoke_key(prefix=new.key.prefix)
-        db.session.commit()
+        load_demo_data(click.echo)
+    except DemoLoadError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 COMMANDS = (create_api_key, revoke_api_key, list_api_keys, demo_data)

@@ -5,8 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import func, select
+
 from portal.connect.services import get_connection
+from portal.extensions import db
+from portal.locations.services import location_problems
 from portal.models.connection import ConnectionStatus
+from portal.models.locations import Location
 from portal.models.merchant import Merchant
 
 
@@ -40,10 +45,23 @@ def overview_for(merchant: Merchant) -> Overview:
     connection = get_connection(merchant)
     status = connection.status if connection else "not_connected"
     connected = status == ConnectionStatus.CONNECTED
-    steps = [Step("connect", connected)]
+    locations = location_problems(merchant)
+    has_locations = db.session.scalar(
+        select(func.count(Location.id)).where(
+            Location.merchant_id == merchant.id, Location.archived_at.is_(None)
+        )
+    )
+    steps = [
+        Step("connect", connected),
+        Step(
+            "locations",
+            bool(has_locations) and locations["unlinked"] == 0 and locations["orphaned"] == 0,
+        ),
+    ]
     return Overview(
         connection_status=status,
         account_name=connection.account_name if connection else None,
         last_success_at=connection.last_success_at if connection else None,
         steps=steps,
+        problems={k: v for k, v in locations.items() if v},
     )
