@@ -78,5 +78,7 @@ def sandbox_command(port: int, fixture: str | None, controls: bool) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the verbs on the app so that `flask` and `portal` both know them."""
-    for command in (init_db, launch_url_command):
+    from portal.support import cli as support_cli
+
+    for command in (init_db, launch_url_command, *support_cli.COMMANDS):
         app.cli.add_command(command)

@@ -19,6 +19,8 @@ PUBLIC_ENDPOINTS = {
     "entry.logout",
     "entry.demo_pos_admin",
     "i18n.switch_language",
+    "support.login",
+    "support.logout",
 }
 
 

@@ -5,6 +5,7 @@ from portal.models.base import Base
 from portal.models.connection import ConnectionStatus, PongoConnection
 from portal.models.merchant import Merchant
 from portal.models.session import UsedLaunchToken, WebSession
+from portal.models.staff import Staff, StaffRole
 
 __all__ = [
     "AuditEvent",
@@ -12,6 +13,8 @@ __all__ = [
     "ConnectionStatus",
     "Merchant",
     "PongoConnection",
+    "Staff",
+    "StaffRole",
     "UsedLaunchToken",
     "WebSession",
 ]
