@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask_babel import format_date, format_time, ngettext
+from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -104,7 +104,7 @@ def _view_facts(merchant: Merchant, starts: list[AuditEvent]) -> dict[str, _View
 
 def _view_line(event: AuditEvent, fact: _ViewFacts) -> LogLine:
     text = _("Support agent %(staff)s viewed your portal.", staff=event.impersonator)
-    pages = ngettext("%(num)d page viewed.", "%(num)d pages viewed.", fact.pages)
+    pages = _("Pages viewed: %(num)d.", num=fact.pages)
     if fact.ended_at is None:
         when = _("%(start)s (still open)", start=_when(event.at))
     else:

@@ -71,9 +71,11 @@ def guard_view_as() -> Response | None:
     if request.method not in SAFE_METHODS and endpoint not in PERMITTED_WHILE_VIEWING:
         if view.mode != viewas.WRITE or policy != MERCHANT:
             refuse(view, endpoint, _("Read-only support view: this action is not allowed."))
-        record("support.action", merchant=_merchant(view), details=_request_details(endpoint))
+        details = {**_request_details(endpoint), "view_id": view.view_id}
+        record("support.action", merchant=_merchant(view), details=details)
     elif policy == MERCHANT and request.method == "GET":
-        record("support.page_view", merchant=_merchant(view), details={"path": request.path})
+        details = {"path": request.path, "view_id": view.view_id}
+        record("support.page_view", merchant=_merchant(view), details=details)
     return None
 
 
