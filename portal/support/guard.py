@@ -125,7 +125,7 @@ def banner(view: viewas.View) -> dict[str, str]:
         )
     entry = {
         "kind": "support",
-        "icon": "👁",
+        "icon": "◉",
         "text": text,
         "form_url": url_for("support.end_view"),
         "form_label": _("End"),

@@ -6,7 +6,6 @@ import logging
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from portal.extensions import db
 from portal.models.staff import Staff

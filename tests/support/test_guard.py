@@ -32,7 +32,9 @@ def merchant_get_rules(app: Flask) -> list[str]:
         return sorted(
             r.rule
             for r in app.url_map.iter_rules()
-            if "GET" in (r.methods or set()) and policy_of(r.endpoint) == MERCHANT and not r.arguments
+            if "GET" in (r.methods or set())
+            and policy_of(r.endpoint) == MERCHANT
+            and not r.arguments
         )
 
 
@@ -157,7 +159,9 @@ def test_every_write_route_is_refused_in_a_read_only_view(viewer: FlaskClient) -
 def test_permitted_writes_still_work_in_a_read_only_view(viewer: FlaskClient) -> None:
     agent = viewer
     token = page_csrf(agent, "/")
-    language = agent.post("/language", data={"locale": "fr", "csrf_token": token, "unsafe_next": "/"})
+    language = agent.post(
+        "/language", data={"locale": "fr", "csrf_token": token, "unsafe_next": "/"}
+    )
     assert language.status_code == 302
     french = agent.get("/").get_data(as_text=True)
     assert 'lang="fr"' in french

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from tests.support.conftest import AGENT, PASSWORD, add_staff, page_csrf
 
 
-def _try(client: FlaskClient, ip: str, email: str, password: str = "wrong password!") -> int:
+def _try(client: FlaskClient, ip: str, email: str, password: str = "wrong password!") -> int:  # noqa: S107  # a deliberately wrong one
     token = page_csrf(client, "/support/login")
     response = client.post(
         "/support/login",

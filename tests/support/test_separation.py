@@ -21,7 +21,7 @@ def _get_rules(app: Flask, policy: str) -> list[str]:
 def test_merchant_session_never_reaches_staff_pages(staffed: Flask) -> None:
     client = staffed.test_client()
     launch(client)
-    rules = _get_rules(staffed, STAFF) + ["/support/merchants/M1"]
+    rules = [*_get_rules(staffed, STAFF), "/support/merchants/M1"]
     assert "/support/" in rules
     for rule in rules:
         assert client.get(rule).status_code == 403, rule
