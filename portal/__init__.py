@@ -30,6 +30,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from portal.extensions import csrf, db, limiter, migrate
     from portal.models.base import render_migration_item
     from portal.sessions import DatabaseSessionInterface
+    from portal.support import guard
 
     db.init_app(app)
     migrate.init_app(
@@ -44,6 +45,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     app.session_interface = DatabaseSessionInterface()
     boundary.init_app(app)
+    guard.init_app(app)  # before the access policies, so that an expired view ends first
     access.init_app(app)
     layout.init_app(app)
     headers.init_app(app)
@@ -57,9 +59,11 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         )
 
     from portal import api, cli, health, locations, overview
+    from portal.audit import views as audit
     from portal.connect import oauth
     from portal.connect import views as connect
     from portal.entry import views as entry
+    from portal.support import views as support
 
     app.register_blueprint(health.bp)
     app.register_blueprint(entry.bp)
@@ -68,6 +72,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     oauth.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(locations.bp)
+    app.register_blueprint(support.bp)
+    app.register_blueprint(audit.bp)
     cli.init_app(app)
     return app
 

@@ -5,14 +5,19 @@ An endpoint without a policy is refused, so a new route cannot be reachable by a
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint, Flask, abort, current_app, g, request, session
+from flask import Blueprint, Flask, abort, current_app, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from werkzeug.exceptions import Forbidden
 
 from portal.extensions import db
 from portal.models.merchant import Merchant
+from portal.models.staff import Staff
 from portal.security_log import security_event
+from portal.sessions import end_session
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,12 +37,6 @@ public = _mark(PUBLIC)
 merchant_required = _mark(MERCHANT)
 staff_required = _mark(STAFF)
 api_key_required = _mark(API)
-
-
-def never_while_viewing_as(view: F) -> F:
-    """Mark a view that support staff may never use while viewing a merchant's portal."""
-    setattr(view, "_never_while_viewing_as", True)  # noqa: B010  # a marker read by the guard
-    return view
 
 
 def blueprint_policy(bp: Blueprint, policy: str) -> None:
@@ -68,9 +67,45 @@ def enforce_access() -> None:
         security_event("authz", "denied", reason="endpoint without policy", path=request.path)
         abort(403)
     if policy == MERCHANT:
+        if session.get("staff_id"):
+            # A staff session reaches merchant pages only through an active "view as merchant".
+            if not session.get("view_as") or not session.get("merchant_id"):
+                security_event("authz", "denied", reason="staff without view-as", path=request.path)
+                abort(403)
+            load_staff()
         load_merchant()
-    elif policy == STAFF and not session.get("staff_id"):
+    elif policy == STAFF:
+        if not session.get("staff_id"):
+            refuse_staff_page()
+        load_staff()
+
+
+def refuse_staff_page() -> None:
+    """A request for a staff page without a staff session: 403 for merchants, else sign in."""
+    if session.get("merchant_id"):
+        security_event("authz", "denied", reason="merchant on staff page", path=request.path)
+        abort(403)
+    if request.method == "GET":
+        abort(redirect(url_for("support.login")))
+    abort(401)
+
+
+def load_staff() -> Staff:
+    """The staff member of this session; a deactivated account loses its session at once."""
+    staff_id = session.get("staff_id")
+    staff = db.session.get(Staff, staff_id) if staff_id else None
+    if staff is None or not staff.active:
+        security_event("authz", "denied", reason="staff account inactive", path=request.path)
+        end_session()
         abort(401)
+    g.staff = staff
+    return staff
+
+
+def current_staff() -> Staff:
+    """The support agent making this request (staff pages and views as a merchant)."""
+    staff: Staff = g.staff
+    return staff
 
 
 def load_merchant() -> Merchant:
@@ -88,6 +123,47 @@ def current_merchant() -> Merchant:
     """The merchant whose portal this request shows."""
     merchant: Merchant = g.merchant
     return merchant
+
+
+# Endpoints a support agent may never reach while viewing as a merchant, in any mode: they
+# connect, reconnect or disconnect Pongo or show secrets. Listed here so that they stay blocked
+# even where a view forgets @never_while_viewing_as.
+FORBIDDEN_WHILE_VIEWING = frozenset({"connect.start", "connect.callback", "connect.disconnect"})
+_NEVER_WHILE_VIEWING = "_never_while_viewing_as"
+
+
+class RefusedWhileViewing(Forbidden):
+    """A request a support agent may not make while viewing as a merchant."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.portal_message = message
+
+
+def never_while_viewing_as(view: F) -> F:
+    """Mark a view (Pongo connection, secrets) as refused while support views as a merchant.
+
+    The support guard refuses marked endpoints before the view runs; the wrapper refuses
+    again at call time in case the view is reached some other way.
+    """
+
+    @functools.wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        if session.get("view_as"):
+            raise RefusedWhileViewing(
+                _("Support view: this action is never allowed while viewing as a merchant.")
+            )
+        return view(*args, **kwargs)
+
+    setattr(guarded, _NEVER_WHILE_VIEWING, True)
+    return guarded  # type: ignore[return-value]  # functools.wraps keeps the signature
+
+
+def forbidden_while_viewing(endpoint: str) -> bool:
+    """True for endpoints refused to support agents viewing as a merchant, whatever the mode."""
+    if endpoint in FORBIDDEN_WHILE_VIEWING:
+        return True
+    return bool(getattr(current_app.view_functions.get(endpoint), _NEVER_WHILE_VIEWING, False))
 
 
 def init_app(app: Flask) -> None:

@@ -90,8 +90,16 @@ def demo_command(host: str, port: int) -> None:
 def init_app(app: Flask) -> None:
     """Register the verbs on the app so that `flask` and `portal` both know them."""
     from portal.api.cli import COMMANDS as API_COMMANDS
+    from portal.support import cli as support_cli
 
-    for command in (init_db, launch_url_command, rotate_keys_command, demo_command, *API_COMMANDS):
+    for command in (
+        init_db,
+        launch_url_command,
+        rotate_keys_command,
+        demo_command,
+        *API_COMMANDS,
+        *support_cli.COMMANDS,
+    ):
         app.cli.add_command(command)
 
 

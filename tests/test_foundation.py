@@ -20,6 +20,8 @@ PUBLIC_ENDPOINTS = {
     "entry.demo_pos_admin",
     "i18n.switch_language",
     "api.openapi_document",
+    "support.login",
+    "support.logout",
 }
 
 

@@ -27,7 +27,8 @@ def current_actor() -> tuple[str, str, str | None]:
     staff = session.get("staff_email")
     user = session.get("user") or {}
     if session.get("merchant_id") and staff:
-        return str(user.get("email") or "merchant"), "merchant_user", str(staff)
+        # A support agent viewing as the merchant: the agent acts, the merchant is the subject.
+        return str(user.get("email") or staff), "support", str(staff)
     if staff:
         return str(staff), "staff", None
     if user.get("email"):

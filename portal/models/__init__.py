@@ -8,6 +8,7 @@ from portal.models.locations import Location, PongoStore, StoreSync
 from portal.models.merchant import Merchant
 from portal.models.products import Product
 from portal.models.session import UsedLaunchToken, WebSession
+from portal.models.staff import Staff, StaffRole
 
 __all__ = [
     "ApiKey",
@@ -19,6 +20,8 @@ __all__ = [
     "PongoConnection",
     "PongoStore",
     "Product",
+    "Staff",
+    "StaffRole",
     "StoreSync",
     "UsedLaunchToken",
     "WebSession",

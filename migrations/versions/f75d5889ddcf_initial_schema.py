@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 0449cb80cf79
+Revision ID: f75d5889ddcf
 Revises: 
-Create Date: 2026-11-27 05:07:49.345085
+Create Date: 2026-11-27 05:11:58.329461
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0449cb80cf79'
+revision = 'f75d5889ddcf'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -38,6 +38,17 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_merchants')),
     sa.UniqueConstraint('ref', name=op.f('uq_merchants_ref'))
+    )
+    op.create_table('staff',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=320), nullable=False),
+    sa.Column('password_hash', sa.String(length=255), nullable=False),
+    sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_staff')),
+    sa.UniqueConstraint('email', name=op.f('uq_staff_email'))
     )
     op.create_table('used_launch_tokens',
     sa.Column('jti', sa.String(length=200), nullable=False),
@@ -189,6 +200,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_used_launch_tokens_expires_at'))
 
     op.drop_table('used_launch_tokens')
+    op.drop_table('staff')
     op.drop_table('merchants')
     op.drop_table('api_keys')
     # ### end Alembic commands ###

@@ -1,0 +1,20 @@
+"""The merchant's access log page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from portal.access import current_merchant, merchant_required
+from portal.audit.log import access_log as load_access_log
+
+bp = Blueprint("audit", __name__)
+
+
+@bp.get("/access-log")
+@merchant_required
+def access_log() -> str:
+    """Who opened and changed the merchant's portal, support access highlighted."""
+    lines, pagination = load_access_log(
+        merchant=current_merchant(), page=request.args.get("page", 1, type=int)
+    )
+    return render_template("audit/access_log.html", lines=lines, pagination=pagination)

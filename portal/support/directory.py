@@ -1,0 +1,118 @@
+"""The merchant directory: search, problem filters and each merchant's health at a glance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, or_, select
+
+from portal.extensions import db
+from portal.models.connection import ConnectionStatus, PongoConnection
+from portal.models.merchant import Merchant
+from portal.support.problems import PROBLEMS, Problem
+
+PER_PAGE = 25
+
+# Connection state → badge kind, icon and word (never colour alone).
+CONNECTION_BADGES = {
+    ConnectionStatus.CONNECTED: ("ok", "✔", _l("Connected")),
+    ConnectionStatus.NEEDS_RECONNECTION: ("warn", "⚠", _l("Needs reconnection")),
+    ConnectionStatus.DISCONNECTED: ("neutral", "○", _l("Disconnected")),
+}
+NOT_CONNECTED = ("neutral", "○", _l("Not connected"))
+
+
+@dataclass
+class DirectoryRow:
+    """One merchant as the directory shows it."""
+
+    merchant: Merchant
+    connection: PongoConnection | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def connection_badge(self) -> tuple[str, str, str]:
+        """(kind, icon, word) of the connection state."""
+        if self.connection is None:
+            kind, icon, word = NOT_CONNECTED
+        else:
+            kind, icon, word = CONNECTION_BADGES.get(
+                ConnectionStatus(self.connection.status), NOT_CONNECTED
+            )
+        return kind, icon, str(word)
+
+
+@dataclass
+class DirectoryPage:
+    """A page of search results."""
+
+    rows: list[DirectoryRow]
+    page: int
+    pages: int
+    total: int
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def _query(text: str, problem_key: str | None) -> Select[Merchant, PongoConnection]:
+    query = select(Merchant, PongoConnection).outerjoin(
+        PongoConnection, PongoConnection.merchant_id == Merchant.id
+    )
+    if text:
+        pattern = _like(text)
+        query = query.where(
+            or_(
+                func.lower(Merchant.name).like(pattern, escape="\\"),
+                func.lower(Merchant.ref).like(pattern, escape="\\"),
+                func.lower(PongoConnection.account_name).like(pattern, escape="\\"),
+            )
+        )
+    if problem_key in PROBLEMS:
+        query = query.where(PROBLEMS[problem_key].condition())
+    return query
+
+
+def search_merchants(
+    *, text: str = "", problem_key: str | None = None, page: int = 1
+) -> DirectoryPage:
+    """Merchants matching the search text (name, POS reference, Pongo account) and problem."""
+    query = _query(text.strip()[:200], problem_key)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(page, 1), pages)
+    found = db.session.execute(
+        query.order_by(func.lower(Merchant.name), Merchant.id)
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    ).all()
+    rows = [DirectoryRow(merchant, connection) for merchant, connection in found]
+    flag_problems(rows)
+    return DirectoryPage(rows=rows, page=page, pages=pages, total=total)
+
+
+def flag_problems(rows: list[DirectoryRow]) -> None:
+    """Attach each registered problem to the rows that have it (one query per problem)."""
+    ids = [row.merchant.id for row in rows]
+    if not ids:
+        return
+    for item in PROBLEMS.values():
+        having = set(
+            db.session.scalars(select(Merchant.id).where(Merchant.id.in_(ids), item.condition()))
+        )
+        for row in rows:
+            if row.merchant.id in having:
+                row.problems.append(item)
+
+
+def merchant_row(ref: str) -> DirectoryRow | None:
+    """One merchant by POS reference, with its health, or None."""
+    found = db.session.execute(_query("", None).where(Merchant.ref == ref)).first()
+    if found is None:
+        return None
+    row = DirectoryRow(found[0], found[1])
+    flag_problems([row])
+    return row

@@ -1,0 +1,70 @@
+"""The problems the support directory can filter on, one small function each, in one registry.
+
+A problem is a SQL condition on `Merchant` ("this merchant has the problem"). The directory
+uses each one twice: as a filter, and to flag the merchants shown on a page.
+
+To add one, write a function returning the condition and decorate it:
+
+    @problem("failed_orders", _l("Failed orders"))
+    def failed_orders() -> ColumnElement[bool]:
+        return exists().where(Order.merchant_id == Merchant.id, Order.status == "failed")
+
+Planned, for when their models land (locations, rewards and order relay): `unlinked_locations`,
+`orphaned_locations`, `unredeemable_rewards`, `failed_orders`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, and_, exists, not_
+from sqlalchemy.orm import aliased
+
+from portal.models.connection import ConnectionStatus, PongoConnection
+from portal.models.merchant import Merchant
+
+Condition = Callable[[], ColumnElement[bool]]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A named problem a merchant may have, with the condition that finds it."""
+
+    key: str
+    label: object  # a lazy translated string
+    icon: str
+    condition: Condition
+
+
+PROBLEMS: dict[str, Problem] = {}
+
+
+def problem(key: str, label: object, icon: str = "⚠") -> Callable[[Condition], Condition]:
+    """Register a problem condition under `key` (its order is the order of the filter menu)."""
+
+    def register(condition: Condition) -> Condition:
+        PROBLEMS[key] = Problem(key, label, icon, condition)
+        return condition
+
+    return register
+
+
+def _connection_in(*statuses: str) -> ColumnElement[bool]:
+    connection = aliased(PongoConnection)
+    return exists().where(
+        and_(connection.merchant_id == Merchant.id, connection.status.in_(statuses))
+    )
+
+
+@problem("not_connected", _l("Not connected"), "○")
+def not_connected() -> ColumnElement[bool]:
+    """Never connected Pongo, or disconnected it."""
+    return not_(_connection_in(ConnectionStatus.CONNECTED, ConnectionStatus.NEEDS_RECONNECTION))
+
+
+@problem("needs_reconnection", _l("Needs reconnection"), "⚠")
+def needs_reconnection() -> ColumnElement[bool]:
+    """Pongo rejected the token or a refresh failed."""
+    return _connection_in(ConnectionStatus.NEEDS_RECONNECTION)

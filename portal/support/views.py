@@ -1,0 +1,156 @@
+"""Support console pages: sign-in, directory, merchant card, and the view-as controls."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, validate_csrf
+from werkzeug.wrappers import Response
+from wtforms import ValidationError
+
+from portal.access import current_staff, public, staff_required
+from portal.extensions import csrf, db, limiter
+from portal.models.merchant import Merchant
+from portal.security_log import security_event
+from portal.sessions import begin_session, end_session
+from portal.support import accounts, directory, viewas
+from portal.support.forms import LoginForm, ReasonForm, SearchForm
+
+bp = Blueprint("support", __name__, url_prefix="/support")
+
+LOGIN_FAILED = 422
+
+
+def _login_email() -> str:
+    """Rate-limit key: the e-mail being tried (so one account is not guessed from many IPs)."""
+    return "staff-login:" + accounts.normalise_email(request.form.get("email", ""))[:320]
+
+
+def _login_failed(response: Response) -> bool:
+    return response.status_code != 302
+
+
+def _staff_key() -> str:
+    return f"staff:{session.get('staff_id')}"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit("5 per minute", methods=["POST"], deduct_when=_login_failed)
+@limiter.limit("5 per minute", methods=["POST"], deduct_when=_login_failed, key_func=_login_email)
+def login() -> Response | tuple[str, int] | str:
+    """Staff sign-in, with one message for every failure."""
+    if session.get("staff_id") and request.method == "GET":
+        return redirect(url_for("support.index"))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        status = LOGIN_FAILED if request.method == "POST" else 200
+        return render_template("support/login.html", form=form), status
+    staff = accounts.authenticate(email=form.email.data, password=form.password.data)
+    if staff is None:
+        security_event("staff_login", "failure", email=accounts.normalise_email(form.email.data))
+        error = _("E-mail or password is incorrect.")
+        return render_template("support/login.html", form=form, error=error), LOGIN_FAILED
+    begin_session(
+        staff_id=staff.id,
+        staff_email=staff.email,
+        staff_role=staff.role,
+        **({"locale": session["locale"]} if session.get("locale") else {}),
+    )
+    security_event("staff_login", "success", staff=staff.email)
+    return redirect(url_for("support.index"))
+
+
+@bp.post("/logout")
+@public
+def logout() -> Response:
+    """Sign out of the console (ending any view as a merchant first)."""
+    if session.get("staff_id") and session.get("view_as"):
+        viewas.end_view(outcome="signed_out")
+    end_session()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("support.login"))
+
+
+@bp.get("/")
+@staff_required
+def index() -> str:
+    """The merchant directory."""
+    form = SearchForm(request.args)
+    form.validate()
+    found = directory.search_merchants(
+        text=form.q.data or "",
+        problem_key=form.problem.data or None,
+        page=request.args.get("page", 1, type=int),
+    )
+    return render_template("support/index.html", form=form, found=found)
+
+
+def _merchant_or_404(ref: str) -> directory.DirectoryRow:
+    row = directory.merchant_row(ref)
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.get("/merchants/<ref>")
+@staff_required
+def merchant(ref: str) -> str:
+    """One merchant's health, and the form to view its portal."""
+    return render_template("support/merchant.html", row=_merchant_or_404(ref), form=ReasonForm())
+
+
+@bp.post("/merchants/<ref>/view")
+@staff_required
+@limiter.limit("20 per minute", key_func=_staff_key)
+def start_view(ref: str) -> Response | tuple[str, int]:
+    """Start viewing the merchant's portal, read-only, with a required reason."""
+    row = _merchant_or_404(ref)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return render_template("support/merchant.html", row=row, form=form), 422
+    viewas.start_view(staff=current_staff(), merchant=row.merchant, reason=form.reason.data)
+    security_event("support_view", "success", merchant=ref, staff=current_staff().email)
+    return redirect(url_for("overview.index"))
+
+
+@bp.route("/view/write", methods=["GET", "POST"])
+@staff_required
+def switch_to_write() -> Response | tuple[str, int] | str:
+    """A support admin lets the current view make changes, with a second reason."""
+    view = viewas.current_view()
+    if view is None:
+        return redirect(url_for("support.index"))
+    if not current_staff().is_admin:
+        security_event("authz", "denied", reason="write mode needs support-admin")
+        abort(403)
+    merchant = db.session.get(Merchant, view.merchant_id)
+    form = ReasonForm()
+    if view.mode == viewas.WRITE:
+        return redirect(url_for("overview.index"))
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("support/write_mode.html", form=form, merchant=merchant), status
+    viewas.switch_to_write(view=view, reason=form.reason.data)
+    security_event("support_view_write", "success", staff=current_staff().email)
+    flash(_("Write mode is on until the view ends."), "warning")
+    return redirect(url_for("overview.index"))
+
+
+@bp.post("/view/end")
+@staff_required
+@csrf.exempt  # type: ignore[untyped-decorator]  # Flask-WTF ships no type hints
+def end_view() -> Response:
+    """End the view and return to the console (a tab whose view already ended just goes back).
+
+    Exempt from the automatic CSRF check so that a second tab holding the previous
+    session's token is not refused; the token is still required when a view is ended here.
+    """
+    if viewas.current_view() is not None:
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError as error:
+            raise CSRFError(str(error)) from error
+        viewas.end_view()
+        flash(_("You are back in the support console."), "success")
+    return redirect(url_for("support.index"))

@@ -1,0 +1,95 @@
+"""The merchant directory: search, problem filters and health at a glance."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portal.support.problems import PROBLEMS
+
+
+def _rows(client: FlaskClient, **query: str) -> str:
+    response = client.get("/support/", query_string=query)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_directory_lists_every_merchant_with_its_connection_state(agent: FlaskClient) -> None:
+    body = _rows(agent)
+    for name in ("Boulangerie Lumière", "Café Tropique", "Épicerie Nord"):
+        assert name in body
+    assert "✔</span> Connected" in body
+    assert "⚠</span> Needs reconnection" in body
+    assert "○</span> Not connected" in body
+    assert "Merchants found: 3" in body
+
+
+def test_search_matches_name_reference_and_pongo_account(agent: FlaskClient) -> None:
+    by_name = _rows(agent, q="tropique")
+    assert "Café Tropique" in by_name
+    assert "Boulangerie Lumière" not in by_name
+    by_ref = _rows(agent, q="M3")
+    assert "Épicerie Nord" in by_ref
+    assert "Café Tropique" not in by_ref
+    by_account = _rows(agent, q="lumière pongo")
+    assert "Boulangerie Lumière" in by_account
+    assert "Merchants found: 1" in by_account
+
+
+def test_search_treats_wildcards_as_text(agent: FlaskClient) -> None:
+    assert "Merchants found: 0" in _rows(agent, q="%")
+    assert "Merchants found: 0" in _rows(agent, q="_")
+
+
+def test_problem_filters_come_from_the_registry(agent: FlaskClient) -> None:
+    assert {"not_connected", "needs_reconnection"} <= set(PROBLEMS)
+    body = _rows(agent)
+    for item in PROBLEMS.values():
+        assert f'value="{item.key}"' in body
+    not_connected = _rows(agent, problem="not_connected")
+    assert "Épicerie Nord" in not_connected
+    assert "Merchants found: 1" in not_connected
+    reconnect = _rows(agent, problem="needs_reconnection", q="café")
+    assert "Café Tropique" in reconnect
+    assert "Merchants found: 1" in reconnect
+    assert "Merchants found: 3" in _rows(agent, problem="no-such-problem")
+
+
+def test_disconnected_merchant_counts_as_not_connected(staffed: Flask, agent: FlaskClient) -> None:
+    from tests.support.conftest import add_merchant
+
+    add_merchant(staffed, "M4", "Fromagerie Sud", status="disconnected")
+    body = _rows(agent, problem="not_connected")
+    assert "Fromagerie Sud" in body
+    assert "○</span> Disconnected" in body
+
+
+def test_merchant_card_shows_health_but_no_token(staffed: Flask, agent: FlaskClient) -> None:
+    from tests.support.conftest import add_merchant
+
+    add_merchant(
+        staffed,
+        "M5",
+        "Crêperie Ouest",
+        status="connected",
+        account_name="Ouest",
+        access_token_encrypted="gAAAA-cipher-text",
+    )
+    body = agent.get("/support/merchants/M5").get_data(as_text=True)
+    assert "Crêperie Ouest" in body
+    assert "Connected" in body
+    assert "gAAAA-cipher-text" not in body
+    assert agent.get("/support/merchants/NOPE").status_code == 404
+
+
+def test_directory_pages_through_many_merchants(staffed: Flask, agent: FlaskClient) -> None:
+    from tests.support.conftest import add_merchant
+
+    for number in range(30):
+        add_merchant(staffed, f"B{number:02d}", f"Bistro {number:02d}")
+    first = _rows(agent, q="bistro")
+    assert "Page 1 of 2" in first
+    assert "Bistro 24" in first
+    assert "Bistro 25" not in first
+    second = _rows(agent, q="bistro", page="2")
+    assert "Bistro 29" in second
