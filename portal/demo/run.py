@@ -9,10 +9,26 @@ from werkzeug.serving import run_simple
 
 from portal.config import Settings
 from portal.demo.loader import load_demo_data
+from portal.extensions import db
 from portal.sandbox import DEMO_FIXTURE
 from portal.sandbox.server import start_sandbox
+from portal.support.accounts import create_staff, find_staff, generate_password, hash_password
 
 SANDBOX_PORT = 5001
+DEMO_STAFF = "support@pos.example"
+
+
+def demo_staff() -> str:
+    """Create (or re-create) the demo support-admin with a fresh password; returns it."""
+    existing = find_staff(DEMO_STAFF)
+    password = generate_password()
+    if existing is None:
+        create_staff(email=DEMO_STAFF, role="support-admin", password=password)
+    else:
+        existing.password_hash = hash_password(password)
+        existing.active = True
+    db.session.commit()
+    return password
 
 
 def run_demo(app: Flask, *, host: str, port: int) -> None:
@@ -23,6 +39,7 @@ def run_demo(app: Flask, *, host: str, port: int) -> None:
     with app.app_context():
         upgrade()
         count = load_demo_data()
+        staff_password = demo_staff()
     click.echo(f" * Demo data loaded through the POS API ({count} requests).")
     sandbox = start_sandbox(DEMO_FIXTURE, controls=True, port=SANDBOX_PORT)
     base = f"http://{host}:{port}"
@@ -33,6 +50,8 @@ def run_demo(app: Flask, *, host: str, port: int) -> None:
                 f" * Pongo sandbox:        {sandbox.url}",
                 f" * POS admin panel:      {base}/demo/pos-admin   <- start here",
                 "   Pongo sign-in:        demo@boulangerie-lumiere.fr / pongo-demo",
+                f" * Support staff login:  {base}/support/login",
+                f"   {DEMO_STAFF} / {staff_password}",
                 "",
             ]
         )

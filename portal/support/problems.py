@@ -9,8 +9,6 @@ To add one, write a function returning the condition and decorate it:
     def failed_orders() -> ColumnElement[bool]:
         return exists().where(Order.merchant_id == Merchant.id, Order.status == "failed")
 
-Planned, for when their models land (locations, rewards and order relay): `unlinked_locations`,
-`orphaned_locations`, `unredeemable_rewards`, `failed_orders`.
 """
 
 from __future__ import annotations
@@ -23,6 +21,7 @@ from sqlalchemy import ColumnElement, and_, exists, not_
 from sqlalchemy.orm import aliased
 
 from portal.models.connection import ConnectionStatus, PongoConnection
+from portal.models.locations import Location, PongoStore, StoreSync
 from portal.models.merchant import Merchant
 
 Condition = Callable[[], ColumnElement[bool]]
@@ -68,3 +67,26 @@ def not_connected() -> ColumnElement[bool]:
 def needs_reconnection() -> ColumnElement[bool]:
     """Pongo rejected the token or a refresh failed."""
     return _connection_in(ConnectionStatus.NEEDS_RECONNECTION)
+
+
+@problem("unlinked_locations", _l("Unlinked locations"), "⚠")
+def unlinked_locations() -> ColumnElement[bool]:
+    """An active POS location has no Pongo store."""
+    return exists().where(
+        Location.merchant_id == Merchant.id,
+        Location.archived_at.is_(None),
+        Location.store_slug.is_(None),
+    )
+
+
+@problem("orphaned_locations", _l("Orphaned links"), "✖")
+def orphaned_locations() -> ColumnElement[bool]:
+    """A location is linked to a store Pongo no longer lists (once stores were fetched)."""
+    store = aliased(PongoStore)
+    return exists().where(
+        Location.merchant_id == Merchant.id,
+        Location.archived_at.is_(None),
+        Location.store_slug.is_not(None),
+        exists().where(StoreSync.merchant_id == Merchant.id),
+        not_(exists().where(store.merchant_id == Merchant.id, store.slug == Location.store_slug)),
+    )

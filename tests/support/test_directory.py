@@ -93,3 +93,26 @@ def test_directory_pages_through_many_merchants(staffed: Flask, agent: FlaskClie
     assert "Bistro 25" not in first
     second = _rows(agent, q="bistro", page="2")
     assert "Bistro 29" in second
+
+
+def test_location_problems_filter_the_directory(staffed: Flask, agent: FlaskClient) -> None:
+    from portal.extensions import db
+    from portal.models import Location, PongoStore, StoreSync
+    from portal.models.base import utcnow
+    from tests.support.conftest import add_merchant
+
+    unlinked = add_merchant(staffed, "M5", "Boucherie Est")
+    orphaned = add_merchant(staffed, "M6", "Primeur Ouest")
+    with staffed.app_context():
+        db.session.add(Location(merchant_id=unlinked, ref="L1", name="Est"))
+        db.session.add(Location(merchant_id=orphaned, ref="L1", name="Ouest", store_slug="gone"))
+        db.session.add(Location(merchant_id=orphaned, ref="L2", name="Ouest 2", store_slug="here"))
+        db.session.add(PongoStore(merchant_id=orphaned, slug="here", name="Here"))
+        db.session.add(StoreSync(merchant_id=orphaned, synced_at=utcnow(), store_count=1))
+        db.session.commit()
+    by_unlinked = _rows(agent, problem="unlinked_locations")
+    assert "Boucherie Est" in by_unlinked
+    assert "Primeur Ouest" not in by_unlinked
+    by_orphaned = _rows(agent, problem="orphaned_locations")
+    assert "Primeur Ouest" in by_orphaned
+    assert "Boucherie Est" not in by_orphaned
