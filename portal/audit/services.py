@@ -38,6 +38,23 @@ def current_actor() -> tuple[str, str, str | None]:
     return "anonymous", "anonymous", None
 
 
+def _event_values(
+    action: str, merchant_id: int | None, details: dict[str, Any] | None, reason: str | None
+) -> dict[str, Any]:
+    """The columns of an audit event for the current actor and request."""
+    actor, kind, impersonator = current_actor()
+    return {
+        "merchant_id": merchant_id,
+        "actor": _clean(actor) or "",
+        "actor_kind": kind,
+        "impersonator": _clean(impersonator),
+        "action": action,
+        "details": details or {},
+        "reason": _clean(reason),
+        "request_id": g.get("request_id") if has_request_context() else None,
+    }
+
+
 def record(
     action: str,
     *,
@@ -46,17 +63,8 @@ def record(
     reason: str | None = None,
 ) -> AuditEvent:
     """Add an audit event to the current transaction (it commits with the request)."""
-    actor, kind, impersonator = current_actor()
-    event = AuditEvent(
-        merchant_id=merchant.id if merchant is not None else None,
-        actor=_clean(actor) or "",
-        actor_kind=kind,
-        impersonator=_clean(impersonator),
-        action=action,
-        details=details or {},
-        reason=_clean(reason),
-        request_id=g.get("request_id") if has_request_context() else None,
-    )
+    merchant_id = merchant.id if merchant is not None else None
+    event = AuditEvent(**_event_values(action, merchant_id, details, reason))
     db.session.add(event)
     return event
 
@@ -69,17 +77,6 @@ def record_now(
     reason: str | None = None,
 ) -> None:
     """Record an event in its own transaction, for refusals whose request rolls back."""
-    actor, kind, impersonator = current_actor()
+    values = _event_values(action, merchant_id, details, reason)
     with db.engine.begin() as connection:
-        connection.execute(
-            db.insert(AuditEvent).values(
-                merchant_id=merchant_id,
-                actor=_clean(actor) or "",
-                actor_kind=kind,
-                impersonator=_clean(impersonator),
-                action=action,
-                details=details or {},
-                reason=_clean(reason),
-                request_id=g.get("request_id") if has_request_context() else None,
-            )
-        )
+        connection.execute(db.insert(AuditEvent).values(**values))

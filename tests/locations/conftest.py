@@ -42,16 +42,9 @@ LOCATIONS = [
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[RunningSandbox]:
+    """A sandbox with this module's small fixture (overrides the demo one for `pongo`)."""
     with start_sandbox(FIXTURE, controls=True) as running:
         yield running
-
-
-@pytest.fixture
-def pongo(sandbox: RunningSandbox) -> Iterator[httpx.Client]:
-    """The sandbox, reset to its fixture."""
-    with httpx.Client(base_url=sandbox.url) as http:
-        assert http.post("/_sandbox/reset").status_code == 200
-        yield http
 
 
 @pytest.fixture
