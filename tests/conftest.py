@@ -64,7 +64,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     url, schema = _postgres_schema_url()
     yield url
+    dispose_apps()
     _drop_postgres_schema(schema)
+
+
+_APPS: list[Flask] = []
 
 
 def make_app(database_url: str, **overrides: Any) -> Flask:
@@ -72,16 +76,29 @@ def make_app(database_url: str, **overrides: Any) -> Flask:
     app = create_app({**TEST_SETTINGS, "database_url": database_url, **overrides})
     with app.app_context():
         db.create_all()
+    _APPS.append(app)
     return app
 
 
+def dispose_apps() -> None:
+    """Close every pooled connection of the apps made so far (an unclosed one warns)."""
+    while _APPS:
+        app = _APPS.pop()
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _close_connections() -> Iterator[None]:
+    """After each test, close the connections of the apps it made."""
+    yield
+    dispose_apps()
+
+
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
+def app(database_url: str) -> Flask:
     """The portal on a fresh database."""
-    app = make_app(database_url)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    return make_app(database_url)
 
 
 @pytest.fixture
@@ -129,12 +146,9 @@ def pongo(sandbox: RunningSandbox) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def pongo_app(database_url: str, sandbox: RunningSandbox) -> Iterator[Flask]:
+def pongo_app(database_url: str, sandbox: RunningSandbox) -> Flask:
     """The portal talking to the sandbox."""
-    app = make_app(database_url, pongo_base_url=sandbox.url)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    return make_app(database_url, pongo_base_url=sandbox.url)
 
 
 def start_connect(client: FlaskClient) -> str:
