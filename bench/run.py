@@ -43,5 +43,5 @@ if __name__ == "__main__":
     bench_overview()
     for extra in sorted(Path(__file__).parent.glob("bench_*.py")):
         print(f"--- {extra.name}")
-        namespace: dict[str, object] = {"__name__": "__main__"}
+        namespace: dict[str, object] = {"__name__": "__main__", "__file__": str(extra)}
         exec(compile(extra.read_text(), str(extra), "exec"), namespace)  # noqa: S102  # our own scripts

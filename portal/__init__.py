@@ -63,6 +63,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from portal.connect import oauth
     from portal.connect import views as connect
     from portal.entry import views as entry
+    from portal.rewards import views as rewards
     from portal.support import views as support
 
     app.register_blueprint(health.bp)
@@ -74,6 +75,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(locations.bp)
     app.register_blueprint(support.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(rewards.bp)
     cli.init_app(app)
     return app
 

@@ -22,6 +22,7 @@ def test_new_merchant_sees_every_step_to_do(client: FlaskClient) -> None:
     launch(client)
     page = client.get("/").get_data(as_text=True)
     assert "0% done" in page
+    assert "Review your rewards" in page
     assert "Connect Pongo" in page
     assert "Link your locations" in page
     assert "Not connected" in page
@@ -38,6 +39,6 @@ def test_connected_merchant_with_unlinked_locations(pongo_app: Flask, pongo: htt
     assert api.put("/api/v1/merchants/M1/locations", json=body, headers=headers).status_code == 200
     connect_merchant(client, pongo)
     page = client.get("/").get_data(as_text=True)
-    assert "50% done" in page
+    assert "33% done" in page
     assert "Connected" in page
     assert "POS locations not linked to a Pongo store" in page

@@ -56,7 +56,7 @@ def test_every_form_route_refuses_a_missing_csrf_token(app: Flask, client: Flask
             and r.endpoint not in CSRF_EXEMPT
         ]
     for rule in rules:
-        path = rule.build({name: "x" for name in rule.arguments})[1]
+        path = rule.build(dict.fromkeys(rule.arguments, "x"))[1]
         method = sorted((rule.methods or set()) & WRITE_METHODS)[0]
         response = client.open(path, method=method, data={"anything": "1"})
         assert response.status_code == 400, f"{method} {path} answered {response.status_code}"

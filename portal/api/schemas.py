@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -84,6 +85,34 @@ class LocationsOut(BaseModel):
     """Every location of the merchant, active and archived."""
 
     locations: list[LocationOut]
+
+
+class RewardOut(BaseModel):
+    """A Pongo reward with the SKUs of this POS it maps to."""
+
+    public_reward_id: str = Field(description="Pongo's reward id, sent back on order lines")
+    name: str
+    status: Literal["ready", "check", "not_redeemable", "no_sku"] = Field(
+        description="ready: at least one SKU matches; check: matches, but with doubtful SKUs "
+        "or paid options; not_redeemable: no SKU matches; no_sku: the reward has none"
+    )
+    skus: list[str] = Field(
+        description="SKUs of this POS's active products the reward maps to, in the order typed "
+        "in Pongo; other systems' SKUs, typos and archived products are left out"
+    )
+    shape: Literal["none", "single", "list"] = Field(
+        description="single: one product or menu; list: a list of products or menus; "
+        "none: nothing of this POS"
+    )
+
+
+class RewardsOut(BaseModel):
+    """The merchant's Pongo rewards as last fetched by the portal, each checked against the POS."""
+
+    rewards: list[RewardOut]
+    synced_at: datetime | None = Field(
+        description="When the rewards were last fetched from Pongo; null if never"
+    )
 
 
 class ProductIn(_Body):

@@ -23,10 +23,13 @@ from portal.api.schemas import (
     MerchantOut,
     ProductsIn,
     ReplaceCounts,
+    RewardOut,
+    RewardsOut,
     ValidationErrors,
 )
 from portal.extensions import csrf, limiter
 from portal.models.merchant import Merchant
+from portal.rewards import services as rewards
 from portal.security_log import security_event
 
 M = TypeVar("M", bound=BaseModel)
@@ -106,6 +109,7 @@ def _json(model: BaseModel, status: int = 200) -> tuple[Response, int]:
 MERCHANT = "/merchants/{ref}"
 LOCATIONS = "/merchants/{ref}/locations"
 PRODUCTS = "/merchants/{ref}/products"
+REWARDS = "/merchants/{ref}/rewards"
 
 operation(
     Operation(MERCHANT, "put", "Create or rename a merchant", MerchantOut, MerchantIn, also=(201,))
@@ -118,6 +122,9 @@ operation(
     Operation(
         PRODUCTS, "put", "Replace the merchant's product catalogue", ReplaceCounts, ProductsIn
     )
+)
+operation(
+    Operation(REWARDS, "get", "The merchant's Pongo rewards with the SKUs they map to", RewardsOut)
 )
 
 
@@ -152,6 +159,27 @@ def put_products(ref: str) -> tuple[Response, int]:
     merchant = merchant_or_404(ref)
     body = parse(ProductsIn)
     return _json(catalogue.replace_products(merchant=merchant, incoming=body.products))
+
+
+@bp.get("/merchants/<ref>/rewards")
+def get_rewards(ref: str) -> tuple[Response, int]:
+    """Every cached Pongo reward with its status, shape and the SKUs of this POS it maps to."""
+    merchant = merchant_or_404(ref)
+    sync = rewards.last_sync(merchant)
+    out = RewardsOut(
+        rewards=[
+            RewardOut(
+                public_reward_id=review.public_id,
+                name=review.name,
+                status=review.status.value,
+                skus=list(review.pos_skus),
+                shape=review.shape.value,
+            )
+            for review in rewards.pos_rewards(merchant)
+        ],
+        synced_at=sync.synced_at if sync else None,
+    )
+    return _json(out)
 
 
 @bp.get("/openapi.json")

@@ -7,6 +7,7 @@ from portal.models.connection import ConnectionStatus, PongoConnection
 from portal.models.locations import Location, PongoStore, StoreSync
 from portal.models.merchant import Merchant
 from portal.models.products import Product
+from portal.models.rewards import PongoReward, RewardSync
 from portal.models.session import UsedLaunchToken, WebSession
 from portal.models.staff import Staff, StaffRole
 
@@ -18,8 +19,10 @@ __all__ = [
     "Location",
     "Merchant",
     "PongoConnection",
+    "PongoReward",
     "PongoStore",
     "Product",
+    "RewardSync",
     "Staff",
     "StaffRole",
     "StoreSync",

@@ -17,6 +17,8 @@ class Product(Base):
     __table_args__ = (
         UniqueConstraint("merchant_id", "ref"),
         Index("ix_products_merchant_sku", "merchant_id", "sku"),
+        # The Rewards page reads the catalogue version (count, latest change) on every view.
+        Index("ix_products_merchant_updated", "merchant_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

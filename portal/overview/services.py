@@ -13,6 +13,8 @@ from portal.locations.services import location_problems
 from portal.models.connection import ConnectionStatus
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
+from portal.rewards.services import last_sync as rewards_last_sync
+from portal.rewards.services import reward_problems
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ def overview_for(merchant: Merchant) -> Overview:
     status = connection.status if connection else "not_connected"
     connected = status == ConnectionStatus.CONNECTED
     locations = location_problems(merchant)
+    rewards = reward_problems(merchant)
+    rewards_synced = rewards_last_sync(merchant) is not None
     has_locations = db.session.scalar(
         select(func.count(Location.id)).where(
             Location.merchant_id == merchant.id, Location.archived_at.is_(None)
@@ -57,11 +61,12 @@ def overview_for(merchant: Merchant) -> Overview:
             "locations",
             bool(has_locations) and locations["unlinked"] == 0 and locations["orphaned"] == 0,
         ),
+        Step("rewards", rewards_synced and rewards["not_redeemable"] == 0),
     ]
     return Overview(
         connection_status=status,
         account_name=connection.account_name if connection else None,
         last_success_at=connection.last_success_at if connection else None,
         steps=steps,
-        problems={k: v for k, v in locations.items() if v},
+        problems={k: v for k, v in {**locations, **rewards}.items() if v},
     )

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: f75d5889ddcf
+Revision ID: d1450e48fdb4
 Revises: 
-Create Date: 2026-11-27 05:11:58.329461
+Create Date: 2026-11-27 05:41:58.546601
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'f75d5889ddcf'
+revision = 'd1450e48fdb4'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -121,6 +121,18 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pongo_connections')),
     sa.UniqueConstraint('merchant_id', name=op.f('uq_pongo_connections_merchant_id'))
     )
+    op.create_table('pongo_rewards',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('merchant_id', sa.Integer(), nullable=False),
+    sa.Column('public_id', sa.String(length=128), nullable=False),
+    sa.Column('name', sa.String(length=300), nullable=False),
+    sa.Column('points', sa.Integer(), nullable=True),
+    sa.Column('raw_external_id', sa.Text(), nullable=True),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['merchant_id'], ['merchants.id'], name=op.f('fk_pongo_rewards_merchant_id_merchants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pongo_rewards')),
+    sa.UniqueConstraint('merchant_id', 'public_id', name=op.f('uq_pongo_rewards_merchant_id'))
+    )
     op.create_table('pongo_stores',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('merchant_id', sa.Integer(), nullable=False),
@@ -152,7 +164,15 @@ def upgrade():
     )
     with op.batch_alter_table('products', schema=None) as batch_op:
         batch_op.create_index('ix_products_merchant_sku', ['merchant_id', 'sku'], unique=False)
+        batch_op.create_index('ix_products_merchant_updated', ['merchant_id', 'updated_at'], unique=False)
 
+    op.create_table('reward_syncs',
+    sa.Column('merchant_id', sa.Integer(), nullable=False),
+    sa.Column('synced_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('reward_count', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['merchant_id'], ['merchants.id'], name=op.f('fk_reward_syncs_merchant_id_merchants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('merchant_id', name=op.f('pk_reward_syncs'))
+    )
     op.create_table('store_syncs',
     sa.Column('merchant_id', sa.Integer(), nullable=False),
     sa.Column('synced_at', sa.DateTime(timezone=True), nullable=False),
@@ -183,11 +203,14 @@ def downgrade():
 
     op.drop_table('web_sessions')
     op.drop_table('store_syncs')
+    op.drop_table('reward_syncs')
     with op.batch_alter_table('products', schema=None) as batch_op:
+        batch_op.drop_index('ix_products_merchant_updated')
         batch_op.drop_index('ix_products_merchant_sku')
 
     op.drop_table('products')
     op.drop_table('pongo_stores')
+    op.drop_table('pongo_rewards')
     op.drop_table('pongo_connections')
     op.drop_table('locations')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:

@@ -1,0 +1,180 @@
+"""Rewards page for 500 rewards of about 6 SKUs against 50,000 products, cold and warm index.
+
+Each page figure is printed beside a limit measured in the same run: rendering the page's
+template from precomputed data. The classification alone is timed on the cached index.
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from flask import g, render_template
+from sqlalchemy import select
+
+from portal import create_app
+from portal.api.keys import create_key
+from portal.extensions import db
+from portal.models.merchant import Merchant
+from portal.pongo import PongoReward
+from portal.rewards.services import (
+    catalogue_for,
+    catalogue_version,
+    index_cache,
+    load_catalogue,
+    refresh_rewards,
+    rewards_page,
+)
+from portal.rewards.skus import RewardInput, review_rewards
+from tests.conftest import TEST_SETTINGS, launch_token
+
+PRODUCTS = 50_000
+REWARDS = 500
+TOKENS = 6
+PREFIXES = ("BAK", "DRK", "SAN", "PIZ", "DES", "MEN", "SAL", "CAF")
+
+
+def median_ms(
+    action: Callable[[], object], runs: int, before: Callable[[], object] = gc.collect
+) -> float:
+    """Median wall time of `action` in milliseconds, `before` run untimed before each sample."""
+    samples = []
+    for _ in range(runs):
+        before()
+        start = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def catalogue(rng: random.Random) -> list[dict[str, Any]]:
+    """50,000 products as the POS sends them: some with paid options, some sold locally."""
+    return [
+        {
+            "ref": f"P{n}",
+            "sku": f"{PREFIXES[n % len(PREFIXES)]}-{n:05d}",
+            "name": f"Produit {n}",
+            "has_paid_options": rng.random() < 0.1,
+            "location_refs": [f"L{rng.randrange(20)}"] if rng.random() < 0.3 else None,
+        }
+        for n in range(PRODUCTS)
+    ]
+
+
+def rewards(rng: random.Random, products: list[dict[str, Any]]) -> list[PongoReward]:
+    """Rewards mixing matched SKUs, typos, other partners' codes and blank items."""
+    made = []
+    for r in range(REWARDS):
+        tokens = []
+        for _ in range(TOKENS):
+            sku = str(rng.choice(products)["sku"])
+            roll = rng.random()
+            if roll < 0.5:
+                tokens.append(sku)
+            elif roll < 0.6:
+                tokens.append(sku.lower().replace("-", " "))
+            elif roll < 0.7:
+                tokens.append("Q" + sku[1:])
+            else:
+                tokens.append(f"ZLT-{rng.randrange(100_000):05d}")
+        made.append(PongoReward(f"rew_{r:010d}", f"Récompense {r}", 100, " , ".join(tokens) + ","))
+    return made
+
+
+class FixedRewards:
+    """A reward source standing in for Pongo: the benchmark measures the portal, not HTTP."""
+
+    def __init__(self, items: list[PongoReward]) -> None:
+        self.items = items
+
+    def rewards(self) -> list[PongoReward]:
+        """The prepared rewards."""
+        return self.items
+
+
+def main() -> None:
+    """Load the data, then time the page cold and warm beside its limits."""
+    rng = random.Random(20240601)  # noqa: S311 -- fixed seed for repeatable test data
+    products = catalogue(rng)
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app({**TEST_SETTINGS, "database_url": f"sqlite:///{folder}/rewards.db"})
+        with app.app_context():
+            db.create_all()
+            key = create_key(name="bench").plaintext
+            db.session.commit()
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {key}"}
+        client.put("/api/v1/merchants/BIG", json={"name": "Big chain"}, headers=headers)
+        answer = client.put(
+            "/api/v1/merchants/BIG/products", json={"products": products}, headers=headers
+        )
+        assert answer.status_code == 200, answer.text
+        with app.app_context():
+            merchant = db.session.scalar(select(Merchant).where(Merchant.ref == "BIG"))
+            assert merchant is not None
+            made = rewards(rng, products)
+            refresh_rewards(merchant=merchant, client=FixedRewards(made))
+            db.session.commit()
+        client.get(
+            "/launch",
+            query_string={"token": launch_token(merchant_ref="BIG", merchant_name="Big chain")},
+        )
+
+        def cold_start() -> None:
+            with app.app_context():
+                index_cache().clear()
+            gc.collect()
+
+        page = client.get("/rewards")
+        assert page.status_code == 200
+        cold = median_ms(lambda: client.get("/rewards"), 3, before=cold_start)
+        client.get("/rewards")
+        warm = median_ms(lambda: client.get("/rewards"), 10)
+        filtered = median_ms(lambda: client.get("/rewards?status=check&q=bak"), 10)
+        csv_ms = median_ms(lambda: client.get("/rewards/export.csv"), 5)
+
+        with app.test_request_context("/rewards"):
+            merchant = db.session.scalar(select(Merchant).where(Merchant.ref == "BIG"))
+            assert merchant is not None
+            g.merchant = merchant
+            g.user = {}
+            listing = rewards_page(merchant=merchant)
+            render = median_ms(lambda: render_template("rewards/index.html", listing=listing), 10)
+            data = median_ms(lambda: rewards_page(merchant=merchant), 10)
+            version = median_ms(lambda: catalogue_version(merchant), 10)
+            load = median_ms(lambda: load_catalogue(merchant), 3)
+            index = catalogue_for(merchant).index
+            inputs = [RewardInput(r.public_id, r.name, r.raw_external_id) for r in made]
+            classify = median_ms(lambda: review_rewards(inputs, index), 10)
+            fresh = load_catalogue(merchant).index
+            first = median_ms(lambda: review_rewards(inputs, fresh), 1)
+        tokens = sum(len(row.review.tokens) for row in listing.rows)
+
+    print(
+        f"rewards page, {REWARDS} rewards ({tokens:,} tokens) x {PRODUCTS:,} products, "
+        f"{len(page.data) / 1e6:.2f} MB of HTML:"
+    )
+    print(f"  warm index: {warm:.0f} ms median (filtered and searched: {filtered:.0f} ms)")
+    print(f"  cold index: {cold:.0f} ms median (reading and indexing the catalogue: {load:.0f} ms)")
+    print(
+        f"  limit, same run: template alone {render:.0f} ms; page data alone {data:.0f} ms "
+        f"(catalogue version check {version:.1f} ms)"
+    )
+    print(
+        f"  classification alone: {classify:.1f} ms on the cached index "
+        f"({first:.0f} ms the first time on a fresh index, one-edit table included)"
+    )
+    print(f"  CSV export of every token: {csv_ms:.0f} ms median")
+
+
+if __name__ == "__main__":
+    main()

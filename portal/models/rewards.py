@@ -1,0 +1,39 @@
+"""The merchant's Pongo rewards as last fetched, cached per merchant like the stores."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.models.base import Base, utcnow
+
+
+class PongoReward(Base):
+    """One Pongo reward as last fetched from `GET /v1/rewards`; its SKU list kept as received."""
+
+    __tablename__ = "pongo_rewards"
+    __table_args__ = (UniqueConstraint("merchant_id", "public_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
+    public_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(300))
+    points: Mapped[int | None]
+    # Untrusted text typed by the merchant in Pongo's back office; parsed on every review.
+    raw_external_id: Mapped[str | None] = mapped_column(Text)
+    # Pongo's order, so the page lists rewards as the merchant sees them there.
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class RewardSync(Base):
+    """When a merchant's rewards were last fetched from Pongo (absent: never)."""
+
+    __tablename__ = "reward_syncs"
+
+    merchant_id: Mapped[int] = mapped_column(
+        ForeignKey("merchants.id", ondelete="CASCADE"), primary_key=True
+    )
+    synced_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reward_count: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,60 @@
+"""The CSV export of every reward SKU token with its classification, safe to open in Excel."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+
+from portal.rewards.skus import RewardReview
+
+HEADER = (
+    "reward id",
+    "reward name",
+    "status",
+    "token",
+    "classification",
+    "suggestion",
+    "product refs",
+    "product names",
+)
+# A byte-order mark makes Excel read the file as UTF-8, so "Éclair" is not shown as "Ã‰clair".
+BOM = "\ufeff"
+# Spreadsheets run a cell starting with one of these as a formula (OWASP "CSV injection");
+# tab and carriage return can smuggle one past a naive check.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Several products in one cell: a separator that product names rarely hold.
+_JOIN = " | "
+
+
+def safe_cell(value: str) -> str:
+    """Prefix an apostrophe to text a spreadsheet would run as a formula."""
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def token_rows(reviews: Iterable[RewardReview]) -> Iterator[tuple[str, ...]]:
+    """One row per SKU token; a reward without any SKU still gets one row."""
+    for review in reviews:
+        head = (review.public_id, review.name, review.status.value)
+        if not review.tokens:
+            yield (*head, "", "", "", "", "")
+        for result in review.tokens:
+            yield (
+                *head,
+                result.token,
+                result.kind.value,
+                result.suggestion or "",
+                _JOIN.join(p.ref for p in result.products),
+                _JOIN.join(p.name for p in result.products),
+            )
+
+
+def to_csv(reviews: Iterable[RewardReview]) -> str:
+    """The whole export: BOM, header row, then every token, each cell quoted as needed."""
+    buffer = io.StringIO()
+    buffer.write(BOM)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for row in token_rows(reviews):
+        writer.writerow([safe_cell(cell) for cell in row])
+    return buffer.getvalue()

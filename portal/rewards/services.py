@@ -1,0 +1,344 @@
+"""The Rewards page's verbs: the reward cache, the review of every reward against the catalogue.
+
+The review itself is the pure core in `skus.py`; this module feeds it from the database
+and keeps the costly catalogue index in a per-process cache keyed by catalogue version.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import unicodedata
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from flask import current_app
+from sqlalchemy import Table, Text, cast, delete, func, select
+
+from portal.audit.services import record
+from portal.extensions import db
+from portal.models.base import utcnow
+from portal.models.locations import Location
+from portal.models.merchant import Merchant
+from portal.models.products import Product
+from portal.models.rewards import PongoReward, RewardSync
+from portal.pongo import PongoReward as FetchedReward
+from portal.rewards.index_cache import IndexCache
+from portal.rewards.skus import (
+    CatalogueIndex,
+    CatalogueProduct,
+    RewardReview,
+    RewardStatus,
+    review_reward,
+    summary,
+)
+
+MAX_QUERY = 100
+_PRODUCTS: Table = Product.__table__  # type: ignore[assignment]  # declared models map a Table
+_CACHE_KEY = "portal.rewards.index_cache"
+
+
+class RewardSource(Protocol):
+    """Anything that lists a merchant's Pongo rewards: the merchant's Pongo client, in practice."""
+
+    def rewards(self) -> list[FetchedReward]:
+        """Every reward of the merchant's Pongo account."""
+        ...
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """A merchant's catalogue ready for reviews: its index and what the page needs to know."""
+
+    index: CatalogueIndex
+    active_count: int
+    # Some active product is sold in some locations only: the locations view is worth showing.
+    has_local_products: bool
+
+
+@dataclass(frozen=True)
+class RewardEntry:
+    """One cached reward with its review."""
+
+    review: RewardReview
+    points: int | None
+
+
+@dataclass(frozen=True)
+class LinkedLocation:
+    """A POS location linked to a Pongo store: a place where rewards can be redeemed."""
+
+    ref: str
+    name: str
+    store_slug: str
+
+
+@dataclass(frozen=True)
+class RewardsPage:
+    """Everything the Rewards page shows, computed before rendering."""
+
+    rows: list[RewardEntry]
+    counts: dict[RewardStatus, int]
+    total: int
+    status: RewardStatus | None
+    query: str
+    view: str
+    synced_at: datetime | None
+    active_products: int
+    has_local_products: bool
+    locations: list[LinkedLocation] = field(default_factory=list)
+    # Reward public id -> refs of the linked locations where it can really be redeemed.
+    redeemable: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def filtered(self) -> bool:
+        """Whether a status filter or a search narrows the list."""
+        return self.status is not None or bool(self.query)
+
+
+def last_sync(merchant: Merchant) -> RewardSync | None:
+    """When the rewards were last fetched, or None if never."""
+    return db.session.get(RewardSync, merchant.id)
+
+
+def refresh_rewards(*, merchant: Merchant, client: RewardSource) -> int:
+    """Fetch the merchant's rewards from Pongo and replace the cache; returns how many."""
+    rewards = client.rewards()
+    # Pongo should not send one id twice; if it does, the last copy wins and keeps its place.
+    unique = {reward.public_id: reward for reward in rewards}
+    db.session.execute(delete(PongoReward).where(PongoReward.merchant_id == merchant.id))
+    db.session.add_all(
+        PongoReward(
+            merchant_id=merchant.id,
+            public_id=reward.public_id,
+            name=reward.name,
+            points=reward.points,
+            raw_external_id=reward.raw_external_id,
+            position=position,
+        )
+        for position, reward in enumerate(unique.values())
+    )
+    sync = last_sync(merchant) or RewardSync(merchant_id=merchant.id)
+    sync.synced_at = utcnow()
+    sync.reward_count = len(unique)
+    db.session.add(sync)
+    db.session.flush()
+    record("rewards.refresh", merchant=merchant, details={"rewards": len(unique)})
+    return len(unique)
+
+
+def catalogue_version(merchant: Merchant) -> Hashable:
+    """What changes whenever the POS pushes a different catalogue: product count, last change."""
+    count, latest = db.session.execute(
+        select(func.count(), func.max(_PRODUCTS.c.updated_at)).where(
+            _PRODUCTS.c.merchant_id == merchant.id
+        )
+    ).one()
+    return (count, str(latest))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building large acyclic structures.
+
+    Building an index allocates hundreds of thousands of objects, which triggers repeated
+    full collections that walk every one of them: a third of the build time. The index holds
+    no reference cycles, so reference counting alone frees it when the cache drops it.
+    """
+    # Garbage from before the build is collected now, so that it is not frozen with the index.
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        # Move what exists now out of the collector's sight: each later full collection
+        # would otherwise walk the whole index again, about 100 ms at 50,000 products, in
+        # the middle of some page view.
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
+
+
+def load_catalogue(merchant: Merchant) -> Catalogue:
+    """Read the merchant's products as plain rows and index them (about a second at 50,000)."""
+    rows = db.session.execute(
+        select(
+            _PRODUCTS.c.ref,
+            _PRODUCTS.c.sku,
+            _PRODUCTS.c.name,
+            _PRODUCTS.c.archived_at.is_(None),
+            _PRODUCTS.c.has_paid_options,
+            # As text: most products are sold everywhere ("null"), and decoding 50,000 JSON
+            # documents through the column type costs more than the rest of the read.
+            cast(_PRODUCTS.c.location_refs, Text),
+        )
+        .where(_PRODUCTS.c.merchant_id == merchant.id)
+        .order_by(_PRODUCTS.c.id)
+    )
+    # Products of one chain share a handful of location lists: decode each list once.
+    places: dict[str, frozenset[str] | None] = {"null": None}
+    with _collector_paused():
+        products = []
+        for ref, sku, name, active, paid, where in rows:
+            if where is None:
+                local = None
+            elif where in places:
+                local = places[where]
+            else:
+                local = places[where] = _location_refs(where)
+            products.append(
+                CatalogueProduct(
+                    ref=ref,
+                    sku=sku,
+                    name=name,
+                    active=bool(active),
+                    has_paid_options=bool(paid),
+                    location_refs=local,
+                )
+            )
+        index = CatalogueIndex.build(products)
+        # Every real reward list holds a typo or another system's SKU, which needs this
+        # table: build it now, while the collector is paused, rather than in the first page.
+        index.build_edit_index()
+    active = [p for p in products if p.active]
+    return Catalogue(
+        index=index,
+        active_count=len(active),
+        has_local_products=any(p.location_refs is not None for p in active),
+    )
+
+
+def _location_refs(raw: str) -> frozenset[str] | None:
+    """The location refs stored as JSON; anything but a list means sold everywhere."""
+    value = json.loads(raw)
+    if not isinstance(value, list):
+        return None
+    return frozenset(str(ref) for ref in value)
+
+
+def index_cache() -> IndexCache[Catalogue]:
+    """This app's cache of catalogue indexes (one per app, so test apps never share one)."""
+    cache: IndexCache[Catalogue] | None = current_app.extensions.get(_CACHE_KEY)
+    if cache is None:
+        cache = current_app.extensions.setdefault(_CACHE_KEY, IndexCache())
+    return cache
+
+
+def catalogue_for(merchant: Merchant) -> Catalogue:
+    """The merchant's indexed catalogue, from the cache unless the POS changed it since."""
+    return index_cache().get(
+        merchant.id, catalogue_version(merchant), lambda: load_catalogue(merchant)
+    )
+
+
+def review_all(merchant: Merchant, catalogue: Catalogue | None = None) -> list[RewardEntry]:
+    """Every cached reward of the merchant reviewed against its catalogue, in Pongo's order."""
+    index = (catalogue or catalogue_for(merchant)).index
+    rows = db.session.execute(
+        select(
+            PongoReward.public_id, PongoReward.name, PongoReward.points, PongoReward.raw_external_id
+        )
+        .where(PongoReward.merchant_id == merchant.id)
+        .order_by(PongoReward.position, PongoReward.id)
+    )
+    return [
+        RewardEntry(review_reward(public_id, name, raw, index), points)
+        for public_id, name, points, raw in rows
+    ]
+
+
+def fold(text: str) -> str:
+    """Text as a search compares it: no case, no accents ("eclair" finds "Éclair")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def matches(entry: RewardEntry, folded_query: str) -> bool:
+    """Whether a reward's name, id, typed SKUs or suggested SKUs contain the search text."""
+    review = entry.review
+    texts = [review.name, review.public_id]
+    for result in review.tokens:
+        texts.append(result.token)
+        if result.suggestion:
+            texts.append(result.suggestion)
+    return any(folded_query in fold(text) for text in texts)
+
+
+def parse_status(value: str | None) -> RewardStatus | None:
+    """The status filter from the query string; anything unknown means no filter."""
+    try:
+        return RewardStatus(value) if value else None
+    except ValueError:
+        return None
+
+
+def linked_locations(merchant: Merchant) -> list[LinkedLocation]:
+    """Active POS locations linked to a Pongo store, by ref."""
+    rows = db.session.execute(
+        select(Location.ref, Location.name, Location.store_slug)
+        .where(
+            Location.merchant_id == merchant.id,
+            Location.archived_at.is_(None),
+            Location.store_slug.is_not(None),
+        )
+        .order_by(Location.ref)
+    )
+    return [LinkedLocation(ref, name, slug) for ref, name, slug in rows if slug]
+
+
+def rewards_page(
+    *, merchant: Merchant, status: str | None = None, query: str = "", view: str = "rewards"
+) -> RewardsPage:
+    """The rows of the Rewards page after the status filter and the search, with the counts."""
+    catalogue = catalogue_for(merchant)
+    entries = review_all(merchant, catalogue)
+    chosen = parse_status(status)
+    query = query.strip()[:MAX_QUERY]
+    folded = fold(query)
+    rows = [
+        entry
+        for entry in entries
+        if (chosen is None or entry.review.status is chosen)
+        and (not folded or matches(entry, folded))
+    ]
+    sync = last_sync(merchant)
+    locations: list[LinkedLocation] = []
+    redeemable: dict[str, frozenset[str]] = {}
+    view = "locations" if view == "locations" and catalogue.has_local_products else "rewards"
+    if view == "locations":
+        locations = linked_locations(merchant)
+        refs = [location.ref for location in locations]
+        redeemable = {row.review.public_id: row.review.redeemable_at(refs) for row in rows}
+    return RewardsPage(
+        rows=rows,
+        counts=summary(entry.review for entry in entries),
+        total=len(entries),
+        status=chosen,
+        query=query,
+        view=view,
+        synced_at=sync.synced_at if sync else None,
+        active_products=catalogue.active_count,
+        has_local_products=catalogue.has_local_products,
+        locations=locations,
+        redeemable=redeemable,
+    )
+
+
+def reward_problems(merchant: Merchant) -> dict[str, int]:
+    """Counts for the overview: rewards no product of this POS can honour, and rewards to check."""
+    if last_sync(merchant) is None:
+        return {"not_redeemable": 0, "check": 0}
+    counts = summary(entry.review for entry in review_all(merchant))
+    return {
+        "not_redeemable": counts[RewardStatus.NOT_REDEEMABLE],
+        "check": counts[RewardStatus.CHECK],
+    }
+
+
+def pos_rewards(merchant: Merchant) -> Iterator[RewardReview]:
+    """Every cached reward's review, for the POS API."""
+    return (entry.review for entry in review_all(merchant))

@@ -1,0 +1,106 @@
+"""The Rewards page in a real browser: filters, search, copy button and export, in two languages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from tests.api.conftest import Api, new_key
+from tests.browser.conftest import LiveServer, screenshot
+from tests.conftest import connect_merchant, launch_token
+from tests.rewards.conftest import push_catalogue, refresh
+from tests.rewards.test_rewards_page import link
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app(pongo_app: Flask) -> Flask:
+    """The portal talking to the sandbox, served to the browser."""
+    return pongo_app
+
+
+@pytest.fixture
+def synced(app: Flask, pongo: httpx.Client) -> None:
+    """Merchant M1 connected to the demo Pongo account, catalogue pushed, rewards fetched."""
+    client = app.test_client()
+    connect_merchant(client, pongo)
+    push_catalogue(Api(app.test_client(), new_key(app)))
+    refresh(client)
+    link(app, "L1", "lumiere-paris-11")
+    link(app, "L2", "lumiere-lyon-2")
+
+
+def open_rewards(page: Page, portal: LiveServer, locale: str, target: str) -> None:
+    """Enter the portal from the POS admin panel, aiming at one reward."""
+    token = launch_token(extra={"locale": locale, "target": target})
+    page.goto(f"{portal.url}/launch?token={token}")
+
+
+def rows(page: Page) -> int:
+    """How many rewards the table shows."""
+    return page.locator("tbody tr.reward-row").count()
+
+
+def test_filters_search_copy_and_export_in_english(
+    page: Page, live_portal: LiveServer, synced: None, tmp_path: Path
+) -> None:
+    open_rewards(page, live_portal, "en", "rewards:rew_2b8e4d0a13")
+    expect(page.get_by_role("heading", name="Rewards", level=1)).to_be_visible()
+    target = page.locator("#row-rew_2b8e4d0a13")
+    expect(target).to_have_class("reward-row is-target")
+    expect(target).to_contain_text("Did you mean BAK-003?")
+    screenshot(page, "rewards-en")
+
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_portal.url)
+    copy = target.locator("button[data-copy-target]")
+    expect(copy).to_have_text("Copy")
+    copy.click()
+    expect(copy).to_have_text("Copied")
+    clipboard = page.evaluate("navigator.clipboard.readText()")
+    assert clipboard == target.locator("input[readonly]").input_value()
+    assert clipboard.startswith("BAK-001,BAK-002,BAK-003")
+
+    page.get_by_role("link", name="Not redeemable (8)").click()
+    expect(page.get_by_role("link", name="Not redeemable (8)")).to_have_attribute(
+        "aria-current", "page"
+    )
+    assert rows(page) == 8
+    search = page.get_by_label("Search by reward name or SKU")
+    search.fill("zlt")
+    search.press("Enter")
+    # Search keeps the status filter: one not-redeemable reward holds a ZLT- code.
+    expect(page.locator("tbody tr.reward-row")).to_have_count(1)
+    expect(page.locator("#row-rew_be7b3a9dac")).to_be_visible()
+    page.get_by_role("link", name="Show all rewards").click()
+    expect(page.locator("tbody tr.reward-row")).to_have_count(16)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export all SKUs (CSV)").click()
+    saved = tmp_path / "rewards.csv"
+    download.value.save_as(saved)
+    data = saved.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfreward id,reward name,status,token")
+    assert "Éclair au café".encode() in data
+
+
+def test_page_in_french_with_the_locations_view(
+    page: Page, live_portal: LiveServer, synced: None
+) -> None:
+    open_rewards(page, live_portal, "fr", "rewards:rew_7a3d9c5f68")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.get_by_role("heading", name="Récompenses", level=1)).to_be_visible()
+    expect(page.get_by_role("button", name="Actualiser depuis Pongo")).to_be_visible()
+    expect(page.locator("#row-rew_7a3d9c5f68")).to_have_class("reward-row is-target")
+    screenshot(page, "rewards-fr")
+    page.locator("nav.tabs a").nth(1).click()
+    # Lunch menus are sold at L1 only.
+    lunch = page.locator("#where-rew_7a3d9c5f68 td")
+    expect(lunch).to_have_count(2)
+    expect(lunch.nth(0)).to_contain_text("✔")
+    expect(lunch.nth(1)).to_contain_text("✖")
+    screenshot(page, "rewards-locations-fr")

@@ -1,0 +1,173 @@
+"""The POS reads rewards through the API; merchants export every token to a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import httpx
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portal.rewards.export import safe_cell
+from tests.api.conftest import Api
+from tests.conftest import launch
+from tests.rewards.conftest import refresh, reward, set_rewards
+
+
+def test_pos_reads_each_reward_with_the_skus_of_this_pos(
+    merchant: FlaskClient, pongo: httpx.Client, api: Api
+) -> None:
+    set_rewards(
+        pongo,
+        [
+            reward("rew_list", "Viennoiserie", "ZLT-1, BAK-002 ,bak 003,BAK-001"),
+            reward("rew_none", "Autre", "ZLT-1"),
+            reward("rew_empty", "Sac", None),
+        ],
+    )
+    refresh(merchant)
+    answer = api.get("/merchants/M1/rewards")
+    assert answer.status_code == 200
+    body = answer.json
+    assert body["synced_at"] is not None
+    assert body["rewards"] == [
+        {
+            "public_reward_id": "rew_list",
+            "name": "Viennoiserie",
+            "status": "check",
+            "skus": ["BAK-002", "BAK-001"],
+            "shape": "list",
+        },
+        {
+            "public_reward_id": "rew_none",
+            "name": "Autre",
+            "status": "not_redeemable",
+            "skus": [],
+            "shape": "none",
+        },
+        {
+            "public_reward_id": "rew_empty",
+            "name": "Sac",
+            "status": "no_sku",
+            "skus": [],
+            "shape": "none",
+        },
+    ]
+
+
+def test_rewards_api_needs_a_key_and_a_known_merchant(app: Flask, api: Api) -> None:
+    anonymous = app.test_client().get("/api/v1/merchants/M1/rewards")
+    assert anonymous.status_code == 401
+    wrong = Api(app.test_client(), "pk_wrong.key").get("/merchants/M1/rewards")
+    assert wrong.status_code == 401
+    assert api.get("/merchants/NOPE/rewards").status_code == 404
+
+
+def test_merchant_never_synced_reads_an_empty_list(api: Api) -> None:
+    assert api.put("/merchants/M1", {"name": "Lumière"}).status_code == 201
+    assert api.get("/merchants/M1/rewards").json == {"rewards": [], "synced_at": None}
+
+
+def test_rewards_api_is_in_the_openapi_document(client: FlaskClient) -> None:
+    document = client.get("/api/v1/openapi.json").json
+    operation = document["paths"]["/merchants/{ref}/rewards"]["get"]
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/RewardsOut"}
+    reward_out = document["components"]["schemas"]["RewardOut"]
+    assert set(reward_out["properties"]) == {"public_reward_id", "name", "status", "skus", "shape"}
+
+
+def read_export(client: FlaskClient) -> tuple[bytes, list[list[str]]]:
+    """The raw CSV download and its rows as a spreadsheet reads them."""
+    answer = client.get("/rewards/export.csv")
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in answer.headers["Content-Disposition"]
+    raw = answer.get_data()
+    return raw, list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+
+
+def test_export_lists_every_token_with_bom_accents_and_quoting(
+    merchant: FlaskClient, pongo: httpx.Client
+) -> None:
+    set_rewards(
+        pongo,
+        [
+            reward("rew_a", 'Éclair "géant", au café', "BAK-012,bak 001,ZLT-1"),
+            reward("rew_b", "Sac cabas Lumière", None),
+        ],
+    )
+    refresh(merchant)
+    raw, rows = read_export(merchant)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert "Lumière".encode() in raw
+    assert rows[0] == [
+        "reward id",
+        "reward name",
+        "status",
+        "token",
+        "classification",
+        "suggestion",
+        "product refs",
+        "product names",
+    ]
+    assert rows[1:] == [
+        [
+            "rew_a",
+            'Éclair "géant", au café',
+            "not_redeemable",
+            "BAK-012",
+            "ambiguous",
+            "",
+            "BAK-012 | BAK-012-XL",
+            "Éclair au café | Éclair au café géant",
+        ],
+        [
+            "rew_a",
+            'Éclair "géant", au café',
+            "not_redeemable",
+            "bak 001",
+            "near_miss",
+            "BAK-001",
+            "BAK-001",
+            "Croissant",
+        ],
+        ["rew_a", 'Éclair "géant", au café', "not_redeemable", "ZLT-1", "other_system"] + [""] * 3,
+        ["rew_b", "Sac cabas Lumière", "no_sku"] + [""] * 5,
+    ]
+
+
+def test_export_neutralises_spreadsheet_formulas(
+    merchant: FlaskClient, pongo: httpx.Client
+) -> None:
+    set_rewards(
+        pongo,
+        [
+            reward("rew_f", '=HYPERLINK("http://evil.example","clic")', "+SUM(A1:A9),-2+3,@cmd"),
+            reward("rew_g", "Sans formule", "BAK-001"),
+        ],
+    )
+    refresh(merchant)
+    _, rows = read_export(merchant)
+    cells = [cell for row in rows[1:] for cell in row]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+    assert '\'=HYPERLINK("http://evil.example","clic")' in cells
+    assert {"'+SUM(A1:A9)", "'-2+3", "'@cmd"} <= set(cells)
+    plain = ["rew_g", "Sans formule", "ready", "BAK-001", "matched", "", "BAK-001", "Croissant"]
+    assert plain in rows
+
+
+def test_formula_guard_leaves_ordinary_text_alone() -> None:
+    assert safe_cell("BAK-001") == "BAK-001"
+    assert safe_cell("") == ""
+    assert safe_cell("a=b") == "a=b"
+    assert safe_cell("\t=1") == "'\t=1"
+    assert safe_cell("-") == "'-"
+
+
+def test_export_is_for_signed_in_merchants_only(client: FlaskClient) -> None:
+    assert client.get("/rewards/export.csv").status_code == 401
+    launch(client)
+    _, rows = read_export(client)
+    assert len(rows) == 1

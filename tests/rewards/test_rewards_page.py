@@ -1,0 +1,252 @@
+"""The Rewards page against the sandbox: tricky SKU lists end to end, refresh, filters, escaping."""
+
+from __future__ import annotations
+
+import html
+
+import httpx
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models.audit import AuditEvent
+from portal.models.locations import Location
+from portal.models.merchant import Merchant
+from portal.rewards.services import index_cache, reward_problems
+from tests.api.conftest import Api
+from tests.conftest import launch
+from tests.rewards.conftest import refresh, reward, row_of, set_rewards, text_of
+
+# external_id as typed in Pongo -> what the row must say (status, token words and details).
+TRICKY: list[tuple[str | None, list[str]]] = [
+    ("BAK-001", ["Ready", "Matched", "→ Croissant", "A single product or menu"]),
+    (
+        " BAK-001 ,\u00a0BAK-002\t,\n",
+        ["Ready", "→ Croissant", "→ Pain au chocolat", "A list of 2 products or menus"],
+    ),
+    ("bak 001", ["Not redeemable", "Near miss", "Did you mean BAK-001?"]),
+    (
+        "ZLT-88213,LS_4471",
+        ["Not redeemable", "Other system", "Not in your catalogue — probably another system's SKU"],
+    ),
+    (
+        "BAK-012",
+        ["Not redeemable", "Ambiguous", "Éclair au café (BAK-012)", "géant (BAK-012-XL)"],
+    ),
+    ("BAK-001,BAK-012", ["To check", "Matched", "Ambiguous", "A single product or menu"]),
+    ("BAK-060", ["Not redeemable", "Inactive", "Flan nature (BAK-060)"]),
+    ("CAF-004", ["To check", "its paid options are not included and must be charged"]),
+    (",, ,\u00a0", ["No SKU", "This reward has no SKU in Pongo"]),
+    (None, ["No SKU"]),
+    ("", ["No SKU"]),
+    ("BAK-001,BAK-001,BAK-001", ["Ready", "A single product or menu"]),
+    ("\u200bBAK-002\ufeff", ["Ready", "→ Pain au chocolat"]),
+]
+
+
+def test_tricky_external_ids_are_classified_on_the_page(
+    merchant: FlaskClient, pongo: httpx.Client
+) -> None:
+    set_rewards(
+        pongo,
+        [reward(f"rew_{n:010d}", "Récompense", raw) for n, (raw, _) in enumerate(TRICKY)],
+    )
+    page = refresh(merchant).get_data(as_text=True)
+    for n, (raw, expected) in enumerate(TRICKY):
+        text = html.unescape(text_of(row_of(page, f"rew_{n:010d}")))
+        for words in expected:
+            assert words in text, f"{raw!r}: {words!r} missing from {text!r}"
+
+
+def test_corrected_list_keeps_other_systems_and_fixes_typos_with_a_copy_button(
+    merchant: FlaskClient, pongo: httpx.Client
+) -> None:
+    set_rewards(
+        pongo,
+        [
+            reward("rew_fix", "Viennoiserie", "BAK-001, ZLT-1,bak 002"),
+            reward("rew_fine", "Croissant", "BAK-001 , ZLT-1"),
+        ],
+    )
+    page = refresh(merchant).get_data(as_text=True)
+    fix = row_of(page, "rew_fix")
+    assert 'value="BAK-001,ZLT-1,BAK-002" readonly' in fix
+    assert 'data-copy-target="fix-1"' in fix
+    assert "Rewards → this reward → the SKU (external id) field" in html.unescape(fix)
+    # Spacing alone is no correction: nothing to paste.
+    assert "Corrected SKU list" not in row_of(page, "rew_fine")
+
+
+def test_rewards_changed_in_pongo_show_after_a_refresh_only(
+    merchant: FlaskClient, pongo: httpx.Client, app: Flask
+) -> None:
+    page = refresh(merchant).get_data(as_text=True)
+    assert "16 Pongo reward(s) fetched." in page
+    assert 'id="row-rew_0ece003f2e"' in page
+    assert "last synced" in page
+    set_rewards(pongo, [reward("rew_new0000001", "Galette des rois", "BAK-002")])
+    # Reading the page never fetches nor writes: the cache is what was last fetched.
+    assert 'id="row-rew_new0000001"' not in merchant.get("/rewards").get_data(as_text=True)
+    page = refresh(merchant).get_data(as_text=True)
+    assert 'id="row-rew_new0000001"' in page
+    assert 'id="row-rew_0ece003f2e"' not in page
+    with app.app_context():
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "rewards.refresh")
+        ).all()
+        assert [e.details for e in events] == [{"rewards": 16}, {"rewards": 1}]
+
+
+def test_refresh_without_a_connection_asks_to_connect_first(client: FlaskClient) -> None:
+    launch(client)
+    page = refresh(client).get_data(as_text=True)
+    assert "Connect your Pongo account first." in page
+    assert "Your Pongo rewards have not been fetched yet." in page
+
+
+def test_failed_refresh_keeps_the_last_rewards_and_says_why(
+    merchant: FlaskClient, pongo: httpx.Client
+) -> None:
+    refresh(merchant)
+    pongo.post("/_sandbox/faults", json={"path": "/v1/rewards", "status": 500, "count": 5})
+    page = refresh(merchant).get_data(as_text=True)
+    assert "Your rewards were not refreshed" in page
+    assert 'id="row-rew_0ece003f2e"' in page
+
+
+def test_status_filter_and_search_narrow_the_list(
+    merchant: FlaskClient, pongo: httpx.Client
+) -> None:
+    refresh(merchant)
+    page = merchant.get("/rewards").get_data(as_text=True)
+    assert "Not redeemable (" in page
+    not_redeemable = merchant.get("/rewards?status=not_redeemable").get_data(as_text=True)
+    assert 'id="row-rew_5e1b7a3d46"' in not_redeemable  # BAK-0O1, another system's
+    assert 'id="row-rew_0ece003f2e"' not in not_redeemable
+    # Accents and case are ignored; SKUs are searched too.
+    by_name = merchant.get("/rewards?q=ECLAIR").get_data(as_text=True)
+    assert by_name.count('<tr id="row-') == 1
+    assert 'id="row-rew_9c5f1e7b8a"' in by_name
+    by_sku = merchant.get("/rewards?q=ls_447").get_data(as_text=True)
+    assert by_sku.count('<tr id="row-') == 2
+    nothing = merchant.get("/rewards?q=BAK-001&status=no_sku").get_data(as_text=True)
+    assert "No reward matches." in nothing
+    # An unknown status is no filter at all.
+    assert merchant.get("/rewards?status=bogus").get_data(as_text=True).count('<tr id="row-') == 16
+
+
+def test_launch_target_opens_the_page_on_the_reward_row(
+    merchant: FlaskClient, pongo: httpx.Client
+) -> None:
+    refresh(merchant)
+    answer = launch(merchant, extra={"target": "rewards:rew_9c5f1e7b8a"})
+    assert answer.headers["Location"] == "/rewards#row-rew_9c5f1e7b8a"
+    assert 'id="row-rew_9c5f1e7b8a"' in merchant.get("/rewards").get_data(as_text=True)
+
+
+HOSTILE_NAME = "<script>alert(1)</script>"
+HOSTILE_SKU = '"><img src=x onerror=alert(1)>'
+
+
+def test_reward_names_and_skus_are_escaped(merchant: FlaskClient, pongo: httpx.Client) -> None:
+    set_rewards(
+        pongo,
+        [
+            reward("rew_evil000001", HOSTILE_NAME, f"{HOSTILE_SKU},bak 001"),
+            reward("rew_evil000002", HOSTILE_SKU, HOSTILE_NAME),
+        ],
+    )
+    refresh(merchant)
+    for url in ("/rewards", f"/rewards?q={HOSTILE_SKU}", "/rewards?view=locations"):
+        page = merchant.get(url).get_data(as_text=True)
+        assert "<script>alert" not in page
+        assert "<img src=x" not in page
+    page = merchant.get("/rewards").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_one_merchant_never_sees_another_merchants_rewards(
+    merchant: FlaskClient, pongo: httpx.Client, app: Flask, api: Api
+) -> None:
+    refresh(merchant)
+    other = app.test_client()
+    launch(other, merchant_ref="M2", merchant_name="Pizzeria Nonna")
+    page = other.get("/rewards").get_data(as_text=True)
+    assert "rew_0ece003f2e" not in page
+    assert "Your Pongo rewards have not been fetched yet." in page
+    assert "rew_0ece003f2e" not in other.get("/rewards/export.csv").get_data(as_text=True)
+    assert api.get("/merchants/M2/rewards").json == {"rewards": [], "synced_at": None}
+    with app.app_context():
+        m2 = db.session.scalar(select(Merchant).where(Merchant.ref == "M2"))
+        assert m2 is not None
+        assert reward_problems(m2) == {"not_redeemable": 0, "check": 0}
+
+
+def link(app: Flask, ref: str, slug: str) -> None:
+    """Link a location to a Pongo store (the Locations page's job, tested there)."""
+    with app.app_context():
+        location = db.session.scalar(select(Location).where(Location.ref == ref))
+        assert location is not None
+        location.store_slug = slug
+        db.session.commit()
+
+
+def test_locations_view_says_where_each_reward_can_be_redeemed(
+    merchant: FlaskClient, pongo: httpx.Client, app: Flask
+) -> None:
+    set_rewards(
+        pongo,
+        [
+            reward("rew_everywhere", "Croissant", "BAK-001"),
+            reward("rew_lunch", "Formule déjeuner", "MENU-02,MENU-03"),
+            reward("rew_lyon", "Pain aux raisins", "BAK-003,ZLT-9"),
+            reward("rew_nowhere", "Autre", "ZLT-9"),
+        ],
+    )
+    refresh(merchant)
+    link(app, "L1", "lumiere-paris-11")
+    link(app, "L2", "lumiere-lyon-2")
+    page = merchant.get("/rewards?view=locations").get_data(as_text=True)
+    assert 'aria-current="page">Where each reward can be redeemed' in page
+
+    def cells(public_id: str) -> list[str]:
+        row = page.split(f'id="where-{public_id}"')[1].split("</tr>")[0]
+        return ["Yes" if "✔" in cell else "No" for cell in row.split("<td>")[1:]]
+
+    assert cells("rew_everywhere") == ["Yes", "Yes"]
+    assert cells("rew_lunch") == ["Yes", "No"]
+    assert cells("rew_lyon") == ["No", "Yes"]
+    assert cells("rew_nowhere") == ["No", "No"]
+
+
+def test_overview_counts_rewards_to_fix(merchant: FlaskClient, app: Flask) -> None:
+    refresh(merchant)
+    with app.app_context():
+        m1 = db.session.scalar(select(Merchant).where(Merchant.ref == "M1"))
+        assert m1 is not None
+        # Demo fixture against the test catalogue.
+        assert reward_problems(m1) == {"not_redeemable": 8, "check": 2}
+
+
+def test_a_new_catalogue_is_seen_at_once_and_an_unchanged_one_is_not_reindexed(
+    merchant: FlaskClient, pongo: httpx.Client, app: Flask, api: Api
+) -> None:
+    set_rewards(pongo, [reward("rew_0000000001", "Chouquettes", "BAK-099")])
+    refresh(merchant)
+    builds = index_cache_builds(app)
+    for _ in range(3):
+        assert "Other system" in merchant.get("/rewards").get_data(as_text=True)
+    assert index_cache_builds(app) == builds
+    body = {"products": [{"sku": "BAK-099", "name": "Chouquettes (x10)"}]}
+    assert api.put("/merchants/M1/products", body).status_code == 200
+    page = merchant.get("/rewards").get_data(as_text=True)
+    assert "→ Chouquettes (x10)" in page
+    assert index_cache_builds(app) == builds + 1
+
+
+def index_cache_builds(app: Flask) -> int:
+    """How many catalogue indexes this app has built so far."""
+    with app.app_context():
+        return index_cache().builds
