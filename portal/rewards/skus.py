@@ -16,11 +16,17 @@ Near misses ("did you mean X?") are found in three tiers, first hit wins:
    are not all digits: on short keys or bare numbers one edit reaches too many
    unrelated codes, and the corrected list would overwrite another partner's SKU.
 
+When those tiers find nothing, the token is tried once more with the letters O, I
+and L next to a digit read as 0 and 1 ("BAK-0O1" ~ "BAK-001"): a common misreading.
+
 Only SKUs that would match after the fix are suggested: SKUs with at least one
 active product, and which survive parsing unchanged (no comma, no blank edges).
-When several SKUs tie, the suggestion is picked deterministically (one active
-product first, then same text ignoring case, then alphabetical order) and the others
-are kept in ``TokenResult.alternatives`` so the page can say so.
+When several SKUs share the token's key, the suggestion is picked deterministically
+(one active product first, then same text ignoring case, then alphabetical order)
+and the others are kept in ``TokenResult.alternatives`` so the page can say so. When
+one edit reaches several different keys ("BAK-0005" is one edit from BAK-001, BAK-003
+and BAK-004), the token is not a near miss: any pick would be a guess, and the
+corrected list would silently replace the merchant's SKU with it.
 """
 
 from __future__ import annotations
@@ -119,6 +125,11 @@ def _within_one_edit(a: str, b: str) -> bool:
         and a[start + 1] == b[start]
         and a[start + 2 :] == b[start + 2 :]
     )
+
+
+# Letters commonly typed for digits, when they stand next to a digit.
+_CONFUSED_ZERO = re.compile(r"(?<=\d)[oO]|[oO](?=\d)")
+_CONFUSED_ONE = re.compile(r"(?<=\d)[lI]|[lI](?=\d)")
 
 
 def _edit_eligible(key: str) -> bool:
@@ -292,6 +303,14 @@ class CatalogueIndex:
         )
 
     def _near_candidates(self, token: str) -> set[str]:
+        found = self._near_candidates_of(token)
+        if not found:
+            readable = _CONFUSED_ZERO.sub("0", _CONFUSED_ONE.sub("1", token))
+            if readable != token:
+                found = self._near_candidates_of(readable)
+        return found
+
+    def _near_candidates_of(self, token: str) -> set[str]:
         key = near_key(token)
         if not key:
             return set()
@@ -311,7 +330,9 @@ class CatalogueIndex:
             for other in (table.first[variant], *table.more.get(variant, ())):
                 if _within_one_edit(key, other):
                     close_keys.add(other)
-        return {sku for other in close_keys for sku in self._suggestible[other]}
+        if len(close_keys) != 1:
+            return set()
+        return set(self._suggestible[close_keys.pop()])
 
     def _rank(self, token: str, sku: str) -> tuple[bool, bool, str]:
         active_count = sum(1 for p in self._exact[sku] if p.active)

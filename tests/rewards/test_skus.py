@@ -470,3 +470,29 @@ def test_corrected_list_keeps_every_matched_sku(raw: str) -> None:
     again = review_reward("r", "n", result.corrected_list, index)
     assert all(t.kind is not TokenKind.NEAR_MISS for t in again.tokens)
     assert set(result.matched_skus) <= set(again.matched_skus)
+
+
+def _bakery_index() -> CatalogueIndex:
+    return CatalogueIndex.build(
+        [
+            CatalogueProduct("1", "BAK-001", "Croissant", True, False),
+            CatalogueProduct("3", "BAK-003", "Pain aux raisins", True, False),
+            CatalogueProduct("4", "BAK-004", "Chausson", True, False),
+        ]
+    )
+
+
+@pytest.mark.parametrize(("token", "meant"), [("BAK-0O1", "BAK-001"), ("BAK-00l", "BAK-001")])
+def test_letters_typed_for_digits_are_near_misses(token: str, meant: str) -> None:
+    result = classify_token(token, _bakery_index())
+    assert result.kind is TokenKind.NEAR_MISS
+    assert result.suggestion == meant
+
+
+def test_one_edit_from_several_skus_is_not_a_guess() -> None:
+    """ "BAK-0005" is one edit from BAK-001, BAK-003 and BAK-004: no suggestion, no correction."""
+    result = classify_token("BAK-0005", _bakery_index())
+    assert result.kind is TokenKind.OTHER_SYSTEM
+    assert result.suggestion is None
+    review = review_reward("rew_1", "Tarte", "BAK-0005,BAK-001", _bakery_index())
+    assert review.corrected_list == "BAK-0005,BAK-001"
