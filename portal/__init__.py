@@ -60,6 +60,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from portal.connect import oauth
     from portal.connect import views as connect
     from portal.entry import views as entry
+    from portal.orders import views as orders
 
     app.register_blueprint(health.bp)
     app.register_blueprint(entry.bp)
@@ -68,6 +69,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     oauth.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(locations.bp)
+    app.register_blueprint(orders.bp)
     cli.init_app(app)
     return app
 

@@ -79,8 +79,15 @@ def sandbox_command(port: int, fixture: str | None, controls: bool) -> None:
 def init_app(app: Flask) -> None:
     """Register the verbs on the app so that `flask` and `portal` both know them."""
     from portal.api.cli import COMMANDS as API_COMMANDS
+    from portal.orders.cli import relay_worker
 
-    for command in (init_db, launch_url_command, rotate_keys_command, *API_COMMANDS):
+    for command in (
+        init_db,
+        launch_url_command,
+        rotate_keys_command,
+        relay_worker,
+        *API_COMMANDS,
+    ):
         app.cli.add_command(command)
 
 

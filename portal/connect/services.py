@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+import httpx
 from flask import current_app
 from sqlalchemy import select, update
 
@@ -245,10 +247,21 @@ def refresh_serialised(merchant_id: int, *, force: bool = False) -> str:
 class MerchantPongo:
     """Pongo as one merchant sees it: its tokens, and its connection state kept up to date."""
 
-    def __init__(self, merchant_id: int, settings: PongoSettings | None = None) -> None:
+    def __init__(
+        self,
+        merchant_id: int,
+        settings: PongoSettings | None = None,
+        *,
+        access_token: Callable[[], str] | None = None,
+        http: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.merchant_id = merchant_id
         self.client = PongoClient(
-            settings or pongo_settings(), access_token=lambda: access_token_for(merchant_id)
+            settings or pongo_settings(),
+            access_token=access_token or (lambda: access_token_for(merchant_id)),
+            http=http,
+            sleep=sleep,
         )
 
     def _call(self, action: Callable[[PongoClient], T]) -> T:

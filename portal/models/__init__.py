@@ -6,6 +6,7 @@ from portal.models.base import Base
 from portal.models.connection import ConnectionStatus, PongoConnection
 from portal.models.locations import Location, PongoStore, StoreSync
 from portal.models.merchant import Merchant
+from portal.models.orders import Order, OrderRelay, RelayAttempt, RelayStatus
 from portal.models.products import Product
 from portal.models.session import UsedLaunchToken, WebSession
 
@@ -16,9 +17,13 @@ __all__ = [
     "ConnectionStatus",
     "Location",
     "Merchant",
+    "Order",
+    "OrderRelay",
     "PongoConnection",
     "PongoStore",
     "Product",
+    "RelayAttempt",
+    "RelayStatus",
     "StoreSync",
     "UsedLaunchToken",
     "WebSession",
