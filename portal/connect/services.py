@@ -144,13 +144,23 @@ def mark_needs_reconnection(merchant_id: int, problem: str) -> None:
         security_event("pongo_token", "failure", merchant_id=merchant_id, reason=problem)
 
 
+# The page shows the last successful call to the minute: writing it on every call would
+# add a commit to each relayed order.
+LAST_SUCCESS_PRECISION = timedelta(seconds=30)
+
+
 def note_success(merchant_id: int) -> None:
-    """Remember when Pongo last answered for this merchant."""
+    """Remember when Pongo last answered for this merchant (at most every 30 seconds)."""
+    now = utcnow()
     with db.engine.begin() as connection:
         connection.execute(
             update(PongoConnection)
-            .where(PongoConnection.merchant_id == merchant_id)
-            .values(last_success_at=utcnow())
+            .where(
+                PongoConnection.merchant_id == merchant_id,
+                (PongoConnection.last_success_at.is_(None))
+                | (PongoConnection.last_success_at < now - LAST_SUCCESS_PRECISION),
+            )
+            .values(last_success_at=now)
         )
 
 
