@@ -63,6 +63,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from portal.connect import oauth
     from portal.connect import views as connect
     from portal.entry import views as entry
+    from portal.orders import views as orders
     from portal.rewards import views as rewards
     from portal.support import views as support
 
@@ -76,6 +77,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(support.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(rewards.bp)
+    app.register_blueprint(orders.bp)
     cli.init_app(app)
     return app
 

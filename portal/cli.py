@@ -90,6 +90,7 @@ def demo_command(host: str, port: int) -> None:
 def init_app(app: Flask) -> None:
     """Register the verbs on the app so that `flask` and `portal` both know them."""
     from portal.api.cli import COMMANDS as API_COMMANDS
+    from portal.orders.cli import relay_worker
     from portal.support import cli as support_cli
 
     for command in (
@@ -97,6 +98,7 @@ def init_app(app: Flask) -> None:
         launch_url_command,
         rotate_keys_command,
         demo_command,
+        relay_worker,
         *API_COMMANDS,
         *support_cli.COMMANDS,
     ):

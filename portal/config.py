@@ -73,6 +73,33 @@ class Settings:
     timezone: str = field(default="Europe/Paris", metadata={"var": "PORTAL_TIMEZONE"})
     demo: bool = field(default=False, metadata={"var": "PORTAL_DEMO"})
     max_body_mb: int = field(default=32, metadata={"var": "PORTAL_MAX_BODY_MB"})
+    # Pongo has not published the allowed values of these order fields; the relay fills
+    # every order with them, so they can be corrected without a release.
+    pongo_order_channel: str = field(default="pos", metadata={"var": "PONGO_ORDER_CHANNEL"})
+    pongo_order_delivery_mode: str = field(
+        default="on_site", metadata={"var": "PONGO_ORDER_DELIVERY_MODE"}
+    )
+    pongo_order_status: str = field(default="completed", metadata={"var": "PONGO_ORDER_STATUS"})
+    pongo_order_delivery_status: str = field(
+        default="delivered", metadata={"var": "PONGO_ORDER_DELIVERY_STATUS"}
+    )
+    relay_max_attempts: int = field(default=10, metadata={"var": "PORTAL_RELAY_MAX_ATTEMPTS"})
+    relay_backoff_seconds: float = field(
+        default=30.0, metadata={"var": "PORTAL_RELAY_BACKOFF_SECONDS"}
+    )
+    relay_backoff_cap_seconds: float = field(
+        default=3600.0, metadata={"var": "PORTAL_RELAY_BACKOFF_CAP_SECONDS"}
+    )
+    relay_lease_seconds: float = field(
+        default=120.0, metadata={"var": "PORTAL_RELAY_LEASE_SECONDS"}
+    )
+    relay_batch_size: int = field(default=20, metadata={"var": "PORTAL_RELAY_BATCH_SIZE"})
+    relay_breaker_failures: int = field(
+        default=5, metadata={"var": "PORTAL_RELAY_BREAKER_FAILURES"}
+    )
+    relay_breaker_reset_seconds: float = field(
+        default=30.0, metadata={"var": "PORTAL_RELAY_BREAKER_RESET_SECONDS"}
+    )
 
     @property
     def production(self) -> bool:
@@ -92,6 +119,11 @@ def _coerce(name: str, kind: Any, raw: str) -> Any:
             return int(raw)
         except ValueError as exc:
             raise SettingsError(f"{name} must be a whole number, not {raw!r}") from exc
+    if kind is float or kind == "float":
+        try:
+            return float(raw)
+        except ValueError as exc:
+            raise SettingsError(f"{name} must be a number, not {raw!r}") from exc
     if kind is bool or kind == "bool":
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     return raw

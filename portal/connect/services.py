@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+import httpx
 from flask import current_app
 from sqlalchemy import select, update
 
@@ -142,13 +144,23 @@ def mark_needs_reconnection(merchant_id: int, problem: str) -> None:
         security_event("pongo_token", "failure", merchant_id=merchant_id, reason=problem)
 
 
+# The page shows the last successful call to the minute: writing it on every call would
+# add a commit to each relayed order.
+LAST_SUCCESS_PRECISION = timedelta(seconds=30)
+
+
 def note_success(merchant_id: int) -> None:
-    """Remember when Pongo last answered for this merchant."""
+    """Remember when Pongo last answered for this merchant (at most every 30 seconds)."""
+    now = utcnow()
     with db.engine.begin() as connection:
         connection.execute(
             update(PongoConnection)
-            .where(PongoConnection.merchant_id == merchant_id)
-            .values(last_success_at=utcnow())
+            .where(
+                PongoConnection.merchant_id == merchant_id,
+                (PongoConnection.last_success_at.is_(None))
+                | (PongoConnection.last_success_at < now - LAST_SUCCESS_PRECISION),
+            )
+            .values(last_success_at=now)
         )
 
 
@@ -245,10 +257,21 @@ def refresh_serialised(merchant_id: int, *, force: bool = False) -> str:
 class MerchantPongo:
     """Pongo as one merchant sees it: its tokens, and its connection state kept up to date."""
 
-    def __init__(self, merchant_id: int, settings: PongoSettings | None = None) -> None:
+    def __init__(
+        self,
+        merchant_id: int,
+        settings: PongoSettings | None = None,
+        *,
+        access_token: Callable[[], str] | None = None,
+        http: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.merchant_id = merchant_id
         self.client = PongoClient(
-            settings or pongo_settings(), access_token=lambda: access_token_for(merchant_id)
+            settings or pongo_settings(),
+            access_token=access_token or (lambda: access_token_for(merchant_id)),
+            http=http,
+            sleep=sleep,
         )
 
     def _call(self, action: Callable[[PongoClient], T]) -> T:

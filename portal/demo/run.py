@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import click
 from flask import Flask
 from flask_migrate import upgrade
@@ -10,6 +12,7 @@ from werkzeug.serving import run_simple
 from portal.config import Settings
 from portal.demo.loader import load_demo_data
 from portal.extensions import db
+from portal.orders.relay import run_worker
 from portal.sandbox import DEMO_FIXTURE
 from portal.sandbox.server import start_sandbox
 from portal.support.accounts import create_staff, find_staff, generate_password, hash_password
@@ -42,12 +45,16 @@ def run_demo(app: Flask, *, host: str, port: int) -> None:
         staff_password = demo_staff()
     click.echo(f" * Demo data loaded through the POS API ({count} requests).")
     sandbox = start_sandbox(DEMO_FIXTURE, controls=True, port=SANDBOX_PORT)
+    stop = threading.Event()
+    worker = threading.Thread(target=run_worker, args=(app, stop), daemon=True)
+    worker.start()
     base = f"http://{host}:{port}"
     click.echo(
         "\n".join(
             [
                 "",
                 f" * Pongo sandbox:        {sandbox.url}",
+                " * Relay worker:         running (sends orders posted to the POS API)",
                 f" * POS admin panel:      {base}/demo/pos-admin   <- start here",
                 "   Pongo sign-in:        demo@boulangerie-lumiere.fr / pongo-demo",
                 f" * Support staff login:  {base}/support/login",
@@ -59,4 +66,6 @@ def run_demo(app: Flask, *, host: str, port: int) -> None:
     try:
         run_simple(host, port, app, threaded=True)
     finally:
+        stop.set()
+        worker.join(timeout=10)
         sandbox.close()

@@ -6,6 +6,7 @@ from portal.models.base import Base
 from portal.models.connection import ConnectionStatus, PongoConnection
 from portal.models.locations import Location, PongoStore, StoreSync
 from portal.models.merchant import Merchant
+from portal.models.orders import Order, OrderRelay, RelayAttempt, RelayStatus
 from portal.models.products import Product
 from portal.models.rewards import PongoReward, RewardSync
 from portal.models.session import UsedLaunchToken, WebSession
@@ -18,10 +19,14 @@ __all__ = [
     "ConnectionStatus",
     "Location",
     "Merchant",
+    "Order",
+    "OrderRelay",
     "PongoConnection",
     "PongoReward",
     "PongoStore",
     "Product",
+    "RelayAttempt",
+    "RelayStatus",
     "RewardSync",
     "Staff",
     "StaffRole",

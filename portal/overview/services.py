@@ -13,6 +13,7 @@ from portal.locations.services import location_problems
 from portal.models.connection import ConnectionStatus
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
+from portal.orders.services import order_problems
 from portal.rewards.services import last_sync as rewards_last_sync
 from portal.rewards.services import reward_problems
 
@@ -68,5 +69,7 @@ def overview_for(merchant: Merchant) -> Overview:
         account_name=connection.account_name if connection else None,
         last_success_at=connection.last_success_at if connection else None,
         steps=steps,
-        problems={k: v for k, v in {**locations, **rewards}.items() if v},
+        problems={
+            k: v for k, v in {**locations, **rewards, **order_problems(merchant)}.items() if v
+        },
     )

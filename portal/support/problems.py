@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased
 from portal.models.connection import ConnectionStatus, PongoConnection
 from portal.models.locations import Location, PongoStore, StoreSync
 from portal.models.merchant import Merchant
+from portal.models.orders import OrderRelay, RelayStatus
 
 Condition = Callable[[], ColumnElement[bool]]
 
@@ -89,4 +90,12 @@ def orphaned_locations() -> ColumnElement[bool]:
         Location.store_slug.is_not(None),
         exists().where(StoreSync.merchant_id == Merchant.id),
         not_(exists().where(store.merchant_id == Merchant.id, store.slug == Location.store_slug)),
+    )
+
+
+@problem("failed_orders", _l("Failed orders"), "✖")
+def failed_orders() -> ColumnElement[bool]:
+    """An order could not be relayed to Pongo."""
+    return exists().where(
+        OrderRelay.merchant_id == Merchant.id, OrderRelay.status == RelayStatus.FAILED
     )

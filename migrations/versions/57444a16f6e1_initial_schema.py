@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: d1450e48fdb4
+Revision ID: 57444a16f6e1
 Revises: 
-Create Date: 2026-11-27 05:41:58.546601
+Create Date: 2026-11-27 06:09:37.299993
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'd1450e48fdb4'
+revision = '57444a16f6e1'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -99,6 +99,26 @@ def upgrade():
     sa.UniqueConstraint('merchant_id', 'ref', name=op.f('uq_locations_merchant_id')),
     sa.UniqueConstraint('merchant_id', 'store_slug', name='uq_locations_merchant_store')
     )
+    op.create_table('orders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('merchant_id', sa.Integer(), nullable=False),
+    sa.Column('order_ref', sa.String(length=128), nullable=False),
+    sa.Column('location_ref', sa.String(length=128), nullable=False),
+    sa.Column('store_slug', sa.String(length=128), nullable=False),
+    sa.Column('total_cents', sa.Integer(), nullable=False),
+    sa.Column('tax_cents', sa.Integer(), nullable=True),
+    sa.Column('ordered_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('line_count', sa.Integer(), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('body_hash', sa.String(length=64), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['merchant_id'], ['merchants.id'], name=op.f('fk_orders_merchant_id_merchants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_orders')),
+    sa.UniqueConstraint('merchant_id', 'order_ref', name=op.f('uq_orders_merchant_id'))
+    )
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_orders_received_at'), ['received_at'], unique=False)
+
     op.create_table('pongo_connections',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('merchant_id', sa.Integer(), nullable=False),
@@ -193,11 +213,62 @@ def upgrade():
     with op.batch_alter_table('web_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_web_sessions_merchant_id'), ['merchant_id'], unique=False)
 
+    op.create_table('order_relays',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('relay_id', sa.String(length=40), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('merchant_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('claimed_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('claim_token', sa.String(length=40), nullable=True),
+    sa.Column('claimed_by', sa.String(length=120), nullable=True),
+    sa.Column('paused_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('pongo_order_id', sa.String(length=120), nullable=True),
+    sa.Column('pongo_answer', sa.JSON(), nullable=True),
+    sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['merchant_id'], ['merchants.id'], name=op.f('fk_order_relays_merchant_id_merchants'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_order_relays_order_id_orders'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_relays')),
+    sa.UniqueConstraint('order_id', name=op.f('uq_order_relays_order_id')),
+    sa.UniqueConstraint('relay_id', name=op.f('uq_order_relays_relay_id'))
+    )
+    with op.batch_alter_table('order_relays', schema=None) as batch_op:
+        batch_op.create_index('ix_order_relays_due', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index('ix_order_relays_merchant_status', ['merchant_id', 'status'], unique=False)
+
+    op.create_table('order_relay_attempts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('relay_id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('outcome', sa.String(length=20), nullable=False),
+    sa.Column('status_code', sa.Integer(), nullable=True),
+    sa.Column('detail', sa.Text(), nullable=True),
+    sa.Column('duration_ms', sa.Integer(), nullable=True),
+    sa.Column('worker', sa.String(length=120), nullable=True),
+    sa.ForeignKeyConstraint(['relay_id'], ['order_relays.id'], name=op.f('fk_order_relay_attempts_relay_id_order_relays'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_relay_attempts'))
+    )
+    with op.batch_alter_table('order_relay_attempts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_order_relay_attempts_relay_id'), ['relay_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('order_relay_attempts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_order_relay_attempts_relay_id'))
+
+    op.drop_table('order_relay_attempts')
+    with op.batch_alter_table('order_relays', schema=None) as batch_op:
+        batch_op.drop_index('ix_order_relays_merchant_status')
+        batch_op.drop_index('ix_order_relays_due')
+
+    op.drop_table('order_relays')
     with op.batch_alter_table('web_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_web_sessions_merchant_id'))
 
@@ -212,6 +283,10 @@ def downgrade():
     op.drop_table('pongo_stores')
     op.drop_table('pongo_rewards')
     op.drop_table('pongo_connections')
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_orders_received_at'))
+
+    op.drop_table('orders')
     op.drop_table('locations')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_events_merchant_id'))

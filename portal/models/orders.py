@@ -1,0 +1,92 @@
+"""Closed POS orders and their relay to Pongo: the order, its outbox row, and each attempt."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.models.base import Base, utcnow
+
+
+class RelayStatus(StrEnum):
+    """Where an order stands on its way to Pongo."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    # The merchant's Pongo connection is unusable: waits, without counting attempts,
+    # until the merchant connects again.
+    PAUSED = "paused"
+
+
+class Order(Base):
+    """A closed, paid order the POS pushed; `payload` is exactly what Pongo is sent."""
+
+    __tablename__ = "orders"
+    __table_args__ = (UniqueConstraint("merchant_id", "order_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
+    order_ref: Mapped[str] = mapped_column(String(128))
+    location_ref: Mapped[str] = mapped_column(String(128))
+    # The store the location was linked to when the order arrived: a later re-link does
+    # not move orders already taken.
+    store_slug: Mapped[str] = mapped_column(String(128))
+    total_cents: Mapped[int]
+    tax_cents: Mapped[int | None]
+    ordered_at: Mapped[datetime]
+    line_count: Mapped[int]
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # SHA-256 of the POS body: the same order_ref with another body is refused.
+    body_hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class OrderRelay(Base):
+    """The outbox row of one order: written with the order, worked by `portal relay-worker`."""
+
+    __tablename__ = "order_relays"
+    __table_args__ = (
+        Index("ix_order_relays_due", "status", "next_attempt_at"),
+        Index("ix_order_relays_merchant_status", "merchant_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Public id, shown to the POS and sent to Pongo as the Idempotency-Key.
+    relay_id: Mapped[str] = mapped_column(String(40), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), unique=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20), default=RelayStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The lease: a worker owns the row until then; a crashed worker's rows come back.
+    claimed_until: Mapped[datetime | None]
+    claim_token: Mapped[str | None] = mapped_column(String(40))
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    paused_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    pongo_order_id: Mapped[str | None] = mapped_column(String(120))
+    pongo_answer: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    delivered_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class RelayAttempt(Base):
+    """One call to Pongo for an order (or one refusal before it), with its outcome."""
+
+    __tablename__ = "order_relay_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    relay_id: Mapped[int] = mapped_column(
+        ForeignKey("order_relays.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    outcome: Mapped[str] = mapped_column(String(20))
+    status_code: Mapped[int | None]
+    detail: Mapped[str | None] = mapped_column(Text)
+    duration_ms: Mapped[int | None]
+    worker: Mapped[str | None] = mapped_column(String(120))

@@ -1,0 +1,44 @@
+"""The `portal relay-worker` verb: deliver pending orders to Pongo."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from types import FrameType
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+
+@click.command("relay-worker")
+@click.option("--once", is_flag=True, help="Send every order due now, then exit.")
+@click.option(
+    "--interval",
+    default=2.0,
+    show_default=True,
+    type=click.FloatRange(min=0.05),
+    help="Seconds to wait when no order is due.",
+)
+@with_appcontext
+def relay_worker(once: bool, interval: float) -> None:
+    """Send pending orders to Pongo (run any number on PostgreSQL; one on SQLite)."""
+    from portal.orders.relay import RelayWorker
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app
+    with RelayWorker(app) as worker:
+        if once:
+            sent = worker.drain()
+            click.echo(f"Relay worker: {sent} order(s) handled; nothing more is due.")
+            return
+        stop = threading.Event()
+
+        def ask_to_stop(signum: int, frame: FrameType | None) -> None:
+            # Finish the order in hand, then leave; a lease covers a hard kill anyway.
+            stop.set()
+
+        signal.signal(signal.SIGTERM, ask_to_stop)
+        signal.signal(signal.SIGINT, ask_to_stop)
+        click.echo(f"Relay worker {worker.name} started (every {interval:g} s when idle).")
+        worker.run(stop, interval)
+        click.echo("Relay worker stopped.")

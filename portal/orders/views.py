@@ -1,0 +1,62 @@
+"""The Orders page: relayed orders with their status, one order's detail, retrying failures."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from portal.access import current_merchant, merchant_required
+from portal.orders import services
+from portal.orders.forms import RetryForm
+
+bp = Blueprint("orders", __name__, url_prefix="/orders")
+
+
+@bp.get("")
+@merchant_required
+def index() -> str:
+    """List the merchant's orders, filtered by status and searched by order ref."""
+    page = request.args.get("page", "1")
+    listing = services.orders_page(
+        merchant=current_merchant(),
+        status=request.args.get("status") or None,
+        query=request.args.get("q", ""),
+        page=int(page) if page.isdigit() else 1,
+    )
+    return render_template("orders/index.html", listing=listing)
+
+
+@bp.get("/<order_ref>")
+@merchant_required
+def detail(order_ref: str) -> str:
+    """One order: what was sent, Pongo's answer and every attempt."""
+    found = services.order_detail(merchant=current_merchant(), order_ref=order_ref)
+    if found is None:
+        abort(404)
+    return render_template(
+        "orders/detail.html",
+        found=found,
+        sent=json.dumps(found.order.payload, indent=2, ensure_ascii=False),
+        answer=json.dumps(found.relay.pongo_answer, indent=2) if found.relay.pongo_answer else None,
+        form=RetryForm(),
+    )
+
+
+@bp.post("/<order_ref>/retry")
+@merchant_required
+def retry(order_ref: str) -> Response:
+    """Send a failed order again, with a fresh attempt budget."""
+    merchant = current_merchant()
+    if services.order_detail(merchant=merchant, order_ref=order_ref) is None:
+        abort(404)
+    form = RetryForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if services.retry_order(merchant=merchant, order_ref=order_ref):
+        flash(_("Order %(ref)s will be sent to Pongo again.", ref=order_ref), "success")
+    else:
+        flash(_("Only a failed order can be retried."), "warning")
+    return redirect(url_for("orders.detail", order_ref=order_ref))
