@@ -15,6 +15,7 @@ from portal.config import Settings
 from portal.connect import services
 from portal.connect.forms import ConfirmForm
 from portal.connect.oauth import pongo_oauth
+from portal.connect.sync import first_sync
 from portal.extensions import limiter
 from portal.pongo import PongoClient, PongoError
 from portal.security_log import security_event
@@ -104,13 +105,21 @@ def callback() -> Response | tuple[str, int]:
             services.pongo_settings(), access_token=lambda: tokens.access_token
         ) as pongo:
             account = pongo.me()
+            user = g.get("user") or {}
+            services.connect(
+                merchant, tokens=tokens, account=account, actor=str(user.get("email", ""))
+            )
+            synced = first_sync(merchant, pongo)
     except (PongoError, KeyError, ValueError) as exc:
         message = getattr(exc, "user_message", "")
         return _failure("identity", _(message) if message else _("Pongo did not answer."), 502)
-    user = g.get("user") or {}
-    services.connect(merchant, tokens=tokens, account=account, actor=str(user.get("email", "")))
     security_event("oauth_callback", "success", merchant=merchant.ref)
     flash(_("Pongo is connected to the account %(name)s.", name=account.name), "success")
+    if not synced:
+        flash(
+            _("Your stores and rewards could not be fetched yet: refresh them in a moment."),
+            "warning",
+        )
     return redirect(url_for(".index"))
 
 

@@ -465,7 +465,12 @@ def test_disconnect_forgets_the_tokens_and_is_audited(
 
     with pongo_app.app_context():
         actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
-    assert actions[-2:] == ["pongo.connect", "pongo.disconnect"]
+    assert actions[-4:] == [
+        "pongo.connect",
+        "stores.refresh",
+        "rewards.refresh",
+        "pongo.disconnect",
+    ]
 
 
 def test_disconnect_without_csrf_token_is_refused(pongo_app: Flask, pongo: httpx.Client) -> None:
@@ -490,3 +495,31 @@ def test_connect_events_are_logged_without_secrets(
     assert ("launch", "success") in names
     assert ("oauth_callback", "success") in names
     assert all("request_id" in e for e in events)
+
+
+def test_connecting_fetches_stores_and_rewards_at_once(
+    pongo_app: Flask, pongo: httpx.Client
+) -> None:
+    """Right after connecting, the Locations and Rewards pages already have Pongo's data."""
+    from portal.models import PongoReward, PongoStore
+
+    client = pongo_app.test_client()
+    connect_merchant(client, pongo)
+    with pongo_app.app_context():
+        stores = db.session.scalars(select(PongoStore.slug)).all()
+        rewards = db.session.scalars(select(PongoReward.public_id)).all()
+    assert len(stores) == 6
+    assert len(rewards) >= 10
+
+
+def test_connection_survives_a_failing_first_sync(pongo_app: Flask, pongo: httpx.Client) -> None:
+    client = pongo_app.test_client()
+    pongo.post(
+        "/_sandbox/faults",
+        json={"path": "/v1/stores", "method": "GET", "status": 400, "count": 1},
+    )
+    connect_merchant(client, pongo)
+    row = connection_of(pongo_app)
+    assert row is not None
+    assert row.status == ConnectionStatus.CONNECTED
+    assert "could not be fetched yet" in client.get("/connect/").get_data(as_text=True)
