@@ -72,7 +72,9 @@ def test_whole_body_for_a_closed_order() -> None:
 
 
 def test_enums_come_from_settings() -> None:
-    enums = OrderEnums(channel="kiosk", delivery_mode="takeaway", status="paid", delivery_status="x")
+    enums = OrderEnums(
+        channel="kiosk", delivery_mode="takeaway", status="paid", delivery_status="x"
+    )
     body = to_pongo(order(), store_slug="s", enums=enums)
     assert [body[k] for k in ("channel", "delivery_mode", "status", "delivery_status")] == [
         "kiosk",
@@ -113,7 +115,9 @@ def test_phone_becomes_digits_without_plus(raw: str, digits: str) -> None:
     assert normalise_phone(raw) == digits
 
 
-@pytest.mark.parametrize("raw", ["0612345678", "+33 6 12 AB", "+123", "+0612345678", "+٣٣٦١٢٣٤٥٦٧٨"])
+@pytest.mark.parametrize(
+    "raw", ["0612345678", "+33 6 12 AB", "+123", "+0612345678", "+٣٣٦١٢٣٤٥٦٧٨"]
+)
 def test_national_or_broken_phone_is_refused(raw: str) -> None:
     with pytest.raises(InvalidPhone):
         normalise_phone(raw)
@@ -133,13 +137,16 @@ lines = st.lists(
 ).map(tuple)
 offsets = st.integers(-12 * 60, 14 * 60).map(lambda m: timezone(timedelta(minutes=m)))
 moments = st.builds(
-    lambda seconds, tz: datetime(2020, 1, 1, tzinfo=UTC).astimezone(tz)
-    + timedelta(seconds=seconds),
+    lambda seconds, tz: (
+        datetime(2020, 1, 1, tzinfo=UTC).astimezone(tz) + timedelta(seconds=seconds)
+    ),
     st.integers(0, 10 * 365 * 86400),
     offsets,
 )
 phones = st.builds(
-    lambda country, rest, sep: "+" + country + sep + sep.join(rest[i : i + 2] for i in range(0, len(rest), 2)),
+    lambda country, rest, sep: (
+        "+" + country + sep + sep.join(rest[i : i + 2] for i in range(0, len(rest), 2))
+    ),
     st.integers(1, 999).map(str),
     st.text("0123456789", min_size=7, max_size=11),
     st.sampled_from(["", " ", ".", "-"]),

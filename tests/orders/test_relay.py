@@ -73,9 +73,7 @@ def test_crash_after_pongo_accepted_delivers_once_on_rerun(
         # ...and the process dies here: no record().
         assert worker.claim(10) == []  # the lease still holds the row
     with relay_app.app_context():
-        db.session.execute(
-            update(OrderRelay).values(claimed_until=utcnow() - timedelta(seconds=1))
-        )
+        db.session.execute(update(OrderRelay).values(claimed_until=utcnow() - timedelta(seconds=1)))
         db.session.commit()
     with fast_worker(relay_app) as rerun:
         assert rerun.drain() == 1
@@ -196,9 +194,9 @@ def test_poison_order_fails_with_pongo_field_errors_and_others_go_through(
         from portal.models.orders import Order
 
         db.session.execute(
-            update(Order).where(Order.order_ref == "BAD").values(
-                payload={**order_payload(relay_app, "BAD"), "loyalty_store_slug": "gone"}
-            )
+            update(Order)
+            .where(Order.order_ref == "BAD")
+            .values(payload={**order_payload(relay_app, "BAD"), "loyalty_store_slug": "gone"})
         )
         db.session.commit()
     with fast_worker(relay_app) as worker:
@@ -278,3 +276,36 @@ def test_circuit_breaker_opens_fails_fast_and_half_opens_with_one_trial(
         worker.drain()
     assert all(relay_of(relay_app, f"O-{n}").status == "delivered" for n in range(6))
     assert len(created_at_pongo(pongo)) == 6
+
+
+def test_relay_worker_verb_sends_what_is_due_and_exits(
+    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+) -> None:
+    api.order(order_body())
+    result = relay_app.test_cli_runner().invoke(args=["relay-worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "1 order(s) handled" in result.output
+    assert relay_of(relay_app, "POS-1001").status == "delivered"
+
+
+def test_worker_thread_delivers_until_stopped(
+    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+) -> None:
+    import threading
+
+    from portal.orders.relay import run_worker
+
+    stop = threading.Event()
+    thread = threading.Thread(target=run_worker, args=(relay_app, stop, 0.05))
+    thread.start()
+    try:
+        api.order(order_body())
+        for _ in range(100):
+            if relay_of(relay_app, "POS-1001").status == "delivered":
+                break
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert relay_of(relay_app, "POS-1001").status == "delivered"
