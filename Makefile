@@ -23,7 +23,7 @@ portal/translations/%/LC_MESSAGES/messages.mo: portal/translations/%/LC_MESSAGES
 # Re-extract the messages after changing texts, then translate the new entries in the .po files.
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o portal/translations/messages.pot .
-	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching --ignore-obsolete
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \

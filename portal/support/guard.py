@@ -114,13 +114,12 @@ def banner(view: viewas.View) -> dict[str, str]:
     }
     if view.mode == viewas.WRITE:
         text = _(
-            "Support view: %(staff)s is acting as %(merchant)s, changes allowed,"
-            " until %(until)s (UTC).",
+            "Support view: %(staff)s is acting as %(merchant)s, changes allowed, until %(until)s.",
             **values,
         )
     else:
         text = _(
-            "Support view: %(staff)s is viewing as %(merchant)s, read-only, until %(until)s (UTC).",
+            "Support view: %(staff)s is viewing as %(merchant)s, read-only, until %(until)s.",
             **values,
         )
     entry = {
