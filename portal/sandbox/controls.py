@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -28,36 +29,31 @@ def _unknown_login(login: str) -> Response:
     return _json({"message": f"No account with login {login!r}."}, 404)
 
 
-@bp.put("/accounts/<login>/stores")
-def replace_stores(login: str) -> Response:
-    """Replace an account's stores."""
+def _replace(login: str, field: str, check: Callable[[Any], list[Any]]) -> Response:
+    """Replace one list (stores or rewards) of an account with the body's, checked first."""
     state = sandbox_state()
     try:
-        stores = check_stores(_body().get("stores"))
+        items = check(_body().get(field))
     except FixtureError as exc:
         return _json({"message": str(exc)}, 422)
     with state.lock:
         account = state.accounts.get(login)
         if account is None:
             return _unknown_login(login)
-        account.stores = stores
-    return _json({"stores": len(stores)})
+        setattr(account, field, items)
+    return _json({field: len(items)})
+
+
+@bp.put("/accounts/<login>/stores")
+def replace_stores(login: str) -> Response:
+    """Replace an account's stores."""
+    return _replace(login, "stores", check_stores)
 
 
 @bp.put("/accounts/<login>/rewards")
 def replace_rewards(login: str) -> Response:
     """Replace an account's rewards."""
-    state = sandbox_state()
-    try:
-        rewards = check_rewards(_body().get("rewards"))
-    except FixtureError as exc:
-        return _json({"message": str(exc)}, 422)
-    with state.lock:
-        account = state.accounts.get(login)
-        if account is None:
-            return _unknown_login(login)
-        account.rewards = rewards
-    return _json({"rewards": len(rewards)})
+    return _replace(login, "rewards", check_rewards)
 
 
 @bp.get("/orders")

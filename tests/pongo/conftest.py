@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
 from portal.pongo import PongoClient, PongoSettings
-from portal.sandbox.server import RunningSandbox, start_sandbox
-from tests.sandbox.support import CLIENT_ID, CLIENT_SECRET, FIXTURE, REDIRECT_URI, password_token
+from portal.sandbox.server import RunningSandbox
+
+# The same per-module sandbox and reset HTTP client as the sandbox's own tests.
+from tests.sandbox.conftest import _module_http, http, sandbox
+from tests.sandbox.support import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, password_token
+
+__all__ = ["_module_http", "http", "sandbox"]
 
 
 class Sleeper:
@@ -27,25 +32,6 @@ class Sleeper:
 
     def clock(self) -> float:
         return time.monotonic() + self.offset
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[RunningSandbox]:
-    with start_sandbox(FIXTURE, controls=True) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def _module_http(sandbox: RunningSandbox) -> Iterator[httpx.Client]:
-    # One connection pool per module: building an httpx client is slow.
-    with httpx.Client(base_url=sandbox.url) as client:
-        yield client
-
-
-@pytest.fixture
-def http(_module_http: httpx.Client) -> httpx.Client:
-    assert _module_http.post("/_sandbox/reset").status_code == 200
-    return _module_http
 
 
 @pytest.fixture
