@@ -12,15 +12,28 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from portal import config
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+
+
+def folder(name: str) -> Path:
+    """A top-level folder of the checkout, or its copy inside an installed wheel (`_name`)."""
+    packaged = PACKAGE / f"_{name}"
+    return packaged if packaged.is_dir() else ROOT / name
+
+
+def instance_folder() -> str | None:
+    """The checkout's instance/, or Flask's default under sys.prefix when installed."""
+    return None if (PACKAGE / "_templates").is_dir() else str(ROOT / "instance")
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the portal: settings, extensions, request hooks, blueprints, errors, commands."""
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        instance_path=instance_folder(),
+        template_folder=str(folder("templates")),
+        static_folder=str(folder("static")),
+        static_url_path="/static",
     )
     settings = config.load(overrides, Path(app.instance_path))
     app.config.from_mapping(flask_config(settings))
@@ -36,7 +49,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(
         app,
         db,
-        directory=str(ROOT / "migrations"),
+        directory=str(folder("migrations")),
         render_as_batch=True,
         render_item=render_migration_item,
     )
