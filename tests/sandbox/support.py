@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from portal.sandbox import routes
+
 CLIENT_ID = "shop"
 CLIENT_SECRET = "shop-secret"
 REDIRECT_URI = "https://pos.example/pongo/callback"
@@ -130,7 +132,7 @@ def open_form(http: httpx.Client, **params: str) -> httpx.Response:
         "scope": "reward.read,order.create",
         **params,
     }
-    return http.get("/v1/oauth/form", params=query)
+    return http.get(routes.OAUTH_FORM.path, params=query)
 
 
 def sign_in(
@@ -170,7 +172,7 @@ def password_token(
 ) -> dict[str, Any]:
     """Get tokens straight from the password grant."""
     answer = http.post(
-        "/v1/oauth/token",
+        routes.TOKEN.path,
         data={
             "grant_type": "password",
             "username": login,

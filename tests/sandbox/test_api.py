@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from portal.sandbox import create_sandbox_app
+from portal.sandbox import create_sandbox_app, routes
 from tests.sandbox.support import ALICE, BOB, FIXTURE, password_token, valid_order
 
 
@@ -21,7 +21,7 @@ def alice(http: httpx.Client) -> dict[str, str]:
 
 
 def test_me_names_the_tokens_account_and_scopes(http: httpx.Client, alice: dict[str, str]) -> None:
-    me = http.get("/v1/oauth/me", headers=alice).json()
+    me = http.get(routes.ME.path, headers=alice).json()
     assert me["login"] == ALICE
     assert me["name"] == "Alice's Bakery"
     assert me["id"].startswith("acc_")
@@ -34,7 +34,7 @@ def test_me_names_the_tokens_account_and_scopes(http: httpx.Client, alice: dict[
 )
 def test_missing_or_bad_token_is_unauthenticated(http: httpx.Client, header: str | None) -> None:
     headers = {"Authorization": header} if header else {}
-    for path in ("/v1/oauth/me", "/v1/stores", "/v1/rewards"):
+    for path in (routes.ME.path, routes.STORES.path, routes.REWARDS.path):
         answer = http.get(path, headers=headers)
         assert answer.status_code == 401
         assert answer.json() == {"message": "Unauthenticated."}
@@ -43,7 +43,7 @@ def test_missing_or_bad_token_is_unauthenticated(http: httpx.Client, header: str
 def test_token_signed_by_another_sandbox_is_refused(http: httpx.Client) -> None:
     other = create_sandbox_app(FIXTURE).test_client()
     foreign = other.post(
-        "/v1/oauth/token",
+        routes.TOKEN.path,
         data={
             "grant_type": "password",
             "username": ALICE,
@@ -52,31 +52,32 @@ def test_token_signed_by_another_sandbox_is_refused(http: httpx.Client) -> None:
             "client_secret": "shop-secret",
         },
     ).get_json()
-    assert http.get("/v1/oauth/me", headers=bearer(foreign)).status_code == 401
+    assert http.get(routes.ME.path, headers=bearer(foreign)).status_code == 401
 
 
 def test_missing_scope_is_forbidden(http: httpx.Client) -> None:
     headers = bearer(password_token(http, ALICE, scope="order.create"))
-    answer = http.get("/v1/rewards", headers=headers)
+    answer = http.get(routes.REWARDS.path, headers=headers)
     assert answer.status_code == 403
     assert answer.json()["message"]
-    assert http.get("/v1/stores", headers=headers).status_code == 200
+    assert http.get(routes.STORES.path, headers=headers).status_code == 200
 
 
 def test_order_needs_the_order_create_scope(http: httpx.Client) -> None:
     headers = bearer(password_token(http, ALICE, scope="reward.read"))
-    assert http.post("/v1/orders", headers=headers, json=valid_order()).status_code == 403
+    answer = http.post(routes.CREATE_ORDER.path, headers=headers, json=valid_order())
+    assert answer.status_code == 403
 
 
 def test_accounts_never_see_each_others_data(http: httpx.Client, alice: dict[str, str]) -> None:
     bob = bearer(password_token(http, BOB))
-    alice_slugs = {s["slug"] for s in http.get("/v1/stores", headers=alice).json()["data"]}
-    bob_slugs = {s["slug"] for s in http.get("/v1/stores", headers=bob).json()["data"]}
+    alice_slugs = {s["slug"] for s in http.get(routes.STORES.path, headers=alice).json()["data"]}
+    bob_slugs = {s["slug"] for s in http.get(routes.STORES.path, headers=bob).json()["data"]}
     assert alice_slugs == {"alice-paris", "alice-lyon"}
     assert bob_slugs == {"bob-nice"}
-    bob_rewards = http.get("/v1/rewards", headers=bob).json()["data"]
+    bob_rewards = http.get(routes.REWARDS.path, headers=bob).json()["data"]
     assert [r["public_id"] for r in bob_rewards] == ["rew_b000000001"]
-    answer = http.post("/v1/orders", headers=bob, json=valid_order())
+    answer = http.post(routes.CREATE_ORDER.path, headers=bob, json=valid_order())
     assert answer.status_code == 422
     assert "loyalty_store_slug" in answer.json()["errors"]
 
@@ -84,7 +85,7 @@ def test_accounts_never_see_each_others_data(http: httpx.Client, alice: dict[str
 def test_stores_answer_the_fixture_fields_in_a_laravel_page(
     http: httpx.Client, alice: dict[str, str]
 ) -> None:
-    body = http.get("/v1/stores", headers=alice).json()
+    body = http.get(routes.STORES.path, headers=alice).json()
     assert body["data"][0] == FIXTURE["accounts"][0]["stores"][0]
     assert body["meta"]["total"] == 2
     assert body["meta"]["last_page"] == 1
@@ -92,7 +93,7 @@ def test_stores_answer_the_fixture_fields_in_a_laravel_page(
 
 
 def test_rewards_are_paginated_with_next_links(http: httpx.Client, alice: dict[str, str]) -> None:
-    first = http.get("/v1/rewards", headers=alice, params={"per_page": 2}).json()
+    first = http.get(routes.REWARDS.path, headers=alice, params={"per_page": 2}).json()
     assert len(first["data"]) == 2
     assert first["meta"] == {**first["meta"], "current_page": 1, "last_page": 2, "total": 3}
     second = http.get(first["links"]["next"], headers=alice).json()
@@ -102,31 +103,31 @@ def test_rewards_are_paginated_with_next_links(http: httpx.Client, alice: dict[s
 
 def test_rewards_filter_by_store_and_customer(http: httpx.Client, alice: dict[str, str]) -> None:
     def ids(**params: str) -> list[str]:
-        body = http.get("/v1/rewards", headers=alice, params=params).json()
+        body = http.get(routes.REWARDS.path, headers=alice, params=params).json()
         return [r["public_id"] for r in body["data"]]
 
     assert ids() == ["rew_a000000001", "rew_a000000002", "rew_a000000003"]
     assert ids(store_slug="alice-paris") == ["rew_a000000001", "rew_a000000003"]
     assert ids(customer="cus_other") == ["rew_a000000001", "rew_a000000002"]
     assert "rew_a000000003" in ids(customer="cus_student")
-    bad = http.get("/v1/rewards", headers=alice, params={"store_slug": "bob-nice"})
+    bad = http.get(routes.REWARDS.path, headers=alice, params={"store_slug": "bob-nice"})
     assert bad.status_code == 422
 
 
 def test_first_order_is_created_and_a_repeat_is_already_processed(
     http: httpx.Client, alice: dict[str, str]
 ) -> None:
-    created = http.post("/v1/orders", headers=alice, json=valid_order())
+    created = http.post(routes.CREATE_ORDER.path, headers=alice, json=valid_order())
     assert created.status_code == 201
     assert created.json()["id"].startswith("ord_")
-    repeat = http.post("/v1/orders", headers=alice, json=valid_order(amount=999))
+    repeat = http.post(routes.CREATE_ORDER.path, headers=alice, json=valid_order(amount=999))
     assert repeat.status_code == 202
     assert repeat.json() == {
         "message": "This order has already been processed.",
         "id": created.json()["id"],
     }
     other_store = http.post(
-        "/v1/orders", headers=alice, json=valid_order(loyalty_store_slug="alice-lyon")
+        routes.CREATE_ORDER.path, headers=alice, json=valid_order(loyalty_store_slug="alice-lyon")
     )
     assert other_store.status_code == 201
 
@@ -135,8 +136,8 @@ def test_same_idempotency_key_gets_the_same_answer(
     http: httpx.Client, alice: dict[str, str]
 ) -> None:
     headers = {**alice, "Idempotency-Key": "key-1"}
-    first = http.post("/v1/orders", headers=headers, json=valid_order())
-    again = http.post("/v1/orders", headers=headers, json=valid_order())
+    first = http.post(routes.CREATE_ORDER.path, headers=headers, json=valid_order())
+    again = http.post(routes.CREATE_ORDER.path, headers=headers, json=valid_order())
     assert first.status_code == again.status_code == 201
     assert first.json() == again.json()
 
@@ -163,7 +164,7 @@ def test_same_idempotency_key_gets_the_same_answer(
 def test_invalid_order_gets_laravel_field_errors(
     http: httpx.Client, alice: dict[str, str], changes: dict[str, Any], field: str
 ) -> None:
-    answer = http.post("/v1/orders", headers=alice, json=valid_order(**changes))
+    answer = http.post(routes.CREATE_ORDER.path, headers=alice, json=valid_order(**changes))
     assert answer.status_code == 422
     body = answer.json()
     assert body["message"]
@@ -171,7 +172,7 @@ def test_invalid_order_gets_laravel_field_errors(
 
 
 def test_tax_amount_may_be_null(http: httpx.Client, alice: dict[str, str]) -> None:
-    answer = http.post("/v1/orders", headers=alice, json=valid_order(tax_amount=None))
+    answer = http.post(routes.CREATE_ORDER.path, headers=alice, json=valid_order(tax_amount=None))
     assert answer.status_code == 201
 
 
@@ -179,7 +180,7 @@ def test_order_enums_can_be_restricted_by_the_fixture() -> None:
     strict = create_sandbox_app({**FIXTURE, "order_enums": {"channel": ["pos", "kiosk"]}})
     client = strict.test_client()
     token = client.post(
-        "/v1/oauth/token",
+        routes.TOKEN.path,
         data={
             "grant_type": "password",
             "username": ALICE,
@@ -189,7 +190,9 @@ def test_order_enums_can_be_restricted_by_the_fixture() -> None:
             "client_secret": "shop-secret",
         },
     ).get_json()
-    answer = client.post("/v1/orders", headers=bearer(token), json=valid_order(channel="web"))
+    answer = client.post(
+        routes.CREATE_ORDER.path, headers=bearer(token), json=valid_order(channel="web")
+    )
     assert answer.status_code == 422
     assert answer.get_json()["errors"]["channel"] == ["The selected channel is invalid."]
 

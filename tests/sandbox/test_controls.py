@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from portal.sandbox import routes
 from portal.sandbox.server import start_sandbox
 from tests.sandbox.support import (
     ALICE,
@@ -30,10 +31,8 @@ def test_controls_are_absent_unless_enabled() -> None:
     ):
         assert http.post("/_sandbox/reset").status_code == 404
         assert http.get("/_sandbox/orders").status_code == 404
-        assert (
-            http.post("/_sandbox/faults", json={"path": "/v1/stores", "status": 500}).status_code
-            == 404
-        )
+        fault = {"path": routes.STORES.path, "status": 500}
+        assert http.post("/_sandbox/faults", json=fault).status_code == 404
 
 
 def test_replaced_stores_and_rewards_are_served(http: httpx.Client) -> None:
@@ -47,8 +46,8 @@ def test_replaced_stores_and_rewards_are_served(http: httpx.Client) -> None:
         http.put(f"/_sandbox/accounts/{ALICE}/rewards", json={"rewards": rewards}).status_code
         == 200
     )
-    assert http.get("/v1/stores", headers=headers).json()["data"] == stores
-    assert http.get("/v1/rewards", headers=headers).json()["meta"]["total"] == 3
+    assert http.get(routes.STORES.path, headers=headers).json()["data"] == stores
+    assert http.get(routes.REWARDS.path, headers=headers).json()["meta"]["total"] == 3
 
 
 def test_malformed_control_data_is_refused(http: httpx.Client) -> None:
@@ -59,8 +58,9 @@ def test_malformed_control_data_is_refused(http: httpx.Client) -> None:
 
 def test_orders_log_keeps_every_order_with_its_answer(http: httpx.Client) -> None:
     headers = {**bearer(password_token(http)), "Idempotency-Key": "k-7"}
-    http.post("/v1/orders", headers=headers, json=valid_order())
-    http.post("/v1/orders", headers=bearer(password_token(http)), json=valid_order(lines=[]))
+    http.post(routes.CREATE_ORDER.path, headers=headers, json=valid_order())
+    empty = valid_order(lines=[])
+    http.post(routes.CREATE_ORDER.path, headers=bearer(password_token(http)), json=empty)
     log = http.get("/_sandbox/orders").json()
     assert [(o["status"], o["idempotency_key"]) for o in log] == [(201, "k-7"), (422, None)]
     assert log[0]["account"] == ALICE
@@ -72,9 +72,9 @@ def test_orders_log_keeps_every_order_with_its_answer(http: httpx.Client) -> Non
 def test_expired_tokens_are_unauthenticated_but_can_refresh(http: httpx.Client) -> None:
     token = password_token(http)
     assert http.post("/_sandbox/tokens/expire", json={"login": ALICE}).status_code == 200
-    assert http.get("/v1/oauth/me", headers=bearer(token)).status_code == 401
+    assert http.get(routes.ME.path, headers=bearer(token)).status_code == 401
     refreshed = http.post(
-        "/v1/oauth/token",
+        routes.TOKEN.path,
         data={
             "grant_type": "refresh_token",
             "refresh_token": token["refresh_token"],
@@ -82,15 +82,15 @@ def test_expired_tokens_are_unauthenticated_but_can_refresh(http: httpx.Client) 
             "client_secret": CLIENT_SECRET,
         },
     )
-    assert http.get("/v1/oauth/me", headers=bearer(refreshed.json())).status_code == 200
+    assert http.get(routes.ME.path, headers=bearer(refreshed.json())).status_code == 200
 
 
 def test_revoked_tokens_cannot_call_or_refresh(http: httpx.Client) -> None:
     token = password_token(http)
     assert http.post("/_sandbox/tokens/revoke", json={"login": ALICE}).status_code == 200
-    assert http.get("/v1/oauth/me", headers=bearer(token)).status_code == 401
+    assert http.get(routes.ME.path, headers=bearer(token)).status_code == 401
     refreshed = http.post(
-        "/v1/oauth/token",
+        routes.TOKEN.path,
         data={
             "grant_type": "refresh_token",
             "refresh_token": token["refresh_token"],
@@ -104,27 +104,27 @@ def test_revoked_tokens_cannot_call_or_refresh(http: httpx.Client) -> None:
 def test_fault_answers_the_next_matching_requests_then_stops(http: httpx.Client) -> None:
     headers = bearer(password_token(http))
     fault = {
-        "path": "/v1/stores",
+        "path": routes.STORES.path,
         "method": "GET",
         "status": 503,
         "count": 2,
         "headers": {"Retry-After": "1"},
     }
     assert http.post("/_sandbox/faults", json=fault).status_code == 201
-    first = http.get("/v1/stores", headers=headers)
+    first = http.get(routes.STORES.path, headers=headers)
     assert first.status_code == 503
     assert first.headers["Retry-After"] == "1"
-    assert http.get("/v1/rewards", headers=headers).status_code == 200
-    assert http.get("/v1/stores", headers=headers).status_code == 503
-    assert http.get("/v1/stores", headers=headers).status_code == 200
+    assert http.get(routes.REWARDS.path, headers=headers).status_code == 200
+    assert http.get(routes.STORES.path, headers=headers).status_code == 503
+    assert http.get(routes.STORES.path, headers=headers).status_code == 200
     assert http.get("/_sandbox/faults").json()[0]["hits"] == 2
 
 
 def test_delay_only_fault_slows_a_normal_answer(http: httpx.Client) -> None:
     headers = bearer(password_token(http))
-    http.post("/_sandbox/faults", json={"path": "/v1/oauth/me", "delay_ms": 300})
+    http.post("/_sandbox/faults", json={"path": routes.ME.path, "delay_ms": 300})
     started = time.monotonic()
-    answer = http.get("/v1/oauth/me", headers=headers)
+    answer = http.get(routes.ME.path, headers=headers)
     assert time.monotonic() - started >= 0.3
     assert answer.status_code == 200
 
@@ -132,12 +132,12 @@ def test_delay_only_fault_slows_a_normal_answer(http: httpx.Client) -> None:
 def test_reset_restores_the_fixture_and_forgets_everything(http: httpx.Client) -> None:
     headers = bearer(password_token(http))
     http.put(f"/_sandbox/accounts/{ALICE}/stores", json={"stores": []})
-    http.post("/v1/orders", headers=headers, json=valid_order())
-    http.post("/_sandbox/faults", json={"path": "/v1/rewards", "status": 500, "count": 5})
+    http.post(routes.CREATE_ORDER.path, headers=headers, json=valid_order())
+    http.post("/_sandbox/faults", json={"path": routes.REWARDS.path, "status": 500, "count": 5})
     assert http.post("/_sandbox/reset").status_code == 200
-    assert http.get("/v1/oauth/me", headers=headers).status_code == 401
+    assert http.get(routes.ME.path, headers=headers).status_code == 401
     fresh = bearer(password_token(http))
-    assert len(http.get("/v1/stores", headers=fresh).json()["data"]) == 2
-    assert http.get("/v1/rewards", headers=fresh).status_code == 200
+    assert len(http.get(routes.STORES.path, headers=fresh).json()["data"]) == 2
+    assert http.get(routes.REWARDS.path, headers=fresh).status_code == 200
     assert http.get("/_sandbox/orders").json() == []
-    assert http.post("/v1/orders", headers=fresh, json=valid_order()).status_code == 201
+    assert http.post(routes.CREATE_ORDER.path, headers=fresh, json=valid_order()).status_code == 201

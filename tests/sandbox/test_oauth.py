@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from portal.sandbox import DEMO_FIXTURE, create_sandbox_app
+from portal.sandbox import DEMO_FIXTURE, create_sandbox_app, routes
 from portal.sandbox.server import start_sandbox
 from tests.sandbox.support import (
     ALICE,
@@ -25,7 +25,7 @@ from tests.sandbox.support import (
 
 def exchange(http: httpx.Client, code: str, **extra: str) -> httpx.Response:
     return http.post(
-        "/v1/oauth/token",
+        routes.TOKEN.path,
         data={
             "grant_type": "client_credentials",
             "code": code,
@@ -114,7 +114,7 @@ def test_documented_code_exchange_returns_bearer_tokens(http: httpx.Client) -> N
 def test_standard_authorization_code_grant_is_accepted_as_json(http: httpx.Client) -> None:
     code = authorize(http)["code"]
     answer = http.post(
-        "/v1/oauth/token",
+        routes.TOKEN.path,
         json={
             "grant_type": "authorization_code",
             "code": code,
@@ -130,7 +130,7 @@ def test_standard_authorization_code_grant_is_accepted_as_json(http: httpx.Clien
 def test_client_may_authenticate_with_http_basic(http: httpx.Client) -> None:
     code = authorize(http)["code"]
     answer = http.post(
-        "/v1/oauth/token",
+        routes.TOKEN.path,
         data={"grant_type": "client_credentials", "code": code},
         auth=(CLIENT_ID, CLIENT_SECRET),
     )
@@ -193,22 +193,22 @@ def test_refresh_token_rotates_and_the_old_one_dies(http: httpx.Client) -> None:
         "client_id": CLIENT_ID,
         "client_secret": CLIENT_SECRET,
     }
-    second = http.post("/v1/oauth/token", data={**refresh, "refresh_token": first["refresh_token"]})
+    second = http.post(routes.TOKEN.path, data={**refresh, "refresh_token": first["refresh_token"]})
     assert second.status_code == 200
     assert second.json()["refresh_token"] != first["refresh_token"]
     assert second.json()["scope"] == "reward.read,order.create"
-    replay = http.post("/v1/oauth/token", data={**refresh, "refresh_token": first["refresh_token"]})
+    replay = http.post(routes.TOKEN.path, data={**refresh, "refresh_token": first["refresh_token"]})
     assert replay.status_code == 400
     assert replay.json()["error"] == "invalid_grant"
     newest = http.post(
-        "/v1/oauth/token", json={**refresh, "refresh_token": second.json()["refresh_token"]}
+        routes.TOKEN.path, json={**refresh, "refresh_token": second.json()["refresh_token"]}
     )
     assert newest.status_code == 200
 
 
 def test_password_grant_with_a_wrong_password_is_invalid_grant(http: httpx.Client) -> None:
     answer = http.post(
-        "/v1/oauth/token",
+        routes.TOKEN.path,
         data={
             "grant_type": "password",
             "username": ALICE,
@@ -223,7 +223,7 @@ def test_password_grant_with_a_wrong_password_is_invalid_grant(http: httpx.Clien
 
 def test_unknown_grant_type_is_unsupported(http: httpx.Client) -> None:
     answer = http.post(
-        "/v1/oauth/token",
+        routes.TOKEN.path,
         data={"grant_type": "magic", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
     )
     assert answer.json()["error"] == "unsupported_grant_type"
