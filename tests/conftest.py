@@ -20,6 +20,7 @@ from portal.entry.tokens import sign_launch_token
 from portal.extensions import db
 from portal.sandbox import DEMO_FIXTURE
 from portal.sandbox.server import RunningSandbox, start_sandbox
+from tests.api.conftest import Api, new_key
 
 LAUNCH_SECRET = "test-launch-secret-0123456789abcdef0123456789"
 ISSUER = "pos-admin"
@@ -105,6 +106,12 @@ def app(database_url: str) -> Flask:
 def client(app: Flask) -> FlaskClient:
     """A browser-like test client."""
     return app.test_client()
+
+
+@pytest.fixture
+def api(app: Flask) -> Api:
+    """The POS API of `app`, called with a fresh key."""
+    return Api(app.test_client(), new_key(app))
 
 
 def launch_token(**overrides: Any) -> str:

@@ -16,7 +16,7 @@ from portal.locations.services import refresh_stores
 from portal.models.merchant import Merchant
 from portal.pongo import PongoClient, PongoSettings
 from portal.sandbox.server import RunningSandbox, start_sandbox
-from tests.api.conftest import Api, new_key
+from tests.api.conftest import Api
 from tests.conftest import launch
 from tests.sandbox.support import (
     ALICE,
@@ -48,11 +48,6 @@ def sandbox() -> Iterator[RunningSandbox]:
 
 
 @pytest.fixture
-def api(app: Flask) -> Api:
-    return Api(app.test_client(), new_key(app))
-
-
-@pytest.fixture
 def merchant_ref(api: Api) -> str:
     """Merchant M1 with three locations pushed by the POS."""
     api.put("/merchants/M1", {"name": "Alice's Bakery"})
@@ -78,7 +73,7 @@ def refresh(app: Flask, pongo: httpx.Client, ref: str = "M1", login: str = ALICE
 
 
 @pytest.fixture
-def merchant(
+def merchant_client(
     client: FlaskClient, merchant_ref: str, app: Flask, pongo: httpx.Client
 ) -> FlaskClient:
     """A browser signed in as M1, whose stores were fetched from the sandbox."""

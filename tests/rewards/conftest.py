@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.api.conftest import Api, new_key
+from tests.api.conftest import Api
 from tests.conftest import DEMO_LOGIN, connect_merchant, csrf_token
 
 LOCATIONS = [
@@ -37,12 +37,6 @@ def app(pongo_app: Flask) -> Flask:
     return pongo_app
 
 
-@pytest.fixture
-def api(app: Flask) -> Api:
-    """The POS API with a fresh key."""
-    return Api(app.test_client(), new_key(app))
-
-
 def push_catalogue(api: Api, ref: str = "M1") -> None:
     """The POS pushes its locations and products; BAK-060 is then archived by a second push."""
     assert api.put(f"/merchants/{ref}/locations", {"locations": LOCATIONS}).status_code == 200
@@ -52,7 +46,7 @@ def push_catalogue(api: Api, ref: str = "M1") -> None:
 
 
 @pytest.fixture
-def merchant(client: FlaskClient, pongo: httpx.Client, api: Api) -> FlaskClient:
+def merchant_client(client: FlaskClient, pongo: httpx.Client, api: Api) -> FlaskClient:
     """A browser signed in as M1, connected to the demo Pongo account, catalogue pushed."""
     connect_merchant(client, pongo)
     push_catalogue(api)

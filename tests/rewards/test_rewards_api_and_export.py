@@ -16,7 +16,7 @@ from tests.rewards.conftest import refresh, reward, set_rewards
 
 
 def test_pos_reads_each_reward_with_the_skus_of_this_pos(
-    merchant: FlaskClient, pongo: httpx.Client, api: Api
+    merchant_client: FlaskClient, pongo: httpx.Client, api: Api
 ) -> None:
     set_rewards(
         pongo,
@@ -26,7 +26,7 @@ def test_pos_reads_each_reward_with_the_skus_of_this_pos(
             reward("rew_empty", "Sac", None),
         ],
     )
-    refresh(merchant)
+    refresh(merchant_client)
     answer = api.get("/merchants/M1/rewards")
     assert answer.status_code == 200
     body = answer.json
@@ -89,7 +89,7 @@ def read_export(client: FlaskClient) -> tuple[bytes, list[list[str]]]:
 
 
 def test_export_lists_every_token_with_bom_accents_and_quoting(
-    merchant: FlaskClient, pongo: httpx.Client
+    merchant_client: FlaskClient, pongo: httpx.Client
 ) -> None:
     set_rewards(
         pongo,
@@ -98,8 +98,8 @@ def test_export_lists_every_token_with_bom_accents_and_quoting(
             reward("rew_b", "Sac cabas Lumière", None),
         ],
     )
-    refresh(merchant)
-    raw, rows = read_export(merchant)
+    refresh(merchant_client)
+    raw, rows = read_export(merchant_client)
     assert raw.startswith(b"\xef\xbb\xbf")
     assert "Lumière".encode() in raw
     assert rows[0] == [
@@ -139,7 +139,7 @@ def test_export_lists_every_token_with_bom_accents_and_quoting(
 
 
 def test_export_neutralises_spreadsheet_formulas(
-    merchant: FlaskClient, pongo: httpx.Client
+    merchant_client: FlaskClient, pongo: httpx.Client
 ) -> None:
     set_rewards(
         pongo,
@@ -148,8 +148,8 @@ def test_export_neutralises_spreadsheet_formulas(
             reward("rew_g", "Sans formule", "BAK-001"),
         ],
     )
-    refresh(merchant)
-    _, rows = read_export(merchant)
+    refresh(merchant_client)
+    _, rows = read_export(merchant_client)
     cells = [cell for row in rows[1:] for cell in row]
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
     assert '\'=HYPERLINK("http://evil.example","clic")' in cells

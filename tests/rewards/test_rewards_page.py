@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.models.audit import AuditEvent
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
+from portal.pongo import endpoints
 from portal.rewards.services import index_cache, reward_problems
 from tests.api.conftest import Api
 from tests.conftest import launch
@@ -46,13 +47,13 @@ TRICKY: list[tuple[str | None, list[str]]] = [
 
 
 def test_tricky_external_ids_are_classified_on_the_page(
-    merchant: FlaskClient, pongo: httpx.Client
+    merchant_client: FlaskClient, pongo: httpx.Client
 ) -> None:
     set_rewards(
         pongo,
         [reward(f"rew_{n:010d}", "Récompense", raw) for n, (raw, _) in enumerate(TRICKY)],
     )
-    page = refresh(merchant).get_data(as_text=True)
+    page = refresh(merchant_client).get_data(as_text=True)
     for n, (raw, expected) in enumerate(TRICKY):
         text = html.unescape(text_of(row_of(page, f"rew_{n:010d}")))
         for words in expected:
@@ -60,7 +61,7 @@ def test_tricky_external_ids_are_classified_on_the_page(
 
 
 def test_corrected_list_keeps_other_systems_and_fixes_typos_with_a_copy_button(
-    merchant: FlaskClient, pongo: httpx.Client
+    merchant_client: FlaskClient, pongo: httpx.Client
 ) -> None:
     set_rewards(
         pongo,
@@ -69,7 +70,7 @@ def test_corrected_list_keeps_other_systems_and_fixes_typos_with_a_copy_button(
             reward("rew_fine", "Croissant", "BAK-001 , ZLT-1"),
         ],
     )
-    page = refresh(merchant).get_data(as_text=True)
+    page = refresh(merchant_client).get_data(as_text=True)
     fix = row_of(page, "rew_fix")
     assert 'value="BAK-001,ZLT-1,BAK-002" readonly' in fix
     assert 'data-copy-target="fix-1"' in fix
@@ -79,16 +80,16 @@ def test_corrected_list_keeps_other_systems_and_fixes_typos_with_a_copy_button(
 
 
 def test_rewards_changed_in_pongo_show_after_a_refresh_only(
-    merchant: FlaskClient, pongo: httpx.Client, app: Flask
+    merchant_client: FlaskClient, pongo: httpx.Client, app: Flask
 ) -> None:
-    page = refresh(merchant).get_data(as_text=True)
+    page = refresh(merchant_client).get_data(as_text=True)
     assert "16 Pongo reward(s) fetched." in page
     assert 'id="row-rew_0ece003f2e"' in page
     assert "last synced" in page
     set_rewards(pongo, [reward("rew_new0000001", "Galette des rois", "BAK-002")])
     # Reading the page never fetches nor writes: the cache is what was last fetched.
-    assert 'id="row-rew_new0000001"' not in merchant.get("/rewards").get_data(as_text=True)
-    page = refresh(merchant).get_data(as_text=True)
+    assert 'id="row-rew_new0000001"' not in merchant_client.get("/rewards").get_data(as_text=True)
+    page = refresh(merchant_client).get_data(as_text=True)
     assert 'id="row-rew_new0000001"' in page
     assert 'id="row-rew_0ece003f2e"' not in page
     with app.app_context():
@@ -107,50 +108,55 @@ def test_refresh_without_a_connection_asks_to_connect_first(client: FlaskClient)
 
 
 def test_failed_refresh_keeps_the_last_rewards_and_says_why(
-    merchant: FlaskClient, pongo: httpx.Client
+    merchant_client: FlaskClient, pongo: httpx.Client
 ) -> None:
-    refresh(merchant)
-    pongo.post("/_sandbox/faults", json={"path": "/v1/rewards", "status": 500, "count": 5})
-    page = refresh(merchant).get_data(as_text=True)
+    refresh(merchant_client)
+    pongo.post("/_sandbox/faults", json={"path": endpoints.REWARDS.path, "status": 500, "count": 5})
+    page = refresh(merchant_client).get_data(as_text=True)
     assert "Your rewards were not refreshed" in page
     assert 'id="row-rew_0ece003f2e"' in page
 
 
 def test_status_filter_and_search_narrow_the_list(
-    merchant: FlaskClient, pongo: httpx.Client
+    merchant_client: FlaskClient, pongo: httpx.Client
 ) -> None:
-    refresh(merchant)
-    page = merchant.get("/rewards").get_data(as_text=True)
+    refresh(merchant_client)
+    page = merchant_client.get("/rewards").get_data(as_text=True)
     assert "Not redeemable (" in page
-    not_redeemable = merchant.get("/rewards?status=not_redeemable").get_data(as_text=True)
+    not_redeemable = merchant_client.get("/rewards?status=not_redeemable").get_data(as_text=True)
     assert 'id="row-rew_5e1b7a3d46"' in not_redeemable  # BAK-0O1, another system's
     assert 'id="row-rew_0ece003f2e"' not in not_redeemable
     # Accents and case are ignored; SKUs are searched too.
-    by_name = merchant.get("/rewards?q=ECLAIR").get_data(as_text=True)
+    by_name = merchant_client.get("/rewards?q=ECLAIR").get_data(as_text=True)
     assert by_name.count('<tr id="row-') == 1
     assert 'id="row-rew_9c5f1e7b8a"' in by_name
-    by_sku = merchant.get("/rewards?q=ls_447").get_data(as_text=True)
+    by_sku = merchant_client.get("/rewards?q=ls_447").get_data(as_text=True)
     assert by_sku.count('<tr id="row-') == 2
-    nothing = merchant.get("/rewards?q=BAK-001&status=no_sku").get_data(as_text=True)
+    nothing = merchant_client.get("/rewards?q=BAK-001&status=no_sku").get_data(as_text=True)
     assert "No reward matches." in nothing
     # An unknown status is no filter at all.
-    assert merchant.get("/rewards?status=bogus").get_data(as_text=True).count('<tr id="row-') == 16
+    assert (
+        merchant_client.get("/rewards?status=bogus").get_data(as_text=True).count('<tr id="row-')
+        == 16
+    )
 
 
 def test_launch_target_opens_the_page_on_the_reward_row(
-    merchant: FlaskClient, pongo: httpx.Client
+    merchant_client: FlaskClient, pongo: httpx.Client
 ) -> None:
-    refresh(merchant)
-    answer = launch(merchant, extra={"target": "rewards:rew_9c5f1e7b8a"})
+    refresh(merchant_client)
+    answer = launch(merchant_client, extra={"target": "rewards:rew_9c5f1e7b8a"})
     assert answer.headers["Location"] == "/rewards#row-rew_9c5f1e7b8a"
-    assert 'id="row-rew_9c5f1e7b8a"' in merchant.get("/rewards").get_data(as_text=True)
+    assert 'id="row-rew_9c5f1e7b8a"' in merchant_client.get("/rewards").get_data(as_text=True)
 
 
 HOSTILE_NAME = "<script>alert(1)</script>"
 HOSTILE_SKU = '"><img src=x onerror=alert(1)>'
 
 
-def test_reward_names_and_skus_are_escaped(merchant: FlaskClient, pongo: httpx.Client) -> None:
+def test_reward_names_and_skus_are_escaped(
+    merchant_client: FlaskClient, pongo: httpx.Client
+) -> None:
     set_rewards(
         pongo,
         [
@@ -158,20 +164,20 @@ def test_reward_names_and_skus_are_escaped(merchant: FlaskClient, pongo: httpx.C
             reward("rew_evil000002", HOSTILE_SKU, HOSTILE_NAME),
         ],
     )
-    refresh(merchant)
+    refresh(merchant_client)
     for url in ("/rewards", f"/rewards?q={HOSTILE_SKU}", "/rewards?view=locations"):
-        page = merchant.get(url).get_data(as_text=True)
+        page = merchant_client.get(url).get_data(as_text=True)
         assert "<script>alert" not in page
         assert "<img src=x" not in page
-    page = merchant.get("/rewards").get_data(as_text=True)
+    page = merchant_client.get("/rewards").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
 
 
 def test_one_merchant_never_sees_another_merchants_rewards(
-    merchant: FlaskClient, pongo: httpx.Client, app: Flask, api: Api
+    merchant_client: FlaskClient, pongo: httpx.Client, app: Flask, api: Api
 ) -> None:
-    refresh(merchant)
+    refresh(merchant_client)
     other = app.test_client()
     launch(other, merchant_ref="M2", merchant_name="Pizzeria Nonna")
     page = other.get("/rewards").get_data(as_text=True)
@@ -195,7 +201,7 @@ def link(app: Flask, ref: str, slug: str) -> None:
 
 
 def test_locations_view_says_where_each_reward_can_be_redeemed(
-    merchant: FlaskClient, pongo: httpx.Client, app: Flask
+    merchant_client: FlaskClient, pongo: httpx.Client, app: Flask
 ) -> None:
     set_rewards(
         pongo,
@@ -206,10 +212,10 @@ def test_locations_view_says_where_each_reward_can_be_redeemed(
             reward("rew_nowhere", "Autre", "ZLT-9"),
         ],
     )
-    refresh(merchant)
+    refresh(merchant_client)
     link(app, "L1", "lumiere-paris-11")
     link(app, "L2", "lumiere-lyon-2")
-    page = merchant.get("/rewards?view=locations").get_data(as_text=True)
+    page = merchant_client.get("/rewards?view=locations").get_data(as_text=True)
     assert 'aria-current="page">Where each reward can be redeemed' in page
 
     def cells(public_id: str) -> list[str]:
@@ -222,8 +228,8 @@ def test_locations_view_says_where_each_reward_can_be_redeemed(
     assert cells("rew_nowhere") == ["No", "No"]
 
 
-def test_overview_counts_rewards_to_fix(merchant: FlaskClient, app: Flask) -> None:
-    refresh(merchant)
+def test_overview_counts_rewards_to_fix(merchant_client: FlaskClient, app: Flask) -> None:
+    refresh(merchant_client)
     with app.app_context():
         m1 = db.session.scalar(select(Merchant).where(Merchant.ref == "M1"))
         assert m1 is not None
@@ -232,17 +238,17 @@ def test_overview_counts_rewards_to_fix(merchant: FlaskClient, app: Flask) -> No
 
 
 def test_a_new_catalogue_is_seen_at_once_and_an_unchanged_one_is_not_reindexed(
-    merchant: FlaskClient, pongo: httpx.Client, app: Flask, api: Api
+    merchant_client: FlaskClient, pongo: httpx.Client, app: Flask, api: Api
 ) -> None:
     set_rewards(pongo, [reward("rew_0000000001", "Chouquettes", "BAK-099")])
-    refresh(merchant)
+    refresh(merchant_client)
     builds = index_cache_builds(app)
     for _ in range(3):
-        assert "Other system" in merchant.get("/rewards").get_data(as_text=True)
+        assert "Other system" in merchant_client.get("/rewards").get_data(as_text=True)
     assert index_cache_builds(app) == builds
     body = {"products": [{"sku": "BAK-099", "name": "Chouquettes (x10)"}]}
     assert api.put("/merchants/M1/products", body).status_code == 200
-    page = merchant.get("/rewards").get_data(as_text=True)
+    page = merchant_client.get("/rewards").get_data(as_text=True)
     assert "→ Chouquettes (x10)" in page
     assert index_cache_builds(app) == builds + 1
 
