@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import httpx
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from portal.extensions import db
 from portal.models.orders import Order, OrderRelay
@@ -187,26 +188,30 @@ def test_rolled_back_order_leaves_no_outbox_row(
 
 
 def test_a_racing_duplicate_answers_the_stored_order(
-    api: OrdersApi, merchant: str, relay_app: Flask, monkeypatch: pytest.MonkeyPatch
+    api: OrdersApi, merchant: str, relay_app: Flask
 ) -> None:
     """Two requests pass the lookup together; the unique constraint settles it."""
     from portal.models.merchant import Merchant
 
-    first = api.order(order_body()).json
-    original = services._find
-    misses = iter([None])  # the first lookup misses, as if the other request were not done
+    answers: list[Any] = []
 
-    def racing_find(*args: Any) -> Any:
-        return next(misses, None) or original(*args)
+    def other_request_lands_first(*_: Any) -> None:
+        # This request's lookup missed; the same order arrives through the API (in its own
+        # thread, so its own session) and is stored before this request's insert.
+        other = threading.Thread(target=lambda: answers.append(api.order(order_body())))
+        other.start()
+        other.join(timeout=30)
 
-    monkeypatch.setattr(services, "_find", racing_find)
     with relay_app.test_request_context():
         m1 = db.session.scalar(select(Merchant).where(Merchant.ref == "M1"))
         assert m1 is not None
+        event.listen(db.session(), "before_flush", other_request_lands_first, once=True)
         accepted, created = services.accept_order(
             merchant=m1, body=OrderIn.model_validate(order_body())
         )
         db.session.commit()
+    (first,) = answers
+    assert first.status_code == 202, first.json
     assert not created
-    assert accepted.relay_id == first["relay_id"]
+    assert accepted.relay_id == first.json["relay_id"]
     assert counts(relay_app) == (1, 1)
