@@ -21,6 +21,7 @@ from portal.extensions import db
 from portal.sandbox import DEMO_FIXTURE
 from portal.sandbox.server import RunningSandbox, start_sandbox
 from tests.api.conftest import Api, new_key
+from tests.sandbox.support import FIXTURE as SHOP_FIXTURE
 
 LAUNCH_SECRET = "test-launch-secret-0123456789abcdef0123456789"
 ISSUER = "pos-admin"
@@ -148,6 +149,21 @@ def sandbox() -> Iterator[RunningSandbox]:
 def pongo(sandbox: RunningSandbox) -> Iterator[httpx.Client]:
     """An HTTP client on the sandbox, reset to its fixture (the merchant's browser on Pongo)."""
     with httpx.Client(base_url=sandbox.url) as http:
+        assert http.post("/_sandbox/reset").status_code == 200
+        yield http
+
+
+@pytest.fixture(scope="session")
+def shop_sandbox() -> Iterator[RunningSandbox]:
+    """The Pongo sandbox with the small Alice-and-Bob fixture of tests/sandbox/support.py."""
+    with start_sandbox(SHOP_FIXTURE, controls=True) as running:
+        yield running
+
+
+@pytest.fixture
+def shop_pongo(shop_sandbox: RunningSandbox) -> Iterator[httpx.Client]:
+    """An HTTP client on the shop sandbox, reset to its fixture."""
+    with httpx.Client(base_url=shop_sandbox.url) as http:
         assert http.post("/_sandbox/reset").status_code == 200
         yield http
 

@@ -2,35 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
-import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from portal.sandbox.server import RunningSandbox, start_sandbox
-from tests.api.conftest import Api, new_key
+from tests.api.conftest import Api
 from tests.browser.conftest import LiveServer, screenshot
 from tests.conftest import launch_token
 from tests.locations.conftest import LOCATIONS, refresh
-from tests.sandbox.support import FIXTURE
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[RunningSandbox]:
-    with start_sandbox(FIXTURE, controls=True) as running:
-        yield running
 
 
 def test_accepting_suggestions_and_saving_links_with_the_keyboard(
-    page: Page, live_portal: LiveServer, app: Flask, sandbox: RunningSandbox
+    page: Page, live_portal: LiveServer, app: Flask, shop_pongo: httpx.Client, api: Api
 ) -> None:
-    api = Api(app.test_client(), new_key(app))
     api.put("/merchants/M1", {"name": "Alice's Bakery"})
     api.put("/merchants/M1/locations", {"locations": LOCATIONS})
-    with httpx.Client(base_url=sandbox.url) as pongo:
-        refresh(app, pongo)
+    refresh(app, shop_pongo)
     token = launch_token(
         merchant_ref="M1", merchant_name="Alice's Bakery", extra={"target": "locations"}
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -15,14 +14,12 @@ from portal.extensions import db
 from portal.locations.services import refresh_stores
 from portal.models.merchant import Merchant
 from portal.pongo import PongoClient, PongoSettings
-from portal.sandbox.server import RunningSandbox, start_sandbox
 from tests.api.conftest import Api
 from tests.conftest import launch
 from tests.sandbox.support import (
     ALICE,
     CLIENT_ID,
     CLIENT_SECRET,
-    FIXTURE,
     REDIRECT_URI,
     password_token,
 )
@@ -38,13 +35,6 @@ LOCATIONS = [
     {"ref": "L2", "name": "Alice Lyon", "city": "Lyon"},
     {"ref": "L3", "name": "Warehouse", "city": "Rungis"},
 ]
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[RunningSandbox]:
-    """A sandbox with this module's small fixture (overrides the demo one for `pongo`)."""
-    with start_sandbox(FIXTURE, controls=True) as running:
-        yield running
 
 
 @pytest.fixture
@@ -74,10 +64,10 @@ def refresh(app: Flask, pongo: httpx.Client, ref: str = "M1", login: str = ALICE
 
 @pytest.fixture
 def merchant_client(
-    client: FlaskClient, merchant_ref: str, app: Flask, pongo: httpx.Client
+    client: FlaskClient, merchant_ref: str, app: Flask, shop_pongo: httpx.Client
 ) -> FlaskClient:
-    """A browser signed in as M1, whose stores were fetched from the sandbox."""
-    refresh(app, pongo)
+    """A browser signed in as M1, whose stores were fetched from the shop sandbox."""
+    refresh(app, shop_pongo)
     launch(client, merchant_ref="M1", merchant_name="Alice's Bakery")
     return client
 

@@ -120,16 +120,16 @@ def test_nothing_is_linked_by_viewing_the_page(merchant_client: FlaskClient, api
 
 
 def test_renamed_and_removed_stores_show_as_renamed_and_orphaned_after_refresh(
-    merchant_client: FlaskClient, app: Flask, pongo: httpx.Client, api: Api
+    merchant_client: FlaskClient, app: Flask, shop_pongo: httpx.Client, api: Api
 ) -> None:
     token = csrf_token(merchant_client, "/locations")
     post_links(merchant_client, token, {"L1": "alice-paris", "L2": "alice-lyon"})
     stores = [{"slug": "alice-paris", "name": "Alice Rivoli", "public_id": "sto_alice00001"}]
-    changed = pongo.put(
+    changed = shop_pongo.put(
         f"/_sandbox/accounts/{'alice@bakery.example'}/stores", json={"stores": stores}
     )
     assert changed.status_code == 200
-    assert refresh(app, pongo) == 1
+    assert refresh(app, shop_pongo) == 1
     page = merchant_client.get("/locations").get_data(as_text=True)
     assert "Renamed" in page
     assert "Now “Alice Rivoli”, was “Alice Paris” when linked." in page
@@ -162,7 +162,7 @@ def test_archived_location_shows_as_inactive(merchant_client: FlaskClient, api: 
 
 
 def test_search_and_pages_show_fifty_rows_and_save_touches_only_them(
-    client: FlaskClient, api: Api, app: Flask, pongo: httpx.Client
+    client: FlaskClient, api: Api, app: Flask, shop_pongo: httpx.Client
 ) -> None:
     api.put("/merchants/M1", {"name": "Big"})
     many = [
@@ -170,7 +170,7 @@ def test_search_and_pages_show_fifty_rows_and_save_touches_only_them(
         for n in range(120)
     ]
     api.put("/merchants/M1/locations", {"locations": many})
-    refresh(app, pongo)
+    refresh(app, shop_pongo)
     launch(client, merchant_ref="M1", merchant_name="Big")
     first = client.get("/locations").get_data(as_text=True)
     assert first.count('<tr id="row-') == 50
