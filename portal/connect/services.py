@@ -19,14 +19,14 @@ from portal.models.base import utcnow
 from portal.models.connection import ConnectionStatus, PongoConnection
 from portal.models.merchant import Merchant
 from portal.pongo import (
+    FetchedReward,
+    FetchedStore,
     GrantRejected,
     NeedsReconnection,
     OrderReceipt,
     PongoAccount,
     PongoClient,
-    PongoReward,
     PongoSettings,
-    PongoStore,
     TokenSet,
     refresh_access_token,
 )
@@ -287,11 +287,11 @@ class MerchantPongo:
         """The Pongo account behind the token."""
         return self._call(lambda c: c.me())
 
-    def stores(self) -> list[PongoStore]:
+    def stores(self) -> list[FetchedStore]:
         """Every store of the merchant's Pongo account."""
         return self._call(lambda c: c.stores())
 
-    def rewards(self) -> list[PongoReward]:
+    def rewards(self) -> list[FetchedReward]:
         """Every reward of the merchant's Pongo account."""
         return self._call(lambda c: c.rewards())
 
