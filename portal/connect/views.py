@@ -15,9 +15,10 @@ from portal.config import Settings
 from portal.connect import services
 from portal.connect.forms import ConfirmForm
 from portal.connect.oauth import pongo_oauth
-from portal.connect.sync import first_sync
 from portal.extensions import limiter
 from portal.pongo import PongoClient, PongoError
+from portal.pongo.connection import forget_connection, get_connection, save_connection
+from portal.pongo.merchant import pongo_settings
 from portal.security_log import security_event
 
 bp = Blueprint("connect", __name__, url_prefix="/connect")
@@ -34,7 +35,7 @@ def index() -> str:
     return render_template(
         "connect/index.html",
         merchant=merchant,
-        connection=services.get_connection(merchant),
+        connection=get_connection(merchant),
         form=ConfirmForm(),
     )
 
@@ -101,15 +102,13 @@ def callback() -> Response | tuple[str, int]:
         )
     try:
         tokens = services.token_set_from_authlib(token)
-        with PongoClient(
-            services.pongo_settings(), access_token=lambda: tokens.access_token
-        ) as pongo:
+        with PongoClient(pongo_settings(), access_token=lambda: tokens.access_token) as pongo:
             account = pongo.me()
             user = g.get("user") or {}
-            services.connect(
+            save_connection(
                 merchant, tokens=tokens, account=account, actor=str(user.get("email", ""))
             )
-            synced = first_sync(merchant, pongo)
+            synced = services.first_sync(merchant, pongo)
     except (PongoError, KeyError, ValueError) as exc:
         message = getattr(exc, "user_message", "")
         return _failure("identity", _(message) if message else _("Pongo did not answer."), 502)
@@ -130,6 +129,6 @@ def disconnect() -> Response:
     """Forget the merchant's Pongo tokens (after the confirmation on the page)."""
     form = ConfirmForm()
     if form.validate_on_submit():
-        services.disconnect(current_merchant())
+        forget_connection(current_merchant())
         flash(_("Pongo is disconnected. Orders will not be relayed until you reconnect."), "info")
     return redirect(url_for(".index"))
