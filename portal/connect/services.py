@@ -1,33 +1,88 @@
-"""Completing a Pongo connection: the tokens Authlib brought back, then the first sync."""
+"""Completing a Pongo connection: exchange the code, identify the account, store, first sync."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from datetime import datetime
-from typing import Any
+from dataclasses import dataclass
 
+from portal.connect.oauth import Callback
 from portal.locations.services import refresh_stores
-from portal.models.base import utcnow
 from portal.models.merchant import Merchant
-from portal.pongo import PongoClient, PongoError, TokenSet
+from portal.pongo import (
+    ClientRejected,
+    GrantRejected,
+    PongoClient,
+    PongoError,
+    Rejected,
+    exchange_code,
+)
+from portal.pongo.connection import save_connection
+from portal.pongo.errors import N_
+from portal.pongo.merchant import pongo_settings
 from portal.rewards.services import refresh_rewards
 
 logger = logging.getLogger(__name__)
 
+STALE_ATTEMPT = N_("This connection attempt is no longer valid. Please start again.")
+NOT_ACCEPTED = N_("Pongo did not accept the connection. Please try again.")
 
-def token_set_from_authlib(token: Mapping[str, Any]) -> TokenSet:
-    """A TokenSet from the dict Authlib returns."""
-    expires_at = token.get("expires_at")
-    scope = token.get("scope") or ""
-    return TokenSet(
-        access_token=str(token["access_token"]),
-        refresh_token=str(token["refresh_token"]) if token.get("refresh_token") else None,
-        expires_at=datetime.fromtimestamp(int(expires_at), tz=utcnow().tzinfo)
-        if expires_at
-        else None,
-        scopes=tuple(s for s in str(scope).replace(" ", ",").split(",") if s),
-    )
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a connection attempt ended: what to log, and what to tell the merchant."""
+
+    reason: str
+    # Untranslated; the page shows it through gettext. Empty when connected.
+    message: str = ""
+    status: int = 400
+    account_name: str | None = None
+    # False when the stores and rewards could not be fetched right after connecting.
+    synced: bool = True
+
+    @property
+    def connected(self) -> bool:
+        """True when the merchant's Pongo account is now connected."""
+        return self.reason == "connected"
+
+
+def complete_connection(merchant: Merchant, *, callback: Callback, actor: str) -> Outcome:
+    """Finish the OAuth dance for the merchant: exchange the code, identify, store, sync."""
+    if not callback.started_here:
+        return Outcome("no_pending_connection", STALE_ATTEMPT)
+    if callback.error == "access_denied":
+        return Outcome(
+            "access_denied", N_("You declined the connection on Pongo. Nothing was changed.")
+        )
+    if callback.error:
+        return Outcome(callback.error, NOT_ACCEPTED)
+    if not callback.state_known:
+        return Outcome("mismatching_state", STALE_ATTEMPT)
+    if not callback.code:
+        return Outcome("missing_code", NOT_ACCEPTED)
+    settings = pongo_settings()
+    try:
+        tokens = exchange_code(settings, callback.code, callback.code_verifier)
+    except GrantRejected:
+        return Outcome("invalid_grant", NOT_ACCEPTED)
+    except ClientRejected:
+        return Outcome("invalid_client", NOT_ACCEPTED)
+    except Rejected:
+        return Outcome("token_rejected", NOT_ACCEPTED)
+    except PongoError:
+        logger.warning("Pongo token endpoint failed")
+        return Outcome(
+            "token_endpoint",
+            N_("Pongo is not answering right now. Please try again in a few minutes."),
+            502,
+        )
+    try:
+        with PongoClient(settings, access_token=lambda: tokens.access_token) as pongo:
+            account = pongo.me()
+            save_connection(merchant, tokens=tokens, account=account, actor=actor)
+            synced = first_sync(merchant, pongo)
+    except PongoError as exc:
+        return Outcome("identity", exc.user_message, 502)
+    return Outcome("connected", status=302, account_name=account.name, synced=synced)
 
 
 def first_sync(merchant: Merchant, client: PongoClient) -> bool:

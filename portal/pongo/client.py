@@ -101,7 +101,7 @@ class PongoClient:
     # Plumbing
 
     def _url(self, path: str) -> str:
-        return self.settings.base_url.rstrip("/") + path
+        return self.settings.url(path)
 
     def _headers(self) -> dict[str, str]:
         # Asked for on every attempt, so a token refreshed meanwhile is picked up.

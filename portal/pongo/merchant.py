@@ -26,7 +26,7 @@ from portal.pongo.connection import (
 )
 from portal.pongo.errors import GrantRejected, NeedsReconnection
 from portal.pongo.models import FetchedReward, FetchedStore, OrderReceipt, PongoAccount
-from portal.pongo.settings import PongoSettings
+from portal.pongo.settings import PongoSettings, parse_scopes
 from portal.pongo.tokens import refresh_access_token
 from portal.security_log import security_event
 
@@ -44,7 +44,7 @@ def pongo_settings(settings: Settings | None = None) -> PongoSettings:
         client_id=s.pongo_client_id,
         client_secret=s.pongo_client_secret,
         redirect_uri=s.pongo_redirect_uri,
-        scopes=tuple(x.strip() for x in s.pongo_scopes.split(",") if x.strip()),
+        scopes=parse_scopes(s.pongo_scopes),
         token_path=s.pongo_token_path,
         token_grant_type=s.pongo_token_grant_type,
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal.pongo.errors import UnexpectedResponse
+from portal.pongo.settings import parse_scopes
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def _optional_text(item: Mapping[str, Any], key: str, what: str) -> str | None:
 
 def _scopes(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
-        return tuple(s for s in value.replace(" ", ",").split(",") if s)
+        return parse_scopes(value)
     if isinstance(value, list):
         return tuple(str(s) for s in value if isinstance(s, str) and s)
     return ()

@@ -22,7 +22,7 @@ from portal import crypto
 from portal.extensions import db
 from portal.models import ConnectionStatus, Merchant, PongoConnection, WebSession
 from portal.models.base import utcnow
-from portal.pongo import NeedsReconnection
+from portal.pongo import NeedsReconnection, endpoints
 from portal.pongo.connection import get_connection
 from portal.pongo.merchant import (
     MerchantPongo,
@@ -107,6 +107,28 @@ def test_scope_is_the_configured_minimum(pongo_app: Flask, pongo: httpx.Client) 
     client = pongo_app.test_client()
     launch(client)
     assert query(start_connect(client))["scope"] == "reward.read,order.create"
+
+
+def test_consent_form_is_the_endpoint_tables_oauth_form(
+    pongo_app: Flask, pongo: httpx.Client, sandbox: RunningSandbox
+) -> None:
+    client = pongo_app.test_client()
+    launch(client)
+    url = urlsplit(start_connect(client))
+    assert f"{url.scheme}://{url.netloc}" == sandbox.url
+    assert url.path == endpoints.OAUTH_FORM.path
+
+
+def test_callback_exchanges_the_code_through_the_pongo_client(
+    pongo_app: Flask, pongo: httpx.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The callback's token call goes through the client's transport, like refreshes do."""
+    client = pongo_app.test_client()
+    with caplog.at_level(logging.INFO, logger="portal.pongo"):
+        assert connect_merchant(client, pongo).status_code == 302
+    lines = [r.getMessage() for r in caplog.records if r.name == "portal.pongo"]
+    assert "pongo token: HTTP 200 (attempt 1)" in lines
+    assert token_calls(pongo) == 1
 
 
 def test_redirect_uri_ignores_spoofed_host_headers(
