@@ -25,7 +25,7 @@ from portal import create_app
 from portal.api.keys import create_key
 from portal.extensions import db
 from portal.models.merchant import Merchant
-from portal.pongo import PongoReward
+from portal.pongo import FetchedReward
 from portal.rewards.services import (
     catalogue_for,
     catalogue_version,
@@ -70,7 +70,7 @@ def catalogue(rng: random.Random) -> list[dict[str, Any]]:
     ]
 
 
-def rewards(rng: random.Random, products: list[dict[str, Any]]) -> list[PongoReward]:
+def rewards(rng: random.Random, products: list[dict[str, Any]]) -> list[FetchedReward]:
     """Rewards mixing matched SKUs, typos, other partners' codes and blank items."""
     made = []
     for r in range(REWARDS):
@@ -86,17 +86,19 @@ def rewards(rng: random.Random, products: list[dict[str, Any]]) -> list[PongoRew
                 tokens.append("Q" + sku[1:])
             else:
                 tokens.append(f"ZLT-{rng.randrange(100_000):05d}")
-        made.append(PongoReward(f"rew_{r:010d}", f"Récompense {r}", 100, " , ".join(tokens) + ","))
+        made.append(
+            FetchedReward(f"rew_{r:010d}", f"Récompense {r}", 100, " , ".join(tokens) + ",")
+        )
     return made
 
 
 class FixedRewards:
     """A reward source standing in for Pongo: the benchmark measures the portal, not HTTP."""
 
-    def __init__(self, items: list[PongoReward]) -> None:
+    def __init__(self, items: list[FetchedReward]) -> None:
         self.items = items
 
-    def rewards(self) -> list[PongoReward]:
+    def rewards(self) -> list[FetchedReward]:
         """The prepared rewards."""
         return self.items
 

@@ -109,7 +109,7 @@ def init_app(app: Flask) -> None:
 @with_appcontext
 def rotate_keys_command() -> None:
     """Re-encrypt every stored Pongo token under the newest PORTAL_ENCRYPTION_KEYS key."""
-    from portal.connect.services import rotate_encryption_keys
+    from portal.pongo.connection import rotate_encryption_keys
 
     count = rotate_encryption_keys()
     db.session.commit()

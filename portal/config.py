@@ -13,6 +13,8 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
+from portal.sandbox import demo_client_secrets
+
 ENVIRONMENTS = ("production", "development", "test")
 
 # Values that mean "somebody forgot to set this" and must never reach production.
@@ -176,18 +178,18 @@ def check_production(settings: Settings) -> None:
             problems.append(f"{_var(name)} must be an https:// URL")
     if settings.demo:
         problems.append("PORTAL_DEMO must be off in production")
+    if settings.pongo_client_secret in demo_client_secrets().values():
+        problems.append("PONGO_CLIENT_SECRET is a client secret of the Pongo sandbox's demo")
     if problems:
         raise SettingsError("Refusing to start: " + "; ".join(problems))
-
-
-# The client secret of the sandbox's demo fixture, so that development connects out of the box.
-DEMO_CLIENT_SECRET = "portal-demo-secret-7f3a9c2e"  # noqa: S105  # a public demo value
 
 
 def fill_development_secrets(settings: Settings, instance_path: Path) -> Settings:
     """Outside production, create missing secrets once under instance/ and reuse them."""
     if not settings.pongo_client_secret:
-        settings = replace(settings, pongo_client_secret=DEMO_CLIENT_SECRET)
+        # The sandbox's demo fixture knows the default client: development connects out of the box.
+        secret = demo_client_secrets().get(settings.pongo_client_id, "")
+        settings = replace(settings, pongo_client_secret=secret)
     missing = [
         n for n in SECRET_SETTINGS if not getattr(settings, n) and n != "pongo_client_secret"
     ]

@@ -1,1 +1,1 @@
-"""Connecting a merchant's Pongo account (OAuth) and keeping its tokens usable."""
+"""Connecting and disconnecting a merchant's Pongo account: consent, callback, banner."""

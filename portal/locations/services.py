@@ -21,7 +21,7 @@ from portal.locations.suggest import PosLocation, StoreChoice, Suggestion, sugge
 from portal.models.base import utcnow
 from portal.models.locations import Location, PongoStore, StoreSync
 from portal.models.merchant import Merchant
-from portal.pongo import PongoStore as FetchedStore
+from portal.pongo import FetchedStore
 
 PER_PAGE = 50
 DEFAULT_THRESHOLD = 80

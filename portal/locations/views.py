@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.access import current_merchant, merchant_required
-from portal.connect.services import NotConnected, pongo_client_for
 from portal.locations import services
 from portal.locations.forms import AcceptForm, LinksForm, link_choices, row_refs
+from portal.pongo.connection import NotConnected
 from portal.pongo.errors import PongoError
+from portal.pongo.merchant import pongo_client_for
 
 bp = Blueprint("locations", __name__, url_prefix="/locations")
 

@@ -37,7 +37,6 @@ from flask import Flask
 from sqlalchemy import and_, insert, or_, select, update
 
 from portal.config import Settings
-from portal.connect.services import MerchantPongo, NotConnected, access_token_for, pongo_settings
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.connection import ConnectionStatus, PongoConnection
@@ -52,6 +51,8 @@ from portal.pongo import (
     UnexpectedResponse,
     ValidationFailed,
 )
+from portal.pongo.connection import NotConnected
+from portal.pongo.merchant import MerchantPongo, access_token_for, pongo_settings
 
 log = logging.getLogger("portal.relay")
 

@@ -20,7 +20,6 @@ from portal.api.errors import InvalidBody
 from portal.api.schemas import FieldError
 from portal.audit.services import record
 from portal.config import Settings
-from portal.connect.services import get_connection
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.connection import ConnectionStatus
@@ -29,6 +28,7 @@ from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay, RelayAttempt, RelayStatus
 from portal.orders.mapping import OrderEnums, PosLine, PosOrder, to_pongo
 from portal.orders.schemas import OrderAccepted, OrderIn, OrderStatusOut
+from portal.pongo.connection import get_connection
 
 PER_PAGE = 50
 STATUSES = tuple(s.value for s in RelayStatus)

@@ -7,13 +7,13 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from portal.connect.services import get_connection
 from portal.extensions import db
 from portal.locations.services import location_problems
 from portal.models.connection import ConnectionStatus
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
 from portal.orders.services import order_problems
+from portal.pongo.connection import get_connection
 from portal.rewards.services import last_sync as rewards_last_sync
 from portal.rewards.services import reward_problems
 

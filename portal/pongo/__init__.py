@@ -13,12 +13,14 @@ from portal.pongo.errors import (
     UnexpectedResponse,
     ValidationFailed,
 )
-from portal.pongo.models import OrderReceipt, PongoAccount, PongoReward, PongoStore
+from portal.pongo.models import FetchedReward, FetchedStore, OrderReceipt, PongoAccount
 from portal.pongo.settings import PongoSettings
 from portal.pongo.tokens import TokenSet, exchange_code, refresh_access_token
 
 __all__ = [
     "ClientRejected",
+    "FetchedReward",
+    "FetchedStore",
     "GrantRejected",
     "MissingScope",
     "NeedsReconnection",
@@ -27,9 +29,7 @@ __all__ = [
     "PongoAccount",
     "PongoClient",
     "PongoError",
-    "PongoReward",
     "PongoSettings",
-    "PongoStore",
     "Rejected",
     "TokenSet",
     "Unavailable",

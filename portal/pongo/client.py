@@ -57,13 +57,13 @@ class PongoClient:
         """The Pongo account the token belongs to."""
         return models.parse_account(self._get(endpoints.ME, self._url(endpoints.ME.path)))
 
-    def stores(self) -> list[models.PongoStore]:
+    def stores(self) -> list[models.FetchedStore]:
         """Every store of the merchant, across all pages."""
         return list(self._paginate(endpoints.STORES, {}, models.parse_store))
 
     def rewards(
         self, *, customer: str | None = None, store_slug: str | None = None
-    ) -> list[models.PongoReward]:
+    ) -> list[models.FetchedReward]:
         """Every reward of the merchant, or those a customer can buy in a store."""
         params = {"customer": customer, "store_slug": store_slug}
         return list(
@@ -101,7 +101,7 @@ class PongoClient:
     # Plumbing
 
     def _url(self, path: str) -> str:
-        return self.settings.base_url.rstrip("/") + path
+        return self.settings.url(path)
 
     def _headers(self) -> dict[str, str]:
         # Asked for on every attempt, so a token refreshed meanwhile is picked up.

@@ -1,7 +1,8 @@
 """Every Pongo call the portal makes: method, path and scope, each marked confirmed or inferred.
 
 Confirmed means a captured page of Pongo's docs states it; inferred means a
-reasoned guess to check with Pongo (see PONGO-API.md). The token path is a setting.
+reasoned guess to check with Pongo (see PONGO-API.md). The token path is only a default:
+PONGO_TOKEN_PATH overrides it.
 """
 
 from __future__ import annotations
@@ -29,5 +30,7 @@ REWARDS = Endpoint("rewards", "GET", "/v1/rewards", "reward.read")
 CREATE_ORDER = Endpoint("create_order", "POST", "/v1/orders", "order.create")
 # Confirmed path of the hosted consent form the merchant's browser is sent to.
 OAUTH_FORM = Endpoint("oauth_form", "GET", "/v1/oauth/form", None)
+# Inferred path of the token endpoint (code exchange and refresh).
+TOKEN = Endpoint("token", "POST", "/v1/oauth/token", None)
 
-ALL = (ME, STORES, REWARDS, CREATE_ORDER, OAUTH_FORM)
+ALL = (ME, STORES, REWARDS, CREATE_ORDER, OAUTH_FORM, TOKEN)

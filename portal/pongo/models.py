@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal.pongo.errors import UnexpectedResponse
+from portal.pongo.settings import parse_scopes
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class PongoAccount:
 
 
 @dataclass(frozen=True)
-class PongoStore:
+class FetchedStore:
     """One of the merchant's Pongo stores."""
 
     slug: str
@@ -37,7 +38,7 @@ class PongoStore:
 
 
 @dataclass(frozen=True)
-class PongoReward:
+class FetchedReward:
     """One reward of the merchant's catalogue; its SKU list is still unparsed."""
 
     public_id: str
@@ -80,7 +81,7 @@ def _optional_text(item: Mapping[str, Any], key: str, what: str) -> str | None:
 
 def _scopes(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
-        return tuple(s for s in value.replace(" ", ",").split(",") if s)
+        return parse_scopes(value)
     if isinstance(value, list):
         return tuple(str(s) for s in value if isinstance(s, str) and s)
     return ()
@@ -109,11 +110,11 @@ def parse_account(body: Any) -> PongoAccount:
     )
 
 
-def parse_store(raw: Any) -> PongoStore:
+def parse_store(raw: Any) -> FetchedStore:
     """Read one store; the slug is required, the rest may be missing."""
     item = _object(raw, "store")
     slug = _identifier(item, "slug", "store")
-    return PongoStore(
+    return FetchedStore(
         slug=slug,
         name=_optional_text(item, "name", "store") or slug,
         address=_optional_text(item, "address", "store"),
@@ -123,7 +124,7 @@ def parse_store(raw: Any) -> PongoStore:
     )
 
 
-def parse_reward(raw: Any) -> PongoReward:
+def parse_reward(raw: Any) -> FetchedReward:
     """Read one reward; the public id is required, the SKU list is kept as sent."""
     item = _object(raw, "reward")
     public_id = _identifier(item, "public_id", "reward")
@@ -132,7 +133,7 @@ def parse_reward(raw: Any) -> PongoReward:
         points = int(points)
     if points is not None and (isinstance(points, bool) or not isinstance(points, int)):
         raise UnexpectedResponse(f"reward {public_id}: 'points' is not an integer")
-    return PongoReward(
+    return FetchedReward(
         public_id=public_id,
         name=_optional_text(item, "name", "reward") or public_id,
         points=points,

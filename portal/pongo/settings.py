@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from portal.pongo import endpoints
 
 # The portal reads rewards and sends orders. Listing stores needs no documented
 # scope (the docs' scope list has no store.*), so none is asked for.
 DEFAULT_SCOPES = ("reward.read", "order.create")
+
+# Pongo's form takes scopes comma-separated; OAuth answers may separate them with spaces.
+_SCOPE_SEPARATORS = re.compile(r"[,\s]+")
+
+
+def parse_scopes(text: str) -> tuple[str, ...]:
+    """The scopes of a comma- or space-separated list, in order, blanks dropped."""
+    return tuple(scope for scope in _SCOPE_SEPARATORS.split(text) if scope)
 
 
 @dataclass(frozen=True)
@@ -20,7 +31,7 @@ class PongoSettings:
     scopes: tuple[str, ...] = DEFAULT_SCOPES
     # The token path is inferred and the code exchange uses a non-standard grant
     # type in Pongo's docs, so both stay configurable.
-    token_path: str = "/v1/oauth/token"  # noqa: S105 - a URL path, not a secret
+    token_path: str = endpoints.TOKEN.path
     token_grant_type: str = "client_credentials"  # noqa: S105 - a grant name, not a secret
     connect_timeout: float = 3.0
     read_timeout: float = 10.0
@@ -40,6 +51,10 @@ class PongoSettings:
             f"PongoSettings(base_url={self.base_url!r}, client_id={self.client_id!r}, "
             f"scopes={self.scopes!r})"
         )
+
+    def url(self, path: str) -> str:
+        """The absolute URL of a path on Pongo."""
+        return self.base_url.rstrip("/") + path
 
     @property
     def scope_param(self) -> str:

@@ -1,4 +1,4 @@
-"""Talk to Pongo's token endpoint outside a web request: code exchange and refresh.
+"""Talk to Pongo's token endpoint: the code exchange that completes a connection, and refreshes.
 
 Pongo's docs exchange the code with grant_type=client_credentials plus the code;
 the grant type and token path come from PongoSettings. Token calls are never
@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from portal.pongo.errors import ClientRejected, GrantRejected, Rejected, UnexpectedResponse
-from portal.pongo.settings import PongoSettings
+from portal.pongo.settings import PongoSettings, parse_scopes
 from portal.pongo.transport import Reply, Transport, raise_for_status
 
 
@@ -89,7 +89,7 @@ def _token_request(
     try:
         reply = transport.send(
             "POST",
-            settings.base_url.rstrip("/") + settings.token_path,
+            settings.url(settings.token_path),
             what="token",
             idempotent=False,
             headers=lambda: {"Accept": "application/json"},
@@ -138,11 +138,7 @@ def _parse_token_set(body: Any, settings: PongoSettings, issued_at: datetime) ->
         else None
     )
     scope = body.get("scope")
-    scopes = (
-        tuple(s for s in scope.replace(" ", ",").split(",") if s)
-        if isinstance(scope, str)
-        else tuple(settings.scopes)
-    )
+    scopes = parse_scopes(scope) if isinstance(scope, str) else tuple(settings.scopes)
     return TokenSet(
         access_token=access,
         refresh_token=refresh if isinstance(refresh, str) and refresh else None,

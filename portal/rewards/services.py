@@ -25,7 +25,7 @@ from portal.models.locations import Location
 from portal.models.merchant import Merchant
 from portal.models.products import Product
 from portal.models.rewards import PongoReward, RewardSync
-from portal.pongo import PongoReward as FetchedReward
+from portal.pongo import FetchedReward
 from portal.rewards.index_cache import IndexCache
 from portal.rewards.skus import (
     CatalogueIndex,

@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.access import current_merchant, merchant_required
-from portal.connect.services import NotConnected, pongo_client_for
+from portal.pongo.connection import NotConnected
 from portal.pongo.errors import PongoError
+from portal.pongo.merchant import pongo_client_for
 from portal.rewards import export, services
 
 bp = Blueprint("rewards", __name__, url_prefix="/rewards")

@@ -20,9 +20,16 @@ from portal.sandbox import api, oauth, routes
 from portal.sandbox.controls import bp as controls_bp
 from portal.sandbox.state import JSONDict, SandboxState, load_fixture
 
-__all__ = ["DEMO_FIXTURE", "create_sandbox_app"]
+__all__ = ["DEMO_FIXTURE", "create_sandbox_app", "demo_client_secrets"]
 
 DEMO_FIXTURE = pathlib.Path(__file__).parent / "fixtures" / "demo.json"
+
+
+def demo_client_secrets() -> dict[str, str]:
+    """The demo fixture's client secrets by client id: published, so never valid in production."""
+    clients = load_fixture(DEMO_FIXTURE)["clients"]
+    return {str(c["client_id"]): str(c["client_secret"]) for c in clients}
+
 
 _VIEWS: dict[str, Callable[[], Any]] = {
     routes.OAUTH_FORM.endpoint: oauth.oauth_form,

@@ -19,11 +19,17 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text
 
 from portal import crypto
-from portal.connect import services
 from portal.extensions import db
 from portal.models import ConnectionStatus, Merchant, PongoConnection, WebSession
 from portal.models.base import utcnow
-from portal.pongo import NeedsReconnection
+from portal.pongo import NeedsReconnection, endpoints
+from portal.pongo.connection import get_connection
+from portal.pongo.merchant import (
+    MerchantPongo,
+    access_token_for,
+    pongo_client_for,
+    refresh_serialised,
+)
 from portal.sandbox.server import RunningSandbox
 from tests.conftest import (
     DEMO_LOGIN,
@@ -50,7 +56,7 @@ def connection_of(app: Flask, ref: str = "M1") -> PongoConnection | None:
         merchant = db.session.scalar(select(Merchant).where(Merchant.ref == ref))
         if merchant is None:
             return None
-        row = services.get_connection(merchant)
+        row = get_connection(merchant)
         if row is not None:
             db.session.expunge(row)
         return row
@@ -101,6 +107,28 @@ def test_scope_is_the_configured_minimum(pongo_app: Flask, pongo: httpx.Client) 
     client = pongo_app.test_client()
     launch(client)
     assert query(start_connect(client))["scope"] == "reward.read,order.create"
+
+
+def test_consent_form_is_the_endpoint_tables_oauth_form(
+    pongo_app: Flask, pongo: httpx.Client, sandbox: RunningSandbox
+) -> None:
+    client = pongo_app.test_client()
+    launch(client)
+    url = urlsplit(start_connect(client))
+    assert f"{url.scheme}://{url.netloc}" == sandbox.url
+    assert url.path == endpoints.OAUTH_FORM.path
+
+
+def test_callback_exchanges_the_code_through_the_pongo_client(
+    pongo_app: Flask, pongo: httpx.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The callback's token call goes through the client's transport, like refreshes do."""
+    client = pongo_app.test_client()
+    with caplog.at_level(logging.INFO, logger="portal.pongo"):
+        assert connect_merchant(client, pongo).status_code == 302
+    lines = [r.getMessage() for r in caplog.records if r.name == "portal.pongo"]
+    assert "pongo token: HTTP 200 (attempt 1)" in lines
+    assert token_calls(pongo) == 1
 
 
 def test_redirect_uri_ignores_spoofed_host_headers(
@@ -241,8 +269,8 @@ def test_tokens_never_appear_in_pages_or_logs(
         with pongo_app.app_context():
             merchant = db.session.scalar(select(Merchant))
             assert merchant is not None
-            services.refresh_serialised(merchant.id, force=True)
-            row = services.get_connection(merchant)
+            refresh_serialised(merchant.id, force=True)
+            row = get_connection(merchant)
             assert row is not None
             assert row.access_token_encrypted
             assert row.refresh_token_encrypted
@@ -281,7 +309,7 @@ def test_tokens_are_encrypted_at_rest(pongo_app: Flask, pongo: httpx.Client) -> 
         merchant = db.session.scalar(select(Merchant))
         assert merchant is not None
         with pytest.raises(NeedsReconnection):
-            services.pongo_client_for(merchant).rewards()
+            pongo_client_for(merchant).rewards()
     row = connection_of(pongo_app)
     assert row is not None
     assert row.status == ConnectionStatus.NEEDS_RECONNECTION
@@ -347,7 +375,7 @@ def test_refresh_works_outside_a_request(pongo_app: Flask, pongo: httpx.Client) 
     pongo.post("/_sandbox/tokens/expire", json={"login": DEMO_LOGIN})
     merchant_id = expire_locally(pongo_app)
     with pongo_app.app_context():
-        rewards = services.MerchantPongo(merchant_id).rewards()
+        rewards = MerchantPongo(merchant_id).rewards()
     assert rewards
     after = connection_of(pongo_app)
     assert after is not None
@@ -369,7 +397,7 @@ def test_refresh_happens_once_for_concurrent_callers(pongo_app: Flask, pongo: ht
     def call() -> None:
         with pongo_app.app_context():
             try:
-                results.append(len(services.MerchantPongo(merchant_id).stores()))
+                results.append(len(MerchantPongo(merchant_id).stores()))
             except Exception as exc:  # the assertion below reports it
                 results.append(exc)
 
@@ -397,7 +425,7 @@ def test_rejected_refresh_flags_reconnection_and_stops(
     with caplog.at_level(logging.WARNING, logger="portal.security"), pongo_app.app_context():
         for _ in range(3):
             with pytest.raises(NeedsReconnection):
-                services.MerchantPongo(merchant_id).rewards()
+                MerchantPongo(merchant_id).rewards()
     assert token_calls(pongo) - calls_before == 1
     flagged = [r for r in caplog.records if '"event": "pongo_token"' in r.getMessage()]
     assert len(flagged) == 1
@@ -419,7 +447,7 @@ def test_token_close_to_expiry_is_refreshed_first(pongo_app: Flask, pongo: httpx
         row.expires_at = utcnow() + timedelta(seconds=60)
         db.session.commit()
         old_token = crypto.decrypt(row.access_token_encrypted or "")
-        new_token = services.access_token_for(row.merchant_id)
+        new_token = access_token_for(row.merchant_id)
     assert new_token != old_token
     refreshed = connection_of(pongo_app)
     assert refreshed is not None
@@ -437,7 +465,7 @@ def test_revoked_token_marks_reconnection_and_shows_a_banner_everywhere(
         merchant = db.session.scalar(select(Merchant))
         assert merchant is not None
         with pytest.raises(NeedsReconnection):
-            services.pongo_client_for(merchant).stores()
+            pongo_client_for(merchant).stores()
     for path in ("/", "/connect/"):
         assert "reconnect Pongo" in client.get(path).get_data(as_text=True)
     connect_merchant(client, pongo)

@@ -13,7 +13,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from portal import crypto
-from portal.connect.services import pongo_settings
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.connection import ConnectionStatus, PongoConnection
@@ -22,6 +21,7 @@ from portal.models.merchant import Merchant
 from portal.models.orders import OrderRelay
 from portal.orders.breaker import CircuitBreaker
 from portal.orders.relay import RelaySettings, RelayWorker
+from portal.pongo.merchant import pongo_settings
 from portal.sandbox.server import RunningSandbox
 from tests.api.conftest import Api, new_key
 from tests.conftest import connect_merchant, make_app

@@ -140,7 +140,7 @@ def test_merchant_disconnected_is_refused(
 def test_merchant_needing_reconnection_keeps_its_orders_paused(
     api: OrdersApi, merchant: str, pongo: httpx.Client
 ) -> None:
-    from portal.connect.services import mark_needs_reconnection
+    from portal.pongo.connection import mark_needs_reconnection
 
     with api.client.application.app_context():
         mark_needs_reconnection(1, "token rejected")

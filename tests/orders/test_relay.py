@@ -92,7 +92,7 @@ def test_order_pongo_already_has_counts_as_delivered(
     with fast_worker(relay_app) as worker:
         [claim] = worker.claim(10)
         with relay_app.app_context():
-            from portal.connect.services import MerchantPongo
+            from portal.pongo.merchant import MerchantPongo
 
             with MerchantPongo(claim.merchant_id, worker.pongo) as client:
                 client.create_order(claim.payload, idempotency_key="another-key")

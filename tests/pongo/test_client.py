@@ -12,13 +12,13 @@ import httpx
 import pytest
 
 from portal.pongo import (
+    FetchedReward,
+    FetchedStore,
     MissingScope,
     NeedsReconnection,
     OrderReceipt,
     PongoClient,
-    PongoReward,
     PongoSettings,
-    PongoStore,
     Rejected,
     Unavailable,
     ValidationFailed,
@@ -40,7 +40,7 @@ def test_me_returns_the_connected_account(client: PongoClient) -> None:
 
 def test_stores_are_typed_and_optional_fields_may_be_missing(client: PongoClient) -> None:
     stores = client.stores()
-    assert stores[0] == PongoStore(
+    assert stores[0] == FetchedStore(
         slug="alice-paris",
         name="Alice Paris",
         address="1 rue de Rivoli",
@@ -54,7 +54,7 @@ def test_stores_are_typed_and_optional_fields_may_be_missing(client: PongoClient
 
 def test_rewards_keep_the_raw_sku_list_and_ignore_unknown_fields(client: PongoClient) -> None:
     rewards = client.rewards()
-    assert rewards[0] == PongoReward("rew_a000000001", "Croissant", 50, "BAK-001")
+    assert rewards[0] == FetchedReward("rew_a000000001", "Croissant", 50, "BAK-001")
     assert rewards[1].raw_external_id is None
     assert [r.public_id for r in client.rewards(store_slug="alice-paris")] == [
         "rew_a000000001",

@@ -8,6 +8,7 @@ import pytest
 
 from portal.pongo import UnexpectedResponse
 from portal.pongo.models import parse_account, parse_reward, parse_store, unwrap_list
+from portal.pongo.settings import parse_scopes
 
 
 def test_bare_list_and_data_envelope_are_both_read() -> None:
@@ -46,3 +47,16 @@ def test_account_accepts_an_envelope_and_comma_separated_scopes() -> None:
     account = parse_account({"data": {"id": 42, "scopes": "reward.read,order.create"}})
     assert account.id == "42"
     assert account.scopes == ("reward.read", "order.create")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["reward.read,order.create", "reward.read order.create", " reward.read , order.create,"],
+)
+def test_scopes_read_the_same_whatever_the_separator(text: str) -> None:
+    assert parse_scopes(text) == ("reward.read", "order.create")
+
+
+def test_account_scopes_are_read_like_token_scopes() -> None:
+    account = parse_account({"id": 1, "scopes": "reward.read, order.create"})
+    assert account.scopes == parse_scopes("reward.read order.create")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -12,8 +13,10 @@ from portal.pongo import (
     ClientRejected,
     GrantRejected,
     NeedsReconnection,
+    NotFound,
     PongoSettings,
     Unavailable,
+    endpoints,
     exchange_code,
     refresh_access_token,
 )
@@ -78,3 +81,26 @@ def test_token_call_is_never_repeated_once_sent(
 
 def test_settings_repr_hides_the_client_secret(settings: PongoSettings) -> None:
     assert settings.client_secret not in repr(settings)
+
+
+def test_code_exchange_gives_up_at_the_clients_read_timeout(
+    http: httpx.Client, settings: PongoSettings
+) -> None:
+    code = authorize(http)["code"]
+    hurried = dataclasses.replace(settings, read_timeout=0.3)
+    http.post("/_sandbox/faults", json={"path": "/v1/oauth/token", "delay_ms": 1500, "count": 1})
+    started = time.monotonic()
+    with pytest.raises(Unavailable):
+        exchange_code(hurried, code, http=http)
+    assert time.monotonic() - started < 1.0
+    assert len(requests_to(http, "POST", "/v1/oauth/token")) <= 1
+
+
+def test_token_requests_go_to_the_configured_token_path(
+    http: httpx.Client, settings: PongoSettings
+) -> None:
+    code = authorize(http)["code"]
+    moved = dataclasses.replace(settings, token_path="/v1/oauth/elsewhere")
+    with pytest.raises(NotFound):
+        exchange_code(moved, code, http=http)
+    assert settings.token_path == endpoints.TOKEN.path

@@ -1,0 +1,127 @@
+"""The merchant's stored Pongo connection: its encrypted tokens, its identity and its state."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from portal import crypto
+from portal.audit.services import record
+from portal.extensions import db
+from portal.models.base import utcnow
+from portal.models.connection import ConnectionStatus, PongoConnection
+from portal.models.merchant import Merchant
+from portal.pongo.models import PongoAccount
+from portal.pongo.tokens import TokenSet
+from portal.security_log import security_event
+
+# The page shows the last successful call to the minute: writing it on every call would
+# add a commit to each relayed order.
+LAST_SUCCESS_PRECISION = timedelta(seconds=30)
+
+
+class NotConnected(Exception):
+    """The merchant has no usable Pongo connection."""
+
+
+def get_connection(merchant: Merchant) -> PongoConnection | None:
+    """The merchant's connection row, read fresh from the database."""
+    return db.session.scalar(
+        select(PongoConnection)
+        .where(PongoConnection.merchant_id == merchant.id)
+        .execution_options(populate_existing=True)
+    )
+
+
+def save_connection(
+    merchant: Merchant, *, tokens: TokenSet, account: PongoAccount, actor: str
+) -> PongoConnection:
+    """Store a fresh connection (encrypted tokens and the Pongo identity); flushes and audits."""
+    connection = get_connection(merchant)
+    before = connection.status if connection else None
+    if connection is None:
+        connection = PongoConnection(merchant_id=merchant.id)
+        db.session.add(connection)
+    now = utcnow()
+    connection.status = ConnectionStatus.CONNECTED
+    connection.access_token_encrypted = crypto.encrypt(tokens.access_token)
+    connection.refresh_token_encrypted = (
+        crypto.encrypt(tokens.refresh_token) if tokens.refresh_token else None
+    )
+    connection.expires_at = tokens.expires_at
+    connection.scopes = ",".join(tokens.scopes or account.scopes)
+    connection.account_id = account.id
+    connection.account_name = account.name
+    connection.account_email = account.email
+    connection.connected_by = actor
+    connection.connected_at = now
+    connection.last_success_at = now
+    connection.problem = None
+    connection.problem_at = None
+    db.session.flush()
+    record(
+        "pongo.connect",
+        merchant=merchant,
+        details={"old": before, "new": "connected", "account": account.name},
+    )
+    return connection
+
+
+def forget_connection(merchant: Merchant) -> None:
+    """Forget the merchant's tokens and mark it disconnected; flushes and audits."""
+    connection = get_connection(merchant)
+    if connection is None or connection.status == ConnectionStatus.DISCONNECTED:
+        return
+    old = connection.status
+    connection.status = ConnectionStatus.DISCONNECTED
+    connection.access_token_encrypted = None
+    connection.refresh_token_encrypted = None
+    connection.expires_at = None
+    db.session.flush()
+    record("pongo.disconnect", merchant=merchant, details={"old": old, "new": "disconnected"})
+
+
+def mark_needs_reconnection(merchant_id: int, problem: str) -> None:
+    """Flag the connection in its own transaction, so the flag survives a failing request."""
+    with db.engine.begin() as connection:
+        changed = connection.execute(
+            update(PongoConnection)
+            .where(
+                PongoConnection.merchant_id == merchant_id,
+                PongoConnection.status == ConnectionStatus.CONNECTED,
+            )
+            .values(
+                status=ConnectionStatus.NEEDS_RECONNECTION, problem=problem, problem_at=utcnow()
+            )
+        ).rowcount
+    if changed:
+        security_event("pongo_token", "failure", merchant_id=merchant_id, reason=problem)
+
+
+def note_success(merchant_id: int) -> None:
+    """Remember when Pongo last answered for this merchant (at most every 30 seconds)."""
+    now = utcnow()
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(PongoConnection)
+            .where(
+                PongoConnection.merchant_id == merchant_id,
+                (PongoConnection.last_success_at.is_(None))
+                | (PongoConnection.last_success_at < now - LAST_SUCCESS_PRECISION),
+            )
+            .values(last_success_at=now)
+        )
+
+
+def rotate_encryption_keys() -> int:
+    """Re-encrypt every stored token under the newest key; returns the rows changed (flushes)."""
+    ring = crypto.keyring()
+    rows = db.session.scalars(select(PongoConnection)).all()
+    for row in rows:
+        if row.access_token_encrypted:
+            row.access_token_encrypted = crypto.rotate(row.access_token_encrypted, ring)
+        if row.refresh_token_encrypted:
+            row.refresh_token_encrypted = crypto.rotate(row.refresh_token_encrypted, ring)
+    db.session.flush()
+    return len(rows)

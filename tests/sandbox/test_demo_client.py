@@ -1,0 +1,55 @@
+"""The sandbox's demo client: development connects to it out of the box, production refuses it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from portal import config
+from portal.sandbox import demo_client_secrets
+from tests.conftest import TEST_SETTINGS
+
+PRODUCTION = config.Settings(
+    env="production",
+    secret_key="s" * 40,
+    launch_secret="l" * 40,
+    encryption_keys=TEST_SETTINGS["encryption_keys"],
+    pongo_client_secret="real-client-secret",
+    database_url="postgresql+psycopg://db/portal",
+    redis_url="redis://cache:6379/0",
+    base_url="https://portal.example.com",
+    pongo_base_url="https://api.heypongo.com",
+    pongo_redirect_uri="https://portal.example.com/connect/callback",
+)
+
+
+@pytest.mark.parametrize("client_id", sorted(demo_client_secrets()))
+def test_production_refuses_a_demo_client_secret(client_id: str) -> None:
+    config.check_production(PRODUCTION)
+    demo = config.Settings(
+        **{**vars(PRODUCTION), "pongo_client_secret": demo_client_secrets()[client_id]}
+    )
+    with pytest.raises(config.SettingsError, match="PONGO_CLIENT_SECRET is a client secret"):
+        config.check_production(demo)
+
+
+def test_development_uses_the_demo_fixtures_secret_for_its_client(tmp_path: Path) -> None:
+    settings = config.fill_development_secrets(config.Settings(), tmp_path)
+    assert settings.pongo_client_id == "portal-demo"
+    assert settings.pongo_client_secret == demo_client_secrets()["portal-demo"]
+    pos_dev = config.fill_development_secrets(config.Settings(pongo_client_id="pos-dev"), tmp_path)
+    assert pos_dev.pongo_client_secret == demo_client_secrets()["pos-dev"]
+
+
+def test_a_configured_secret_wins_over_the_demo_one(tmp_path: Path) -> None:
+    settings = config.Settings(pongo_client_secret="from-the-environment")
+    assert config.fill_development_secrets(settings, tmp_path).pongo_client_secret == (
+        "from-the-environment"
+    )
+
+
+def test_the_demo_secret_lives_in_the_sandbox_fixture_only() -> None:
+    source = Path(config.__file__).read_text(encoding="utf-8")
+    for secret in demo_client_secrets().values():
+        assert secret not in source
