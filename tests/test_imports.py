@@ -34,8 +34,6 @@ FEATURES = frozenset(
 # any cycle at all.
 KNOWN_CYCLES_TO_REMOVE: frozenset[tuple[str, ...]] = frozenset(
     {
-        ("connect", "locations"),  # connect.sync -> locations; locations.views -> connect
-        ("connect", "rewards"),  # connect.sync -> rewards; rewards.views -> connect
         ("api", "orders"),  # api.orders -> orders; orders.schemas and orders.services -> api
     }
 )
