@@ -128,17 +128,20 @@ def test_production_refuses_missing_and_placeholder_secrets() -> None:
 
 
 def test_production_accepts_complete_settings() -> None:
-    settings = config.Settings(
-        env="production",
-        secret_key="s" * 40,
-        launch_secret="l" * 40,
-        encryption_keys=TEST_SETTINGS["encryption_keys"],
-        pongo_client_secret="real-client-secret",
-        database_url="postgresql+psycopg://db/portal",
-        redis_url="redis://cache:6379/0",
-        base_url="https://portal.example.com",
-        pongo_base_url="https://api.heypongo.com",
-        pongo_redirect_uri="https://portal.example.com/connect/callback",
+    settings = config.from_environ(
+        {},
+        {
+            "env": "production",
+            "secret_key": "s" * 40,
+            "launch_secret": "l" * 40,
+            "encryption_keys": TEST_SETTINGS["encryption_keys"],
+            "pongo_client_secret": "real-client-secret",
+            "database_url": "postgresql+psycopg://db/portal",
+            "redis_url": "redis://cache:6379/0",
+            "base_url": "https://portal.example.com",
+            "pongo_base_url": "https://api.heypongo.com",
+            "pongo_redirect_uri": "https://portal.example.com/connect/callback",
+        },
     )
     config.check_production(settings)
 
@@ -157,9 +160,9 @@ def test_development_generates_and_reuses_secrets(tmp_path: object) -> None:
     first = config.fill_development_secrets(config.Settings(), instance)
     second = config.fill_development_secrets(config.Settings(), instance)
     assert first.secret_key
-    assert first.launch_secret
+    assert first.launch.secret
     assert first.fernet_keys
-    assert (first.secret_key, first.launch_secret) == (second.secret_key, second.launch_secret)
+    assert (first.secret_key, first.launch.secret) == (second.secret_key, second.launch.secret)
 
 
 def test_bad_whole_number_setting_names_the_variable() -> None:

@@ -9,10 +9,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from portal.api.orders import accept
+from portal.api.schemas import OrderIn
 from portal.extensions import db
 from portal.models.orders import Order, OrderRelay
 from portal.orders import services
-from portal.orders.schemas import OrderIn
 from tests.orders.conftest import (
     LOCATIONS,
     OrdersApi,
@@ -181,7 +182,7 @@ def test_rolled_back_order_leaves_no_outbox_row(
     with relay_app.test_request_context():
         m1 = db.session.scalar(select(Merchant).where(Merchant.ref == "M1"))
         assert m1 is not None
-        services.accept_order(merchant=m1, body=OrderIn.model_validate(order_body()))
+        accept(merchant=m1, body=OrderIn.model_validate(order_body()))
         db.session.rollback()
     assert counts(relay_app) == (0, 0)
 
@@ -203,10 +204,8 @@ def test_a_racing_duplicate_answers_the_stored_order(
     with relay_app.test_request_context():
         m1 = db.session.scalar(select(Merchant).where(Merchant.ref == "M1"))
         assert m1 is not None
-        accepted, created = services.accept_order(
-            merchant=m1, body=OrderIn.model_validate(order_body())
-        )
+        accepted, created = accept(merchant=m1, body=OrderIn.model_validate(order_body()))
         db.session.commit()
     assert not created
-    assert accepted.relay_id == first["relay_id"]
+    assert accepted.relay.relay_id == first["relay_id"]
     assert counts(relay_app) == (1, 1)
