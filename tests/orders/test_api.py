@@ -205,7 +205,8 @@ def test_a_racing_duplicate_answers_the_stored_order(
         m1 = db.session.scalar(select(Merchant).where(Merchant.ref == "M1"))
         assert m1 is not None
         accepted, created = accept(merchant=m1, body=OrderIn.model_validate(order_body()))
+        relay_id = accepted.relay.relay_id
         db.session.commit()
     assert not created
-    assert accepted.relay.relay_id == first["relay_id"]
+    assert relay_id == first["relay_id"]
     assert counts(relay_app) == (1, 1)
