@@ -7,7 +7,7 @@ import os
 import secrets
 import sys
 from collections.abc import Iterator, Mapping
-from dataclasses import Field, dataclass, field, fields, replace
+from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -111,20 +111,13 @@ class SessionSettings:
     absolute_hours: int = _setting("PORTAL_SESSION_ABSOLUTE_HOURS", 12)
 
 
-# The sections of the tree. A section's field is named `<section>_<field>` wherever settings
-# are given by name (overrides, SECRET_SETTINGS): `pongo_base_url` is `settings.pongo.base_url`.
-SECTIONS: dict[str, type[Any]] = {
-    "launch": LaunchSettings,
-    "pongo": PongoAccess,
-    "orders": OrderSettings,
-    "relay": RelaySettings,
-    "session": SessionSettings,
-}
-
-
 @dataclass(frozen=True)
 class Settings:
-    """Every setting of the portal: general ones here, the rest in one section per concern."""
+    """Every setting of the portal: general ones here, the rest in one section per concern.
+
+    Where settings are given by name (overrides, SECRET_SETTINGS), a section's field is
+    named `<section>_<field>`: `pongo_base_url` is `settings.pongo.base_url`.
+    """
 
     env: str = _setting("PORTAL_ENV", "development")
     secret_key: str = _setting("PORTAL_SECRET_KEY", "")
@@ -193,11 +186,11 @@ class Settings:
 def _leaves() -> Iterator[tuple[str, str | None, Field[Any]]]:
     """Every setting as (name, section or None, field), in declaration order."""
     for f in fields(Settings):
-        if f.name in SECTIONS:
-            for sub in fields(SECTIONS[f.name]):
-                yield f"{f.name}_{sub.name}", f.name, sub
-        else:
+        if f.default_factory is MISSING:
             yield f.name, None, f
+        else:
+            for sub in fields(f.default_factory()):
+                yield f"{f.name}_{sub.name}", f.name, sub
 
 
 def _coerce(name: str, kind: Any, raw: str) -> Any:
