@@ -27,11 +27,11 @@ from sqlalchemy import create_engine, select, text
 
 from portal import create_app
 from portal.api.keys import create_key
+from portal.api.orders import accept
+from portal.api.schemas import OrderIn
 from portal.extensions import db
 from portal.models.merchant import Merchant
 from portal.orders.relay import RelayWorker
-from portal.orders.schemas import OrderIn
-from portal.orders.services import accept_order
 from tests.conftest import TEST_SETTINGS, connect_merchant
 from tests.orders.conftest import LOCATIONS, link_locations, order_body
 
@@ -118,9 +118,7 @@ def queue_orders(app: Flask, count: int, prefix: str) -> None:
         merchant = db.session.scalar(select(Merchant).where(Merchant.ref == "M1"))
         assert merchant is not None
         for n in range(count):
-            accept_order(
-                merchant=merchant, body=OrderIn.model_validate(order_body(f"{prefix}-{n}"))
-            )
+            accept(merchant=merchant, body=OrderIn.model_validate(order_body(f"{prefix}-{n}")))
         db.session.commit()
 
 

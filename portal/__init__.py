@@ -37,7 +37,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     )
     settings = config.load(overrides, Path(app.instance_path))
     app.config.from_mapping(flask_config(settings))
-    app.extensions["portal.settings"] = settings
+    app.extensions[config.EXTENSION] = settings
 
     from portal import access, boundary, errors, headers, i18n, layout
     from portal.extensions import csrf, db, limiter, migrate
@@ -113,8 +113,8 @@ def flask_config(settings: config.Settings) -> dict[str, Any]:
         "SESSION_COOKIE_NAME": "__Host-portal" if secure else "portal_session",
         "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_IDLE_MINUTES": settings.session_idle_minutes,
-        "SESSION_ABSOLUTE_HOURS": settings.session_absolute_hours,
+        "SESSION_IDLE_MINUTES": settings.session.idle_minutes,
+        "SESSION_ABSOLUTE_HOURS": settings.session.absolute_hours,
         "PREFERRED_URL_SCHEME": "https" if secure else "http",
         "MAX_CONTENT_LENGTH": settings.max_body_mb * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the server-side session

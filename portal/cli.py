@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
-from portal.config import Settings
+from portal import config
 from portal.entry.demo import DEMO_USER, launch_url
 from portal.extensions import db
 from portal.models.merchant import Merchant
@@ -48,7 +48,7 @@ def launch_url_command(
     user_name: str,
 ) -> None:
     """Print a signed launch URL for a merchant, valid for two minutes and usable once."""
-    settings: Settings = current_app.extensions["portal.settings"]
+    settings = config.current()
     merchant = db.session.scalar(select(Merchant).where(Merchant.ref == merchant_ref))
     if merchant is None:
         if not merchant_name:

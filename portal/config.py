@@ -6,13 +6,15 @@ import json
 import os
 import secrets
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Iterator, Mapping
+from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet
+from flask import Flask, current_app
 
+from portal.pongo import settings as pongo_defaults
 from portal.sandbox import demo_client_secrets
 
 ENVIRONMENTS = ("production", "development", "test")
@@ -41,67 +43,96 @@ class SettingsError(RuntimeError):
     """A setting is missing or unsafe; the message names it."""
 
 
+def _setting(var: str, default: Any) -> Any:
+    """A field that reads the environment variable `var`, falling back to `default`."""
+    return field(default=default, metadata={"var": var})
+
+
+@dataclass(frozen=True)
+class LaunchSettings:
+    """How the POS admin panel signs the links that open the portal."""
+
+    secret: str = _setting("PORTAL_LAUNCH_SECRET", "")
+    issuer: str = _setting("PORTAL_LAUNCH_ISSUER", "pos-admin")
+
+
+@dataclass(frozen=True)
+class PongoAccess:
+    """Where Pongo is and how the portal identifies itself to it."""
+
+    base_url: str = _setting("PONGO_BASE_URL", "http://127.0.0.1:5001")
+    client_id: str = _setting("PONGO_CLIENT_ID", "portal-demo")
+    client_secret: str = _setting("PONGO_CLIENT_SECRET", "")
+    redirect_uri: str = _setting("PONGO_REDIRECT_URI", "http://127.0.0.1:5000/connect/callback")
+    scopes: str = _setting("PONGO_SCOPES", ",".join(pongo_defaults.DEFAULT_SCOPES))
+    # The token path is inferred and the code exchange uses a non-standard grant type in
+    # Pongo's docs, so both stay configurable.
+    token_path: str = _setting("PONGO_TOKEN_PATH", pongo_defaults.TOKEN_PATH)
+    token_grant_type: str = _setting("PONGO_TOKEN_GRANT_TYPE", pongo_defaults.TOKEN_GRANT_TYPE)
+
+    def __repr__(self) -> str:
+        # The client secret never reaches a log line through repr().
+        return f"PongoAccess(base_url={self.base_url!r}, client_id={self.client_id!r})"
+
+
+@dataclass(frozen=True)
+class OrderSettings:
+    """Order fields whose allowed values Pongo has not published; every relayed order has them.
+
+    They are settings so that a correction from Pongo needs no release.
+    """
+
+    channel: str = _setting("PONGO_ORDER_CHANNEL", "pos")
+    delivery_mode: str = _setting("PONGO_ORDER_DELIVERY_MODE", "on_site")
+    status: str = _setting("PONGO_ORDER_STATUS", "completed")
+    delivery_status: str = _setting("PONGO_ORDER_DELIVERY_STATUS", "delivered")
+
+
+@dataclass(frozen=True)
+class RelaySettings:
+    """How hard and how fast the relay worker tries to deliver an order."""
+
+    max_attempts: int = _setting("PORTAL_RELAY_MAX_ATTEMPTS", 10)
+    backoff_seconds: float = _setting("PORTAL_RELAY_BACKOFF_SECONDS", 30.0)
+    backoff_cap_seconds: float = _setting("PORTAL_RELAY_BACKOFF_CAP_SECONDS", 3600.0)
+    lease_seconds: float = _setting("PORTAL_RELAY_LEASE_SECONDS", 120.0)
+    batch_size: int = _setting("PORTAL_RELAY_BATCH_SIZE", 20)
+    breaker_failures: int = _setting("PORTAL_RELAY_BREAKER_FAILURES", 5)
+    breaker_reset_seconds: float = _setting("PORTAL_RELAY_BREAKER_RESET_SECONDS", 30.0)
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    """How long a portal session lives."""
+
+    idle_minutes: int = _setting("PORTAL_SESSION_IDLE_MINUTES", 30)
+    absolute_hours: int = _setting("PORTAL_SESSION_ABSOLUTE_HOURS", 12)
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Every setting of the portal, with its environment variable in the metadata."""
+    """Every setting of the portal: general ones here, the rest in one section per concern.
 
-    env: str = field(default="development", metadata={"var": "PORTAL_ENV"})
-    secret_key: str = field(default="", metadata={"var": "PORTAL_SECRET_KEY"})
-    database_url: str = field(default="", metadata={"var": "DATABASE_URL"})
-    redis_url: str = field(default="", metadata={"var": "REDIS_URL"})
-    base_url: str = field(default="http://127.0.0.1:5000", metadata={"var": "PORTAL_BASE_URL"})
-    launch_secret: str = field(default="", metadata={"var": "PORTAL_LAUNCH_SECRET"})
-    launch_issuer: str = field(default="pos-admin", metadata={"var": "PORTAL_LAUNCH_ISSUER"})
-    pos_admin_origin: str = field(
-        default="http://127.0.0.1:5000", metadata={"var": "PORTAL_POS_ADMIN_ORIGIN"}
-    )
-    encryption_keys: str = field(default="", metadata={"var": "PORTAL_ENCRYPTION_KEYS"})
-    pongo_base_url: str = field(default="http://127.0.0.1:5001", metadata={"var": "PONGO_BASE_URL"})
-    pongo_client_id: str = field(default="portal-demo", metadata={"var": "PONGO_CLIENT_ID"})
-    pongo_client_secret: str = field(default="", metadata={"var": "PONGO_CLIENT_SECRET"})
-    pongo_redirect_uri: str = field(
-        default="http://127.0.0.1:5000/connect/callback", metadata={"var": "PONGO_REDIRECT_URI"}
-    )
-    pongo_scopes: str = field(default="reward.read,order.create", metadata={"var": "PONGO_SCOPES"})
-    pongo_token_path: str = field(default="/v1/oauth/token", metadata={"var": "PONGO_TOKEN_PATH"})
-    pongo_token_grant_type: str = field(
-        default="client_credentials", metadata={"var": "PONGO_TOKEN_GRANT_TYPE"}
-    )
-    session_idle_minutes: int = field(default=30, metadata={"var": "PORTAL_SESSION_IDLE_MINUTES"})
-    session_absolute_hours: int = field(
-        default=12, metadata={"var": "PORTAL_SESSION_ABSOLUTE_HOURS"}
-    )
-    proxy_hops: int = field(default=0, metadata={"var": "PORTAL_PROXY_HOPS"})
-    timezone: str = field(default="Europe/Paris", metadata={"var": "PORTAL_TIMEZONE"})
-    demo: bool = field(default=False, metadata={"var": "PORTAL_DEMO"})
-    max_body_mb: int = field(default=32, metadata={"var": "PORTAL_MAX_BODY_MB"})
-    # Pongo has not published the allowed values of these order fields; the relay fills
-    # every order with them, so they can be corrected without a release.
-    pongo_order_channel: str = field(default="pos", metadata={"var": "PONGO_ORDER_CHANNEL"})
-    pongo_order_delivery_mode: str = field(
-        default="on_site", metadata={"var": "PONGO_ORDER_DELIVERY_MODE"}
-    )
-    pongo_order_status: str = field(default="completed", metadata={"var": "PONGO_ORDER_STATUS"})
-    pongo_order_delivery_status: str = field(
-        default="delivered", metadata={"var": "PONGO_ORDER_DELIVERY_STATUS"}
-    )
-    relay_max_attempts: int = field(default=10, metadata={"var": "PORTAL_RELAY_MAX_ATTEMPTS"})
-    relay_backoff_seconds: float = field(
-        default=30.0, metadata={"var": "PORTAL_RELAY_BACKOFF_SECONDS"}
-    )
-    relay_backoff_cap_seconds: float = field(
-        default=3600.0, metadata={"var": "PORTAL_RELAY_BACKOFF_CAP_SECONDS"}
-    )
-    relay_lease_seconds: float = field(
-        default=120.0, metadata={"var": "PORTAL_RELAY_LEASE_SECONDS"}
-    )
-    relay_batch_size: int = field(default=20, metadata={"var": "PORTAL_RELAY_BATCH_SIZE"})
-    relay_breaker_failures: int = field(
-        default=5, metadata={"var": "PORTAL_RELAY_BREAKER_FAILURES"}
-    )
-    relay_breaker_reset_seconds: float = field(
-        default=30.0, metadata={"var": "PORTAL_RELAY_BREAKER_RESET_SECONDS"}
-    )
+    Where settings are given by name (overrides, SECRET_SETTINGS), a section's field is
+    named `<section>_<field>`: `pongo_base_url` is `settings.pongo.base_url`.
+    """
+
+    env: str = _setting("PORTAL_ENV", "development")
+    secret_key: str = _setting("PORTAL_SECRET_KEY", "")
+    database_url: str = _setting("DATABASE_URL", "")
+    redis_url: str = _setting("REDIS_URL", "")
+    base_url: str = _setting("PORTAL_BASE_URL", "http://127.0.0.1:5000")
+    pos_admin_origin: str = _setting("PORTAL_POS_ADMIN_ORIGIN", "http://127.0.0.1:5000")
+    encryption_keys: str = _setting("PORTAL_ENCRYPTION_KEYS", "")
+    proxy_hops: int = _setting("PORTAL_PROXY_HOPS", 0)
+    timezone: str = _setting("PORTAL_TIMEZONE", "Europe/Paris")
+    demo: bool = _setting("PORTAL_DEMO", False)
+    max_body_mb: int = _setting("PORTAL_MAX_BODY_MB", 32)
+    launch: LaunchSettings = field(default_factory=LaunchSettings)
+    pongo: PongoAccess = field(default_factory=PongoAccess)
+    orders: OrderSettings = field(default_factory=OrderSettings)
+    relay: RelaySettings = field(default_factory=RelaySettings)
+    session: SessionSettings = field(default_factory=SessionSettings)
 
     @property
     def production(self) -> bool:
@@ -112,6 +143,18 @@ class Settings:
     def fernet_keys(self) -> list[str]:
         """Encryption keys, newest first."""
         return [k.strip() for k in self.encryption_keys.split(",") if k.strip()]
+
+    # Flat names still read by portal/connect/ until it reads `settings.pongo`.
+
+
+def _leaves() -> Iterator[tuple[str, str | None, Field[Any]]]:
+    """Every setting as (name, section or None, field), in declaration order."""
+    for f in fields(Settings):
+        if f.default_factory is MISSING:
+            yield f.name, None, f
+        else:
+            for sub in fields(f.default_factory()):
+                yield f"{f.name}_{sub.name}", f.name, sub
 
 
 def _coerce(name: str, kind: Any, raw: str) -> Any:
@@ -131,25 +174,50 @@ def _coerce(name: str, kind: Any, raw: str) -> Any:
     return raw
 
 
+def get(settings: Settings, name: str) -> Any:
+    """A setting by its flat name (`pongo_client_secret`)."""
+    for flat, section, f in _leaves():
+        if flat == name:
+            return getattr(getattr(settings, section) if section else settings, f.name)
+    raise KeyError(name)
+
+
+def with_values(settings: Settings, values: Mapping[str, Any]) -> Settings:
+    """A copy with some settings changed, given by flat name; an unknown name is a TypeError."""
+    known = {flat: (section, f.name) for flat, section, f in _leaves()}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise TypeError(f"unknown setting(s): {', '.join(unknown)}")
+    top: dict[str, Any] = {}
+    nested: dict[str, dict[str, Any]] = {}
+    for name, value in values.items():
+        section, attr = known[name]
+        if section is None:
+            top[attr] = value
+        else:
+            nested.setdefault(section, {})[attr] = value
+    for section, changes in nested.items():
+        top[section] = replace(getattr(settings, section), **changes)
+    return replace(settings, **top)
+
+
 def from_environ(
     environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None
 ) -> Settings:
-    """Read settings from environment variables, then apply explicit overrides."""
+    """Read settings from environment variables, then apply explicit overrides by flat name."""
     values: dict[str, Any] = {}
-    for f in fields(Settings):
+    for name, _section, f in _leaves():
         var = f.metadata["var"]
         if var in environ:
-            values[f.name] = _coerce(var, f.type, environ[var])
-    settings = Settings(**values)
-    if overrides:
-        settings = replace(settings, **dict(overrides))
+            values[name] = _coerce(var, f.type, environ[var])
+    settings = with_values(Settings(), {**values, **dict(overrides or {})})
     if settings.env not in ENVIRONMENTS:
         raise SettingsError(f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}")
     return settings
 
 
 def _var(name: str) -> str:
-    return str(next(f.metadata["var"] for f in fields(Settings) if f.name == name))
+    return str(next(f.metadata["var"] for flat, _, f in _leaves() if flat == name))
 
 
 def check_production(settings: Settings) -> None:
@@ -157,11 +225,11 @@ def check_production(settings: Settings) -> None:
     problems = [
         f"{_var(name)} is missing or a placeholder"
         for name in SECRET_SETTINGS
-        if getattr(settings, name).strip().lower() in PLACEHOLDERS
+        if get(settings, name).strip().lower() in PLACEHOLDERS
     ]
     if len(settings.secret_key) < 32 and _var("secret_key") not in " ".join(problems):
         problems.append("PORTAL_SECRET_KEY must be at least 32 characters")
-    if len(settings.launch_secret) < 32 and _var("launch_secret") not in " ".join(problems):
+    if len(settings.launch.secret) < 32 and _var("launch_secret") not in " ".join(problems):
         problems.append("PORTAL_LAUNCH_SECRET must be at least 32 characters")
     for key in settings.fernet_keys:
         try:
@@ -174,11 +242,11 @@ def check_production(settings: Settings) -> None:
     if not settings.redis_url:
         problems.append("REDIS_URL is required so that rate limits hold across workers")
     for name in ("base_url", "pongo_redirect_uri", "pongo_base_url"):
-        if not getattr(settings, name).startswith("https://"):
+        if not get(settings, name).startswith("https://"):
             problems.append(f"{_var(name)} must be an https:// URL")
     if settings.demo:
         problems.append("PORTAL_DEMO must be off in production")
-    if settings.pongo_client_secret in demo_client_secrets().values():
+    if settings.pongo.client_secret in demo_client_secrets().values():
         problems.append("PONGO_CLIENT_SECRET is a client secret of the Pongo sandbox's demo")
     if problems:
         raise SettingsError("Refusing to start: " + "; ".join(problems))
@@ -186,13 +254,11 @@ def check_production(settings: Settings) -> None:
 
 def fill_development_secrets(settings: Settings, instance_path: Path) -> Settings:
     """Outside production, create missing secrets once under instance/ and reuse them."""
-    if not settings.pongo_client_secret:
+    if not settings.pongo.client_secret:
         # The sandbox's demo fixture knows the default client: development connects out of the box.
-        secret = demo_client_secrets().get(settings.pongo_client_id, "")
-        settings = replace(settings, pongo_client_secret=secret)
-    missing = [
-        n for n in SECRET_SETTINGS if not getattr(settings, n) and n != "pongo_client_secret"
-    ]
+        secret = demo_client_secrets().get(settings.pongo.client_id, "")
+        settings = with_values(settings, {"pongo_client_secret": secret})
+    missing = [n for n in SECRET_SETTINGS if not get(settings, n) and n != "pongo_client_secret"]
     if not missing:
         return settings
     store = instance_path / "secrets.json"
@@ -211,7 +277,7 @@ def fill_development_secrets(settings: Settings, instance_path: Path) -> Setting
         store.chmod(0o600)
         print(f" * Generated development secrets in {store}", file=sys.stderr)
     generated: dict[str, Any] = {n: saved[n] for n in missing}
-    return replace(settings, **generated)
+    return with_values(settings, generated)
 
 
 def default_database_url(instance_path: Path) -> str:
@@ -234,4 +300,19 @@ def load(overrides: Mapping[str, Any] | None, instance_path: Path) -> Settings:
 
 def settings_table() -> list[tuple[str, str]]:
     """Each environment variable with its default, for documentation checks."""
-    return [(f.metadata["var"], str(f.default)) for f in fields(Settings)]
+    return [(f.metadata["var"], str(f.default)) for _, _, f in _leaves()]
+
+
+# Where create_app keeps the settings; read them through current() or of(app).
+EXTENSION = "portal.settings"
+
+
+def of(app: Flask) -> Settings:
+    """The settings of this app."""
+    settings: Settings = app.extensions[EXTENSION]
+    return settings
+
+
+def current() -> Settings:
+    """The settings of the app handling this request, command or job."""
+    return of(current_app)

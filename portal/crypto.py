@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from flask import current_app
+
+from portal import config
 
 __all__ = ["InvalidToken", "decrypt", "encrypt", "keyring", "rotate"]
 
@@ -11,7 +12,7 @@ __all__ = ["InvalidToken", "decrypt", "encrypt", "keyring", "rotate"]
 def keyring(keys: list[str] | None = None) -> MultiFernet:
     """The configured keys; the first encrypts, all of them decrypt."""
     if keys is None:
-        keys = current_app.extensions["portal.settings"].fernet_keys
+        keys = config.current().fernet_keys
     if not keys:
         raise RuntimeError("PORTAL_ENCRYPTION_KEYS is empty")
     return MultiFernet([Fernet(key) for key in keys])

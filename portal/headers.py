@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
+from portal import config
+
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -20,7 +22,7 @@ CSP = "; ".join(
 
 def init_app(app: Flask) -> None:
     """Add the headers after every request."""
-    pongo = app.extensions["portal.settings"].pongo_base_url
+    pongo = config.of(app).pongo.base_url
     policy = CSP.format(pongo=pongo)
 
     @app.after_request

@@ -128,17 +128,20 @@ def test_production_refuses_missing_and_placeholder_secrets() -> None:
 
 
 def test_production_accepts_complete_settings() -> None:
-    settings = config.Settings(
-        env="production",
-        secret_key="s" * 40,
-        launch_secret="l" * 40,
-        encryption_keys=TEST_SETTINGS["encryption_keys"],
-        pongo_client_secret="real-client-secret",
-        database_url="postgresql+psycopg://db/portal",
-        redis_url="redis://cache:6379/0",
-        base_url="https://portal.example.com",
-        pongo_base_url="https://api.heypongo.com",
-        pongo_redirect_uri="https://portal.example.com/connect/callback",
+    settings = config.from_environ(
+        {},
+        {
+            "env": "production",
+            "secret_key": "s" * 40,
+            "launch_secret": "l" * 40,
+            "encryption_keys": TEST_SETTINGS["encryption_keys"],
+            "pongo_client_secret": "real-client-secret",
+            "database_url": "postgresql+psycopg://db/portal",
+            "redis_url": "redis://cache:6379/0",
+            "base_url": "https://portal.example.com",
+            "pongo_base_url": "https://api.heypongo.com",
+            "pongo_redirect_uri": "https://portal.example.com/connect/callback",
+        },
     )
     config.check_production(settings)
 
@@ -157,9 +160,39 @@ def test_development_generates_and_reuses_secrets(tmp_path: object) -> None:
     first = config.fill_development_secrets(config.Settings(), instance)
     second = config.fill_development_secrets(config.Settings(), instance)
     assert first.secret_key
-    assert first.launch_secret
+    assert first.launch.secret
     assert first.fernet_keys
-    assert (first.secret_key, first.launch_secret) == (second.secret_key, second.launch_secret)
+    assert (first.secret_key, first.launch.secret) == (second.secret_key, second.launch.secret)
+
+
+def test_each_setting_reads_its_own_variable_into_its_section() -> None:
+    variables = [var for var, _ in config.settings_table()]
+    assert len(variables) == len(set(variables))
+    settings = config.from_environ(
+        {
+            "PONGO_ORDER_CHANNEL": "kiosk",
+            "PORTAL_RELAY_BATCH_SIZE": "7",
+            "PORTAL_SESSION_IDLE_MINUTES": "5",
+            "PONGO_TOKEN_PATH": "/oauth/token",
+            "PORTAL_LAUNCH_ISSUER": "till",
+        }
+    )
+    assert settings.orders.channel == "kiosk"
+    assert settings.relay.batch_size == 7
+    assert settings.session.idle_minutes == 5
+    assert settings.pongo.token_path == "/oauth/token"
+    assert settings.launch.issuer == "till"
+
+
+def test_an_unknown_setting_override_is_refused() -> None:
+    with pytest.raises(TypeError, match="pongo_base_uri"):
+        config.from_environ({}, {"pongo_base_uri": "https://api.heypongo.com"})
+
+
+def test_the_app_settings_are_read_through_one_accessor(app: Flask) -> None:
+    with app.app_context():
+        assert config.current() is config.of(app)
+        assert config.current().session.idle_minutes == app.config["SESSION_IDLE_MINUTES"]
 
 
 def test_bad_whole_number_setting_names_the_variable() -> None:

@@ -29,15 +29,6 @@ FEATURES = frozenset(
     }
 )
 
-# Cycles between feature packages that exist today and are on their way out, each written from
-# its alphabetically first package. Empty this once they are gone: the test below then forbids
-# any cycle at all.
-KNOWN_CYCLES_TO_REMOVE: frozenset[tuple[str, ...]] = frozenset(
-    {
-        ("api", "orders"),  # api.orders -> orders; orders.schemas and orders.services -> api
-    }
-)
-
 Edges = dict[str, dict[str, set[str]]]  # package -> imported package -> importing modules
 
 
@@ -155,13 +146,7 @@ def test_the_graph_sees_known_imports() -> None:
 def test_no_import_cycle_between_feature_packages() -> None:
     """No feature package imports, directly or through others, a package that imports it back."""
     edges = package_graph()
-    unexpected = sorted(cycles(edges) - KNOWN_CYCLES_TO_REMOVE)
-    assert not unexpected, "Import cycles between feature packages:\n" + "\n".join(
-        describe(cycle, edges) for cycle in unexpected
+    found = sorted(cycles(edges))
+    assert not found, "Import cycles between feature packages:\n" + "\n".join(
+        describe(cycle, edges) for cycle in found
     )
-
-
-def test_known_cycles_still_exist() -> None:
-    """A cycle listed in KNOWN_CYCLES_TO_REMOVE that is gone must leave the list."""
-    gone = sorted(KNOWN_CYCLES_TO_REMOVE - cycles(package_graph()))
-    assert not gone, f"Remove these from KNOWN_CYCLES_TO_REMOVE, they no longer exist: {gone}"

@@ -1,11 +1,25 @@
-"""The POS API's bodies, defined once: requests are validated and OpenAPI is built from these."""
+"""The POS API's bodies, defined once: requests are validated and OpenAPI is built from these.
+
+Every request and response model of the API lives here, for every resource; the domain
+packages take and return plain values and never import this module.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from portal.orders.mapping import InvalidPhone, normalise_phone
 
 # Control characters are refused everywhere: PostgreSQL cannot store NUL, and CR/LF in
 # a name could forge log lines or break CSV exports.
@@ -26,6 +40,8 @@ Locale = Literal["en", "fr", "fr-CA"]
 MAX_LOCATIONS = 10_000
 MAX_PRODUCTS = 100_000
 MAX_CENTS = 2**31 - 1
+MAX_LINES = 500
+MAX_QUANTITY = 10_000
 
 
 class _Body(BaseModel):
@@ -142,6 +158,84 @@ class ReplaceCounts(BaseModel):
     updated: int
     archived: int
     unchanged: int
+
+
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+class CustomerIn(_Body):
+    """Who earns the points: a phone number, a Pongo customer public id, or both."""
+
+    phone: Phone | None = Field(
+        None, description="International format, e.g. +33612345678 (spaces and dots allowed)"
+    )
+    public_id: Ref | None = Field(None, description="The Pongo customer's public id (QR code)")
+
+    @field_validator("phone")
+    @classmethod
+    def _international(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                normalise_phone(value)
+            except InvalidPhone as error:
+                raise ValueError(str(error)) from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_identifier(self) -> CustomerIn:
+        if not self.phone and not self.public_id:
+            raise ValueError("give the customer's phone or public_id")
+        return self
+
+
+class LineIn(_Body):
+    """One line of the order; a line paid with a Pongo reward carries its public id."""
+
+    sku: Ref
+    name: ProductName
+    quantity: int = Field(ge=1, le=MAX_QUANTITY)
+    unit_price_cents: int = Field(ge=0, le=MAX_CENTS)
+    public_reward_id: Ref | None = None
+
+
+class OrderIn(_Body):
+    """A closed, paid order, posted as soon as it is paid."""
+
+    order_ref: Ref = Field(description="The POS's order id; the same ref twice is one order")
+    location_ref: Ref
+    total_cents: int = Field(ge=0, le=MAX_CENTS)
+    tax_cents: int | None = Field(None, ge=0, le=MAX_CENTS)
+    created_at: AwareDatetime = Field(description="ISO 8601 with a UTC offset")
+    customer: CustomerIn
+    lines: list[LineIn] = Field(min_length=1, max_length=MAX_LINES)
+
+
+RelayState = Literal["pending", "delivered", "failed", "paused"]
+
+
+class OrderAccepted(BaseModel):
+    """The order is stored and will be relayed; poll its status with the order_ref."""
+
+    relay_id: str
+    order_ref: str
+    status: RelayState
+    loyalty_store_slug: str
+
+
+class OrderStatusOut(BaseModel):
+    """Where an order stands on its way to Pongo."""
+
+    relay_id: str
+    order_ref: str
+    location_ref: str
+    loyalty_store_slug: str
+    status: RelayState
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None = Field(description="When the next try is due (pending)")
+    pongo_order_id: str | None
+    delivered_at: datetime | None
+    received_at: datetime
 
 
 class FieldError(BaseModel):

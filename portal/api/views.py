@@ -1,19 +1,17 @@
 """The POS API: JSON over HTTPS with a vendor-wide Bearer API key.
 
-Routes register their schemas in the OpenAPI registry beside their definition.
+Routes register their schemas in the OpenAPI registry beside their definition; the routes of
+each resource module (orders) are added to the blueprint below, by name.
 """
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
-from pydantic import BaseModel, ValidationError
-from werkzeug.exceptions import NotFound
 
 from portal.access import API, blueprint_policy, public
-from portal.api import catalogue, openapi, services
-from portal.api.errors import InvalidBody, field_errors
+from portal.api import catalogue, openapi, orders, services
+from portal.api.errors import InvalidBody
+from portal.api.http import json_answer, merchant_or_404, parse
 from portal.api.keys import prefix_of, verify_key
 from portal.api.openapi import Operation, operation
 from portal.api.schemas import (
@@ -28,11 +26,8 @@ from portal.api.schemas import (
     ValidationErrors,
 )
 from portal.extensions import csrf, limiter
-from portal.models.merchant import Merchant
 from portal.rewards import services as rewards
 from portal.security_log import security_event
-
-M = TypeVar("M", bound=BaseModel)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -84,28 +79,6 @@ def invalid_body(error: InvalidBody) -> tuple[Response, int]:
     return jsonify(ValidationErrors(errors=error.errors).model_dump()), 422
 
 
-def parse(model: type[M]) -> M:
-    """Validate the raw JSON body against a model (no intermediate dicts for big bodies)."""
-    try:
-        return model.model_validate_json(request.get_data(cache=False) or b"")
-    except ValidationError as error:
-        raise InvalidBody(field_errors(error)) from None
-
-
-def merchant_or_404(ref: str) -> Merchant:
-    """The merchant named in the path, or a JSON 404."""
-    merchant = services.find_merchant(ref)
-    if merchant is None:
-        missing = NotFound()
-        missing.portal_message = "Unknown merchant."  # type: ignore[attr-defined]  # read by errors
-        raise missing
-    return merchant
-
-
-def _json(model: BaseModel, status: int = 200) -> tuple[Response, int]:
-    return current_app.response_class(model.model_dump_json(), mimetype="application/json"), status
-
-
 MERCHANT = "/merchants/{ref}"
 LOCATIONS = "/merchants/{ref}/locations"
 PRODUCTS = "/merchants/{ref}/products"
@@ -135,7 +108,7 @@ def put_merchant(ref: str) -> tuple[Response, int]:
         abort(404)
     merchant, created = services.put_merchant(ref=ref, body=parse(MerchantIn))
     out = MerchantOut(ref=merchant.ref, name=merchant.name, locale=merchant.locale)
-    return _json(out, 201 if created else 200)
+    return json_answer(out, 201 if created else 200)
 
 
 @bp.put("/merchants/<ref>/locations")
@@ -143,14 +116,14 @@ def put_locations(ref: str) -> tuple[Response, int]:
     """Replace the merchant's full set of locations."""
     merchant = merchant_or_404(ref)
     body = parse(LocationsIn)
-    return _json(services.replace_locations(merchant=merchant, incoming=body.locations))
+    return json_answer(services.replace_locations(merchant=merchant, incoming=body.locations))
 
 
 @bp.get("/merchants/<ref>/locations")
 def get_locations(ref: str) -> tuple[Response, int]:
     """Every location with its linked Pongo store slug."""
     merchant = merchant_or_404(ref)
-    return _json(LocationsOut(locations=services.list_locations(merchant=merchant)))
+    return json_answer(LocationsOut(locations=services.list_locations(merchant=merchant)))
 
 
 @bp.put("/merchants/<ref>/products")
@@ -158,7 +131,7 @@ def put_products(ref: str) -> tuple[Response, int]:
     """Replace the merchant's full product catalogue."""
     merchant = merchant_or_404(ref)
     body = parse(ProductsIn)
-    return _json(catalogue.replace_products(merchant=merchant, incoming=body.products))
+    return json_answer(catalogue.replace_products(merchant=merchant, incoming=body.products))
 
 
 @bp.get("/merchants/<ref>/rewards")
@@ -179,7 +152,13 @@ def get_rewards(ref: str) -> tuple[Response, int]:
         ],
         synced_at=sync.synced_at if sync else None,
     )
-    return _json(out)
+    return json_answer(out)
+
+
+for order_operation in orders.OPERATIONS:
+    operation(order_operation)
+bp.add_url_rule("/merchants/<ref>/orders", view_func=orders.post_order, methods=["POST"])
+bp.add_url_rule("/merchants/<ref>/orders/<order_ref>", view_func=orders.get_order, methods=["GET"])
 
 
 @bp.get("/openapi.json")

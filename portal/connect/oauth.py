@@ -15,6 +15,7 @@ from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app, session
 from werkzeug.wrappers import Response
 
+from portal import config
 from portal.models.merchant import Merchant
 from portal.pongo import endpoints
 from portal.pongo.merchant import pongo_settings
@@ -26,7 +27,7 @@ MERCHANT_KEY = "oauth_merchant_id"
 
 def init_app(app: Flask) -> None:
     """Register Pongo's consent form with Authlib, from the settings."""
-    settings = pongo_settings(app.extensions["portal.settings"])
+    settings = pongo_settings(config.of(app))
     # One registry per app: Authlib caches clients on the registry, and each app has its settings.
     oauth = OAuth(app)
     app.extensions[EXTENSION] = oauth

@@ -9,7 +9,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
-from portal.config import Settings
+from portal import config
 from portal.demo.loader import load_demo_data
 from portal.extensions import db
 from portal.orders.relay import run_worker
@@ -36,8 +36,7 @@ def demo_staff() -> str:
 
 def run_demo(app: Flask, *, host: str, port: int) -> None:
     """Migrate, load the demo data, start the Pongo sandbox and serve the portal."""
-    settings: Settings = app.extensions["portal.settings"]
-    if not settings.demo:
+    if not config.of(app).demo:
         raise click.ClickException("Set PORTAL_DEMO=1 (as `make demo` does) to run the demo.")
     with app.app_context():
         upgrade()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import current_app
 from sqlalchemy import select
 
+from portal import config
 from portal.config import Settings
 from portal.entry.tokens import sign_launch_token
 from portal.extensions import db
@@ -34,8 +34,8 @@ def launch_url(
     if locale:
         extra["locale"] = locale
     token = sign_launch_token(
-        settings.launch_secret,
-        issuer=settings.launch_issuer,
+        settings.launch.secret,
+        issuer=settings.launch.issuer,
         merchant_ref=merchant.ref,
         merchant_name=merchant.name,
         email=email,
@@ -56,7 +56,7 @@ class DemoMerchant:
 
 def demo_launch_links() -> list[DemoMerchant]:
     """Every merchant with launch links for each page, in English and French."""
-    settings: Settings = current_app.extensions["portal.settings"]
+    settings = config.current()
     merchants = db.session.scalars(select(Merchant).order_by(Merchant.name)).all()
     return [
         DemoMerchant(

@@ -16,8 +16,8 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from portal import config
 from portal.access import public
-from portal.config import Settings
 from portal.entry import services
 from portal.entry.demo import demo_launch_links
 from portal.entry.tokens import LaunchFailure, LaunchRefused
@@ -47,11 +47,6 @@ STATUS = {
 }
 
 
-def _settings() -> Settings:
-    settings: Settings = current_app.extensions["portal.settings"]
-    return settings
-
-
 def failure_message(failure: LaunchFailure) -> str:
     """What the merchant reads when a launch link is refused."""
     if failure in (LaunchFailure.EXPIRED, LaunchFailure.NOT_YET_VALID):
@@ -68,10 +63,10 @@ def failure_message(failure: LaunchFailure) -> str:
 @limiter.limit("30 per minute")
 def launch() -> Response | tuple[str, int]:
     """Check the signed link-out, then open the portal in a fresh session."""
-    settings = _settings()
+    settings = config.current()
     try:
         claims = services.check_launch(
-            request.args.get("token"), secret=settings.launch_secret, issuer=settings.launch_issuer
+            request.args.get("token"), secret=settings.launch.secret, issuer=settings.launch.issuer
         )
     except LaunchRefused as refused:
         security_event("launch", "failure", reason=refused.failure.value, detail=refused.detail)
@@ -104,7 +99,7 @@ def logout() -> str:
 @public
 def demo_pos_admin() -> Response:
     """A stand-in for the POS admin panel, with fresh launch links (demo mode only)."""
-    if not _settings().demo:
+    if not config.current().demo:
         abort(404)
     response = make_response(
         render_template("entry/demo_pos_admin.html", merchants=demo_launch_links())

@@ -50,12 +50,12 @@ def normalise_phone(raw: str) -> str:
 
 @dataclass(frozen=True)
 class OrderEnums:
-    """The four order fields whose allowed values Pongo has not published (settings)."""
+    """The four order fields whose allowed values Pongo has not published (from settings)."""
 
-    channel: str = "pos"
-    delivery_mode: str = "on_site"
-    status: str = "completed"
-    delivery_status: str = "delivered"
+    channel: str
+    delivery_mode: str
+    status: str
+    delivery_status: str
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -36,7 +36,8 @@ import httpx
 from flask import Flask
 from sqlalchemy import and_, insert, or_, select, update
 
-from portal.config import Settings
+from portal import config
+from portal.config import RelaySettings
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.connection import ConnectionStatus, PongoConnection
@@ -59,30 +60,14 @@ log = logging.getLogger("portal.relay")
 MAX_ERROR = 2000
 
 
-@dataclass(frozen=True)
-class RelaySettings:
-    """How hard and how fast the worker tries (from PORTAL_RELAY_* settings)."""
-
-    max_attempts: int = 10
-    backoff_base: float = 30.0
-    backoff_cap: float = 3600.0
-    lease: float = 120.0
-    batch_size: int = 20
-    breaker_failures: int = 5
-    breaker_reset: float = 30.0
-
-    @classmethod
-    def from_settings(cls, s: Settings) -> RelaySettings:
-        """The relay settings from the portal's."""
-        return cls(
-            max_attempts=max(1, s.relay_max_attempts),
-            backoff_base=s.relay_backoff_seconds,
-            backoff_cap=s.relay_backoff_cap_seconds,
-            lease=s.relay_lease_seconds,
-            batch_size=max(1, s.relay_batch_size),
-            breaker_failures=max(1, s.relay_breaker_failures),
-            breaker_reset=s.relay_breaker_reset_seconds,
-        )
+def _bounded(settings: RelaySettings) -> RelaySettings:
+    """The relay settings with the counts that must be positive raised to at least one."""
+    return replace(
+        settings,
+        max_attempts=max(1, settings.max_attempts),
+        batch_size=max(1, settings.batch_size),
+        breaker_failures=max(1, settings.breaker_failures),
+    )
 
 
 @dataclass(frozen=True)
@@ -156,12 +141,12 @@ class RelayWorker:
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self.app = app
-        portal_settings: Settings = app.extensions["portal.settings"]
-        self.settings = settings or RelaySettings.from_settings(portal_settings)
+        portal_settings = config.of(app)
+        self.settings = _bounded(settings or portal_settings.relay)
         self.pongo = pongo or pongo_settings(portal_settings)
         self.breaker = breaker or CircuitBreaker(
             failure_threshold=self.settings.breaker_failures,
-            reset_timeout=self.settings.breaker_reset,
+            reset_timeout=self.settings.breaker_reset_seconds,
         )
         self.name = name or _worker_name()
         self.sleep = sleep
@@ -234,7 +219,7 @@ class RelayWorker:
                 update(OrderRelay)
                 .where(OrderRelay.id.in_(ids), claimable)
                 .values(
-                    claimed_until=now + timedelta(seconds=self.settings.lease),
+                    claimed_until=now + timedelta(seconds=self.settings.lease_seconds),
                     claim_token=token,
                     claimed_by=self.name,
                 )
@@ -357,7 +342,7 @@ class RelayWorker:
     def backoff(self, attempts: int) -> float:
         """Seconds before the next try: exponential, capped, with jitter in its upper half."""
         s = self.settings
-        ceiling = min(s.backoff_cap, s.backoff_base * 2.0 ** max(0, attempts - 1))
+        ceiling = min(s.backoff_cap_seconds, s.backoff_seconds * 2.0 ** max(0, attempts - 1))
         return ceiling / 2 + self.jitter() * ceiling / 2
 
     def record(self, claim: Claim, outcome: Outcome) -> bool:

@@ -5,47 +5,73 @@ Verbs flush and never commit: the request (or the worker) owns the transaction.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import secrets
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, cast
 
-from flask import current_app
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from portal.api.errors import InvalidBody
-from portal.api.schemas import FieldError
+from portal import config
 from portal.audit.services import record
-from portal.config import Settings
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.connection import ConnectionStatus
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay, RelayAttempt, RelayStatus
-from portal.orders.mapping import OrderEnums, PosLine, PosOrder, to_pongo
-from portal.orders.schemas import OrderAccepted, OrderIn, OrderStatusOut
+from portal.orders.mapping import OrderEnums, PosOrder, to_pongo
 from portal.pongo.connection import get_connection
 
 PER_PAGE = 50
 STATUSES = tuple(s.value for s in RelayStatus)
 
 
-class OrderConflict(Exception):
-    """The order_ref is already taken by an order with a different body."""
+class RefusalCode(StrEnum):
+    """Why an order is not taken."""
+
+    MERCHANT_NOT_CONNECTED = "merchant_not_connected"
+    UNKNOWN_LOCATION = "unknown_location"
+    LOCATION_NOT_LINKED = "location_not_linked"
+    # The order_ref is already taken by an order with a different body.
+    ORDER_REF_REUSED = "order_ref_reused"
 
 
-def order_enums(settings: Settings | None = None) -> OrderEnums:
+@dataclass(frozen=True)
+class Refusal:
+    """One reason to refuse an order; `field` names the order field at fault, if one is."""
+
+    code: RefusalCode
+    message: str
+    field: str = ""
+
+
+class OrderRefused(Exception):
+    """The order cannot be taken; every reason is given at once and nothing was stored."""
+
+    def __init__(self, *reasons: Refusal) -> None:
+        self.reasons = reasons
+        super().__init__("; ".join(f"{r.code}: {r.message}" for r in reasons))
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    """One order with its outbox row."""
+
+    order: Order
+    relay: OrderRelay
+
+
+def order_enums() -> OrderEnums:
     """The order enum values from the portal's settings."""
-    s: Settings = settings or current_app.extensions["portal.settings"]
+    orders = config.current().orders
     return OrderEnums(
-        channel=s.pongo_order_channel,
-        delivery_mode=s.pongo_order_delivery_mode,
-        status=s.pongo_order_status,
-        delivery_status=s.pongo_order_delivery_status,
+        channel=orders.channel,
+        delivery_mode=orders.delivery_mode,
+        status=orders.status,
+        delivery_status=orders.delivery_status,
     )
 
 
@@ -54,69 +80,36 @@ def new_relay_id() -> str:
     return "rel_" + secrets.token_hex(12)
 
 
-def body_hash(body: OrderIn) -> str:
-    """A fingerprint of the order as the POS sent it (after validation)."""
-    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def pos_order(body: OrderIn) -> PosOrder:
-    """The validated body as the mapping's input."""
-    return PosOrder(
-        order_ref=body.order_ref,
-        total_cents=body.total_cents,
-        tax_cents=body.tax_cents,
-        created_at=body.created_at,
-        lines=tuple(
-            PosLine(
-                sku=line.sku,
-                name=line.name,
-                quantity=line.quantity,
-                unit_price_cents=line.unit_price_cents,
-                public_reward_id=line.public_reward_id,
-            )
-            for line in body.lines
-        ),
-        customer_phone=body.customer.phone,
-        customer_public_id=body.customer.public_id,
-    )
-
-
-def _find(merchant_id: int, order_ref: str) -> tuple[Order, OrderRelay] | None:
+def _find(merchant_id: int, order_ref: str) -> OrderRow | None:
     row = db.session.execute(
         select(Order, OrderRelay)
         .join(OrderRelay, OrderRelay.order_id == Order.id)
         .where(Order.merchant_id == merchant_id, Order.order_ref == order_ref)
     ).first()
-    return (row[0], row[1]) if row else None
+    return OrderRow(order=row[0], relay=row[1]) if row else None
 
 
-def _accepted(order: Order, relay: OrderRelay) -> OrderAccepted:
-    return OrderAccepted(
-        relay_id=relay.relay_id,
-        order_ref=order.order_ref,
-        status=RelayStatus(relay.status).value,
-        loyalty_store_slug=order.store_slug,
-    )
+def _repeat(found: OrderRow, fingerprint: str) -> OrderRow:
+    if found.order.body_hash != fingerprint:
+        raise OrderRefused(
+            Refusal(
+                RefusalCode.ORDER_REF_REUSED,
+                f"order {found.order.order_ref!r} was already taken with different content",
+                "order_ref",
+            )
+        )
+    return found
 
 
-def _repeat(found: tuple[Order, OrderRelay], fingerprint: str) -> OrderAccepted:
-    order, relay = found
-    if order.body_hash != fingerprint:
-        raise OrderConflict(order.order_ref)
-    return _accepted(order, relay)
-
-
-def _refusals(merchant: Merchant, location_ref: str) -> tuple[list[FieldError], Location | None]:
+def _refusals(merchant: Merchant, location_ref: str) -> tuple[list[Refusal], Location | None]:
     """Why this order cannot be relayed, if it cannot: every reason at once."""
-    problems: list[FieldError] = []
+    problems: list[Refusal] = []
     connection = get_connection(merchant)
     if connection is None or connection.status == ConnectionStatus.DISCONNECTED:
         problems.append(
-            FieldError(
-                path="",
-                message="merchant not connected: the merchant has not connected a Pongo "
-                "account in the portal",
+            Refusal(
+                RefusalCode.MERCHANT_NOT_CONNECTED,
+                "the merchant has not connected a Pongo account in the portal",
             )
         )
     location = db.session.scalar(
@@ -124,35 +117,38 @@ def _refusals(merchant: Merchant, location_ref: str) -> tuple[list[FieldError], 
     )
     if location is None:
         problems.append(
-            FieldError(
-                path="location_ref",
-                message=f"unknown location: no location {location_ref!r} for this merchant "
-                "(push it with PUT /merchants/{ref}/locations first)",
+            Refusal(
+                RefusalCode.UNKNOWN_LOCATION,
+                f"no location {location_ref!r} for this merchant",
+                "location_ref",
             )
         )
     elif not location.store_slug:
         problems.append(
-            FieldError(
-                path="location_ref",
-                message=f"location not linked: location {location_ref!r} is not linked to a "
-                "Pongo store (the merchant links it on the portal's Locations page)",
+            Refusal(
+                RefusalCode.LOCATION_NOT_LINKED,
+                f"location {location_ref!r} is not linked to a Pongo store (the merchant "
+                "links it on the portal's Locations page)",
+                "location_ref",
             )
         )
     return problems, location
 
 
-def accept_order(*, merchant: Merchant, body: OrderIn) -> tuple[OrderAccepted, bool]:
+def accept_order(
+    *, merchant: Merchant, order: PosOrder, location_ref: str, fingerprint: str
+) -> tuple[OrderRow, bool]:
     """Store the order and its outbox row together; True when it is new.
 
-    The same order_ref with the same body answers the first answer and writes nothing.
+    `fingerprint` identifies the order's content: the same order_ref with the same
+    fingerprint answers the first order and writes nothing. Raises OrderRefused.
     """
-    fingerprint = body_hash(body)
-    found = _find(merchant.id, body.order_ref)
+    found = _find(merchant.id, order.order_ref)
     if found is not None:
         return _repeat(found, fingerprint), False
-    problems, location = _refusals(merchant, body.location_ref)
+    problems, location = _refusals(merchant, location_ref)
     if problems:
-        raise InvalidBody(problems)
+        raise OrderRefused(*problems)
     assert location is not None
     assert location.store_slug is not None
     connection = get_connection(merchant)
@@ -160,16 +156,16 @@ def accept_order(*, merchant: Merchant, body: OrderIn) -> tuple[OrderAccepted, b
     # until the merchant reconnects, instead of being lost.
     paused = connection is not None and connection.status != ConnectionStatus.CONNECTED
     now = utcnow()
-    order = Order(
+    row = Order(
         merchant_id=merchant.id,
-        order_ref=body.order_ref,
-        location_ref=body.location_ref,
+        order_ref=order.order_ref,
+        location_ref=location_ref,
         store_slug=location.store_slug,
-        total_cents=body.total_cents,
-        tax_cents=body.tax_cents,
-        ordered_at=body.created_at,
-        line_count=len(body.lines),
-        payload=to_pongo(pos_order(body), store_slug=location.store_slug, enums=order_enums()),
+        total_cents=order.total_cents,
+        tax_cents=order.tax_cents,
+        ordered_at=order.created_at,
+        line_count=len(order.lines),
+        payload=to_pongo(order, store_slug=location.store_slug, enums=order_enums()),
         body_hash=fingerprint,
         received_at=now,
     )
@@ -183,49 +179,25 @@ def accept_order(*, merchant: Merchant, body: OrderIn) -> tuple[OrderAccepted, b
     )
     merchant_id = merchant.id
     try:
-        db.session.add(order)
+        db.session.add(row)
         db.session.flush()
-        relay.order_id = order.id
+        relay.order_id = row.id
         db.session.add(relay)
         db.session.flush()
     except IntegrityError:
         # Another request stored the same order_ref meanwhile: answer with its row. This
         # request wrote nothing else, so rolling back loses nothing.
         db.session.rollback()
-        found = _find(merchant_id, body.order_ref)
+        found = _find(merchant_id, order.order_ref)
         if found is None:
             raise
         return _repeat(found, fingerprint), False
-    return _accepted(order, relay), True
+    return OrderRow(order=row, relay=relay), True
 
 
-def order_status(*, merchant: Merchant, order_ref: str) -> OrderStatusOut | None:
-    """The relay status of one of the merchant's orders."""
-    found = _find(merchant.id, order_ref)
-    if found is None:
-        return None
-    order, relay = found
-    return OrderStatusOut(
-        relay_id=relay.relay_id,
-        order_ref=order.order_ref,
-        location_ref=order.location_ref,
-        loyalty_store_slug=order.store_slug,
-        status=RelayStatus(relay.status).value,
-        attempts=relay.attempts,
-        last_error=relay.last_error,
-        next_attempt_at=relay.next_attempt_at if relay.status == RelayStatus.PENDING else None,
-        pongo_order_id=relay.pongo_order_id,
-        delivered_at=relay.delivered_at,
-        received_at=order.received_at,
-    )
-
-
-@dataclass(frozen=True)
-class OrderRow:
-    """One order as the Orders page lists it."""
-
-    order: Order
-    relay: OrderRelay
+def find_order(*, merchant: Merchant, order_ref: str) -> OrderRow | None:
+    """One of the merchant's orders with its outbox row (another merchant's order is None)."""
+    return _find(merchant.id, order_ref)
 
 
 @dataclass(frozen=True)
@@ -309,7 +281,7 @@ def order_detail(*, merchant: Merchant, order_ref: str) -> OrderDetail | None:
     found = _find(merchant.id, order_ref)
     if found is None:
         return None
-    order, relay = found
+    order, relay = found.order, found.relay
     attempts = db.session.scalars(
         select(RelayAttempt)
         .where(RelayAttempt.relay_id == relay.id)
@@ -321,9 +293,9 @@ def order_detail(*, merchant: Merchant, order_ref: str) -> OrderDetail | None:
 def retry_order(*, merchant: Merchant, order_ref: str) -> bool:
     """Put a failed order back in the queue with a fresh attempt budget; audited."""
     found = _find(merchant.id, order_ref)
-    if found is None or found[1].status != RelayStatus.FAILED:
+    if found is None or found.relay.status != RelayStatus.FAILED:
         return False
-    relay = found[1]
+    relay = found.relay
     previous_error = relay.last_error
     # Guarded on the status so that two clicks (or a click and a worker) retry it once.
     result = db.session.execute(

@@ -8,10 +8,9 @@ from datetime import timedelta
 from typing import TypeVar
 
 import httpx
-from flask import current_app
 from sqlalchemy import select, update
 
-from portal import crypto
+from portal import config, crypto
 from portal.config import Settings
 from portal.extensions import db
 from portal.models.base import utcnow
@@ -38,15 +37,15 @@ REFRESH_MARGIN = timedelta(seconds=120)
 
 def pongo_settings(settings: Settings | None = None) -> PongoSettings:
     """The Pongo client settings derived from the portal's."""
-    s: Settings = settings or current_app.extensions["portal.settings"]
+    access = (settings or config.current()).pongo
     return PongoSettings(
-        base_url=s.pongo_base_url,
-        client_id=s.pongo_client_id,
-        client_secret=s.pongo_client_secret,
-        redirect_uri=s.pongo_redirect_uri,
-        scopes=parse_scopes(s.pongo_scopes),
-        token_path=s.pongo_token_path,
-        token_grant_type=s.pongo_token_grant_type,
+        base_url=access.base_url,
+        client_id=access.client_id,
+        client_secret=access.client_secret,
+        redirect_uri=access.redirect_uri,
+        scopes=parse_scopes(access.scopes),
+        token_path=access.token_path,
+        token_grant_type=access.token_grant_type,
     )
 
 

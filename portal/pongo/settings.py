@@ -10,6 +10,9 @@ from portal.pongo import endpoints
 # The portal reads rewards and sends orders. Listing stores needs no documented
 # scope (the docs' scope list has no store.*), so none is asked for.
 DEFAULT_SCOPES = ("reward.read", "order.create")
+TOKEN_PATH = endpoints.TOKEN.path
+# Pongo's docs exchange the code with this non-standard grant type.
+TOKEN_GRANT_TYPE = "client_credentials"  # noqa: S105 - a grant name, not a secret
 
 # Pongo's form takes scopes comma-separated; OAuth answers may separate them with spaces.
 _SCOPE_SEPARATORS = re.compile(r"[,\s]+")
@@ -31,19 +34,14 @@ class PongoSettings:
     scopes: tuple[str, ...] = DEFAULT_SCOPES
     # The token path is inferred and the code exchange uses a non-standard grant
     # type in Pongo's docs, so both stay configurable.
-    token_path: str = endpoints.TOKEN.path
-    token_grant_type: str = "client_credentials"  # noqa: S105 - a grant name, not a secret
+    token_path: str = TOKEN_PATH
+    token_grant_type: str = TOKEN_GRANT_TYPE
     connect_timeout: float = 3.0
     read_timeout: float = 10.0
     deadline: float = 20.0
     max_retries: int = 3
     backoff_base: float = 0.5
     backoff_cap: float = 8.0
-    # Order enum values Pongo has not published; the relay fills orders with these.
-    order_channel: str = "pos"
-    order_delivery_mode: str = "on_site"
-    order_status: str = "completed"
-    order_delivery_status: str = "delivered"
 
     def __repr__(self) -> str:
         # The client secret never reaches a log line through repr().

@@ -20,7 +20,7 @@ from portal.models.locations import Location
 from portal.models.merchant import Merchant
 from portal.models.orders import OrderRelay
 from portal.orders.breaker import CircuitBreaker
-from portal.orders.relay import RelaySettings, RelayWorker
+from portal.orders.relay import RelayWorker
 from portal.pongo.merchant import pongo_settings
 from portal.sandbox.server import RunningSandbox
 from tests.api.conftest import Api, new_key
@@ -130,10 +130,7 @@ def fast_worker(app: Flask, **kwargs: Any) -> RelayWorker:
         )
     kwargs.setdefault("sleep", lambda seconds: None)
     kwargs.setdefault("breaker", CircuitBreaker(failure_threshold=50, reset_timeout=60))
-    settings = kwargs.pop("settings", None) or RelaySettings.from_settings(
-        app.extensions["portal.settings"]
-    )
-    return RelayWorker(app, settings=settings, pongo=pongo, **kwargs)
+    return RelayWorker(app, settings=kwargs.pop("settings", None), pongo=pongo, **kwargs)
 
 
 def relay_of(app: Flask, order_ref: str, merchant: str = "M1") -> OrderRelay:

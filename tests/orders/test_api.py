@@ -10,10 +10,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import event, func, select
 
+from portal.api.orders import accept
+from portal.api.schemas import OrderIn
 from portal.extensions import db
 from portal.models.orders import Order, OrderRelay
-from portal.orders import services
-from portal.orders.schemas import OrderIn
 from tests.orders.conftest import (
     LOCATIONS,
     OrdersApi,
@@ -182,7 +182,7 @@ def test_rolled_back_order_leaves_no_outbox_row(
     with relay_app.test_request_context():
         m1 = db.session.scalar(select(Merchant).where(Merchant.ref == "M1"))
         assert m1 is not None
-        services.accept_order(merchant=m1, body=OrderIn.model_validate(order_body()))
+        accept(merchant=m1, body=OrderIn.model_validate(order_body()))
         db.session.rollback()
     assert counts(relay_app) == (0, 0)
 
@@ -206,12 +206,51 @@ def test_a_racing_duplicate_answers_the_stored_order(
         m1 = db.session.scalar(select(Merchant).where(Merchant.ref == "M1"))
         assert m1 is not None
         event.listen(db.session(), "before_flush", other_request_lands_first, once=True)
-        accepted, created = services.accept_order(
-            merchant=m1, body=OrderIn.model_validate(order_body())
-        )
+        accepted, created = accept(merchant=m1, body=OrderIn.model_validate(order_body()))
+        relay_id = accepted.relay.relay_id
         db.session.commit()
     (first,) = answers
     assert first.status_code == 202, first.json
     assert not created
-    assert accepted.relay_id == first.json["relay_id"]
+    assert relay_id == first.json["relay_id"]
     assert counts(relay_app) == (1, 1)
+
+
+def test_the_service_gives_every_refusal_with_its_code(api: OrdersApi, relay_app: Flask) -> None:
+    """The orders service refuses in its own terms; only the API knows about HTTP."""
+    from portal.models.merchant import Merchant
+    from portal.orders.services import OrderRefused, RefusalCode
+
+    api.put("/merchants/M2", {"name": "Nonna"})
+    with relay_app.test_request_context():
+        m2 = db.session.scalar(select(Merchant).where(Merchant.ref == "M2"))
+        assert m2 is not None
+        with pytest.raises(OrderRefused) as refused:
+            accept(merchant=m2, body=OrderIn.model_validate(order_body(location_ref="L9")))
+    reasons = {(r.code, r.field) for r in refused.value.reasons}
+    assert reasons == {
+        (RefusalCode.MERCHANT_NOT_CONNECTED, ""),
+        (RefusalCode.UNKNOWN_LOCATION, "location_ref"),
+    }
+    assert counts(relay_app) == (0, 0)
+
+
+def test_the_orders_package_never_imports_the_api() -> None:
+    """The dependency runs one way: portal/api/ uses the orders service, never the reverse."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[2] / "portal" / "orders"
+    imported = {
+        (path.name, node.module or "")
+        for path in package.glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom)
+    } | {
+        (path.name, alias.name)
+        for path in package.glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    assert sorted(i for i in imported if i[1].startswith("portal.api")) == []

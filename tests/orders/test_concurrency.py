@@ -11,12 +11,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from portal.api.orders import accept
+from portal.api.schemas import OrderIn
+from portal.config import RelaySettings
 from portal.extensions import db
 from portal.models.merchant import Merchant
 from portal.models.orders import OrderRelay, RelayAttempt
-from portal.orders.relay import RelaySettings
-from portal.orders.schemas import OrderIn
-from portal.orders.services import accept_order
 from portal.sandbox.server import RunningSandbox
 from tests.api.conftest import new_key
 from tests.conftest import (
@@ -66,10 +66,10 @@ def test_two_workers_deliver_each_of_500_orders_exactly_once(
         merchant = db.session.scalar(select(Merchant).where(Merchant.ref == "M1"))
         assert merchant is not None
         for n in range(ORDERS):
-            accept_order(merchant=merchant, body=OrderIn.model_validate(order_body(f"P-{n}")))
+            accept(merchant=merchant, body=OrderIn.model_validate(order_body(f"P-{n}")))
         db.session.commit()
 
-    settings = RelaySettings(batch_size=7, lease=60, max_attempts=3)
+    settings = RelaySettings(batch_size=7, lease_seconds=60, max_attempts=3)
     workers = [fast_worker(pg_app, settings=settings, name=f"w{i}") for i in range(2)]
     start = threading.Barrier(len(workers))
     errors: list[BaseException] = []

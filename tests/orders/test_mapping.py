@@ -18,6 +18,9 @@ from portal.orders.mapping import (
 )
 
 PARIS_WINTER = timezone(timedelta(hours=1))
+ENUMS = OrderEnums(
+    channel="pos", delivery_mode="on_site", status="completed", delivery_status="delivered"
+)
 
 
 def order(**changes: object) -> PosOrder:
@@ -37,7 +40,7 @@ def order(**changes: object) -> PosOrder:
 
 
 def test_whole_body_for_a_closed_order() -> None:
-    body = to_pongo(order(), store_slug="lumiere-paris-11", enums=OrderEnums())
+    body = to_pongo(order(), store_slug="lumiere-paris-11", enums=ENUMS)
     assert body == {
         "order_id": "POS-1",
         "loyalty_store_slug": "lumiere-paris-11",
@@ -86,7 +89,7 @@ def test_enums_come_from_settings() -> None:
 
 def test_public_id_alone_identifies_the_customer() -> None:
     body = to_pongo(
-        order(customer_phone=None, customer_public_id="cus_1"), store_slug="s", enums=OrderEnums()
+        order(customer_phone=None, customer_public_id="cus_1"), store_slug="s", enums=ENUMS
     )
     assert body["customer"] == {"public_id": "cus_1"}
     assert body["customer_public_id"] == "cus_1"
@@ -95,9 +98,9 @@ def test_public_id_alone_identifies_the_customer() -> None:
 
 def test_order_without_customer_or_lines_is_refused() -> None:
     with pytest.raises(ValueError, match="customer"):
-        to_pongo(order(customer_phone=None), store_slug="s", enums=OrderEnums())
+        to_pongo(order(customer_phone=None), store_slug="s", enums=ENUMS)
     with pytest.raises(ValueError, match="line"):
-        to_pongo(order(lines=()), store_slug="s", enums=OrderEnums())
+        to_pongo(order(lines=()), store_slug="s", enums=ENUMS)
 
 
 @pytest.mark.parametrize(
@@ -174,9 +177,9 @@ def test_mapping_properties(
     pos = PosOrder(ref, total, tax, created, order_lines, phone, public_id)
     if phone is None and public_id is None:
         with pytest.raises(ValueError, match="customer"):
-            to_pongo(pos, store_slug="store", enums=OrderEnums())
+            to_pongo(pos, store_slug="store", enums=ENUMS)
         return
-    body = to_pongo(pos, store_slug="store", enums=OrderEnums())
+    body = to_pongo(pos, store_slug="store", enums=ENUMS)
     # Idempotency rests on a stable order_id and store.
     assert body["order_id"] == ref
     assert body["loyalty_store_slug"] == "store"
@@ -196,4 +199,4 @@ def test_mapping_properties(
     if phone is not None:
         assert body["customer"]["phone"].isdigit()
         assert body["customer"]["phone"] == "".join(c for c in phone if c.isdigit())
-    assert body == to_pongo(pos, store_slug="store", enums=OrderEnums())
+    assert body == to_pongo(pos, store_slug="store", enums=ENUMS)

@@ -7,12 +7,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
+from portal.api.orders import accept
+from portal.api.schemas import OrderIn
 from portal.extensions import db
 from portal.models.audit import AuditEvent
 from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay
-from portal.orders.schemas import OrderIn
-from portal.orders.services import accept_order, order_problems
+from portal.orders.services import order_problems
 from tests.conftest import csrf_token, launch
 from tests.orders.conftest import (
     LOCATIONS,
@@ -41,7 +42,7 @@ def add_orders(app: Flask, refs: list[str], merchant: str = "M1") -> None:
         owner = db.session.scalar(select(Merchant).where(Merchant.ref == merchant))
         assert owner is not None
         for ref in refs:
-            accept_order(merchant=owner, body=OrderIn.model_validate(order_body(ref)))
+            accept(merchant=owner, body=OrderIn.model_validate(order_body(ref)))
         db.session.commit()
 
 

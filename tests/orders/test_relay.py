@@ -167,18 +167,18 @@ def test_pongo_down_fails_the_order_after_the_last_attempt(
 
 
 def test_backoff_grows_and_stays_within_its_cap(relay_app: Flask) -> None:
-    from portal.orders.relay import RelaySettings
+    from portal.config import RelaySettings
 
     with fast_worker(
         relay_app,
-        settings=RelaySettings(backoff_base=30, backoff_cap=3600),
+        settings=RelaySettings(backoff_seconds=30, backoff_cap_seconds=3600),
         jitter=lambda: 1.0,
     ) as worker:
         waits = [worker.backoff(n) for n in range(1, 10)]
     assert waits[:4] == [30, 60, 120, 240]
     assert max(waits) == 3600
     with fast_worker(
-        relay_app, settings=RelaySettings(backoff_base=30), jitter=lambda: 0.0
+        relay_app, settings=RelaySettings(backoff_seconds=30), jitter=lambda: 0.0
     ) as worker:
         assert worker.backoff(1) == 15  # jitter spreads retries over the upper half
 

@@ -10,7 +10,7 @@ from portal import config
 from portal.sandbox import demo_client_secrets
 from tests.conftest import TEST_SETTINGS
 
-PRODUCTION = config.Settings(
+PRODUCTION_VALUES = dict(
     env="production",
     secret_key="s" * 40,
     launch_secret="l" * 40,
@@ -22,29 +22,30 @@ PRODUCTION = config.Settings(
     pongo_base_url="https://api.heypongo.com",
     pongo_redirect_uri="https://portal.example.com/connect/callback",
 )
+PRODUCTION = config.from_environ({}, PRODUCTION_VALUES)
 
 
 @pytest.mark.parametrize("client_id", sorted(demo_client_secrets()))
 def test_production_refuses_a_demo_client_secret(client_id: str) -> None:
     config.check_production(PRODUCTION)
-    demo = config.Settings(
-        **{**vars(PRODUCTION), "pongo_client_secret": demo_client_secrets()[client_id]}
-    )
+    demo = config.with_values(PRODUCTION, {"pongo_client_secret": demo_client_secrets()[client_id]})
     with pytest.raises(config.SettingsError, match="PONGO_CLIENT_SECRET is a client secret"):
         config.check_production(demo)
 
 
 def test_development_uses_the_demo_fixtures_secret_for_its_client(tmp_path: Path) -> None:
     settings = config.fill_development_secrets(config.Settings(), tmp_path)
-    assert settings.pongo_client_id == "portal-demo"
-    assert settings.pongo_client_secret == demo_client_secrets()["portal-demo"]
-    pos_dev = config.fill_development_secrets(config.Settings(pongo_client_id="pos-dev"), tmp_path)
-    assert pos_dev.pongo_client_secret == demo_client_secrets()["pos-dev"]
+    assert settings.pongo.client_id == "portal-demo"
+    assert settings.pongo.client_secret == demo_client_secrets()["portal-demo"]
+    pos_dev = config.fill_development_secrets(
+        config.from_environ({}, {"pongo_client_id": "pos-dev"}), tmp_path
+    )
+    assert pos_dev.pongo.client_secret == demo_client_secrets()["pos-dev"]
 
 
 def test_a_configured_secret_wins_over_the_demo_one(tmp_path: Path) -> None:
-    settings = config.Settings(pongo_client_secret="from-the-environment")
-    assert config.fill_development_secrets(settings, tmp_path).pongo_client_secret == (
+    settings = config.from_environ({}, {"pongo_client_secret": "from-the-environment"})
+    assert config.fill_development_secrets(settings, tmp_path).pongo.client_secret == (
         "from-the-environment"
     )
 
