@@ -349,11 +349,11 @@ def review(raw: object, index: CatalogueIndex) -> RewardReview:
         ("BAK-001,MENU-LUNCH", RewardStatus.READY, RewardShape.LIST),
         ("ZLT-88213,BAK-001,OLD-777", RewardStatus.READY, RewardShape.SINGLE),
         ("BAK-001,san 42", RewardStatus.CHECK, RewardShape.SINGLE),
-        ("BAK-001,DRK-100", RewardStatus.CHECK, RewardShape.SINGLE),
+        ("BAK-001,DRK-100", RewardStatus.CHECK, RewardShape.LIST),
         ("BAK-002", RewardStatus.CHECK, RewardShape.SINGLE),
         ("ZLT-88213,OLD-777", RewardStatus.NOT_REDEEMABLE, RewardShape.NONE),
         ("san 42", RewardStatus.NOT_REDEEMABLE, RewardShape.NONE),
-        ("DRK-100", RewardStatus.NOT_REDEEMABLE, RewardShape.NONE),
+        ("DRK-100", RewardStatus.CHECK, RewardShape.SINGLE),
         (None, RewardStatus.NO_SKU, RewardShape.NONE),
         ("", RewardStatus.NO_SKU, RewardShape.NONE),
         (" , \u00a0,", RewardStatus.NO_SKU, RewardShape.NONE),
@@ -369,7 +369,8 @@ def test_reward_gets_a_status_and_a_shape(
 def test_reward_lists_its_matched_skus_in_order(index: CatalogueIndex) -> None:
     result = review("MENU-LUNCH, ZLT-88213, BAK-001, bak 2, DRK-100", index)
     assert result.matched_skus == ("MENU-LUNCH", "BAK-001")
-    assert result.pos_skus == ("MENU-LUNCH", "BAK-001")
+    # The shared SKU is one the tills can honour, so the POS gets it too.
+    assert result.pos_skus == ("MENU-LUNCH", "BAK-001", "DRK-100")
     assert [p.ref for p in result.matched_products] == ["lunch-menu", "croissant"]
     assert [t.kind for t in result.tokens] == [
         TokenKind.MATCHED,
