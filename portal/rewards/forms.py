@@ -6,8 +6,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 
 from portal.rewards.reviews import MAX_NOTE, ReviewReason
 
@@ -24,10 +24,13 @@ REASON_LABELS = {
 class ReviewForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
     """Mark a flagged reward as reviewed: a reason from the list and an optional note."""
 
-    reason = SelectField(
+    # The page renders the choices from REASON_LABELS; a plain field keeps WTForms out of it.
+    reason = StringField(
         _l("Why is this reward fine as it is?"),
-        choices=[(reason.value, label) for reason, label in REASON_LABELS.items()],
-        validators=[DataRequired()],
+        validators=[
+            DataRequired(),
+            AnyOf([reason.value for reason in REASON_LABELS], message=_l("Choose a reason.")),
+        ],
     )
     note = TextAreaField(_l("Note (optional)"), validators=[Length(max=MAX_NOTE)])
 
