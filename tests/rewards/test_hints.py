@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -69,7 +71,7 @@ def test_pieces_rebuild_both_skus_and_share_the_unchanged_parts(typed: str, mean
     assert same_left == same_right
     # Runs alternate: two neighbours never have the same mark.
     for pieces in (left, right):
-        assert all(a.changed != b.changed for a, b in zip(pieces, pieces[1:], strict=False))
+        assert all(a.changed != b.changed for a, b in itertools.pairwise(pieces))
     if typed == meant:
         assert not any(p.changed for p in left + right)
 
