@@ -273,3 +273,22 @@ def test_every_problem_says_where_and_how_to_fix_it(
     assert many.count("<li") == 300  # all inside the one collapsed line
     grow = html.unescape(text_of(row_of(page, "rew_grow")))
     assert "With the corrected list, the reward becomes a list" in grow
+
+
+def test_fixes_and_review_form_are_in_french_for_a_french_merchant(
+    merchant: FlaskClient, pongo: httpx.Client
+) -> None:
+    from tests.conftest import launch
+
+    set_rewards(pongo, [*REWARDS, reward("rew_typo", "Baguette tradition", "BAK-0O1")])
+    refresh(merchant)
+    mark(merchant, "rew_paid", "paid_options_charged")
+    launch(merchant, extra={"locale": "fr"})
+    page = html.unescape(merchant.get("/rewards").get_data(as_text=True))
+    assert "Marquer comme vérifiée" in page
+    assert "Vérifiée (1)" in page
+    assert "Les options payantes sont encaissées en caisse" in page
+    assert 'title="lettre O"' in page
+    assert "1 SKU d’un autre système" not in page
+    assert "2 SKU d’autres systèmes" in page
+    assert "en gardant les autres codes" in page
