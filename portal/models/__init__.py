@@ -8,7 +8,7 @@ from portal.models.locations import Location, PongoStore, StoreSync
 from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay, RelayAttempt, RelayStatus
 from portal.models.products import Product
-from portal.models.rewards import PongoReward, RewardSync
+from portal.models.rewards import PongoReward, ReviewedReward, RewardSync
 from portal.models.session import UsedLaunchToken, WebSession
 from portal.models.staff import Staff, StaffRole
 
@@ -27,6 +27,7 @@ __all__ = [
     "Product",
     "RelayAttempt",
     "RelayStatus",
+    "ReviewedReward",
     "RewardSync",
     "Staff",
     "StaffRole",

@@ -37,3 +37,25 @@ class RewardSync(Base):
     )
     synced_at: Mapped[datetime] = mapped_column(default=utcnow)
     reward_count: Mapped[int] = mapped_column(default=0)
+
+
+class ReviewedReward(Base):
+    """A reward the merchant checked and accepts as it is, for one value of its external_id.
+
+    The review holds a hash of the external_id it was given for: when the SKUs change in
+    Pongo, the hash no longer matches and the reward needs a review again. It is kept
+    across refreshes (the cache of rewards is replaced, the review is not).
+    """
+
+    __tablename__ = "reviewed_rewards"
+    __table_args__ = (UniqueConstraint("merchant_id", "public_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
+    public_id: Mapped[str] = mapped_column(String(128))
+    # SHA-256 of the raw external_id as reviewed ("" hashed for a missing one).
+    external_id_hash: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(String(500))
+    reviewed_by: Mapped[str] = mapped_column(String(200))
+    reviewed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,6 +17,8 @@ HEADER = (
     "suggestion",
     "product refs",
     "product names",
+    "shape",
+    "paid options",
 )
 # A byte-order mark makes Excel read the file as UTF-8, so "Éclair" is not shown as "Ã‰clair".
 BOM = "\ufeff"
@@ -36,8 +38,10 @@ def token_rows(reviews: Iterable[RewardReview]) -> Iterator[tuple[str, ...]]:
     """One row per SKU token; a reward without any SKU still gets one row."""
     for review in reviews:
         head = (review.public_id, review.name, review.status.value)
+        # Per reward, repeated on each of its rows so that a filtered sheet keeps them.
+        tail = (review.shape.value, "yes" if review.paid_options_caution else "no")
         if not review.tokens:
-            yield (*head, "", "", "", "", "")
+            yield (*head, "", "", "", "", "", *tail)
         for result in review.tokens:
             yield (
                 *head,
@@ -46,6 +50,7 @@ def token_rows(reviews: Iterable[RewardReview]) -> Iterator[tuple[str, ...]]:
                 result.suggestion or "",
                 _JOIN.join(p.ref for p in result.products),
                 _JOIN.join(p.name for p in result.products),
+                *tail,
             )
 
 

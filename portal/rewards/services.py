@@ -27,6 +27,7 @@ from portal.models.products import Product
 from portal.models.rewards import PongoReward, RewardSync
 from portal.pongo import FetchedReward
 from portal.rewards.index_cache import IndexCache
+from portal.rewards.reviews import Acceptance, ReviewReason, acceptances, mark_reviewed
 from portal.rewards.skus import (
     CatalogueIndex,
     CatalogueProduct,
@@ -59,12 +60,51 @@ class Catalogue:
     has_local_products: bool
 
 
+REVIEWED = "reviewed"
+
+
 @dataclass(frozen=True)
 class RewardEntry:
-    """One cached reward with its review."""
+    """One cached reward with its review against the catalogue and the merchant's own review."""
 
     review: RewardReview
     points: int | None
+    acceptance: Acceptance | None = None
+
+    @property
+    def reviewed(self) -> bool:
+        """Whether the merchant accepted this flagged reward for its current SKUs."""
+        return (
+            self.review.status is not RewardStatus.READY
+            and self.acceptance is not None
+            and self.acceptance.current
+        )
+
+    @property
+    def needs_review(self) -> bool:
+        """Whether the reward still blocks the setup: not ready and not reviewed as it is now."""
+        return self.review.status is not RewardStatus.READY and not self.reviewed
+
+    @property
+    def review_lapsed(self) -> bool:
+        """Whether a review was given, but for SKUs that have changed in Pongo since."""
+        return self.needs_review and self.acceptance is not None and not self.acceptance.current
+
+
+@dataclass(frozen=True)
+class RewardsStep:
+    """The Rewards step of the setup guide: done when every reward is ready or reviewed."""
+
+    synced: bool
+    total: int
+    to_review: int
+    # The first reward needing a review, in Pongo's order: where the guide's link opens.
+    first_to_review: str | None
+
+    @property
+    def done(self) -> bool:
+        """Whether the rewards were fetched and none needs the merchant's review."""
+        return self.synced and self.to_review == 0
 
 
 @dataclass(frozen=True)
@@ -81,6 +121,7 @@ class RewardsPage:
     """Everything the Rewards page shows, computed before rendering."""
 
     rows: list[RewardEntry]
+    # Rewards per status, those the merchant reviewed left out (they have their own count).
     counts: dict[RewardStatus, int]
     total: int
     status: RewardStatus | None
@@ -92,11 +133,19 @@ class RewardsPage:
     locations: list[LinkedLocation] = field(default_factory=list)
     # Reward public id -> refs of the linked locations where it can really be redeemed.
     redeemable: dict[str, frozenset[str]] = field(default_factory=dict)
+    reviewed_count: int = 0
+    # The "Reviewed" filter is on.
+    show_reviewed: bool = False
 
     @property
     def filtered(self) -> bool:
         """Whether a status filter or a search narrows the list."""
-        return self.status is not None or bool(self.query)
+        return self.status is not None or self.show_reviewed or bool(self.query)
+
+    @property
+    def filter_value(self) -> str | None:
+        """The filter as the query string spells it."""
+        return REVIEWED if self.show_reviewed else self.status.value if self.status else None
 
 
 def last_sync(merchant: Merchant) -> RewardSync | None:
@@ -244,9 +293,10 @@ def review_all(merchant: Merchant, catalogue: Catalogue | None = None) -> list[R
         )
         .where(PongoReward.merchant_id == merchant.id)
         .order_by(PongoReward.position, PongoReward.id)
-    )
+    ).all()
+    accepted = acceptances(merchant, {public_id: raw for public_id, _, _, raw in rows})
     return [
-        RewardEntry(review_reward(public_id, name, raw, index), points)
+        RewardEntry(review_reward(public_id, name, raw, index), points, accepted.get(public_id))
         for public_id, name, points, raw in rows
     ]
 
@@ -266,6 +316,11 @@ def matches(entry: RewardEntry, folded_query: str) -> bool:
         if result.suggestion:
             texts.append(result.suggestion)
     return any(folded_query in fold(text) for text in texts)
+
+
+def parse_filter(value: str | None) -> RewardStatus | str | None:
+    """The filter from the query string: a status, "reviewed", or None for anything else."""
+    return REVIEWED if value == REVIEWED else parse_status(value)
 
 
 def parse_status(value: str | None) -> RewardStatus | None:
@@ -297,12 +352,14 @@ def rewards_page(
     catalogue = catalogue_for(merchant)
     entries = review_all(merchant, catalogue)
     chosen = parse_status(status)
+    show_reviewed = status == REVIEWED
     query = query.strip()[:MAX_QUERY]
     folded = fold(query)
     rows = [
         entry
         for entry in entries
-        if (chosen is None or entry.review.status is chosen)
+        if (not show_reviewed or entry.reviewed)
+        and (chosen is None or (entry.review.status is chosen and not entry.reviewed))
         and (not folded or matches(entry, folded))
     ]
     sync = last_sync(merchant)
@@ -315,7 +372,7 @@ def rewards_page(
         redeemable = {row.review.public_id: row.review.redeemable_at(refs) for row in rows}
     return RewardsPage(
         rows=rows,
-        counts=summary(entry.review for entry in entries),
+        counts=summary(entry.review for entry in entries if not entry.reviewed),
         total=len(entries),
         status=chosen,
         query=query,
@@ -325,14 +382,75 @@ def rewards_page(
         has_local_products=catalogue.has_local_products,
         locations=locations,
         redeemable=redeemable,
+        reviewed_count=sum(1 for entry in entries if entry.reviewed),
+        show_reviewed=show_reviewed,
     )
 
 
+def rewards_step(merchant: Merchant) -> RewardsStep:
+    """The Rewards step of the setup guide: how many rewards need the merchant, the first one."""
+    if last_sync(merchant) is None:
+        return RewardsStep(synced=False, total=0, to_review=0, first_to_review=None)
+    entries = review_all(merchant)
+    waiting = [entry.review.public_id for entry in entries if entry.needs_review]
+    return RewardsStep(
+        synced=True,
+        total=len(entries),
+        to_review=len(waiting),
+        first_to_review=waiting[0] if waiting else None,
+    )
+
+
+class RewardNotFound(LookupError):
+    """No reward of this merchant has that public id (in the last fetched list)."""
+
+
+def review_as_is(
+    *, merchant: Merchant, public_id: str, reason: ReviewReason, note: str | None, actor: str
+) -> RewardEntry:
+    """Mark a flagged reward reviewed for its current SKUs; a ready reward needs no review."""
+    reward = db.session.scalar(
+        select(PongoReward).where(
+            PongoReward.merchant_id == merchant.id, PongoReward.public_id == public_id
+        )
+    )
+    if reward is None:
+        raise RewardNotFound(public_id)
+    index = catalogue_for(merchant).index
+    review = review_reward(reward.public_id, reward.name, reward.raw_external_id, index)
+    entry = RewardEntry(review, reward.points)
+    if review.status is RewardStatus.READY:
+        return entry
+    mark_reviewed(
+        merchant=merchant,
+        public_id=reward.public_id,
+        name=reward.name,
+        raw_external_id=reward.raw_external_id,
+        reason=reason,
+        note=note,
+        actor=actor,
+    )
+    return entry
+
+
+def reward_name(merchant: Merchant, public_id: str) -> str:
+    """The name of one of the merchant's cached rewards, or its id when it is gone from Pongo."""
+    name = db.session.scalar(
+        select(PongoReward.name).where(
+            PongoReward.merchant_id == merchant.id, PongoReward.public_id == public_id
+        )
+    )
+    return name or public_id
+
+
 def reward_problems(merchant: Merchant) -> dict[str, int]:
-    """Counts for the overview: rewards no product of this POS can honour, and rewards to check."""
+    """Counts for the overview: rewards no product of this POS can honour, and rewards to check.
+
+    Rewards the merchant reviewed for their current SKUs are not problems any more.
+    """
     if last_sync(merchant) is None:
         return {"not_redeemable": 0, "check": 0}
-    counts = summary(entry.review for entry in review_all(merchant))
+    counts = summary(entry.review for entry in review_all(merchant) if not entry.reviewed)
     return {
         "not_redeemable": counts[RewardStatus.NOT_REDEEMABLE],
         "check": counts[RewardStatus.CHECK],

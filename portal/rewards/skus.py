@@ -27,6 +27,11 @@ and the others are kept in ``TokenResult.alternatives`` so the page can say so. 
 one edit reaches several different keys ("BAK-0005" is one edit from BAK-001, BAK-003
 and BAK-004), the token is not a near miss: any pick would be a guess, and the
 corrected list would silently replace the merchant's SKU with it.
+
+A reward is "ready" when its SKUs of this POS are all plain matches; "check" when the
+tills can honour it but something deserves a look (a typo beside a match, a SKU shared
+by several active products, a product with paid options); "not redeemable" when no
+SKU of this POS is usable; "no SKU" when the field is empty.
 """
 
 from __future__ import annotations
@@ -383,11 +388,36 @@ class RewardReview:
     paid_options_caution: bool
     matched_skus: tuple[str, ...]
     corrected_list: str
+    # SKUs of this POS the tills can honour: matched ones, and shared ones (several active
+    # products carry them; the till honours the SKU but cannot tell which product is meant).
+    usable_skus: tuple[str, ...] = ()
+    # What the customer would get once the corrected list is pasted in Pongo.
+    corrected_shape: RewardShape = RewardShape.NONE
+
+    @property
+    def shape_changes(self) -> bool:
+        """Tell whether pasting the corrected list turns one product into a list, or back."""
+        return self.has_corrections and self.corrected_shape is not self.shape
+
+    @property
+    def other_system_tokens(self) -> tuple[TokenResult, ...]:
+        """Return the tokens presumed to be other partners' SKUs, in typed order."""
+        return tuple(r for r in self.tokens if r.kind is TokenKind.OTHER_SYSTEM)
+
+    @property
+    def own_tokens(self) -> tuple[TokenResult, ...]:
+        """Return the tokens that concern this POS: every kind but other systems'."""
+        return tuple(r for r in self.tokens if r.kind is not TokenKind.OTHER_SYSTEM)
+
+    @property
+    def only_other_systems(self) -> bool:
+        """Tell whether every SKU of the reward belongs to other systems."""
+        return bool(self.tokens) and not self.own_tokens
 
     @property
     def pos_skus(self) -> tuple[str, ...]:
         """Return the SKUs of this POS the reward maps to, as the POS API serves them."""
-        return self.matched_skus
+        return self.usable_skus
 
     @property
     def matched_products(self) -> tuple[CatalogueProduct, ...]:
@@ -426,6 +456,26 @@ def _corrected_list(results: Iterable[TokenResult]) -> str:
     return ",".join(kept)
 
 
+# Kinds of tokens the tills can honour.
+_USABLE = (TokenKind.MATCHED, TokenKind.AMBIGUOUS)
+
+
+def _shape(skus: int) -> RewardShape:
+    if skus > 1:
+        return RewardShape.LIST
+    return RewardShape.SINGLE if skus else RewardShape.NONE
+
+
+def _corrected_shape(results: Iterable[TokenResult]) -> RewardShape:
+    # After the fix every near miss names an active product's SKU, so it counts like a match.
+    usable = {
+        result.suggestion if result.kind is TokenKind.NEAR_MISS else result.token
+        for result in results
+        if result.kind in _USABLE or result.kind is TokenKind.NEAR_MISS
+    }
+    return _shape(len(usable))
+
+
 def review_reward(
     public_id: str, name: str, raw_external_id: object, index: CatalogueIndex
 ) -> RewardReview:
@@ -433,25 +483,22 @@ def review_reward(
     results = tuple(index.classify(token) for token in parse_external_id(raw_external_id))
     matched = tuple(r for r in results if r.kind is TokenKind.MATCHED)
     matched_skus = tuple(r.token for r in matched)
+    usable_skus = tuple(r.token for r in results if r.kind in _USABLE)
     paid_options = any(p.has_paid_options for r in matched for p in r.products)
     doubtful = any(r.kind in (TokenKind.AMBIGUOUS, TokenKind.NEAR_MISS) for r in results)
     # Inactive and other systems' tokens do not call for a check: the first are
     # harmless leftovers, the second are expected (SEED: several partners share
-    # the field).
+    # the field). A SKU shared by several active products is honoured by the tills,
+    # which only cannot tell which product is meant: a check, not "not redeemable".
     if not results:
         status = RewardStatus.NO_SKU
-    elif not matched:
+    elif not usable_skus:
         status = RewardStatus.NOT_REDEEMABLE
     elif doubtful or paid_options:
         status = RewardStatus.CHECK
     else:
         status = RewardStatus.READY
-    if len(matched_skus) > 1:
-        shape = RewardShape.LIST
-    elif matched_skus:
-        shape = RewardShape.SINGLE
-    else:
-        shape = RewardShape.NONE
+    shape = _shape(len(usable_skus))
     return RewardReview(
         public_id=public_id,
         name=name,
@@ -461,6 +508,8 @@ def review_reward(
         paid_options_caution=paid_options,
         matched_skus=matched_skus,
         corrected_list=_corrected_list(results),
+        usable_skus=usable_skus,
+        corrected_shape=_corrected_shape(results),
     )
 
 

@@ -111,31 +111,61 @@ def test_export_lists_every_token_with_bom_accents_and_quoting(
         "suggestion",
         "product refs",
         "product names",
+        "shape",
+        "paid options",
     ]
+    # A SKU shared by two active products is one the tills honour: "check", a single product.
     assert rows[1:] == [
         [
             "rew_a",
             'Éclair "géant", au café',
-            "not_redeemable",
+            "check",
             "BAK-012",
             "ambiguous",
             "",
             "BAK-012 | BAK-012-XL",
             "Éclair au café | Éclair au café géant",
+            "single",
+            "no",
         ],
         [
             "rew_a",
             'Éclair "géant", au café',
-            "not_redeemable",
+            "check",
             "bak 001",
             "near_miss",
             "BAK-001",
             "BAK-001",
             "Croissant",
+            "single",
+            "no",
         ],
-        ["rew_a", 'Éclair "géant", au café', "not_redeemable", "ZLT-1", "other_system"] + [""] * 3,
-        ["rew_b", "Sac cabas Lumière", "no_sku"] + [""] * 5,
+        ["rew_a", 'Éclair "géant", au café', "check", "ZLT-1", "other_system"]
+        + [""] * 3
+        + ["single", "no"],
+        ["rew_b", "Sac cabas Lumière", "no_sku"] + [""] * 5 + ["none", "no"],
     ]
+
+
+def test_export_says_the_shape_and_the_paid_options_of_each_reward(
+    merchant_client: FlaskClient, pongo: httpx.Client
+) -> None:
+    set_rewards(
+        pongo,
+        [
+            reward("rew_list", "Viennoiserie", "BAK-001,BAK-002"),
+            reward("rew_cap", "Cappuccino", "CAF-004,ZLT-1"),
+        ],
+    )
+    refresh(merchant_client)
+    _, rows = read_export(merchant_client)
+    tails = {(row[0], row[3]): row[-2:] for row in rows[1:]}
+    assert tails == {
+        ("rew_list", "BAK-001"): ["list", "no"],
+        ("rew_list", "BAK-002"): ["list", "no"],
+        ("rew_cap", "CAF-004"): ["single", "yes"],
+        ("rew_cap", "ZLT-1"): ["single", "yes"],
+    }
 
 
 def test_export_neutralises_spreadsheet_formulas(
@@ -155,7 +185,7 @@ def test_export_neutralises_spreadsheet_formulas(
     assert '\'=HYPERLINK("http://evil.example","clic")' in cells
     assert {"'+SUM(A1:A9)", "'-2+3", "'@cmd"} <= set(cells)
     plain = ["rew_g", "Sans formule", "ready", "BAK-001", "matched", "", "BAK-001", "Croissant"]
-    assert plain in rows
+    assert [*plain, "single", "no"] in rows
 
 
 def test_formula_guard_leaves_ordinary_text_alone() -> None:

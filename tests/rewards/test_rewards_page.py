@@ -24,7 +24,12 @@ TRICKY: list[tuple[str | None, list[str]]] = [
     ("BAK-001", ["Ready", "Matched", "→ Croissant", "A single product or menu"]),
     (
         " BAK-001 ,\u00a0BAK-002\t,\n",
-        ["Ready", "→ Croissant", "→ Pain au chocolat", "A list of 2 products or menus"],
+        [
+            "Ready",
+            "→ Croissant",
+            "→ Pain au chocolat",
+            "A list: the customer picks any one of these 2 products or menus.",
+        ],
     ),
     ("bak 001", ["Not redeemable", "Near miss", "Did you mean BAK-001?"]),
     (
@@ -33,9 +38,17 @@ TRICKY: list[tuple[str | None, list[str]]] = [
     ),
     (
         "BAK-012",
-        ["Not redeemable", "Ambiguous", "Éclair au café (BAK-012)", "géant (BAK-012-XL)"],
+        [
+            "To check",
+            "Ambiguous",
+            "Éclair au café (BAK-012)",
+            "géant (BAK-012-XL)",
+            "Your tills can honour it but cannot tell which product is meant",
+            "give each product its own SKU in your POS catalogue",
+            "A single product or menu",
+        ],
     ),
-    ("BAK-001,BAK-012", ["To check", "Matched", "Ambiguous", "A single product or menu"]),
+    ("BAK-001,BAK-012", ["To check", "Matched", "Ambiguous", "any one of these 2 products"]),
     ("BAK-060", ["Not redeemable", "Inactive", "Flan nature (BAK-060)"]),
     ("CAF-004", ["To check", "its paid options are not included and must be charged"]),
     (",, ,\u00a0", ["No SKU", "This reward has no SKU in Pongo"]),
@@ -233,8 +246,8 @@ def test_overview_counts_rewards_to_fix(merchant_client: FlaskClient, app: Flask
     with app.app_context():
         m1 = db.session.scalar(select(Merchant).where(Merchant.ref == "M1"))
         assert m1 is not None
-        # Demo fixture against the test catalogue.
-        assert reward_problems(m1) == {"not_redeemable": 8, "check": 2}
+        # Demo fixture against the test catalogue; the shared BAK-012 makes the éclair a check.
+        assert reward_problems(m1) == {"not_redeemable": 7, "check": 3}
 
 
 def test_a_new_catalogue_is_seen_at_once_and_an_unchanged_one_is_not_reindexed(

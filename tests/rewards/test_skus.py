@@ -349,11 +349,11 @@ def review(raw: object, index: CatalogueIndex) -> RewardReview:
         ("BAK-001,MENU-LUNCH", RewardStatus.READY, RewardShape.LIST),
         ("ZLT-88213,BAK-001,OLD-777", RewardStatus.READY, RewardShape.SINGLE),
         ("BAK-001,san 42", RewardStatus.CHECK, RewardShape.SINGLE),
-        ("BAK-001,DRK-100", RewardStatus.CHECK, RewardShape.SINGLE),
+        ("BAK-001,DRK-100", RewardStatus.CHECK, RewardShape.LIST),
         ("BAK-002", RewardStatus.CHECK, RewardShape.SINGLE),
         ("ZLT-88213,OLD-777", RewardStatus.NOT_REDEEMABLE, RewardShape.NONE),
         ("san 42", RewardStatus.NOT_REDEEMABLE, RewardShape.NONE),
-        ("DRK-100", RewardStatus.NOT_REDEEMABLE, RewardShape.NONE),
+        ("DRK-100", RewardStatus.CHECK, RewardShape.SINGLE),
         (None, RewardStatus.NO_SKU, RewardShape.NONE),
         ("", RewardStatus.NO_SKU, RewardShape.NONE),
         (" , \u00a0,", RewardStatus.NO_SKU, RewardShape.NONE),
@@ -369,7 +369,8 @@ def test_reward_gets_a_status_and_a_shape(
 def test_reward_lists_its_matched_skus_in_order(index: CatalogueIndex) -> None:
     result = review("MENU-LUNCH, ZLT-88213, BAK-001, bak 2, DRK-100", index)
     assert result.matched_skus == ("MENU-LUNCH", "BAK-001")
-    assert result.pos_skus == ("MENU-LUNCH", "BAK-001")
+    # The shared SKU is one the tills can honour, so the POS gets it too.
+    assert result.pos_skus == ("MENU-LUNCH", "BAK-001", "DRK-100")
     assert [p.ref for p in result.matched_products] == ["lunch-menu", "croissant"]
     assert [t.kind for t in result.tokens] == [
         TokenKind.MATCHED,
@@ -496,3 +497,69 @@ def test_one_edit_from_several_skus_is_not_a_guess() -> None:
     assert result.suggestion is None
     review = review_reward("rew_1", "Tarte", "BAK-0005,BAK-001", _bakery_index())
     assert review.corrected_list == "BAK-0005,BAK-001"
+
+
+# -- shared SKUs, shapes and what the corrected list changes -----------------------------
+
+
+def test_shared_sku_alone_is_a_check_the_tills_can_honour(index: CatalogueIndex) -> None:
+    result = review("DRK-100,ZLT-88213", index)
+    assert result.status is RewardStatus.CHECK
+    assert result.usable_skus == ("DRK-100",)
+    assert result.matched_skus == ()
+    assert result.shape is RewardShape.SINGLE
+
+
+@pytest.mark.parametrize(
+    ("raw", "shape", "corrected_shape", "changes"),
+    [
+        ("BAK-001,bak 2", RewardShape.SINGLE, RewardShape.LIST, True),
+        ("bak 1", RewardShape.NONE, RewardShape.SINGLE, True),
+        ("BAK-001,bak-001 ", RewardShape.SINGLE, RewardShape.SINGLE, False),
+        ("BAK-001,MENU-LUNCH", RewardShape.LIST, RewardShape.LIST, False),
+        ("ZLT-1", RewardShape.NONE, RewardShape.NONE, False),
+    ],
+)
+def test_corrected_list_says_when_it_changes_the_shape(
+    index: CatalogueIndex,
+    raw: str,
+    shape: RewardShape,
+    corrected_shape: RewardShape,
+    changes: bool,
+) -> None:
+    result = review(raw, index)
+    assert (result.shape, result.corrected_shape, result.shape_changes) == (
+        shape,
+        corrected_shape,
+        changes,
+    )
+
+
+def test_other_systems_tokens_are_set_apart(index: CatalogueIndex) -> None:
+    result = review("ZLT-1, BAK-001, LS_4471", index)
+    assert [t.token for t in result.other_system_tokens] == ["ZLT-1", "LS_4471"]
+    assert [t.token for t in result.own_tokens] == ["BAK-001"]
+    assert not result.only_other_systems
+    assert review("ZLT-1,LS_4471", index).only_other_systems
+    assert not review(None, index).only_other_systems
+
+
+@given(REWARD_TEXT)
+def test_status_follows_the_usable_skus(raw: str) -> None:
+    index = CatalogueIndex.build(CATALOGUE)
+    result = review_reward("r", "n", raw, index)
+    usable = [t for t in result.tokens if t.kind in (TokenKind.MATCHED, TokenKind.AMBIGUOUS)]
+    if not result.tokens:
+        assert result.status is RewardStatus.NO_SKU
+    elif not usable:
+        assert result.status is RewardStatus.NOT_REDEEMABLE
+    else:
+        assert result.status in (RewardStatus.READY, RewardStatus.CHECK)
+        # A shared SKU is never "ready": someone has to say which product is meant.
+        if any(t.kind is TokenKind.AMBIGUOUS for t in result.tokens):
+            assert result.status is RewardStatus.CHECK
+    assert len(result.usable_skus) == len(usable)
+    expected = {0: RewardShape.NONE, 1: RewardShape.SINGLE}.get(len(usable), RewardShape.LIST)
+    assert result.shape is expected
+    # The corrected list, reviewed again, has exactly the shape announced.
+    assert review_reward("r", "n", result.corrected_list, index).shape is result.corrected_shape

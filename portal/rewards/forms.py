@@ -1,0 +1,40 @@
+"""Forms of the Rewards page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
+
+from portal.rewards.reviews import MAX_NOTE, ReviewReason
+
+# The reasons a merchant can give, in the order the form offers them.
+REASON_LABELS = {
+    ReviewReason.OTHER_PARTNER: _l("Only for another partner's system"),
+    ReviewReason.PAID_OPTIONS_CHARGED: _l("Paid options are charged at the till"),
+    ReviewReason.SHARED_SKU_INTENDED: _l("Checked, the shared SKU is intended"),
+    ReviewReason.NOT_A_PRODUCT: _l("Not a product of the POS (a discount, an event…)"),
+    ReviewReason.OTHER: _l("Other (say why in the note)"),
+}
+
+
+class ReviewForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
+    """Mark a flagged reward as reviewed: a reason from the list and an optional note."""
+
+    # The page renders the choices from REASON_LABELS; a plain field keeps WTForms out of it.
+    reason = StringField(
+        _l("Why is this reward fine as it is?"),
+        validators=[
+            DataRequired(),
+            AnyOf([reason.value for reason in REASON_LABELS], message=_l("Choose a reason.")),
+        ],
+    )
+    note = TextAreaField(_l("Note (optional)"), validators=[Length(max=MAX_NOTE)])
+
+    def validate_note(self, field: Any) -> None:
+        """A review for another reason must say which."""
+        if self.reason.data == ReviewReason.OTHER.value and not (field.data or "").strip():
+            raise ValidationError(_l("Say in a few words why this reward is fine as it is."))

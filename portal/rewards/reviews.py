@@ -1,0 +1,138 @@
+"""The merchant's reviews of rewards: "I checked this one, it is fine as it is".
+
+A review is given for the reward's external_id as it was then (kept as a SHA-256 hash):
+when the SKUs change in Pongo and the rewards are refreshed, the hash no longer matches,
+the review lapses and the reward needs the merchant's attention again. Reviews survive
+refreshes because they live apart from the cache of rewards, keyed by Pongo's public id.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from portal.audit.services import record
+from portal.extensions import db
+from portal.models.base import utcnow
+from portal.models.merchant import Merchant
+from portal.models.rewards import ReviewedReward
+
+MAX_NOTE = 500
+
+
+class ReviewReason(enum.Enum):
+    """Why the merchant accepts a reward that the portal flags."""
+
+    OTHER_PARTNER = "other_partner"
+    PAID_OPTIONS_CHARGED = "paid_options_charged"
+    SHARED_SKU_INTENDED = "shared_sku_intended"
+    NOT_A_PRODUCT = "not_a_product"
+    OTHER = "other"
+
+
+class ReviewError(ValueError):
+    """A review the rules refuse; the message is shown to the merchant."""
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """A stored review as the page shows it; `current` is False once the SKUs changed."""
+
+    reason: ReviewReason
+    note: str | None
+    by: str
+    at: datetime
+    current: bool
+
+
+def external_id_hash(raw_external_id: str | None) -> str:
+    """The fingerprint a review is tied to: SHA-256 of the external_id exactly as Pongo sent it."""
+    return hashlib.sha256((raw_external_id or "").encode("utf-8")).hexdigest()
+
+
+def acceptances(merchant: Merchant, raw_by_id: dict[str, str | None]) -> dict[str, Acceptance]:
+    """The merchant's reviews of the given rewards, each marked current or lapsed."""
+    rows = db.session.scalars(
+        select(ReviewedReward).where(ReviewedReward.merchant_id == merchant.id)
+    )
+    found: dict[str, Acceptance] = {}
+    for row in rows:
+        if row.public_id not in raw_by_id:
+            continue
+        try:
+            reason = ReviewReason(row.reason)
+        except ValueError:
+            reason = ReviewReason.OTHER
+        found[row.public_id] = Acceptance(
+            reason=reason,
+            note=row.note,
+            by=row.reviewed_by,
+            at=row.reviewed_at,
+            current=row.external_id_hash == external_id_hash(raw_by_id[row.public_id]),
+        )
+    return found
+
+
+def _stored(merchant: Merchant, public_id: str) -> ReviewedReward | None:
+    return db.session.scalar(
+        select(ReviewedReward).where(
+            ReviewedReward.merchant_id == merchant.id, ReviewedReward.public_id == public_id
+        )
+    )
+
+
+def mark_reviewed(
+    *,
+    merchant: Merchant,
+    public_id: str,
+    name: str,
+    raw_external_id: str | None,
+    reason: ReviewReason,
+    note: str | None,
+    actor: str,
+) -> None:
+    """Record that the merchant accepts this reward for its current external_id; audited."""
+    note = (note or "").strip()[:MAX_NOTE] or None
+    if reason is ReviewReason.OTHER and not note:
+        raise ReviewError("Say in a few words why this reward is fine as it is.")
+    row = _stored(merchant, public_id) or ReviewedReward(
+        merchant_id=merchant.id, public_id=public_id
+    )
+    row.external_id_hash = external_id_hash(raw_external_id)
+    row.reason = reason.value
+    row.note = note
+    row.reviewed_by = actor[:200]
+    row.reviewed_at = utcnow()
+    db.session.add(row)
+    db.session.flush()
+    record(
+        "reward.review",
+        merchant=merchant,
+        details={
+            "public_id": public_id,
+            "name": name,
+            "reason": reason.value,
+            "external_id": raw_external_id,
+        },
+        reason=note,
+    )
+
+
+def unmark_reviewed(*, merchant: Merchant, public_id: str, name: str) -> bool:
+    """Withdraw the merchant's review of a reward; audited. False when there was none."""
+    row = _stored(merchant, public_id)
+    if row is None:
+        return False
+    reason = row.reason
+    db.session.delete(row)
+    db.session.flush()
+    record(
+        "reward.unreview",
+        merchant=merchant,
+        details={"public_id": public_id, "name": name, "reason": reason},
+    )
+    return True

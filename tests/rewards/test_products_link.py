@@ -1,0 +1,38 @@
+"""Once a Products page exists, a reward with only other systems' SKUs links to a search there."""
+
+from __future__ import annotations
+
+import html
+
+import httpx
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.rewards.conftest import refresh, reward, row_of, set_rewards
+
+
+@pytest.fixture
+def app(pongo_app: Flask) -> Flask:
+    """The portal with a Products page (a stand-in until the real one is registered)."""
+    if "products.index" not in pongo_app.view_functions:
+        pongo_app.add_url_rule("/products", "products.index", lambda: "products")
+    return pongo_app
+
+
+def test_reward_with_only_other_systems_skus_links_to_its_product_search(
+    merchant_client: FlaskClient, pongo: httpx.Client
+) -> None:
+    set_rewards(
+        pongo,
+        [
+            reward("rew_partner", "Café & croissant", "ZLT-88213,LS_4471"),
+            reward("rew_typo", "Croissant", "bak 001"),
+        ],
+    )
+    page = refresh(merchant_client).get_data(as_text=True)
+    partner = row_of(page, "rew_partner")
+    assert 'href="/products?q=Caf%C3%A9+%26+croissant"' in partner
+    assert "Find the SKU of “Café &amp; croissant” in your products" in partner
+    # A typo has its own fix; the search link is for rewards with nothing of this POS.
+    assert "/products?q=" not in html.unescape(row_of(page, "rew_typo"))
