@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import secrets
 from dataclasses import dataclass
 from typing import Any, cast
@@ -18,10 +17,12 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.api.errors import InvalidBody
 from portal.api.schemas import FieldError
+from portal.audit.actor import Actor
 from portal.audit.services import record
 from portal.config import Settings
 from portal.connect.services import get_connection
 from portal.extensions import db
+from portal.listing import contains, paginate, search_text
 from portal.models.base import utcnow
 from portal.models.connection import ConnectionStatus
 from portal.models.locations import Location
@@ -272,25 +273,22 @@ def orders_page(
         statement = statement.where(OrderRelay.status == status)
     else:
         status = None
-    query = query.strip()[:128]
+    query = search_text(query, 128)
     if query:
-        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(Order.order_ref.ilike(f"%{escaped}%", escape="\\"))
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
-    rows = db.session.execute(
-        statement.order_by(Order.received_at.desc(), Order.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+        statement = statement.where(contains(Order.order_ref, query))
+    found = paginate(
+        statement.order_by(Order.received_at.desc(), Order.id.desc()),
+        page=page,
+        per_page=per_page,
+        scalars=False,
+    )
     return OrdersPage(
-        rows=[OrderRow(order=o, relay=r) for o, r in rows],
+        rows=[OrderRow(order=o, relay=r) for o, r in found.items],
         status=status,
         query=query,
-        page=page,
-        pages=pages,
-        total=total,
+        page=found.page,
+        pages=found.pages,
+        total=found.total,
         counts=status_counts(merchant),
     )
 
@@ -318,7 +316,7 @@ def order_detail(*, merchant: Merchant, order_ref: str) -> OrderDetail | None:
     return OrderDetail(order=order, relay=relay, attempts=list(attempts))
 
 
-def retry_order(*, merchant: Merchant, order_ref: str) -> bool:
+def retry_order(*, merchant: Merchant, order_ref: str, actor: Actor) -> bool:
     """Put a failed order back in the queue with a fresh attempt budget; audited."""
     found = _find(merchant.id, order_ref)
     if found is None or found[1].status != RelayStatus.FAILED:
@@ -343,6 +341,7 @@ def retry_order(*, merchant: Merchant, order_ref: str) -> bool:
     db.session.expire(relay)
     record(
         "order.retry",
+        actor=actor,
         merchant=merchant,
         details={"order_ref": order_ref, "relay_id": relay.relay_id, "error": previous_error},
     )

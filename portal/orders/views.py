@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.access import current_merchant, merchant_required
+from portal.audit.actor import actor_from_request
+from portal.listing import parse_page
 from portal.orders import services
 from portal.orders.forms import RetryForm
 
@@ -19,12 +21,11 @@ bp = Blueprint("orders", __name__, url_prefix="/orders")
 @merchant_required
 def index() -> str:
     """List the merchant's orders, filtered by status and searched by order ref."""
-    page = request.args.get("page", "1")
     listing = services.orders_page(
         merchant=current_merchant(),
         status=request.args.get("status") or None,
         query=request.args.get("q", ""),
-        page=int(page) if page.isdigit() else 1,
+        page=parse_page(request.args.get("page")),
     )
     return render_template("orders/index.html", listing=listing)
 
@@ -55,7 +56,7 @@ def retry(order_ref: str) -> Response:
     form = RetryForm()
     if not form.validate_on_submit():
         abort(400)
-    if services.retry_order(merchant=merchant, order_ref=order_ref):
+    if services.retry_order(merchant=merchant, order_ref=order_ref, actor=actor_from_request()):
         flash(_("Order %(ref)s will be sent to Pongo again.", ref=order_ref), "success")
     else:
         flash(_("Only a failed order can be retried."), "warning")

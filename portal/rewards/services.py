@@ -18,6 +18,7 @@ from typing import Protocol
 from flask import current_app
 from sqlalchemy import Table, Text, cast, delete, func, select
 
+from portal.audit.actor import Actor
 from portal.audit.services import record
 from portal.extensions import db
 from portal.models.base import utcnow
@@ -104,7 +105,7 @@ def last_sync(merchant: Merchant) -> RewardSync | None:
     return db.session.get(RewardSync, merchant.id)
 
 
-def refresh_rewards(*, merchant: Merchant, client: RewardSource) -> int:
+def refresh_rewards(*, merchant: Merchant, client: RewardSource, actor: Actor | None = None) -> int:
     """Fetch the merchant's rewards from Pongo and replace the cache; returns how many."""
     rewards = client.rewards()
     # Pongo should not send one id twice; if it does, the last copy wins and keeps its place.
@@ -126,7 +127,7 @@ def refresh_rewards(*, merchant: Merchant, client: RewardSource) -> int:
     sync.reward_count = len(unique)
     db.session.add(sync)
     db.session.flush()
-    record("rewards.refresh", merchant=merchant, details={"rewards": len(unique)})
+    record("rewards.refresh", actor=actor, merchant=merchant, details={"rewards": len(unique)})
     return len(unique)
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.access import current_merchant, merchant_required
+from portal.audit.actor import actor_from_request
 from portal.connect.services import NotConnected, pongo_client_for
 from portal.pongo.errors import PongoError
 from portal.rewards import export, services
@@ -64,7 +65,9 @@ def refresh() -> Response:
     back = url_for("rewards.index", **_listing_args())
     try:
         with pongo_client_for(merchant) as client:
-            count = services.refresh_rewards(merchant=merchant, client=client)
+            count = services.refresh_rewards(
+                merchant=merchant, client=client, actor=actor_from_request()
+            )
     except NotConnected:
         flash(_("Connect your Pongo account first."), "error")
         return redirect(back)
