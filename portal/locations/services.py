@@ -12,7 +12,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from flask import abort
 from sqlalchemy import Select, delete, or_, select
 
 from portal.audit.actor import Actor
@@ -102,16 +101,6 @@ class LinksRefused(Exception):
         self.errors = errors
         self.choices = choices
         super().__init__(f"{len(errors)} row(s) refused")
-
-
-def get_location_or_404(merchant: Merchant, ref: str) -> Location:
-    """The merchant's location with this ref, or 404 (another merchant's is not found either)."""
-    location = db.session.scalar(
-        select(Location).where(Location.merchant_id == merchant.id, Location.ref == ref)
-    )
-    if location is None:
-        abort(404)
-    return location
 
 
 def cached_stores(merchant: Merchant) -> dict[str, Store]:

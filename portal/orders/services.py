@@ -302,12 +302,9 @@ class OrderDetail:
     attempts: list[RelayAttempt]
 
 
-def order_detail(*, merchant: Merchant, order_ref: str) -> OrderDetail | None:
-    """One of the merchant's orders, or None (another merchant's order is None too)."""
-    found = _find(merchant.id, order_ref)
-    if found is None:
-        return None
-    order, relay = found
+def order_detail(*, order: Order) -> OrderDetail:
+    """An order with its relay and every attempt."""
+    relay = db.session.scalars(select(OrderRelay).where(OrderRelay.order_id == order.id)).one()
     attempts = db.session.scalars(
         select(RelayAttempt)
         .where(RelayAttempt.relay_id == relay.id)

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 
 from portal.extensions import db
 from portal.listing import contains, paginate, search_text
-from portal.models.connection import ConnectionStatus, PongoConnection
+from portal.models.connection import PongoConnection
 from portal.models.merchant import Merchant
 from portal.support.problems import PROBLEMS, Problem
 
 PER_PAGE = 25
-
-# Connection state → badge kind, icon and word (never colour alone).
-CONNECTION_BADGES = {
-    ConnectionStatus.CONNECTED: ("ok", "✔", _l("Connected")),
-    ConnectionStatus.NEEDS_RECONNECTION: ("warn", "⚠", _l("Needs reconnection")),
-    ConnectionStatus.DISCONNECTED: ("neutral", "○", _l("Disconnected")),
-}
-NOT_CONNECTED = ("neutral", "○", _l("Not connected"))
 
 
 @dataclass
@@ -31,17 +22,6 @@ class DirectoryRow:
     merchant: Merchant
     connection: PongoConnection | None
     problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def connection_badge(self) -> tuple[str, str, str]:
-        """(kind, icon, word) of the connection state."""
-        if self.connection is None:
-            kind, icon, word = NOT_CONNECTED
-        else:
-            kind, icon, word = CONNECTION_BADGES.get(
-                ConnectionStatus(self.connection.status), NOT_CONNECTED
-            )
-        return kind, icon, str(word)
 
 
 @dataclass
