@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import Flask
 
+from tests.conftest import launch
+
 
 def _badges(app: Flask) -> Any:
     return app.jinja_env.get_template("_macros/badges.html").make_module()
@@ -47,3 +49,31 @@ def test_every_badge_has_an_icon_and_a_word(app: Flask) -> None:
         assert word.replace("</span>", "").strip()
     tones = {html.split("badge-")[1].split('"')[0] for html in map(str, rendered)}
     assert tones <= {"success", "warning", "danger", "info", "neutral"}
+
+
+def test_badges_speak_the_language_of_each_request(app: Flask) -> None:
+    english, french = app.test_client(), app.test_client()
+    launch(english)
+    launch(french, extra={"locale": "fr"})
+    assert "Not connected" in english.get("/connect/").get_data(as_text=True)
+    assert "Non connecté" in french.get("/connect/").get_data(as_text=True)
+    assert "Not connected" in english.get("/connect/").get_data(as_text=True)
+
+
+def test_every_badge_word_is_translated(app: Flask) -> None:
+    words = {}
+    for locale in ("en", "fr"):
+        with app.test_request_context(headers={"Accept-Language": locale}):
+            badges = _badges(app)
+            words[locale] = [
+                *(str(badges.connection_badge(s)) for s in ("connected", "disconnected", None)),
+                str(badges.connection_badge("needs_reconnection")),
+                *(str(badges.link_badge(s)) for s in ("linked", "unlinked", "renamed", "orphaned")),
+                str(badges.link_badge("inactive")),
+                *(str(badges.order_badge(s)) for s in ("delivered", "failed", "paused", "pending")),
+                *(str(badges.reward_badge(s)) for s in ("ready", "check", "not_redeemable", "x")),
+                str(badges.yes_no_badge(True)),
+                str(badges.yes_no_badge(False)),
+            ]  # "Support" is the same word in French
+    untranslated = [en for en, fr in zip(words["en"], words["fr"], strict=True) if en == fr]
+    assert untranslated == []
