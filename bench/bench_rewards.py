@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from portal import create_app
 from portal.api.keys import create_key
+from portal.audit.actor import SYSTEM
 from portal.extensions import db
 from portal.models.merchant import Merchant
 from portal.pongo import FetchedReward
@@ -124,7 +125,7 @@ def main() -> None:
             merchant = db.session.scalar(select(Merchant).where(Merchant.ref == "BIG"))
             assert merchant is not None
             made = rewards(rng, products)
-            refresh_rewards(merchant=merchant, client=FixedRewards(made))
+            refresh_rewards(merchant=merchant, client=FixedRewards(made), actor=SYSTEM)
             db.session.commit()
         client.get(
             "/launch",

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 from werkzeug.exceptions import Forbidden
 
 from portal.extensions import db
@@ -20,6 +21,7 @@ from portal.security_log import security_event
 from portal.sessions import end_session
 
 F = TypeVar("F", bound=Callable[..., Any])
+M = TypeVar("M")
 
 PUBLIC, MERCHANT, STAFF, API = "public", "merchant", "staff", "api"
 _ATTR = "_access_policy"
@@ -123,6 +125,17 @@ def current_merchant() -> Merchant:
     """The merchant whose portal this request shows."""
     merchant: Merchant = g.merchant
     return merchant
+
+
+def get_or_404(model: type[M], merchant: Merchant, **by: str) -> M:
+    """The merchant's row of this model matching ``by`` (e.g. ``ref=``), or 404.
+
+    The one loader for a merchant's data: another merchant's row is not found either.
+    """
+    row = db.session.scalar(select(model).filter_by(merchant_id=merchant.id, **by))
+    if row is None:
+        abort(404)
+    return row
 
 
 # Endpoints a support agent may never reach while viewing as a merchant, in any mode: they

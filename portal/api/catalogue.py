@@ -15,6 +15,7 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from portal.api.errors import InvalidBody, duplicates
 from portal.api.schemas import ProductIn, ReplaceCounts
 from portal.api.services import lock_merchant
+from portal.audit.actor import Actor
 from portal.audit.services import record
 from portal.extensions import db
 from portal.models.base import utcnow
@@ -42,7 +43,9 @@ def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         yield rows[start : start + CHUNK]
 
 
-def replace_products(*, merchant: Merchant, incoming: list[ProductIn]) -> ReplaceCounts:
+def replace_products(
+    *, merchant: Merchant, incoming: list[ProductIn], actor: Actor
+) -> ReplaceCounts:
     """Make the merchant's active catalogue exactly these products; the rest are archived."""
     refs = [item.ref or item.sku for item in incoming]
     problems = duplicates(refs, "products")
@@ -113,5 +116,5 @@ def replace_products(*, merchant: Merchant, incoming: list[ProductIn]) -> Replac
     counts = ReplaceCounts(
         created=len(inserts), updated=len(updates), archived=len(to_archive), unchanged=unchanged
     )
-    record("products.replace", merchant=merchant, details=counts.model_dump())
+    record("products.replace", actor=actor, merchant=merchant, details=counts.model_dump())
     return counts

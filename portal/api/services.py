@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from portal.api.errors import InvalidBody, duplicates
 from portal.api.schemas import LocationIn, LocationOut, MerchantIn, ReplaceCounts
+from portal.audit.actor import Actor
 from portal.audit.services import record
 from portal.extensions import db
 from portal.models.base import utcnow
@@ -25,7 +26,7 @@ def lock_merchant(merchant: Merchant) -> None:
     db.session.execute(select(Merchant.id).where(Merchant.id == merchant.id).with_for_update())
 
 
-def put_merchant(*, ref: str, body: MerchantIn) -> tuple[Merchant, bool]:
+def put_merchant(*, ref: str, body: MerchantIn, actor: Actor) -> tuple[Merchant, bool]:
     """Create the merchant or update its name and locale; True when it was created."""
     merchant = find_merchant(ref)
     created = merchant is None
@@ -39,13 +40,16 @@ def put_merchant(*, ref: str, body: MerchantIn) -> tuple[Merchant, bool]:
     db.session.flush()
     record(
         "merchant.put",
+        actor=actor,
         merchant=merchant,
         details={"ref": ref, "name": body.name, "created": created},
     )
     return merchant, created
 
 
-def replace_locations(*, merchant: Merchant, incoming: list[LocationIn]) -> ReplaceCounts:
+def replace_locations(
+    *, merchant: Merchant, incoming: list[LocationIn], actor: Actor
+) -> ReplaceCounts:
     """Make the merchant's locations exactly these: new ones added, missing ones archived."""
     problems = duplicates((item.ref for item in incoming), "locations")
     if problems:
@@ -82,7 +86,7 @@ def replace_locations(*, merchant: Merchant, incoming: list[LocationIn]) -> Repl
             archived += 1
     db.session.flush()
     counts = ReplaceCounts(created=created, updated=updated, archived=archived, unchanged=unchanged)
-    record("locations.replace", merchant=merchant, details=counts.model_dump())
+    record("locations.replace", actor=actor, merchant=merchant, details=counts.model_dump())
     return counts
 
 

@@ -25,6 +25,7 @@ from portal.api.schemas import (
     RewardsOut,
     ValidationErrors,
 )
+from portal.audit.actor import actor_from_request
 from portal.extensions import csrf, limiter
 from portal.rewards import services as rewards
 from portal.security_log import security_event
@@ -106,7 +107,9 @@ def put_merchant(ref: str) -> tuple[Response, int]:
     """Create or rename a merchant (201 when new)."""
     if len(ref) > 128 or not ref.isprintable():
         abort(404)
-    merchant, created = services.put_merchant(ref=ref, body=parse(MerchantIn))
+    merchant, created = services.put_merchant(
+        ref=ref, body=parse(MerchantIn), actor=actor_from_request()
+    )
     out = MerchantOut(ref=merchant.ref, name=merchant.name, locale=merchant.locale)
     return json_answer(out, 201 if created else 200)
 
@@ -116,7 +119,11 @@ def put_locations(ref: str) -> tuple[Response, int]:
     """Replace the merchant's full set of locations."""
     merchant = merchant_or_404(ref)
     body = parse(LocationsIn)
-    return json_answer(services.replace_locations(merchant=merchant, incoming=body.locations))
+    return json_answer(
+        services.replace_locations(
+            merchant=merchant, incoming=body.locations, actor=actor_from_request()
+        )
+    )
 
 
 @bp.get("/merchants/<ref>/locations")
@@ -131,7 +138,11 @@ def put_products(ref: str) -> tuple[Response, int]:
     """Replace the merchant's full product catalogue."""
     merchant = merchant_or_404(ref)
     body = parse(ProductsIn)
-    return json_answer(catalogue.replace_products(merchant=merchant, incoming=body.products))
+    return json_answer(
+        catalogue.replace_products(
+            merchant=merchant, incoming=body.products, actor=actor_from_request()
+        )
+    )
 
 
 @bp.get("/merchants/<ref>/rewards")

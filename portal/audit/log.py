@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from portal.audit.actions import Audience, describe, visible_to
 from portal.extensions import db
+from portal.listing import Page, paginate
 from portal.models.audit import AuditEvent
 from portal.models.merchant import Merchant
 
@@ -28,39 +28,6 @@ class LogLine:
     text: str
     support: bool
     reason: str | None = None
-
-
-Describer = Callable[[AuditEvent], str]
-
-# action → sentence. Other areas add theirs here (e.g. "locations.link").
-DESCRIPTIONS: dict[str, Describer] = {
-    "launch": lambda e: _("%(actor)s opened the portal from the POS admin panel.", actor=e.actor),
-    "support.view.write": lambda e: _(
-        "Support agent %(staff)s switched the view to making changes.", staff=e.impersonator
-    ),
-    "support.action": lambda e: _(
-        "Support agent %(staff)s made a change (%(path)s).",
-        staff=e.impersonator,
-        path=e.details.get("path", "?"),
-    ),
-    "support.action.refused": lambda e: _(
-        "A change by support agent %(staff)s was refused (%(path)s).",
-        staff=e.impersonator,
-        path=e.details.get("path", "?"),
-    ),
-}
-
-
-def describe(event: AuditEvent) -> str:
-    """A sentence for an event, naming the support agent when there was one."""
-    describer = DESCRIPTIONS.get(event.action)
-    if describer is not None:
-        return describer(event)
-    if event.impersonator:
-        return str(
-            _("Support agent %(staff)s: %(action)s", staff=event.impersonator, action=event.action)
-        )
-    return str(_("%(actor)s: %(action)s", actor=event.actor, action=event.action))
 
 
 def _when(start: datetime, end: datetime | None = None) -> str:
@@ -112,15 +79,19 @@ def _view_line(event: AuditEvent, fact: _ViewFacts) -> LogLine:
     return LogLine(when=when, text=f"{text} {pages}", support=True, reason=event.reason)
 
 
-def access_log(*, merchant: Merchant, page: int) -> tuple[list[LogLine], Any]:
-    """A page of the merchant's log, newest first, and the pagination object."""
+def access_log(*, merchant: Merchant, page: int) -> tuple[list[LogLine], Page]:
+    """A page of the merchant's log, newest first, and where that page is."""
     query = (
         select(AuditEvent)
-        .where(AuditEvent.merchant_id == merchant.id, AuditEvent.action.not_in(FOLDED))
+        .where(
+            AuditEvent.merchant_id == merchant.id,
+            AuditEvent.action.in_(visible_to(Audience.MERCHANT)),
+            AuditEvent.action.not_in(FOLDED),
+        )
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     )
-    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
-    events: list[AuditEvent] = list(pagination.items)
+    pagination = paginate(query, page=page, per_page=PER_PAGE)
+    events: list[AuditEvent] = pagination.items
     starts = [e for e in events if e.action == "support.view.start"]
     facts = _view_facts(merchant, starts)
     lines = []

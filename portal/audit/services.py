@@ -1,11 +1,13 @@
-"""Recording audit events; every feature writes through `record`."""
+"""Recording audit events; every feature writes through `record` with an explicit actor."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import g, has_request_context, session
+from flask import g, has_request_context
 
+from portal.audit.actions import audit_action
+from portal.audit.actor import Actor
 from portal.extensions import db
 from portal.models.audit import AuditEvent
 from portal.models.merchant import Merchant
@@ -20,34 +22,21 @@ def _clean(value: str | None) -> str | None:
     return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in value)[:MAX_TEXT]
 
 
-def current_actor() -> tuple[str, str, str | None]:
-    """(actor, actor kind, impersonator) for the current request."""
-    if not has_request_context():
-        return "system", "system", None
-    staff = session.get("staff_email")
-    user = session.get("user") or {}
-    if session.get("merchant_id") and staff:
-        # A support agent viewing as the merchant: the agent acts, the merchant is the subject.
-        return str(user.get("email") or staff), "support", str(staff)
-    if staff:
-        return str(staff), "staff", None
-    if user.get("email"):
-        return str(user["email"]), "merchant_user", None
-    if g.get("api_key_name"):
-        return str(g.api_key_name), "pos", None
-    return "anonymous", "anonymous", None
-
-
 def _event_values(
-    action: str, merchant_id: int | None, details: dict[str, Any] | None, reason: str | None
+    action: str,
+    actor: Actor,
+    merchant_id: int | None,
+    details: dict[str, Any] | None,
+    reason: str | None,
 ) -> dict[str, Any]:
-    """The columns of an audit event for the current actor and request."""
-    actor, kind, impersonator = current_actor()
+    """The columns of an audit event; refuses actions missing from the registry."""
+    audit_action(action)
+    who = actor
     return {
         "merchant_id": merchant_id,
-        "actor": _clean(actor) or "",
-        "actor_kind": kind,
-        "impersonator": _clean(impersonator),
+        "actor": _clean(who.name) or "",
+        "actor_kind": who.kind,
+        "impersonator": _clean(who.impersonator),
         "action": action,
         "details": details or {},
         "reason": _clean(reason),
@@ -58,13 +47,14 @@ def _event_values(
 def record(
     action: str,
     *,
+    actor: Actor,
     merchant: Merchant | None,
     details: dict[str, Any] | None = None,
     reason: str | None = None,
 ) -> AuditEvent:
     """Add an audit event to the current transaction (it commits with the request)."""
     merchant_id = merchant.id if merchant is not None else None
-    event = AuditEvent(**_event_values(action, merchant_id, details, reason))
+    event = AuditEvent(**_event_values(action, actor, merchant_id, details, reason))
     db.session.add(event)
     return event
 
@@ -72,11 +62,12 @@ def record(
 def record_now(
     action: str,
     *,
+    actor: Actor,
     merchant_id: int | None,
     details: dict[str, Any] | None = None,
     reason: str | None = None,
 ) -> None:
     """Record an event in its own transaction, for refusals whose request rolls back."""
-    values = _event_values(action, merchant_id, details, reason)
+    values = _event_values(action, actor, merchant_id, details, reason)
     with db.engine.begin() as connection:
         connection.execute(db.insert(AuditEvent).values(**values))

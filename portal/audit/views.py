@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 
 from portal.access import current_merchant, merchant_required
 from portal.audit.log import access_log as load_access_log
+from portal.listing import parse_page
 
 bp = Blueprint("audit", __name__)
 
@@ -15,6 +16,6 @@ bp = Blueprint("audit", __name__)
 def access_log() -> str:
     """Who opened and changed the merchant's portal, support access highlighted."""
     lines, pagination = load_access_log(
-        merchant=current_merchant(), page=request.args.get("page", 1, type=int)
+        merchant=current_merchant(), page=parse_page(request.args.get("page"))
     )
     return render_template("audit/access_log.html", lines=lines, pagination=pagination)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from portal.audit.actor import Actor
 from portal.connect.oauth import Callback
 from portal.locations.services import refresh_stores
 from portal.models.merchant import Merchant
@@ -45,7 +46,7 @@ class Outcome:
         return self.reason == "connected"
 
 
-def complete_connection(merchant: Merchant, *, callback: Callback, actor: str) -> Outcome:
+def complete_connection(merchant: Merchant, *, callback: Callback, actor: Actor) -> Outcome:
     """Finish the OAuth dance for the merchant: exchange the code, identify, store, sync."""
     if not callback.started_here:
         return Outcome("no_pending_connection", STALE_ATTEMPT)
@@ -79,17 +80,17 @@ def complete_connection(merchant: Merchant, *, callback: Callback, actor: str) -
         with PongoClient(settings, access_token=lambda: tokens.access_token) as pongo:
             account = pongo.me()
             save_connection(merchant, tokens=tokens, account=account, actor=actor)
-            synced = first_sync(merchant, pongo)
+            synced = first_sync(merchant, pongo, actor)
     except PongoError as exc:
         return Outcome("identity", exc.user_message, 502)
     return Outcome("connected", status=302, account_name=account.name, synced=synced)
 
 
-def first_sync(merchant: Merchant, client: PongoClient) -> bool:
+def first_sync(merchant: Merchant, client: PongoClient, actor: Actor) -> bool:
     """Fetch the merchant's stores and rewards; False when Pongo failed (the pages can retry)."""
     try:
-        refresh_stores(merchant=merchant, client=client)
-        refresh_rewards(merchant=merchant, client=client)
+        refresh_stores(merchant=merchant, client=client, actor=actor)
+        refresh_rewards(merchant=merchant, client=client, actor=actor)
     except PongoError as error:
         logger.warning("First sync after connecting failed: %s", type(error).__name__)
         return False

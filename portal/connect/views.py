@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.access import current_merchant, merchant_required, never_while_viewing_as
+from portal.audit.actor import actor_from_request
 from portal.connect import oauth, services
 from portal.connect.forms import ConfirmForm
 from portal.extensions import limiter
@@ -48,11 +49,10 @@ def start() -> Response:
 def callback() -> Response | tuple[str, int]:
     """Complete the connection Pongo's consent form sent the merchant back for."""
     merchant = current_merchant()
-    user = g.get("user") or {}
     outcome = services.complete_connection(
         merchant,
         callback=oauth.take_callback(merchant, request.args),
-        actor=str(user.get("email", "")),
+        actor=actor_from_request(),
     )
     if not outcome.connected:
         security_event("oauth_callback", "failure", reason=outcome.reason, merchant=merchant.ref)
@@ -74,6 +74,6 @@ def disconnect() -> Response:
     """Forget the merchant's Pongo tokens (after the confirmation on the page)."""
     form = ConfirmForm()
     if form.validate_on_submit():
-        forget_connection(current_merchant())
+        forget_connection(current_merchant(), actor=actor_from_request())
         flash(_("Pongo is disconnected. Orders will not be relayed until you reconnect."), "info")
     return redirect(url_for(".index"))

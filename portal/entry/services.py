@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from portal.audit.actor import merchant_user
 from portal.audit.services import record
 from portal.entry.tokens import LaunchClaims, LaunchFailure, LaunchRefused, verify_launch_token
 from portal.extensions import db
@@ -34,16 +35,14 @@ def check_launch(raw_token: object, *, secret: str, issuer: str) -> LaunchClaims
     return claims
 
 
-def upsert_merchant(*, ref: str, name: str, locale: str | None = None) -> Merchant:
+def upsert_merchant(*, ref: str, name: str) -> Merchant:
     """Create the merchant if new, or update its name; flushes."""
     merchant = db.session.scalar(select(Merchant).where(Merchant.ref == ref))
     if merchant is None:
-        merchant = Merchant(ref=ref, name=name, locale=locale)
+        merchant = Merchant(ref=ref, name=name)
         db.session.add(merchant)
     else:
         merchant.name = name
-        if locale:
-            merchant.locale = locale
     db.session.flush()
     return merchant
 
@@ -60,5 +59,10 @@ def enter(claims: LaunchClaims, *, return_url: str | None, locale: str | None) -
     if locale:
         data["locale"] = locale
     begin_session(**data)
-    record("launch", merchant=merchant, details={"user": claims.email})
+    record(
+        "launch",
+        actor=merchant_user(claims.email),
+        merchant=merchant,
+        details={"user": claims.email},
+    )
     return merchant

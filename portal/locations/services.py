@@ -12,11 +12,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from flask import abort
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, delete, or_, select
 
+from portal.audit.actor import Actor
 from portal.audit.services import record
 from portal.extensions import db
+from portal.listing import contains, count, paginate, search_text
 from portal.locations.suggest import PosLocation, StoreChoice, Suggestion, suggest_links
 from portal.models.base import utcnow
 from portal.models.locations import Location, PongoStore, StoreSync
@@ -102,16 +103,6 @@ class LinksRefused(Exception):
         super().__init__(f"{len(errors)} row(s) refused")
 
 
-def get_location_or_404(merchant: Merchant, ref: str) -> Location:
-    """The merchant's location with this ref, or 404 (another merchant's is not found either)."""
-    location = db.session.scalar(
-        select(Location).where(Location.merchant_id == merchant.id, Location.ref == ref)
-    )
-    if location is None:
-        abort(404)
-    return location
-
-
 def cached_stores(merchant: Merchant) -> dict[str, Store]:
     """The merchant's Pongo stores as last fetched, by slug, in name order."""
     rows = db.session.scalars(
@@ -125,7 +116,7 @@ def last_sync(merchant: Merchant) -> StoreSync | None:
     return db.session.get(StoreSync, merchant.id)
 
 
-def refresh_stores(*, merchant: Merchant, client: StoreSource) -> int:
+def refresh_stores(*, merchant: Merchant, client: StoreSource, actor: Actor) -> int:
     """Fetch the merchant's stores from Pongo and replace the cache; returns how many."""
     stores = client.stores()
     db.session.execute(delete(PongoStore).where(PongoStore.merchant_id == merchant.id))
@@ -146,7 +137,7 @@ def refresh_stores(*, merchant: Merchant, client: StoreSource) -> int:
     sync.store_count = len(stores)
     db.session.add(sync)
     db.session.flush()
-    record("stores.refresh", merchant=merchant, details={"stores": len(stores)})
+    record("stores.refresh", actor=actor, merchant=merchant, details={"stores": len(stores)})
     return len(stores)
 
 
@@ -171,24 +162,19 @@ def _filtered(merchant: Merchant, query: str, inactive: bool) -> Select[Location
         Location.archived_at.is_not(None) if inactive else Location.archived_at.is_(None),
     )
     if query:
-        pattern = f"%{query.lower()}%"
         statement = statement.where(
             or_(
-                func.lower(Location.name).like(pattern),
-                func.lower(Location.ref).like(pattern),
-                func.lower(Location.city).like(pattern),
+                contains(Location.name, query),
+                contains(Location.ref, query),
+                contains(Location.city, query),
             )
         )
     return statement
 
 
-def _count(statement: Select[Location]) -> int:
-    return db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-
-
 def page_of(merchant: Merchant, ref: str, per_page: int = PER_PAGE) -> int:
     """The page of the unfiltered active list on which a location appears (1 if not there)."""
-    before = _count(_filtered(merchant, "", False).where(Location.ref < ref))
+    before = count(_filtered(merchant, "", False).where(Location.ref < ref))
     return before // per_page + 1
 
 
@@ -231,18 +217,13 @@ def locations_page(
     refused: LinksRefused | None = None,
 ) -> LocationsPage:
     """The rows of one page of the Locations screen, with states and suggestions."""
-    query = query.strip()[:100]
+    query = search_text(query)
     stores = cached_stores(merchant)
     sync = last_sync(merchant)
-    statement = _filtered(merchant, query, inactive)
-    total = _count(statement)
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    locations = list(
-        db.session.scalars(
-            statement.order_by(Location.ref).offset((page - 1) * per_page).limit(per_page)
-        )
+    found = paginate(
+        _filtered(merchant, query, inactive).order_by(Location.ref), page=page, per_page=per_page
     )
+    locations: list[Location] = found.items
     taken = _linked_slugs(merchant)
     free = [store for slug, store in stores.items() if slug not in taken]
     suggestions = _suggestions(merchant, locations, free)
@@ -265,13 +246,13 @@ def locations_page(
     return LocationsPage(
         rows=rows,
         free_stores=free,
-        page=page,
-        pages=pages,
-        total=total,
+        page=found.page,
+        pages=found.pages,
+        total=found.total,
         query=query,
         inactive=inactive,
-        active_count=_count(_filtered(merchant, "", False)),
-        inactive_count=_count(_filtered(merchant, "", True)),
+        active_count=count(_filtered(merchant, "", False)),
+        inactive_count=count(_filtered(merchant, "", True)),
         synced_at=sync.synced_at if sync else None,
         store_count=len(stores),
         problems=location_problems(merchant),
@@ -279,7 +260,10 @@ def locations_page(
 
 
 def _apply(
-    merchant: Merchant, changes: dict[Location, str | None], stores: Mapping[str, Store]
+    merchant: Merchant,
+    changes: dict[Location, str | None],
+    stores: Mapping[str, Store],
+    actor: Actor,
 ) -> None:
     """Write link changes; links being given up are cleared first so that swaps work."""
     old = {location: location.store_slug for location in changes}
@@ -291,22 +275,17 @@ def _apply(
         location.store_slug = slug
         location.store_name_at_link = stores[slug].name if slug else None
         location.linked_at = now if slug else None
-        location.linked_by = _actor() if slug else None
+        location.linked_by = actor.name if slug else None
         record(
             "location.link",
+            actor=actor,
             merchant=merchant,
             details={"location": location.ref, "old": old[location], "new": slug},
         )
     db.session.flush()
 
 
-def _actor() -> str:
-    from portal.audit.services import current_actor
-
-    return current_actor()[0]
-
-
-def save_links(*, merchant: Merchant, choices: Mapping[str, str | None]) -> int:
+def save_links(*, merchant: Merchant, choices: Mapping[str, str | None], actor: Actor) -> int:
     """Save the submitted store of each row shown, all or nothing; returns how many changed.
 
     Raises LinksRefused naming each refused row when any row breaks a rule.
@@ -344,11 +323,11 @@ def save_links(*, merchant: Merchant, choices: Mapping[str, str | None]) -> int:
             )
     if errors:
         raise LinksRefused(errors, dict(choices))
-    _apply(merchant, changes, stores)
+    _apply(merchant, changes, stores, actor)
     return len(changes)
 
 
-def accept_suggestions(*, merchant: Merchant, refs: list[str], threshold: int) -> int:
+def accept_suggestions(*, merchant: Merchant, refs: list[str], threshold: int, actor: Actor) -> int:
     """Link every row shown whose suggestion is at or above the threshold; returns how many."""
     locations = list(
         db.session.scalars(
@@ -367,7 +346,7 @@ def accept_suggestions(*, merchant: Merchant, refs: list[str], threshold: int) -
     changes: dict[Location, str | None] = {
         by_ref[ref]: s.slug for ref, s in suggestions.items() if s.confidence >= threshold
     }
-    _apply(merchant, changes, stores)
+    _apply(merchant, changes, stores, actor)
     return len(changes)
 
 

@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.access import current_merchant, merchant_required
+from portal.audit.actor import actor_from_request
+from portal.listing import parse_page, search_text
 from portal.locations import services
 from portal.locations.forms import AcceptForm, LinksForm, link_choices, row_refs
 from portal.pongo.connection import NotConnected
@@ -23,9 +25,9 @@ def _listing_args() -> dict[str, Any]:
     source = request.form if request.method == "POST" else request.args
     args: dict[str, Any] = {}
     if source.get("q"):
-        args["q"] = source.get("q", "")[:100]
-    if source.get("page", "").isdigit():
-        args["page"] = int(source.get("page", "1"))
+        args["q"] = search_text(source.get("q"))
+    if source.get("page"):
+        args["page"] = parse_page(source.get("page"))
     if source.get("show") == "inactive":
         args["show"] = "inactive"
     return args
@@ -87,7 +89,9 @@ def save() -> Response | tuple[str, int]:
         return _render(status=400)
     try:
         changed = services.save_links(
-            merchant=current_merchant(), choices=link_choices(request.form)
+            merchant=current_merchant(),
+            choices=link_choices(request.form),
+            actor=actor_from_request(),
         )
     except services.LinksRefused as refused:
         flash(
@@ -111,7 +115,10 @@ def accept() -> Response | tuple[str, int]:
         flash(_("Choose a confidence between 1 and 100 %."), "error")
         return _render(status=422)
     linked = services.accept_suggestions(
-        merchant=current_merchant(), refs=row_refs(request.form), threshold=form.threshold.data
+        merchant=current_merchant(),
+        refs=row_refs(request.form),
+        threshold=form.threshold.data,
+        actor=actor_from_request(),
     )
     flash(_("%(count)d suggestion(s) accepted.", count=linked), "success")
     return redirect(url_for("locations.index", **_listing_args()))
@@ -124,7 +131,9 @@ def refresh() -> Response:
     merchant = current_merchant()
     try:
         with pongo_client_for(merchant) as client:
-            count = services.refresh_stores(merchant=merchant, client=client)
+            count = services.refresh_stores(
+                merchant=merchant, client=client, actor=actor_from_request()
+            )
     except NotConnected:
         flash(_("Connect your Pongo account first."), "error")
         return redirect(url_for("locations.index", **_listing_args()))

@@ -5,7 +5,6 @@ Verbs flush and never commit: the request (or the worker) owns the transaction.
 
 from __future__ import annotations
 
-import math
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
@@ -15,8 +14,10 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import config
+from portal.audit.actor import Actor
 from portal.audit.services import record
 from portal.extensions import db
+from portal.listing import contains, paginate, search_text
 from portal.models.base import utcnow
 from portal.models.connection import ConnectionStatus
 from portal.models.locations import Location
@@ -244,25 +245,22 @@ def orders_page(
         statement = statement.where(OrderRelay.status == status)
     else:
         status = None
-    query = query.strip()[:128]
+    query = search_text(query, 128)
     if query:
-        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(Order.order_ref.ilike(f"%{escaped}%", escape="\\"))
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
-    rows = db.session.execute(
-        statement.order_by(Order.received_at.desc(), Order.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+        statement = statement.where(contains(Order.order_ref, query))
+    found = paginate(
+        statement.order_by(Order.received_at.desc(), Order.id.desc()),
+        page=page,
+        per_page=per_page,
+        scalars=False,
+    )
     return OrdersPage(
-        rows=[OrderRow(order=o, relay=r) for o, r in rows],
+        rows=[OrderRow(order=o, relay=r) for o, r in found.items],
         status=status,
         query=query,
-        page=page,
-        pages=pages,
-        total=total,
+        page=found.page,
+        pages=found.pages,
+        total=found.total,
         counts=status_counts(merchant),
     )
 
@@ -276,12 +274,9 @@ class OrderDetail:
     attempts: list[RelayAttempt]
 
 
-def order_detail(*, merchant: Merchant, order_ref: str) -> OrderDetail | None:
-    """One of the merchant's orders, or None (another merchant's order is None too)."""
-    found = _find(merchant.id, order_ref)
-    if found is None:
-        return None
-    order, relay = found.order, found.relay
+def order_detail(*, order: Order) -> OrderDetail:
+    """An order with its relay and every attempt."""
+    relay = db.session.scalars(select(OrderRelay).where(OrderRelay.order_id == order.id)).one()
     attempts = db.session.scalars(
         select(RelayAttempt)
         .where(RelayAttempt.relay_id == relay.id)
@@ -290,7 +285,7 @@ def order_detail(*, merchant: Merchant, order_ref: str) -> OrderDetail | None:
     return OrderDetail(order=order, relay=relay, attempts=list(attempts))
 
 
-def retry_order(*, merchant: Merchant, order_ref: str) -> bool:
+def retry_order(*, merchant: Merchant, order_ref: str, actor: Actor) -> bool:
     """Put a failed order back in the queue with a fresh attempt budget; audited."""
     found = _find(merchant.id, order_ref)
     if found is None or found.relay.status != RelayStatus.FAILED:
@@ -315,6 +310,7 @@ def retry_order(*, merchant: Merchant, order_ref: str) -> bool:
     db.session.expire(relay)
     record(
         "order.retry",
+        actor=actor,
         merchant=merchant,
         details={"order_ref": order_ref, "relay_id": relay.relay_id, "error": previous_error},
     )

@@ -8,7 +8,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from portal.access import current_merchant, merchant_required
+from portal.access import current_merchant, get_or_404, merchant_required
+from portal.audit.actor import actor_from_request
+from portal.listing import parse_page
+from portal.models.orders import Order
 from portal.orders import services
 from portal.orders.forms import RetryForm
 
@@ -19,12 +22,11 @@ bp = Blueprint("orders", __name__, url_prefix="/orders")
 @merchant_required
 def index() -> str:
     """List the merchant's orders, filtered by status and searched by order ref."""
-    page = request.args.get("page", "1")
     listing = services.orders_page(
         merchant=current_merchant(),
         status=request.args.get("status") or None,
         query=request.args.get("q", ""),
-        page=int(page) if page.isdigit() else 1,
+        page=parse_page(request.args.get("page")),
     )
     return render_template("orders/index.html", listing=listing)
 
@@ -33,9 +35,8 @@ def index() -> str:
 @merchant_required
 def detail(order_ref: str) -> str:
     """One order: what was sent, Pongo's answer and every attempt."""
-    found = services.order_detail(merchant=current_merchant(), order_ref=order_ref)
-    if found is None:
-        abort(404)
+    order = get_or_404(Order, current_merchant(), order_ref=order_ref)
+    found = services.order_detail(order=order)
     return render_template(
         "orders/detail.html",
         found=found,
@@ -50,12 +51,11 @@ def detail(order_ref: str) -> str:
 def retry(order_ref: str) -> Response:
     """Send a failed order again, with a fresh attempt budget."""
     merchant = current_merchant()
-    if services.order_detail(merchant=merchant, order_ref=order_ref) is None:
-        abort(404)
+    get_or_404(Order, merchant, order_ref=order_ref)
     form = RetryForm()
     if not form.validate_on_submit():
         abort(400)
-    if services.retry_order(merchant=merchant, order_ref=order_ref):
+    if services.retry_order(merchant=merchant, order_ref=order_ref, actor=actor_from_request()):
         flash(_("Order %(ref)s will be sent to Pongo again.", ref=order_ref), "success")
     else:
         flash(_("Only a failed order can be retried."), "warning")

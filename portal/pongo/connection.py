@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from portal import crypto
+from portal.audit.actor import Actor
 from portal.audit.services import record
 from portal.extensions import db
 from portal.models.base import utcnow
@@ -35,7 +36,7 @@ def get_connection(merchant: Merchant) -> PongoConnection | None:
 
 
 def save_connection(
-    merchant: Merchant, *, tokens: TokenSet, account: PongoAccount, actor: str
+    merchant: Merchant, *, tokens: TokenSet, account: PongoAccount, actor: Actor
 ) -> PongoConnection:
     """Store a fresh connection (encrypted tokens and the Pongo identity); flushes and audits."""
     connection = get_connection(merchant)
@@ -54,7 +55,7 @@ def save_connection(
     connection.account_id = account.id
     connection.account_name = account.name
     connection.account_email = account.email
-    connection.connected_by = actor
+    connection.connected_by = actor.name
     connection.connected_at = now
     connection.last_success_at = now
     connection.problem = None
@@ -62,13 +63,14 @@ def save_connection(
     db.session.flush()
     record(
         "pongo.connect",
+        actor=actor,
         merchant=merchant,
         details={"old": before, "new": "connected", "account": account.name},
     )
     return connection
 
 
-def forget_connection(merchant: Merchant) -> None:
+def forget_connection(merchant: Merchant, *, actor: Actor) -> None:
     """Forget the merchant's tokens and mark it disconnected; flushes and audits."""
     connection = get_connection(merchant)
     if connection is None or connection.status == ConnectionStatus.DISCONNECTED:
@@ -79,7 +81,12 @@ def forget_connection(merchant: Merchant) -> None:
     connection.refresh_token_encrypted = None
     connection.expires_at = None
     db.session.flush()
-    record("pongo.disconnect", merchant=merchant, details={"old": old, "new": "disconnected"})
+    record(
+        "pongo.disconnect",
+        actor=actor,
+        merchant=merchant,
+        details={"old": old, "new": "disconnected"},
+    )
 
 
 def mark_needs_reconnection(merchant_id: int, problem: str) -> None:

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from portal.audit.actor import Actor
 from portal.audit.services import record
 from portal.extensions import db
 from portal.models.base import utcnow
@@ -93,7 +94,7 @@ def mark_reviewed(
     raw_external_id: str | None,
     reason: ReviewReason,
     note: str | None,
-    actor: str,
+    actor: Actor,
 ) -> None:
     """Record that the merchant accepts this reward for its current external_id; audited."""
     note = (note or "").strip()[:MAX_NOTE] or None
@@ -105,12 +106,13 @@ def mark_reviewed(
     row.external_id_hash = external_id_hash(raw_external_id)
     row.reason = reason.value
     row.note = note
-    row.reviewed_by = actor[:200]
+    row.reviewed_by = actor.name[:200]
     row.reviewed_at = utcnow()
     db.session.add(row)
     db.session.flush()
     record(
         "reward.review",
+        actor=actor,
         merchant=merchant,
         details={
             "public_id": public_id,
@@ -122,7 +124,7 @@ def mark_reviewed(
     )
 
 
-def unmark_reviewed(*, merchant: Merchant, public_id: str, name: str) -> bool:
+def unmark_reviewed(*, merchant: Merchant, public_id: str, name: str, actor: Actor) -> bool:
     """Withdraw the merchant's review of a reward; audited. False when there was none."""
     row = _stored(merchant, public_id)
     if row is None:
@@ -132,6 +134,7 @@ def unmark_reviewed(*, merchant: Merchant, public_id: str, name: str) -> bool:
     db.session.flush()
     record(
         "reward.unreview",
+        actor=actor,
         merchant=merchant,
         details={"public_id": public_id, "name": name, "reason": reason},
     )

@@ -18,6 +18,7 @@ from typing import Protocol
 from flask import current_app
 from sqlalchemy import Table, Text, cast, delete, func, select
 
+from portal.audit.actor import Actor
 from portal.audit.services import record
 from portal.extensions import db
 from portal.models.base import utcnow
@@ -153,7 +154,7 @@ def last_sync(merchant: Merchant) -> RewardSync | None:
     return db.session.get(RewardSync, merchant.id)
 
 
-def refresh_rewards(*, merchant: Merchant, client: RewardSource) -> int:
+def refresh_rewards(*, merchant: Merchant, client: RewardSource, actor: Actor) -> int:
     """Fetch the merchant's rewards from Pongo and replace the cache; returns how many."""
     rewards = client.rewards()
     # Pongo should not send one id twice; if it does, the last copy wins and keeps its place.
@@ -175,7 +176,7 @@ def refresh_rewards(*, merchant: Merchant, client: RewardSource) -> int:
     sync.reward_count = len(unique)
     db.session.add(sync)
     db.session.flush()
-    record("rewards.refresh", merchant=merchant, details={"rewards": len(unique)})
+    record("rewards.refresh", actor=actor, merchant=merchant, details={"rewards": len(unique)})
     return len(unique)
 
 
@@ -406,7 +407,7 @@ class RewardNotFound(LookupError):
 
 
 def review_as_is(
-    *, merchant: Merchant, public_id: str, reason: ReviewReason, note: str | None, actor: str
+    *, merchant: Merchant, public_id: str, reason: ReviewReason, note: str | None, actor: Actor
 ) -> RewardEntry:
     """Mark a flagged reward reviewed for its current SKUs; a ready reward needs no review."""
     reward = db.session.scalar(

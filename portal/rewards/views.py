@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.access import current_merchant, merchant_required
-from portal.audit.services import current_actor
+from portal.audit.actor import actor_from_request
 from portal.pongo.connection import NotConnected
 from portal.pongo.errors import PongoError
 from portal.pongo.merchant import pongo_client_for
@@ -95,7 +95,9 @@ def refresh() -> Response:
     back = url_for("rewards.index", **_listing_args())
     try:
         with pongo_client_for(merchant) as client:
-            count = services.refresh_rewards(merchant=merchant, client=client)
+            count = services.refresh_rewards(
+                merchant=merchant, client=client, actor=actor_from_request()
+            )
     except NotConnected:
         flash(_("Connect your Pongo account first."), "error")
         return redirect(back)
@@ -127,7 +129,7 @@ def review(public_id: str) -> Response:
             public_id=public_id,
             reason=reviews.ReviewReason(form.reason.data),
             note=form.note.data,
-            actor=current_actor()[0],
+            actor=actor_from_request(),
         )
     except services.RewardNotFound:
         abort(404)
@@ -146,6 +148,8 @@ def unreview(public_id: str) -> Response:
     merchant = current_merchant()
     back = url_for("rewards.index", **_listing_args(), _anchor=f"row-{public_id}")
     name = services.reward_name(merchant, public_id)
-    if reviews.unmark_reviewed(merchant=merchant, public_id=public_id, name=name):
+    if reviews.unmark_reviewed(
+        merchant=merchant, public_id=public_id, name=name, actor=actor_from_request()
+    ):
         flash(_("The review of “%(name)s” was withdrawn.", name=name), "success")
     return redirect(back)

@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select
 
 from portal.extensions import db
-from portal.models.connection import ConnectionStatus, PongoConnection
+from portal.listing import contains, paginate, search_text
+from portal.models.connection import PongoConnection
 from portal.models.merchant import Merchant
 from portal.support.problems import PROBLEMS, Problem
 
 PER_PAGE = 25
-
-# Connection state → badge kind, icon and word (never colour alone).
-CONNECTION_BADGES = {
-    ConnectionStatus.CONNECTED: ("ok", "✔", _l("Connected")),
-    ConnectionStatus.NEEDS_RECONNECTION: ("warn", "⚠", _l("Needs reconnection")),
-    ConnectionStatus.DISCONNECTED: ("neutral", "○", _l("Disconnected")),
-}
-NOT_CONNECTED = ("neutral", "○", _l("Not connected"))
 
 
 @dataclass
@@ -30,17 +22,6 @@ class DirectoryRow:
     merchant: Merchant
     connection: PongoConnection | None
     problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def connection_badge(self) -> tuple[str, str, str]:
-        """(kind, icon, word) of the connection state."""
-        if self.connection is None:
-            kind, icon, word = NOT_CONNECTED
-        else:
-            kind, icon, word = CONNECTION_BADGES.get(
-                ConnectionStatus(self.connection.status), NOT_CONNECTED
-            )
-        return kind, icon, str(word)
 
 
 @dataclass
@@ -53,22 +34,16 @@ class DirectoryPage:
     total: int
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
-
-
 def _query(text: str, problem_key: str | None) -> Select[Merchant, PongoConnection]:
     query = select(Merchant, PongoConnection).outerjoin(
         PongoConnection, PongoConnection.merchant_id == Merchant.id
     )
     if text:
-        pattern = _like(text)
         query = query.where(
             or_(
-                func.lower(Merchant.name).like(pattern, escape="\\"),
-                func.lower(Merchant.ref).like(pattern, escape="\\"),
-                func.lower(PongoConnection.account_name).like(pattern, escape="\\"),
+                contains(Merchant.name, text),
+                contains(Merchant.ref, text),
+                contains(PongoConnection.account_name, text),
             )
         )
     if problem_key in PROBLEMS:
@@ -80,18 +55,16 @@ def search_merchants(
     *, text: str = "", problem_key: str | None = None, page: int = 1
 ) -> DirectoryPage:
     """Merchants matching the search text (name, POS reference, Pongo account) and problem."""
-    query = _query(text.strip()[:200], problem_key)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(page, 1), pages)
-    found = db.session.execute(
-        query.order_by(func.lower(Merchant.name), Merchant.id)
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
-    rows = [DirectoryRow(merchant, connection) for merchant, connection in found]
+    query = _query(search_text(text, 200), problem_key)
+    found = paginate(
+        query.order_by(func.lower(Merchant.name), Merchant.id),
+        page=page,
+        per_page=PER_PAGE,
+        scalars=False,
+    )
+    rows = [DirectoryRow(merchant, connection) for merchant, connection in found.items]
     flag_problems(rows)
-    return DirectoryPage(rows=rows, page=page, pages=pages, total=total)
+    return DirectoryPage(rows=rows, page=found.page, pages=found.pages, total=found.total)
 
 
 def flag_problems(rows: list[DirectoryRow]) -> None:

@@ -20,6 +20,7 @@ from portal.access import (
     forbidden_while_viewing,
     policy_of,
 )
+from portal.audit.actor import Actor, actor_from_request
 from portal.audit.services import record, record_now
 from portal.extensions import db
 from portal.models.merchant import Merchant
@@ -53,11 +54,12 @@ def guard_view_as() -> Response | None:
     view = viewas.current_view()
     if view is None:
         return None
+    actor = actor_from_request()
     if view.expired(viewas.now()):
         if endpoint in LOGOUTS:  # signing out ends the view anyway; let the sign-out happen
-            viewas.end_view(outcome="expired")
+            viewas.end_view(actor=actor, outcome="expired")
             return None
-        return expire(view)
+        return expire(view, actor)
     policy = policy_of(endpoint)
     if policy == API:  # the POS API authenticates by key, never by this session
         return None
@@ -67,15 +69,16 @@ def guard_view_as() -> Response | None:
             view,
             endpoint,
             _("Support view: this action is never allowed while viewing as a merchant."),
+            actor,
         )
     if request.method not in SAFE_METHODS and endpoint not in PERMITTED_WHILE_VIEWING:
         if view.mode != viewas.WRITE or policy != MERCHANT:
-            refuse(view, endpoint, _("Read-only support view: this action is not allowed."))
+            refuse(view, endpoint, _("Read-only support view: this action is not allowed."), actor)
         details = {**_request_details(endpoint), "view_id": view.view_id}
-        record("support.action", merchant=_merchant(view), details=details)
+        record("support.action", actor=actor, merchant=_merchant(view), details=details)
     elif policy == MERCHANT and request.method == "GET":
         details = {"path": request.path, "view_id": view.view_id}
-        record("support.page_view", merchant=_merchant(view), details=details)
+        record("support.page_view", actor=actor, merchant=_merchant(view), details=details)
     return None
 
 
@@ -87,18 +90,18 @@ def _request_details(endpoint: str) -> dict[str, str]:
     return {"endpoint": endpoint, "method": request.method, "path": request.path}
 
 
-def refuse(view: viewas.View, endpoint: str, message: str) -> None:
+def refuse(view: viewas.View, endpoint: str, message: str, actor: Actor) -> None:
     """Answer 403 with a clear page; the refusal is audited outside the rolled-back request."""
     details = {**_request_details(endpoint), "mode": view.mode, "view_id": view.view_id}
-    record_now("support.action.refused", merchant_id=view.merchant_id, details=details)
+    record_now("support.action.refused", actor=actor, merchant_id=view.merchant_id, details=details)
     security_event("authz", "denied", reason="support view", mode=view.mode, endpoint=endpoint)
     raise RefusedWhileViewing(message)
 
 
-def expire(view: viewas.View) -> Response:
+def expire(view: viewas.View, actor: Actor) -> Response:
     """The view's time is up: back to the plain staff session and the console."""
     merchant = _merchant(view)
-    viewas.end_view(outcome="expired")
+    viewas.end_view(actor=actor, outcome="expired")
     name = merchant.name if merchant else "?"
     flash(_("Your view of %(merchant)s ended after 30 minutes.", merchant=name), "info")
     return redirect(url_for("support.index"))

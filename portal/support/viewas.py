@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import session
 
+from portal.audit.actor import Actor, support_agent
 from portal.audit.services import record
 from portal.extensions import db
 from portal.models.base import utcnow
@@ -95,7 +96,7 @@ def _details(view: View, **extra: Any) -> dict[str, Any]:
 def start_view(*, staff: Staff, merchant: Merchant, reason: str) -> View:
     """Open the merchant's portal to the agent, read-only, for 30 minutes; audited."""
     if current_view() is not None:
-        end_view(outcome="replaced")
+        end_view(actor=support_agent(staff.email), outcome="replaced")
     started = now()
     view = View(
         view_id=secrets.token_hex(8),
@@ -111,11 +112,17 @@ def start_view(*, staff: Staff, merchant: Merchant, reason: str) -> View:
         user={"email": staff.email, "name": staff.email},
         view_as=view.as_session(),
     )
-    record("support.view.start", merchant=merchant, details=_details(view), reason=reason)
+    record(
+        "support.view.start",
+        actor=support_agent(staff.email),
+        merchant=merchant,
+        details=_details(view),
+        reason=reason,
+    )
     return view
 
 
-def switch_to_write(*, view: View, reason: str) -> View:
+def switch_to_write(*, view: View, reason: str, actor: Actor) -> View:
     """Let a support admin make changes for the rest of the view (a fresh session); audited."""
     elevated = View(
         view.view_id, view.merchant_id, view.reason, WRITE, view.started_at, view.expires_at
@@ -126,6 +133,7 @@ def switch_to_write(*, view: View, reason: str) -> View:
     begin_session(**data)
     record(
         "support.view.write",
+        actor=actor,
         merchant=db.session.get(Merchant, view.merchant_id),
         details=_details(elevated),
         reason=reason,
@@ -133,7 +141,7 @@ def switch_to_write(*, view: View, reason: str) -> View:
     return elevated
 
 
-def end_view(*, outcome: str = "ended") -> View | None:
+def end_view(*, actor: Actor, outcome: str = "ended") -> View | None:
     """Go back to the plain staff session (a fresh one); audited. None when no view was open."""
     view = current_view()
     if view is None:
@@ -141,6 +149,7 @@ def end_view(*, outcome: str = "ended") -> View | None:
     action = "support.view.expired" if outcome == "expired" else "support.view.end"
     record(
         action,
+        actor=actor,
         merchant=db.session.get(Merchant, view.merchant_id),
         details=_details(view, ended_at=now().isoformat(), outcome=outcome),
     )

@@ -9,7 +9,9 @@ from werkzeug.wrappers import Response
 from wtforms import ValidationError
 
 from portal.access import current_staff, public, staff_required
+from portal.audit.actor import actor_from_request
 from portal.extensions import csrf, db, limiter
+from portal.listing import parse_page
 from portal.models.merchant import Merchant
 from portal.security_log import security_event
 from portal.sessions import begin_session, end_session
@@ -66,7 +68,7 @@ def login() -> Response | tuple[str, int] | str:
 def logout() -> Response:
     """Sign out of the console (ending any view as a merchant first)."""
     if session.get("staff_id") and session.get("view_as"):
-        viewas.end_view(outcome="signed_out")
+        viewas.end_view(actor=actor_from_request(), outcome="signed_out")
     end_session()
     flash(_("You are signed out."), "info")
     return redirect(url_for("support.login"))
@@ -81,7 +83,7 @@ def index() -> str:
     found = directory.search_merchants(
         text=form.q.data or "",
         problem_key=form.problem.data or None,
-        page=request.args.get("page", 1, type=int),
+        page=parse_page(request.args.get("page")),
     )
     return render_template("support/index.html", form=form, found=found)
 
@@ -131,7 +133,7 @@ def switch_to_write() -> Response | tuple[str, int] | str:
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("support/write_mode.html", form=form, merchant=merchant), status
-    viewas.switch_to_write(view=view, reason=form.reason.data)
+    viewas.switch_to_write(view=view, reason=form.reason.data, actor=actor_from_request())
     security_event("support_view_write", "success", staff=current_staff().email)
     flash(_("Write mode is on until the view ends."), "warning")
     return redirect(url_for("overview.index"))
@@ -151,6 +153,6 @@ def end_view() -> Response:
             validate_csrf(request.form.get("csrf_token"))
         except ValidationError as error:
             raise CSRFError(str(error)) from error
-        viewas.end_view()
+        viewas.end_view(actor=actor_from_request())
         flash(_("You are back in the support console."), "success")
     return redirect(url_for("support.index"))

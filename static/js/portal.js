@@ -25,10 +25,6 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
     });
   });
-  // Auto-submit selects marked data-autosubmit (a submit button stays for no-JS users).
-  document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
-    select.addEventListener("change", () => select.form.requestSubmit());
-  });
   // Scroll to and highlight the row named in the URL fragment.
   if (location.hash) {
     const row = document.getElementById(decodeURIComponent(location.hash.slice(1)));

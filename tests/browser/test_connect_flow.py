@@ -49,7 +49,7 @@ def demo_site(database_url: str) -> Iterator[tuple[str, RunningSandbox]]:
             pongo_redirect_uri=f"{base}/connect/callback",
         )
         with app.app_context():
-            upsert_merchant(ref="LUMIERE", name="Boulangerie Lumière", locale="fr")
+            upsert_merchant(ref="LUMIERE", name="Boulangerie Lumière").locale = "fr"
             db.session.commit()
         server = make_server("127.0.0.1", port, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)

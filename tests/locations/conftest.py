@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from portal.audit.actor import SYSTEM
 from portal.extensions import db
 from portal.locations.services import refresh_stores
 from portal.models.merchant import Merchant
@@ -57,7 +58,7 @@ def refresh(app: Flask, pongo: httpx.Client, ref: str = "M1", login: str = ALICE
     with app.app_context(), PongoClient(settings, access_token=lambda: token) as client:
         merchant = db.session.scalar(select(Merchant).where(Merchant.ref == ref))
         assert merchant is not None
-        count = refresh_stores(merchant=merchant, client=client)
+        count = refresh_stores(merchant=merchant, client=client, actor=SYSTEM)
         db.session.commit()
     return count
 

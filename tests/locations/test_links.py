@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -209,3 +210,16 @@ def test_refresh_without_a_pongo_connection_says_so(merchant_client: FlaskClient
         "/locations/refresh", data={"csrf_token": token}, follow_redirects=True
     )
     assert "Connect your Pongo account first." in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("wildcard", ["%", "_", "Alice_Paris", "Ali%Lyon"])
+def test_search_takes_like_wildcards_literally(merchant_client: FlaskClient, wildcard: str) -> None:
+    body = merchant_client.get("/locations", query_string={"q": wildcard}).get_data(as_text=True)
+    assert body.count('<tr id="row-') == 0
+
+
+@pytest.mark.parametrize("page", ["²", "①", "-1", "0", str(10**20), "1e3", " 2", ""])
+def test_odd_page_numbers_show_a_page(merchant_client: FlaskClient, page: str) -> None:
+    response = merchant_client.get("/locations", query_string={"page": page})
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count('<tr id="row-') == 3

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
+from sqlalchemy import select
 
+from portal.audit.actions import Audience, describe, visible_to
+from portal.audit.actor import SYSTEM
+from portal.audit.log import FOLDED
+from portal.audit.services import record
+from portal.extensions import db
+from portal.models.audit import AuditEvent
+from portal.models.merchant import Merchant
 from tests.conftest import launch
 from tests.support.conftest import AGENT, page_csrf, start_view
 
@@ -61,3 +70,24 @@ def test_access_log_is_in_french(staffed: Flask) -> None:
     body = merchant.get("/access-log").get_data(as_text=True)
     assert 'lang="fr"' in body
     assert "Journal d’accès" in body
+
+
+def test_every_action_the_merchant_may_see_has_a_sentence_on_the_page(staffed: Flask) -> None:
+    merchant = staffed.test_client()
+    launch(merchant)
+    shown = [key for key in visible_to(Audience.MERCHANT) if key not in FOLDED]
+    with staffed.app_context():
+        owner = db.session.scalar(select(Merchant).where(Merchant.ref == "M1"))
+        assert owner is not None
+        for key in shown:
+            record(key, actor=SYSTEM, merchant=owner, details={"path": f"/{key}"})
+        db.session.commit()
+    body = merchant.get("/access-log").get_data(as_text=True)
+    with staffed.test_request_context():
+        for key in shown:
+            if key == "support.view.start":
+                continue  # shown with its pages and times, tested above
+            event = AuditEvent(action=key, actor="system", impersonator=None, details={})
+            event.details = {"path": f"/{key}"}
+            assert str(escape(describe(event))) in body, key
+    assert ": launch" not in body

@@ -1,0 +1,139 @@
+"""Every audit action in one table: its key, its sentence in the log, and who may read it.
+
+A sentence names its facts with placeholders: ``%(actor)s`` (who acted), ``%(staff)s`` (the
+support agent, when one acted for the merchant) and any key of the event's details.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+from portal.models.audit import AuditEvent
+
+
+class Audience(StrEnum):
+    """Who may read an action in a log."""
+
+    MERCHANT = "merchant"
+    STAFF = "staff"
+
+
+BOTH = frozenset({Audience.MERCHANT, Audience.STAFF})
+
+
+@dataclass(frozen=True)
+class AuditAction:
+    """One kind of recorded action."""
+
+    key: str
+    sentence: LazyString
+    audience: frozenset[Audience] = BOTH
+
+
+class UnknownAuditAction(KeyError):
+    """An action recorded without an entry in the registry."""
+
+
+def _actions(*actions: AuditAction) -> dict[str, AuditAction]:
+    return {action.key: action for action in actions}
+
+
+ACTIONS: dict[str, AuditAction] = _actions(
+    AuditAction("launch", _l("%(actor)s opened the portal from the POS admin panel.")),
+    AuditAction(
+        "merchant.put",
+        _l("The point of sale (%(actor)s) updated the merchant's name to “%(name)s”."),
+    ),
+    AuditAction(
+        "locations.replace",
+        _l(
+            "The point of sale (%(actor)s) sent its locations: %(created)s new, %(updated)s"
+            " changed, %(archived)s archived, %(unchanged)s unchanged."
+        ),
+    ),
+    AuditAction(
+        "products.replace",
+        _l(
+            "The point of sale (%(actor)s) sent its catalogue: %(created)s new, %(updated)s"
+            " changed, %(archived)s archived, %(unchanged)s unchanged."
+        ),
+    ),
+    AuditAction(
+        "location.link",
+        _l("%(actor)s changed the Pongo store of location %(location)s from %(old)s to %(new)s."),
+    ),
+    AuditAction("stores.refresh", _l("%(actor)s fetched %(stores)s Pongo store(s).")),
+    AuditAction("rewards.refresh", _l("%(actor)s fetched %(rewards)s Pongo reward(s).")),
+    AuditAction(
+        "reward.review",
+        _l("%(actor)s marked the reward “%(name)s” as reviewed (%(reason)s)."),
+    ),
+    AuditAction("reward.unreview", _l("%(actor)s withdrew the review of the reward “%(name)s”.")),
+    AuditAction("order.retry", _l("%(actor)s sent order %(order_ref)s to Pongo again.")),
+    AuditAction("pongo.connect", _l("%(actor)s connected the Pongo account %(account)s.")),
+    AuditAction("pongo.disconnect", _l("%(actor)s disconnected Pongo.")),
+    AuditAction("support.view.start", _l("Support agent %(staff)s viewed your portal.")),
+    AuditAction("support.page_view", _l("Support agent %(staff)s opened %(path)s.")),
+    AuditAction("support.view.end", _l("Support agent %(staff)s stopped viewing your portal.")),
+    AuditAction(
+        "support.view.expired",
+        _l("The view of support agent %(staff)s ended when its time was up."),
+    ),
+    AuditAction(
+        "support.view.write",
+        _l("Support agent %(staff)s switched the view to making changes."),
+    ),
+    AuditAction("support.action", _l("Support agent %(staff)s made a change (%(path)s).")),
+    AuditAction(
+        "support.action.refused",
+        _l("A change by support agent %(staff)s was refused (%(path)s)."),
+    ),
+)
+
+
+def audit_action(key: str) -> AuditAction:
+    """The registered action for a key; raises UnknownAuditAction for an unregistered one."""
+    try:
+        return ACTIONS[key]
+    except KeyError:
+        raise UnknownAuditAction(key) from None
+
+
+def visible_to(audience: Audience) -> list[str]:
+    """The keys of the actions this audience may read."""
+    return [key for key, action in ACTIONS.items() if audience in action.audience]
+
+
+class _Facts(dict[str, Any]):
+    """Details for a sentence: a missing fact reads "?" and an empty one "—"."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _facts(event: AuditEvent) -> Mapping[str, Any]:
+    facts = _Facts(
+        (key, "—" if value is None else value) for key, value in (event.details or {}).items()
+    )
+    facts["actor"] = event.actor
+    facts["staff"] = event.impersonator or event.actor
+    return facts
+
+
+def describe(event: AuditEvent) -> str:
+    """The event's sentence in the current language (the bare key for a retired action)."""
+    action = ACTIONS.get(event.action)
+    if action is None:
+        return f"{event.actor}: {event.action}"
+    return str(action.sentence) % _facts(event)
+
+
+def unregistered(keys: Iterable[str]) -> set[str]:
+    """The keys among these that the registry does not know."""
+    return {key for key in keys if key not in ACTIONS}
