@@ -13,6 +13,7 @@ from portal.connect.services import NotConnected, pongo_client_for
 from portal.locations import services
 from portal.locations.forms import AcceptForm, LinksForm, link_choices, row_refs
 from portal.pongo.errors import PongoError
+from portal.untrusted import parse_int
 
 bp = Blueprint("locations", __name__, url_prefix="/locations")
 
@@ -23,8 +24,10 @@ def _listing_args() -> dict[str, Any]:
     args: dict[str, Any] = {}
     if source.get("q"):
         args["q"] = source.get("q", "")[:100]
-    if source.get("page", "").isdigit():
-        args["page"] = int(source.get("page", "1"))
+    # The form repeats the page so the redirect after a save lands where the merchant was.
+    page = parse_int(source.get("page"), default=0)
+    if page:
+        args["page"] = page
     if source.get("show") == "inactive":
         args["show"] = "inactive"
     return args

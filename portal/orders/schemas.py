@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -14,13 +14,16 @@ from pydantic import (
     model_validator,
 )
 
-from portal.api.schemas import MAX_CENTS, ProductName, Ref, _Body
+from portal.api.schemas import _PRINTABLE, MAX_CENTS, ProductName, Ref, _Body
 from portal.orders.mapping import InvalidPhone, normalise_phone
 
 MAX_LINES = 500
 MAX_QUANTITY = 10_000
 
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Phone = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=_PRINTABLE),
+]
 
 
 class CustomerIn(_Body):
@@ -68,6 +71,18 @@ class OrderIn(_Body):
     created_at: AwareDatetime = Field(description="ISO 8601 with a UTC offset")
     customer: CustomerIn
     lines: list[LineIn] = Field(min_length=1, max_length=MAX_LINES)
+
+    @field_validator("created_at")
+    @classmethod
+    def _has_a_utc_moment(cls, value: datetime) -> datetime:
+        # 0001-01-01T00:00:00+01:00 is a valid ISO date whose UTC moment is before year 1:
+        # refused here, so that no later step (storage, the relay) meets a date it cannot
+        # convert. The POS's own offset is kept: Pongo receives it as sent.
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("the date is out of range once converted to UTC") from None
+        return value
 
 
 RelayState = Literal["pending", "delivered", "failed", "paused"]
