@@ -1,4 +1,4 @@
-"""Untrusted input at the edge: control characters refused, numbers bounded.
+"""Untrusted input at the edge: control characters refused, numbers bounded, Pongo's leftovers told.
 
 PostgreSQL cannot store NUL in text, and control characters in a name or a search
 forge log lines and break exports, so a request carrying them is refused before any
@@ -9,11 +9,16 @@ and tabs stay allowed in form fields, where a textarea may send them.
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Sequence
 
-from flask import Flask, request
+from flask import Flask, flash, request
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from werkzeug.exceptions import HTTPException, default_exceptions
+
+log = logging.getLogger(__name__)
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # What a form field may carry besides printable text.
@@ -59,6 +64,29 @@ def refuse_control_characters() -> None:
     # A form's fields; empty for JSON bodies and for requests without a body.
     if any(has_control(k) or FORM_CONTROL.search(v) for k, v in request.form.items(multi=True)):
         raise _with_message(400, str(_l("The form holds characters the portal cannot read.")))
+
+
+def report_unreadable(what: str, problems: Sequence[str]) -> None:
+    """Tell the merchant (and the log) how many items from Pongo were skipped, and why."""
+    if not problems:
+        return
+    log.warning("%d %s from Pongo could not be read: %s", len(problems), what, "; ".join(problems))
+    shown = "; ".join(problems[:3]) + ("; …" if len(problems) > 3 else "")
+    if what == "stores":
+        message = ngettext(
+            "%(num)d store from Pongo could not be read: %(reasons)s",
+            "%(num)d stores from Pongo could not be read: %(reasons)s",
+            len(problems),
+            reasons=shown,
+        )
+    else:
+        message = ngettext(
+            "%(num)d reward from Pongo could not be read: %(reasons)s",
+            "%(num)d rewards from Pongo could not be read: %(reasons)s",
+            len(problems),
+            reasons=shown,
+        )
+    flash(message, "warning")
 
 
 def init_app(app: Flask) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, TypeVar
 
 import httpx
@@ -30,6 +30,7 @@ from portal.pongo import (
     TokenSet,
     refresh_access_token,
 )
+from portal.pongo.tokens import expiry
 from portal.security_log import security_event
 
 T = TypeVar("T")
@@ -72,9 +73,7 @@ def token_set_from_authlib(token: Mapping[str, Any]) -> TokenSet:
     return TokenSet(
         access_token=str(token["access_token"]),
         refresh_token=str(token["refresh_token"]) if token.get("refresh_token") else None,
-        expires_at=datetime.fromtimestamp(int(expires_at), tz=utcnow().tzinfo)
-        if expires_at
-        else None,
+        expires_at=expiry(utcnow(), expires_at=expires_at),
         scopes=tuple(s for s in str(scope).replace(" ", ",").split(",") if s),
     )
 
@@ -282,6 +281,11 @@ class MerchantPongo:
             raise
         note_success(self.merchant_id)
         return result
+
+    @property
+    def unreadable(self) -> list[str]:
+        """Why items of the lists fetched so far were skipped."""
+        return self.client.unreadable
 
     def me(self) -> PongoAccount:
         """The Pongo account behind the token."""

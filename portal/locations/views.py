@@ -13,7 +13,7 @@ from portal.connect.services import NotConnected, pongo_client_for
 from portal.locations import services
 from portal.locations.forms import AcceptForm, LinksForm, link_choices, row_refs
 from portal.pongo.errors import PongoError
-from portal.untrusted import parse_int
+from portal.untrusted import parse_int, report_unreadable
 
 bp = Blueprint("locations", __name__, url_prefix="/locations")
 
@@ -127,6 +127,7 @@ def refresh() -> Response:
     try:
         with pongo_client_for(merchant) as client:
             count = services.refresh_stores(merchant=merchant, client=client)
+            report_unreadable("stores", client.unreadable)
     except NotConnected:
         flash(_("Connect your Pongo account first."), "error")
         return redirect(url_for("locations.index", **_listing_args()))

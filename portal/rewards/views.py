@@ -12,6 +12,7 @@ from portal.access import current_merchant, merchant_required
 from portal.connect.services import NotConnected, pongo_client_for
 from portal.pongo.errors import PongoError
 from portal.rewards import export, services
+from portal.untrusted import report_unreadable
 
 bp = Blueprint("rewards", __name__, url_prefix="/rewards")
 
@@ -65,6 +66,7 @@ def refresh() -> Response:
     try:
         with pongo_client_for(merchant) as client:
             count = services.refresh_rewards(merchant=merchant, client=client)
+            report_unreadable("rewards", client.unreadable)
     except NotConnected:
         flash(_("Connect your Pongo account first."), "error")
         return redirect(back)
