@@ -65,6 +65,10 @@ class Settings:
     pongo_token_grant_type: str = field(
         default="client_credentials", metadata={"var": "PONGO_TOKEN_GRANT_TYPE"}
     )
+    # Seconds a page may wait for Pongo: a person is waiting and a web worker is held.
+    pongo_interactive_deadline_s: float = field(
+        default=4.0, metadata={"var": "PONGO_INTERACTIVE_DEADLINE_S"}
+    )
     session_idle_minutes: int = field(default=30, metadata={"var": "PORTAL_SESSION_IDLE_MINUTES"})
     session_absolute_hours: int = field(
         default=12, metadata={"var": "PORTAL_SESSION_ABSOLUTE_HOURS"}

@@ -11,8 +11,9 @@ from portal.config import Settings
 
 EXTENSION = "portal.oauth"
 
-# Token-endpoint timeouts (connect, read) in seconds; Authlib sets none by default.
-TOKEN_TIMEOUT = (3.0, 10.0)
+# Token-endpoint connect timeout in seconds; Authlib sets none by default. The read
+# timeout is the interactive deadline: a person waits on the callback page.
+TOKEN_CONNECT_TIMEOUT = 3.0
 
 
 def init_app(app: Flask) -> None:
@@ -34,7 +35,10 @@ def init_app(app: Flask) -> None:
             "code_challenge_method": "S256",
             # Pongo wants client_id and client_secret in the body.
             "token_endpoint_auth_method": "client_secret_post",
-            "default_timeout": TOKEN_TIMEOUT,
+            "default_timeout": (
+                min(TOKEN_CONNECT_TIMEOUT, settings.pongo_interactive_deadline_s),
+                settings.pongo_interactive_deadline_s,
+            ),
         },
     )
 

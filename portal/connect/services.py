@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 import httpx
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import select, update
 
 from portal import crypto
@@ -46,6 +46,7 @@ class NotConnected(Exception):
 def pongo_settings(settings: Settings | None = None) -> PongoSettings:
     """The Pongo client settings derived from the portal's."""
     s: Settings = settings or current_app.extensions["portal.settings"]
+    interactive = has_request_context()
     return PongoSettings(
         base_url=s.pongo_base_url,
         client_id=s.pongo_client_id,
@@ -54,7 +55,18 @@ def pongo_settings(settings: Settings | None = None) -> PongoSettings:
         scopes=tuple(x.strip() for x in s.pongo_scopes.split(",") if x.strip()),
         token_path=s.pongo_token_path,
         token_grant_type=s.pongo_token_grant_type,
+        # During a page request a person waits: every call shares one short budget.
+        deadline=s.pongo_interactive_deadline_s if interactive else PongoSettings.deadline,
+        budget_until=_page_budget(s) if interactive else None,
     )
+
+
+def _page_budget(s: Settings) -> float:
+    """When the Pongo calls of this page request must have ended (set by the first call)."""
+    until: float = g.setdefault(
+        "pongo_budget_until", time.monotonic() + s.pongo_interactive_deadline_s
+    )
+    return until
 
 
 def get_connection(merchant: Merchant) -> PongoConnection | None:

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.rewards.skus import (
+    MAX_TOKENS,
     MIN_EDIT_KEY_LENGTH,
     CatalogueIndex,
     CatalogueProduct,
@@ -496,3 +497,21 @@ def test_one_edit_from_several_skus_is_not_a_guess() -> None:
     assert result.suggestion is None
     review = review_reward("rew_1", "Tarte", "BAK-0005,BAK-001", _bakery_index())
     assert review.corrected_list == "BAK-0005,BAK-001"
+
+
+def test_a_token_longer_than_any_sku_is_unreadable_and_quick(index: CatalogueIndex) -> None:
+    import time
+
+    started = time.perf_counter()
+    review = review_reward("r", "Long", "BAK-001," + "K9" * 50_000, index)
+    assert time.perf_counter() - started < 0.5
+    assert [r.kind for r in review.tokens] == [TokenKind.MATCHED, TokenKind.UNREADABLE]
+    assert review.status is RewardStatus.READY
+
+
+def test_tokens_beyond_the_bound_are_unreadable(index: CatalogueIndex) -> None:
+    raw = ",".join(["BAK-001", *(f"X-{i}" for i in range(MAX_TOKENS + 10))])
+    review = review_reward("r", "Many", raw, index)
+    kinds = [r.kind for r in review.tokens]
+    assert kinds[:MAX_TOKENS].count(TokenKind.UNREADABLE) == 0
+    assert kinds[MAX_TOKENS:] == [TokenKind.UNREADABLE] * 11
