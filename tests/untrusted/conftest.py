@@ -61,6 +61,8 @@ def portal_environ(database_url: str, sandbox_url: str, base_url: str) -> dict[s
         "PORTAL_POS_ADMIN_ORIGIN": TEST_SETTINGS["pos_admin_origin"],
         "PORTAL_BASE_URL": base_url,
         "PONGO_BASE_URL": sandbox_url,
+        # The code of this checkout, whichever checkout the virtualenv was installed from.
+        "PYTHONPATH": str(ROOT),
         # Each test browser comes from its own address, so rate limits never mix tests up.
         "PORTAL_PROXY_HOPS": "1",
     }
