@@ -39,7 +39,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(flask_config(settings))
     app.extensions[config.EXTENSION] = settings
 
-    from portal import access, boundary, errors, headers, i18n, layout
+    from portal import access, boundary, errors, headers, i18n, layout, untrusted
     from portal.extensions import csrf, db, limiter, migrate
     from portal.models.base import render_migration_item
     from portal.sessions import DatabaseSessionInterface
@@ -58,6 +58,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     app.session_interface = DatabaseSessionInterface()
     boundary.init_app(app)
+    untrusted.init_app(app)  # before any policy or view reads the request
     guard.init_app(app)  # before the access policies, so that an expired view ends first
     access.init_app(app)
     layout.init_app(app)

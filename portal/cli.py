@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from portal import config
 from portal.entry.demo import DEMO_USER, launch_url
@@ -19,7 +20,28 @@ def _create_app() -> Flask:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+class PortalGroup(FlaskGroup):
+    """The verbs, with one answer for a database that was never migrated."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the verb; a missing table ends in one line instead of a traceback."""
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, ProgrammingError) as error:
+            if not _missing_table(error):
+                raise
+            raise click.ClickException(
+                "The database has no tables yet: run `portal db upgrade`"
+            ) from None
+
+
+def _missing_table(error: DBAPIError) -> bool:
+    """Whether the database said a table does not exist (SQLite or PostgreSQL)."""
+    text = str(error.orig).lower()
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
+
+
+@click.group(cls=PortalGroup, create_app=_create_app, add_version_option=False)
 def main() -> None:
     """Pongo portal: operator commands (database, sandbox, keys, staff, relay)."""
 

@@ -69,6 +69,8 @@ class PongoAccess:
     # Pongo's docs, so both stay configurable.
     token_path: str = _setting("PONGO_TOKEN_PATH", pongo_defaults.TOKEN_PATH)
     token_grant_type: str = _setting("PONGO_TOKEN_GRANT_TYPE", pongo_defaults.TOKEN_GRANT_TYPE)
+    # Seconds a page may wait for Pongo: a person is waiting and a web worker is held.
+    interactive_deadline_s: float = _setting("PONGO_INTERACTIVE_DEADLINE_S", 4.0)
 
     def __repr__(self) -> str:
         # The client secret never reaches a log line through repr().

@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
+from portal.extensions import db
 from portal.security_log import security_event
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,10 @@ def wants_json() -> bool:
 
 
 def render_error(status: int, message: str | None = None) -> tuple[str | Response, int]:
-    """An error answer in the form the caller expects."""
+    """An error answer in the form the caller expects, from a clean transaction."""
+    # The layout's banners query the database: after a failed statement the session's
+    # transaction refuses every query until it is rolled back, and the error page would fail.
+    db.session.rollback()
     title, default = MESSAGES.get(status, MESSAGES[500])
     text = message or str(default)
     if wants_json():

@@ -19,7 +19,10 @@ def under_origin(unsafe_url: object, origin: str) -> str | None:
     """Return the URL if it is on `origin` (scheme, host and port), else None."""
     if not isinstance(unsafe_url, str) or not origin or any(c < " " for c in unsafe_url):
         return None
-    target, allowed = urlsplit(unsafe_url), urlsplit(origin)
+    try:
+        target, allowed = urlsplit(unsafe_url), urlsplit(origin)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: not a URL at all
+        return None
     if target.scheme not in ("http", "https") or "@" in target.netloc:
         return None
     same = (target.scheme, target.netloc.lower()) == (allowed.scheme, allowed.netloc.lower())

@@ -6,7 +6,7 @@ packages take and return plain values and never import this module.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -160,7 +160,10 @@ class ReplaceCounts(BaseModel):
     unchanged: int
 
 
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Phone = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=_PRINTABLE),
+]
 
 
 class CustomerIn(_Body):
@@ -208,6 +211,18 @@ class OrderIn(_Body):
     created_at: AwareDatetime = Field(description="ISO 8601 with a UTC offset")
     customer: CustomerIn
     lines: list[LineIn] = Field(min_length=1, max_length=MAX_LINES)
+
+    @field_validator("created_at")
+    @classmethod
+    def _has_a_utc_moment(cls, value: datetime) -> datetime:
+        # 0001-01-01T00:00:00+01:00 is a valid ISO date whose UTC moment is before year 1:
+        # refused here, so that no later step (storage, the relay) meets a date it cannot
+        # convert. The POS's own offset is kept: Pongo receives it as sent.
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("the date is out of range once converted to UTC") from None
+        return value
 
 
 RelayState = Literal["pending", "delivered", "failed", "paused"]

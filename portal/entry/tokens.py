@@ -13,6 +13,8 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
+from portal.untrusted import has_control
+
 AUDIENCE = "pongo-portal"
 ALGORITHM = "HS256"
 MAX_LIFETIME = 300  # seconds between iat and exp
@@ -91,14 +93,16 @@ def sign_launch_token(
 
 def _text(claims: Mapping[str, Any], name: str, limit: int = 320) -> str:
     value = claims.get(name)
-    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+    if not isinstance(value, str) or not value.strip() or len(value) > limit or has_control(value):
         raise LaunchRefused(LaunchFailure.MISSING_CLAIM, name)
     return value.strip()
 
 
 def _optional_text(claims: Mapping[str, Any], name: str, limit: int = 2048) -> str | None:
     value = claims.get(name)
-    return value if isinstance(value, str) and 0 < len(value) <= limit else None
+    if not isinstance(value, str) or has_control(value):
+        return None
+    return value if 0 < len(value) <= limit else None
 
 
 def _target(raw: object) -> tuple[str | None, str | None]:
@@ -110,7 +114,7 @@ def _target(raw: object) -> tuple[str | None, str | None]:
     else:
         return None, None
     page_ok = isinstance(page, str) and page.isidentifier() and len(page) <= 40
-    ref_ok = isinstance(ref, str) and 0 < len(ref) <= 200
+    ref_ok = isinstance(ref, str) and 0 < len(ref) <= 200 and not has_control(ref)
     return (page if page_ok else None), (ref if page_ok and ref_ok else None)
 
 

@@ -16,6 +16,7 @@ from portal.locations.forms import AcceptForm, LinksForm, link_choices, row_refs
 from portal.pongo.connection import NotConnected
 from portal.pongo.errors import PongoError
 from portal.pongo.merchant import pongo_client_for
+from portal.untrusted import report_unreadable
 
 bp = Blueprint("locations", __name__, url_prefix="/locations")
 
@@ -26,6 +27,7 @@ def _listing_args() -> dict[str, Any]:
     args: dict[str, Any] = {}
     if source.get("q"):
         args["q"] = search_text(source.get("q"))
+    # The form repeats the page so the redirect after a save lands where the merchant was.
     if source.get("page"):
         args["page"] = parse_page(source.get("page"))
     if source.get("show") == "inactive":
@@ -134,6 +136,7 @@ def refresh() -> Response:
             count = services.refresh_stores(
                 merchant=merchant, client=client, actor=actor_from_request()
             )
+            report_unreadable("stores", client.unreadable)
     except NotConnected:
         flash(_("Connect your Pongo account first."), "error")
         return redirect(url_for("locations.index", **_listing_args()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
@@ -17,6 +18,8 @@ from portal.pongo.settings import PongoSettings
 from portal.pongo.transport import Transport, raise_for_status
 
 T = TypeVar("T")
+
+log = logging.getLogger("portal.pongo")
 
 # A merchant with more pages than this is a loop, not a catalogue.
 MAX_PAGES = 200
@@ -37,6 +40,8 @@ class PongoClient:
         self.settings = settings
         self._access_token = access_token
         self._transport = Transport(settings, http=http, sleep=sleep, clock=clock)
+        # Why each item of a list that could not be read was skipped, for the page to tell.
+        self.unreadable: list[str] = []
 
     def close(self) -> None:
         """Release the HTTP connections this client opened."""
@@ -137,7 +142,14 @@ class PongoClient:
             seen.add(key)
             body = self._get(endpoint, url, page_params)
             for item in models.unwrap_list(body, endpoint.name):
-                yield parse(item)
+                try:
+                    parsed = parse(item)
+                except UnexpectedResponse as error:
+                    # One odd item must not hide the others: skip it and say why.
+                    log.warning("pongo %s: skipped an item: %s", endpoint.name, error)
+                    self.unreadable.append(str(error))
+                    continue
+                yield parsed
             url, page_params = self._next_page(endpoint, body, url, page_params)
             if url is None:
                 return
@@ -155,9 +167,13 @@ class PongoClient:
         links = body.get("links")
         next_link = links.get("next") if isinstance(links, Mapping) else None
         if isinstance(next_link, str) and next_link:
-            absolute = urljoin(url, next_link)
+            try:
+                absolute = urljoin(url, next_link)
+                elsewhere = _origin(absolute) != _origin(self.settings.base_url)
+            except ValueError:  # e.g. an unclosed IPv6 bracket
+                raise UnexpectedResponse(f"{endpoint.name}: next page is not a URL") from None
             # The bearer token must only ever go to Pongo's own host.
-            if _origin(absolute) != _origin(self.settings.base_url):
+            if elsewhere:
                 raise UnexpectedResponse(f"{endpoint.name}: next page points to another host")
             return absolute, None
         meta = body.get("meta")

@@ -86,6 +86,12 @@ class Unavailable(PongoError):
     user_message = N_("The loyalty platform is unavailable at the moment. Please try again later.")
 
 
+class TooSlow(Unavailable):
+    """Pongo did not answer within the deadline of the call."""
+
+    user_message = N_("Pongo is slow to answer, try again in a minute.")
+
+
 class UnexpectedResponse(PongoError):
     """Pongo answered with something this client cannot read."""
 

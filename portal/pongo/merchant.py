@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 import httpx
+from flask import g, has_request_context
 from sqlalchemy import select, update
 
 from portal import config, crypto
@@ -38,6 +39,7 @@ REFRESH_MARGIN = timedelta(seconds=120)
 def pongo_settings(settings: Settings | None = None) -> PongoSettings:
     """The Pongo client settings derived from the portal's."""
     access = (settings or config.current()).pongo
+    interactive = has_request_context()
     return PongoSettings(
         base_url=access.base_url,
         client_id=access.client_id,
@@ -46,7 +48,16 @@ def pongo_settings(settings: Settings | None = None) -> PongoSettings:
         scopes=parse_scopes(access.scopes),
         token_path=access.token_path,
         token_grant_type=access.token_grant_type,
+        # During a page request a person waits: every call shares one short budget.
+        deadline=access.interactive_deadline_s if interactive else PongoSettings.deadline,
+        budget_until=_page_budget(access.interactive_deadline_s) if interactive else None,
     )
+
+
+def _page_budget(seconds: float) -> float:
+    """When the Pongo calls of this page request must have ended (set by the first call)."""
+    until: float = g.setdefault("pongo_budget_until", time.monotonic() + seconds)
+    return until
 
 
 def access_token_for(merchant_id: int) -> str:
@@ -167,6 +178,11 @@ class MerchantPongo:
             raise
         note_success(self.merchant_id)
         return result
+
+    @property
+    def unreadable(self) -> list[str]:
+        """Why items of the lists fetched so far were skipped."""
+        return self.client.unreadable
 
     def me(self) -> PongoAccount:
         """The Pongo account behind the token."""

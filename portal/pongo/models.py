@@ -1,14 +1,26 @@
 """Typed results of Pongo calls, read tolerantly: unknown fields ignored, optional ones optional.
 
 A response that lacks what the portal needs raises UnexpectedResponse rather than
-being half-read.
+being half-read; in a list, the client skips such an item and counts it.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
 
 from portal.pongo.errors import UnexpectedResponse
 from portal.pongo.settings import parse_scopes
@@ -63,28 +75,117 @@ def _object(item: Any, what: str) -> Mapping[str, Any]:
     return item
 
 
-def _identifier(item: Mapping[str, Any], key: str, what: str) -> str:
-    value = item.get(key)
-    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
-        raise UnexpectedResponse(f"{what}: missing or invalid {key!r}")
-    return str(value)
+# Pongo's answers are untrusted input: every field is checked against what the portal's
+# columns hold before anything is stored. Numbers are accepted where text is expected
+# (an id of 42 is "42"), never the reverse; control characters are refused in ids and
+# replaced by spaces in free text, since PostgreSQL cannot store NUL.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_RAW_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_EXTERNAL_ID = 20_000
+# PostgreSQL's INTEGER, the points column.
+MAX_POINTS = 2**31 - 1
 
 
-def _optional_text(item: Mapping[str, Any], key: str, what: str) -> str | None:
-    value = item.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise UnexpectedResponse(f"{what}: {key!r} is not text")
-    return str(value)
+def _as_text(value: Any) -> Any:
+    """Numbers become their text; anything else is left for the type check to refuse."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) >= 10**64:  # no column holds more digits; str() of a huge int is slow
+            raise ValueError("number too long for text")
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else str(value)
+    return value
+
+
+def _identifier(value: Any) -> Any:
+    value = _as_text(value)
+    if isinstance(value, str) and _CONTROL.search(value):
+        raise ValueError("holds control characters")
+    return value
+
+
+def _free_text(value: Any) -> Any:
+    value = _as_text(value)
+    if isinstance(value, str):
+        value = _CONTROL.sub(" ", value).strip()
+        return value or None
+    return value
+
+
+def _raw_text(value: Any) -> Any:
+    """The merchant's SKU list as typed, blanks and empty text kept, NUL and escapes not."""
+    value = _as_text(value)
+    return _RAW_CONTROL.sub(" ", value) if isinstance(value, str) else value
+
+
+def _id(limit: int) -> StringConstraints:
+    return StringConstraints(min_length=1, max_length=limit)
+
+
+Slug = Annotated[Annotated[str, _id(128)], BeforeValidator(_identifier)]
+RewardId = Annotated[Annotated[str, _id(128)], BeforeValidator(_identifier)]
+AccountId = Annotated[Annotated[str, _id(200)], BeforeValidator(_identifier)]
+StorePublicId = Annotated[Annotated[str, _id(64)] | None, BeforeValidator(_identifier)]
+StoreName = Annotated[Annotated[str, _id(200)] | None, BeforeValidator(_free_text)]
+Address = Annotated[Annotated[str, _id(300)] | None, BeforeValidator(_free_text)]
+City = Annotated[Annotated[str, _id(120)] | None, BeforeValidator(_free_text)]
+PostalCode = Annotated[Annotated[str, _id(20)] | None, BeforeValidator(_free_text)]
+RewardName = Annotated[Annotated[str, _id(300)] | None, BeforeValidator(_free_text)]
+ExternalId = Annotated[
+    Annotated[str, StringConstraints(max_length=MAX_EXTERNAL_ID)] | None, BeforeValidator(_raw_text)
+]
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=False, frozen=True)
+
+
+class _StoreAnswer(_Answer):
+    slug: Slug
+    name: StoreName = None
+    address: Address = None
+    city: City = None
+    postal_code: PostalCode = None
+    public_id: StorePublicId = None
+
+
+def _points(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_POINTS:
+        return int(value)
+    if isinstance(value, bool) or (value is not None and not isinstance(value, int)):
+        raise ValueError("not an integer")
+    return value
+
+
+class _RewardAnswer(_Answer):
+    public_id: RewardId
+    name: RewardName = None
+    points: Annotated[
+        Annotated[int, Field(ge=-MAX_POINTS, le=MAX_POINTS)] | None, BeforeValidator(_points)
+    ] = None
+    external_id: ExternalId = None
+
+
+def _optional(value: Any, limit: int) -> str | None:
+    """Display-only text of the account: what does not fit is dropped, not fatal."""
+    value = _free_text(value)
+    return value if isinstance(value, str) and len(value) <= limit else None
+
+
+def _reason(error: ValidationError) -> str:
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "item"
+    return f"{field}: {first['msg']}"
 
 
 def _scopes(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
-        return parse_scopes(value)
-    if isinstance(value, list):
-        return tuple(str(s) for s in value if isinstance(s, str) and s)
-    return ()
+        found = parse_scopes(value)
+    elif isinstance(value, list):
+        found = tuple(str(s) for s in value if isinstance(s, str) and s)
+    else:
+        return ()
+    return tuple(s for s in found if len(s) <= 100 and not _CONTROL.search(s))[:20]
 
 
 def unwrap_list(body: Any, what: str) -> list[Any]:
@@ -101,44 +202,56 @@ def parse_account(body: Any) -> PongoAccount:
     item = _object(body, "account")
     if isinstance(item.get("data"), Mapping):
         item = item["data"]
+    try:
+        account_id = TypeAdapter(AccountId).validate_python(item.get("id"))
+    except (ValidationError, ValueError):
+        raise UnexpectedResponse("account: missing or invalid 'id'") from None
     return PongoAccount(
-        id=_identifier(item, "id", "account"),
-        name=_optional_text(item, "name", "account"),
-        email=_optional_text(item, "email", "account"),
-        login=_optional_text(item, "login", "account"),
+        id=account_id,
+        name=_optional(item.get("name"), 200),
+        email=_optional(item.get("email"), 320),
+        login=_optional(item.get("login"), 320),
         scopes=_scopes(item.get("scopes")),
     )
 
 
 def parse_store(raw: Any) -> FetchedStore:
-    """Read one store; the slug is required, the rest may be missing."""
+    """Read one store; the slug is required, the rest may be missing; too long is refused."""
     item = _object(raw, "store")
-    slug = _identifier(item, "slug", "store")
+    try:
+        store = _StoreAnswer.model_validate(dict(item))
+    except ValidationError as error:
+        raise UnexpectedResponse(f"store {_label(item, 'slug')}: {_reason(error)}") from None
     return FetchedStore(
-        slug=slug,
-        name=_optional_text(item, "name", "store") or slug,
-        address=_optional_text(item, "address", "store"),
-        city=_optional_text(item, "city", "store"),
-        postal_code=_optional_text(item, "postal_code", "store"),
-        public_id=_optional_text(item, "public_id", "store"),
+        slug=store.slug,
+        name=store.name or store.slug,
+        address=store.address,
+        city=store.city,
+        postal_code=store.postal_code,
+        public_id=store.public_id,
     )
 
 
 def parse_reward(raw: Any) -> FetchedReward:
     """Read one reward; the public id is required, the SKU list is kept as sent."""
     item = _object(raw, "reward")
-    public_id = _identifier(item, "public_id", "reward")
-    points = item.get("points")
-    if isinstance(points, float) and points.is_integer():
-        points = int(points)
-    if points is not None and (isinstance(points, bool) or not isinstance(points, int)):
-        raise UnexpectedResponse(f"reward {public_id}: 'points' is not an integer")
+    try:
+        reward = _RewardAnswer.model_validate(dict(item))
+    except ValidationError as error:
+        raise UnexpectedResponse(f"reward {_label(item, 'public_id')}: {_reason(error)}") from None
     return FetchedReward(
-        public_id=public_id,
-        name=_optional_text(item, "name", "reward") or public_id,
-        points=points,
-        raw_external_id=_optional_text(item, "external_id", "reward"),
+        public_id=reward.public_id,
+        name=reward.name or reward.public_id,
+        points=reward.points,
+        raw_external_id=reward.external_id,
     )
+
+
+def _label(item: Mapping[str, Any], key: str) -> str:
+    """A short, printable name for an item in a message about it."""
+    value = item.get(key)
+    text = _CONTROL.sub("?", value) if isinstance(value, str) else type(value).__name__
+    return repr(text[:40] + ("…" if len(text) > 40 else ""))
 
 
 def parse_receipt(body: Any, *, order_id: str, status_code: int) -> OrderReceipt:
@@ -148,7 +261,7 @@ def parse_receipt(body: Any, *, order_id: str, status_code: int) -> OrderReceipt
         item = item["data"]
     return OrderReceipt(
         order_id=order_id,
-        pongo_id=_optional_text(item, "id", "order"),
+        pongo_id=_optional(item.get("id"), 120),
         already_processed=status_code == 202,
         status_code=status_code,
     )

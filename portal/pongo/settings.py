@@ -39,6 +39,9 @@ class PongoSettings:
     connect_timeout: float = 3.0
     read_timeout: float = 10.0
     deadline: float = 20.0
+    # A clock time (time.monotonic) no call may run past: the budget of a page request,
+    # shared by every call the page makes. None outside requests.
+    budget_until: float | None = None
     max_retries: int = 3
     backoff_base: float = 0.5
     backoff_cap: float = 8.0

@@ -7,6 +7,7 @@ repeated once sent: codes are single-use and refresh tokens rotate.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -119,24 +120,50 @@ def _raise_oauth_error(reply: Reply) -> None:
     )
 
 
+# A lifetime longer than this is not one the portal can plan a refresh around.
+MAX_LIFETIME = timedelta(days=3650)
+
+
+def expiry(
+    issued_at: datetime, *, expires_in: Any = None, expires_at: Any = None
+) -> datetime | None:
+    """When a token expires, from its lifetime or its epoch time; None when absent or absurd."""
+    if isinstance(expires_in, str) and expires_in.isascii() and expires_in.isdigit():
+        expires_in = int(expires_in) if len(expires_in) <= 12 else None
+    if isinstance(expires_at, str) and expires_at.isascii() and expires_at.isdigit():
+        expires_at = int(expires_at) if len(expires_at) <= 12 else None
+    try:
+        if _number(expires_in):
+            lifetime = timedelta(seconds=float(expires_in))
+        elif _number(expires_at):
+            lifetime = datetime.fromtimestamp(float(expires_at), tz=UTC) - issued_at
+        else:
+            return None
+    except (OverflowError, ValueError, OSError):  # far beyond what a clock can hold
+        return None
+    return issued_at + lifetime if lifetime <= MAX_LIFETIME else None
+
+
+def _number(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0 < value < 1e12
+    )
+
+
 def _parse_token_set(body: Any, settings: PongoSettings, issued_at: datetime) -> TokenSet:
     if not isinstance(body, dict):
         raise UnexpectedResponse("token: expected an object")
     access = body.get("access_token")
-    if not isinstance(access, str) or not access:
+    if not isinstance(access, str) or not access or len(access) > 8192:
         raise UnexpectedResponse("token: no access_token in the answer")
     token_type = body.get("token_type", "Bearer")
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
         raise UnexpectedResponse("token: not a Bearer token")
     refresh = body.get("refresh_token")
-    expires_in = body.get("expires_in")
-    if isinstance(expires_in, str) and expires_in.isdigit():
-        expires_in = int(expires_in)
-    expires_at = (
-        issued_at + timedelta(seconds=expires_in)
-        if isinstance(expires_in, int) and not isinstance(expires_in, bool)
-        else None
-    )
+    expires_at = expiry(issued_at, expires_in=body.get("expires_in"))
     scope = body.get("scope")
     scopes = parse_scopes(scope) if isinstance(scope, str) else tuple(settings.scopes)
     return TokenSet(

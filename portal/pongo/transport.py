@@ -25,6 +25,7 @@ from portal.pongo.errors import (
     NotFound,
     PongoError,
     Rejected,
+    TooSlow,
     Unavailable,
     UnexpectedResponse,
     ValidationFailed,
@@ -102,12 +103,14 @@ class Transport:
         settings = self.settings
         started = self.clock()
         deadline_at = started + settings.deadline
+        if settings.budget_until is not None:
+            deadline_at = min(deadline_at, settings.budget_until)
         attempt = 0
         last_status: int | None = None
         while True:
             remaining = deadline_at - self.clock()
             if remaining <= 0:
-                raise Unavailable(f"{what}: no answer within {settings.deadline:g} s")
+                raise TooSlow(f"{what}: no answer within the deadline")
             attempt += 1
             retry_after: float | None = None
             try:
@@ -123,14 +126,15 @@ class Transport:
                 )
             except _DeadlineExceededError:
                 log.warning("pongo %s: deadline reached while reading (attempt %d)", what, attempt)
-                raise Unavailable(f"{what}: no answer within {settings.deadline:g} s") from None
+                raise TooSlow(f"{what}: no answer within the deadline") from None
             except httpx.TransportError as exc:
                 retryable = isinstance(exc, _UNSENT_ERRORS) or (
                     idempotent and isinstance(exc, _MAYBE_SENT_ERRORS)
                 )
                 log.warning("pongo %s: %s on attempt %d", what, type(exc).__name__, attempt)
                 if not retryable or attempt > settings.max_retries:
-                    raise Unavailable(
+                    slow = isinstance(exc, httpx.TimeoutException)
+                    raise (TooSlow if slow else Unavailable)(
                         f"{what}: {type(exc).__name__} after {attempt} attempt(s)"
                     ) from None
             else:
@@ -145,11 +149,16 @@ class Transport:
                 retry_after = _retry_after_seconds(reply.headers.get("Retry-After"))
             wait = retry_after if retry_after is not None else self._backoff(attempt)
             if self.clock() + wait >= deadline_at:
-                raise Unavailable(
-                    f"{what}: Pongo asked to wait {wait:.1f} s, past the deadline"
-                    if retry_after is not None
-                    else f"{what}: out of time after {attempt} attempt(s)",
-                    status_code=last_status,
+                if retry_after is not None:
+                    raise Unavailable(
+                        f"{what}: Pongo asked to wait {wait:.1f} s, past the deadline",
+                        status_code=last_status,
+                    )
+                # Out of time after errors Pongo answered (5xx) is unavailability; after
+                # timeouts and lost connections, slowness.
+                error = Unavailable if last_status is not None else TooSlow
+                raise error(
+                    f"{what}: out of time after {attempt} attempt(s)", status_code=last_status
                 )
             self.sleep(wait)
 

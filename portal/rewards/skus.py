@@ -16,6 +16,10 @@ Near misses ("did you mean X?") are found in three tiers, first hit wins:
    are not all digits: on short keys or bare numbers one edit reaches too many
    unrelated codes, and the corrected list would overwrite another partner's SKU.
 
+Untrusted text stays bounded: a token longer than any SKU the POS can push
+(``MAX_SKU_LENGTH``) and the tokens of a reward beyond ``MAX_TOKENS`` are marked
+unreadable without a lookup, so one odd reward cannot hold a page for seconds.
+
 When those tiers find nothing, the token is tried once more with the letters O, I
 and L next to a digit read as 0 and 1 ("BAK-0O1" ~ "BAK-001"): a common misreading.
 
@@ -44,6 +48,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
+    "MAX_SKU_LENGTH",
+    "MAX_TOKENS",
     "MIN_EDIT_KEY_LENGTH",
     "CatalogueIndex",
     "CatalogueProduct",
@@ -62,6 +68,10 @@ __all__ = [
 ]
 
 MIN_EDIT_KEY_LENGTH = 4
+# The POS API refuses SKUs longer than this: a longer token cannot be one of this catalogue.
+MAX_SKU_LENGTH = 128
+# More SKUs than this on one reward is not a list a person typed (partners' codes included).
+MAX_TOKENS = 1000
 
 # Python's whitespace plus the invisible format characters that copy-paste from
 # spreadsheets, PDFs and chat tools leaves around a code (soft hyphen, zero-width
@@ -170,6 +180,7 @@ class TokenKind(enum.Enum):
     INACTIVE = "inactive"
     NEAR_MISS = "near_miss"
     OTHER_SYSTEM = "other_system"
+    UNREADABLE = "unreadable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +292,8 @@ class CatalogueIndex:
         return cached
 
     def _classify(self, token: str) -> TokenResult:
+        if len(token) > MAX_SKU_LENGTH:
+            return TokenResult(token, TokenKind.UNREADABLE)
         products = self._exact.get(token)
         if products:
             if len(products) == 1 and products[0].active:
@@ -480,7 +493,10 @@ def review_reward(
     public_id: str, name: str, raw_external_id: object, index: CatalogueIndex
 ) -> RewardReview:
     """Classify every SKU of one reward and sum the reward up."""
-    results = tuple(index.classify(token) for token in parse_external_id(raw_external_id))
+    tokens = parse_external_id(raw_external_id)
+    results = tuple(index.classify(token) for token in tokens[:MAX_TOKENS]) + tuple(
+        TokenResult(token, TokenKind.UNREADABLE) for token in tokens[MAX_TOKENS:]
+    )
     matched = tuple(r for r in results if r.kind is TokenKind.MATCHED)
     matched_skus = tuple(r.token for r in matched)
     usable_skus = tuple(r.token for r in results if r.kind in _USABLE)

@@ -25,6 +25,7 @@ from portal.pongo.merchant import pongo_client_for
 from portal.rewards import export, hints, reviews, services
 from portal.rewards.forms import REASON_LABELS, ReviewForm
 from portal.rewards.skus import RewardStatus
+from portal.untrusted import report_unreadable
 
 bp = Blueprint("rewards", __name__, url_prefix="/rewards")
 
@@ -98,6 +99,7 @@ def refresh() -> Response:
             count = services.refresh_rewards(
                 merchant=merchant, client=client, actor=actor_from_request()
             )
+            report_unreadable("rewards", client.unreadable)
     except NotConnected:
         flash(_("Connect your Pongo account first."), "error")
         return redirect(back)

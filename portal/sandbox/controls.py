@@ -29,11 +29,25 @@ def _unknown_login(login: str) -> Response:
     return _json({"message": f"No account with login {login!r}."}, 404)
 
 
+def _objects(items: Any, where: str) -> list[Any]:
+    """The least a list must be for the sandbox to serve it: objects, whatever their fields."""
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise FixtureError(f"{where} must be a list of objects")
+    return items
+
+
 def _replace(login: str, field: str, check: Callable[[Any], list[Any]]) -> Response:
-    """Replace one list (stores or rewards) of an account with the body's, checked first."""
+    """Replace one list (stores or rewards) of an account with the body's, checked first.
+
+    With "unchecked": true the items are served as given (ids of any type, missing or too
+    long fields), so that a client can be tested against any answer Pongo might send.
+    """
     state = sandbox_state()
+    body = _body()
     try:
-        items = check(_body().get(field))
+        items = (
+            _objects(body.get(field), field) if body.get("unchecked") else check(body.get(field))
+        )
     except FixtureError as exc:
         return _json({"message": str(exc)}, 422)
     with state.lock:
@@ -46,13 +60,13 @@ def _replace(login: str, field: str, check: Callable[[Any], list[Any]]) -> Respo
 
 @bp.put("/accounts/<login>/stores")
 def replace_stores(login: str) -> Response:
-    """Replace an account's stores."""
+    """Replace an account's stores (checked, or as given with "unchecked": true)."""
     return _replace(login, "stores", check_stores)
 
 
 @bp.put("/accounts/<login>/rewards")
 def replace_rewards(login: str) -> Response:
-    """Replace an account's rewards."""
+    """Replace an account's rewards (checked, or as given with "unchecked": true)."""
     return _replace(login, "rewards", check_rewards)
 
 

@@ -20,6 +20,7 @@ from portal.pongo import (
     PongoClient,
     PongoSettings,
     Rejected,
+    TooSlow,
     Unavailable,
     ValidationFailed,
 )
@@ -189,7 +190,22 @@ def test_slow_answer_hits_the_deadline_quickly(
     with pytest.raises(Unavailable) as caught:
         make_client(hurried).stores()
     assert time.monotonic() - started < 1.0
-    assert "Please try again later" in caught.value.user_message
+    assert isinstance(caught.value, TooSlow)
+    assert caught.value.user_message == "Pongo is slow to answer, try again in a minute."
+
+
+def test_calls_of_one_page_share_its_budget(
+    make_client: Callable[..., PongoClient], settings: PongoSettings, http: httpx.Client
+) -> None:
+    """Each call has time left only until the page's budget ends, not a deadline each."""
+    fault(http, path="/v1/stores", delay_ms=1500, count=3)
+    budgeted = dataclasses.replace(settings, deadline=10.0, budget_until=time.monotonic() + 0.5)
+    client = make_client(budgeted)
+    started = time.monotonic()
+    for _ in range(3):
+        with pytest.raises(TooSlow):
+            client.stores()
+    assert time.monotonic() - started < 1.0
 
 
 def test_refused_connection_is_retried_then_unavailable(

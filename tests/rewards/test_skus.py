@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.rewards.skus import (
+    MAX_TOKENS,
     MIN_EDIT_KEY_LENGTH,
     CatalogueIndex,
     CatalogueProduct,
@@ -563,3 +564,21 @@ def test_status_follows_the_usable_skus(raw: str) -> None:
     assert result.shape is expected
     # The corrected list, reviewed again, has exactly the shape announced.
     assert review_reward("r", "n", result.corrected_list, index).shape is result.corrected_shape
+
+
+def test_a_token_longer_than_any_sku_is_unreadable_and_quick(index: CatalogueIndex) -> None:
+    import time
+
+    started = time.perf_counter()
+    review = review_reward("r", "Long", "BAK-001," + "K9" * 50_000, index)
+    assert time.perf_counter() - started < 0.5
+    assert [r.kind for r in review.tokens] == [TokenKind.MATCHED, TokenKind.UNREADABLE]
+    assert review.status is RewardStatus.READY
+
+
+def test_tokens_beyond_the_bound_are_unreadable(index: CatalogueIndex) -> None:
+    raw = ",".join(["BAK-001", *(f"X-{i}" for i in range(MAX_TOKENS + 10))])
+    review = review_reward("r", "Many", raw, index)
+    kinds = [r.kind for r in review.tokens]
+    assert kinds[:MAX_TOKENS].count(TokenKind.UNREADABLE) == 0
+    assert kinds[MAX_TOKENS:] == [TokenKind.UNREADABLE] * 11

@@ -1,0 +1,106 @@
+"""Pongo's answers are untrusted: what is valid is kept, what is not is skipped and counted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.untrusted.conftest import Browser, add_fault, set_account_list
+
+GOOD_REWARD = {"public_id": "rew_ok", "name": "Croissant offert", "points": 100}
+ODD_REWARDS: list[dict[str, Any]] = [
+    {"public_id": "rew_long", "name": "x" * 301},
+    {"public_id": "rew_huge", "name": "x" * 100_000},
+    {"public_id": "rew_sku", "name": "Long list", "external_id": "A" * 100_000},
+    {"public_id": int("9" * 4300)},
+    {"public_id": "rew_p31", "points": 2**31},
+    {"public_id": "rew_p63", "points": 2**63},
+    {"public_id": "rew_p20", "points": 10**20},
+    {"public_id": "rew_pfloat", "points": 1e300},
+    {"public_id": "rew\x00nul"},
+    {"public_id": ["a", "list"]},
+]
+GOOD_STORE = {"slug": "oberkampf", "name": "Lumière Oberkampf", "city": "Pa\x00ris"}
+ODD_STORES: list[dict[str, Any]] = [
+    {"slug": "s" * 129},
+    {"slug": "long-name", "name": "n" * 201},
+    {"slug": "huge-name", "name": "n" * 100_000},
+    {"slug": "slug\x00nul"},
+    {"slug": "zip", "postal_code": 12345678901234567890123},
+]
+
+
+def refresh(browser: Browser, page: str) -> httpx.Response:
+    """Press "Refresh from Pongo" on a page and land on the page after."""
+    answer = browser.post(f"{page}/refresh", data={"csrf_token": browser.csrf(page)})
+    return browser.follow(answer)
+
+
+def test_odd_rewards_are_skipped_and_counted(browser: Browser, pongo: httpx.Client) -> None:
+    assert browser.connect(pongo, "M10").status_code == 302
+    set_account_list(
+        pongo,
+        "rewards",
+        [GOOD_REWARD, {"public_id": "rew_named", "name": "Pain\x00"}, *ODD_REWARDS],
+    )
+    page = refresh(browser, "/rewards")
+    assert page.status_code == 200
+    assert f"{len(ODD_REWARDS)} rewards from Pongo could not be read" in page.text
+    assert "2 Pongo reward(s) fetched" in page.text
+    shown = browser.get("/rewards")
+    assert "Croissant offert" in shown.text
+    assert "rew_named" in shown.text
+    assert browser.get("/rewards/export.csv").status_code == 200
+
+
+def test_odd_stores_are_skipped_and_counted(browser: Browser, pongo: httpx.Client) -> None:
+    assert browser.connect(pongo, "M11").status_code == 302
+    set_account_list(pongo, "stores", [GOOD_STORE, *ODD_STORES])
+    page = refresh(browser, "/locations")
+    assert page.status_code == 200
+    assert f"{len(ODD_STORES)} stores from Pongo could not be read" in page.text
+    assert "1 Pongo store(s) fetched" in page.text
+
+
+def test_an_odd_identity_or_token_answer_still_connects(
+    browser: Browser, pongo: httpx.Client
+) -> None:
+    account = {"id": "acc_odd", "name": "n" * 201, "email": "e" * 321, "scopes": ["x\x00"]}
+    add_fault(pongo, path="/v1/oauth/me", method="GET", status=200, body=account)
+    answer = browser.connect(pongo, "M12")
+    assert answer.status_code == 302, answer.text[:300]
+    assert "Pongo is connected" in browser.follow(answer).text
+    add_fault(
+        pongo,
+        path="/v1/oauth/token",
+        method="POST",
+        status=200,
+        body={"access_token": "tok", "token_type": "Bearer", "expires_in": 1e20},
+    )
+    add_fault(pongo, path="/v1/oauth/me", method="GET", status=200, body={"id": "acc_odd"})
+    again = browser.connect(pongo, "M13")
+    assert again.status_code == 302, again.text[:300]
+    assert browser.follow(again).status_code == 200
+    add_fault(
+        pongo,
+        path="/v1/oauth/token",
+        method="POST",
+        status=200,
+        body={"access_token": "tok", "token_type": "Bearer", "expires_at": 1e20},
+    )
+    add_fault(pongo, path="/v1/oauth/me", method="GET", status=200, body={"id": "acc_odd"})
+    third = browser.connect(pongo, "M14")
+    assert third.status_code == 302, third.text[:300]
+    assert browser.get("/connect/").status_code == 200
+
+
+def test_a_next_page_link_that_is_not_a_url_is_a_clear_error(
+    browser: Browser, pongo: httpx.Client
+) -> None:
+    assert browser.connect(pongo, "M15").status_code == 302
+    body = {"data": [GOOD_REWARD], "links": {"next": "http://[::1/x"}}
+    add_fault(pongo, path="/v1/rewards", method="GET", status=200, body=body)
+    page = refresh(browser, "/rewards")
+    assert page.status_code == 200
+    assert "Pongo sent an answer the portal does not understand" in page.text
