@@ -100,6 +100,11 @@ class Settings:
     relay_breaker_reset_seconds: float = field(
         default=30.0, metadata={"var": "PORTAL_RELAY_BREAKER_RESET_SECONDS"}
     )
+    # /metrics: a Bearer token and/or scrape addresses (IPs or CIDR ranges, comma-separated).
+    metrics_token: str = field(default="", metadata={"var": "PORTAL_METRICS_TOKEN"})
+    metrics_allowed_addresses: str = field(
+        default="", metadata={"var": "PORTAL_METRICS_ALLOWED_ADDRESSES"}
+    )
 
     @property
     def production(self) -> bool:
