@@ -90,7 +90,9 @@ class OutboxCollector(Collector):
                 )
             ).one()
         depth = GaugeMetricFamily(
-            "portal_relay_outbox_orders", "Orders in the relay outbox, by status.", labels=["status"]
+            "portal_relay_outbox_orders",
+            "Orders in the relay outbox, by status.",
+            labels=["status"],
         )
         for status in RelayStatus:
             depth.add_metric([status.value], float(counts.get(status.value, 0)))
@@ -109,7 +111,9 @@ class _ProcessMetrics(Collector):
     def collect(self) -> Iterator[Metric]:
         directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
         if directory:
-            yield from MultiProcessCollector(CollectorRegistry(), path=directory).collect()
+            # prometheus-client leaves these two untyped.
+            collector = MultiProcessCollector(CollectorRegistry(), path=directory)  # type: ignore[no-untyped-call]
+            yield from collector.collect()  # type: ignore[no-untyped-call]
         else:
             yield from REGISTRY.collect()
 

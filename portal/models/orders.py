@@ -102,7 +102,7 @@ class RelayAttempt(Base):
 
 
 # The one count of attempts both pages show: the attempts recorded for the order.
-OrderRelay.attempt_count = column_property(  # type: ignore[attr-defined]  # mapped after both classes
+OrderRelay.attempt_count = column_property(
     select(func.count(RelayAttempt.id))
     .where(RelayAttempt.relay_id == OrderRelay.id)
     .correlate_except(RelayAttempt)
