@@ -100,6 +100,13 @@ class Settings:
     relay_breaker_reset_seconds: float = field(
         default=30.0, metadata={"var": "PORTAL_RELAY_BREAKER_RESET_SECONDS"}
     )
+    # One send of the relay: Pongo's read timeout and overall deadline (retries included).
+    relay_read_timeout_seconds: float = field(
+        default=10.0, metadata={"var": "PORTAL_RELAY_READ_TIMEOUT_SECONDS"}
+    )
+    relay_send_deadline_seconds: float = field(
+        default=20.0, metadata={"var": "PORTAL_RELAY_SEND_DEADLINE_SECONDS"}
+    )
     # /metrics: a Bearer token and/or scrape addresses (IPs or CIDR ranges, comma-separated).
     metrics_token: str = field(default="", metadata={"var": "PORTAL_METRICS_TOKEN"})
     metrics_allowed_addresses: str = field(

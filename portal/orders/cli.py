@@ -40,12 +40,15 @@ def relay_worker(once: bool, interval: float) -> None:
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter("%(message)s"))
     send_log.addHandler(handler)
+    level, propagate = send_log.level, send_log.propagate
     send_log.setLevel(logging.INFO)
     send_log.propagate = False
     try:
         _work(worker, once, interval)
     finally:
         send_log.removeHandler(handler)
+        send_log.setLevel(level)
+        send_log.propagate = propagate
         worker.close()
 
 

@@ -48,7 +48,7 @@ import socket
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -203,8 +203,11 @@ class RelayWorker:
         self.app = app
         portal_settings: Settings = app.extensions["portal.settings"]
         self.settings = settings or RelaySettings.from_settings(portal_settings)
-        with app.app_context():
-            self.pongo = pongo or pongo_settings(portal_settings)
+        self.pongo = pongo or replace(
+            pongo_settings(portal_settings),
+            read_timeout=portal_settings.relay_read_timeout_seconds,
+            deadline=portal_settings.relay_send_deadline_seconds,
+        )
         check_lease(self.settings.lease, self.pongo.deadline)
         self.breaker = breaker or CircuitBreaker(
             failure_threshold=self.settings.breaker_failures,
@@ -213,6 +216,8 @@ class RelayWorker:
         self.name = name or _worker_name()
         self.sleep = sleep
         self.jitter = jitter
+        # What the last record() wrote (or "lease_lost"), for the send's log line.
+        self.last_recorded = ""
         # One connection pool for every send of this worker.
         self.http = httpx.Client(follow_redirects=False)
 
@@ -526,6 +531,7 @@ class RelayWorker:
             ).rowcount
             if not held:
                 log.warning("relay %s: lease lost before the outcome was saved", claim.relay_id)
+                self.last_recorded = "lease_lost"
                 return False
             if outcome.kind is Kind.PAUSED:
                 # The merchant's other waiting orders would meet the same refusal.
@@ -555,10 +561,10 @@ class RelayWorker:
                         worker=self.name,
                     )
                 )
-        self._report(claim, outcome, str(recorded))
+        self.last_recorded = str(recorded)
         return True
 
-    def _report(self, claim: Claim, outcome: Outcome, recorded: str) -> None:
+    def _report(self, claim: Claim, outcome: Outcome, recorded: str, started: float) -> None:
         """One JSON log line and the metrics of one send (no token, no customer data)."""
         metrics.RELAY_SENDS.labels(outcome=recorded).inc()
         if outcome.kind is Kind.DEFERRED:
@@ -567,6 +573,7 @@ class RelayWorker:
             json.dumps(
                 {
                     "event": "relay.send",
+                    "started_at": round(started, 3),
                     "order_ref": claim.order_ref,
                     "relay_id": claim.relay_id,
                     "merchant": claim.merchant_ref,
@@ -582,6 +589,7 @@ class RelayWorker:
 
     def process(self, claim: Claim) -> Outcome | None:
         """Take, send and record one claimed order; None when another worker has it now."""
+        started = time.time()
         if self.breaker.state is BreakerState.OPEN:
             outcome = self.send(claim)  # refused by the breaker, without HTTP
         elif not self.take(claim):
@@ -589,6 +597,7 @@ class RelayWorker:
         else:
             outcome = self.send(claim)
         self.record(claim, outcome)
+        self._report(claim, outcome, self.last_recorded, started)
         metrics.BREAKER_STATE.set(metrics.BREAKER_VALUES[self.breaker.state])
         return outcome
 

