@@ -141,7 +141,8 @@ def test_send_that_timed_out_after_pongo_took_it_is_confirmed_not_failed(
         worker.drain()
     relay = relay_of(relay_app, "POS-1001")
     assert relay.status == "delivered"
-    assert relay.pongo_answer is not None and relay.pongo_answer["already_processed"]
+    assert relay.pongo_answer is not None
+    assert relay.pongo_answer["already_processed"]
     assert relay.attempts == 2
     assert len(created_at_pongo(pongo)) == 1
 
