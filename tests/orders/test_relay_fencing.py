@@ -242,3 +242,25 @@ def test_relay_worker_logs_one_json_line_per_send_without_token_or_phone(
         assert phone not in result.output
     left = logging.getLogger("portal.relay.sends").handlers
     assert not [h for h in left if type(h) is logging.StreamHandler]
+
+
+def test_clearing_the_sandbox_faults_lets_orders_through_at_once(
+    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+) -> None:
+    api.order(order_body())
+    fault(pongo, status=503, count=100)
+    assert pongo.delete("/_sandbox/faults").json() == {"cleared": 1}
+    assert pongo.get("/_sandbox/faults").json() == []
+    with fast_worker(relay_app) as worker:
+        worker.drain()
+    relay = relay_of(relay_app, "POS-1001")
+    assert (relay.status, relay.attempts) == ("delivered", 1)
+
+
+def test_sandbox_honours_idempotency_key_until_told_not_to(pongo: httpx.Client) -> None:
+    assert pongo.get("/_sandbox/settings").json() == {"honour_idempotency_key": True}
+    refused = pongo.post("/_sandbox/settings", json={"honour_idempotency_key": "no"})
+    assert refused.status_code == 422
+    ignore_idempotency_key(pongo)
+    assert pongo.post("/_sandbox/reset").is_success
+    assert pongo.get("/_sandbox/settings").json() == {"honour_idempotency_key": True}
