@@ -76,7 +76,7 @@ class OutboxCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         """Orders by relay status and the age of the oldest pending one."""
         from portal.models.dbclock import db_now
-        from portal.models.orders import OrderRelay, RelayStatus
+        from portal.models.orders import Order, OrderRelay, RelayStatus
 
         with self.app.app_context(), db.engine.connect() as connection:
             counts = dict(
@@ -85,9 +85,9 @@ class OutboxCollector(Collector):
                 ).all()
             )
             oldest, now = connection.execute(
-                select(func.min(OrderRelay.next_attempt_at), db_now()).where(
-                    OrderRelay.status == RelayStatus.PENDING
-                )
+                select(func.min(Order.received_at), db_now())
+                .join(OrderRelay, OrderRelay.order_id == Order.id)
+                .where(OrderRelay.status == RelayStatus.PENDING)
             ).one()
         depth = GaugeMetricFamily(
             "portal_relay_outbox_orders",
@@ -99,8 +99,8 @@ class OutboxCollector(Collector):
         yield depth
         age = 0.0 if oldest is None or now is None else max(0.0, (now - oldest).total_seconds())
         yield GaugeMetricFamily(
-            "portal_relay_oldest_pending_seconds",
-            "How long the oldest pending order has been due (0 when none is).",
+            "portal_relay_oldest_pending_age_seconds",
+            "Age of the oldest pending order, since the POS sent it (0 when none is pending).",
             value=age,
         )
 

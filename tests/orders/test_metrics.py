@@ -59,13 +59,13 @@ def test_scrape_reports_the_outbox_sends_pongo_calls_and_pages(
         api.order(order_body(f"MET-{n}"))
     scraped = samples(client.get("/metrics", headers=headers).get_data(as_text=True))
     assert scraped[("portal_relay_outbox_orders", (("status", "pending"),))] == 3
-    assert scraped[("portal_relay_oldest_pending_seconds", ())] >= 0
+    assert scraped[("portal_relay_oldest_pending_age_seconds", ())] >= 0
     with fast_worker(relay_app) as worker:
         worker.drain()
     scraped = samples(client.get("/metrics", headers=headers).get_data(as_text=True))
     assert scraped[("portal_relay_outbox_orders", (("status", "delivered"),))] == 3
     assert scraped[("portal_relay_outbox_orders", (("status", "pending"),))] == 0
-    assert scraped[("portal_relay_oldest_pending_seconds", ())] == 0
+    assert scraped[("portal_relay_oldest_pending_age_seconds", ())] == 0
     delivered = scraped[("portal_relay_sends_total", (("outcome", "delivered"),))]
     assert delivered - sent_before == 3
     assert scraped[("portal_relay_breaker_state", ())] == 0
