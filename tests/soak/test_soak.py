@@ -190,7 +190,11 @@ def closing() -> Iterator[list[httpx.Client]]:
 
 
 def test_soak_every_accepted_order_reaches_pongo_exactly_once(
-    schema_url: str, processes: Processes, tmp_path: Path, closing: list[httpx.Client]
+    schema_url: str,
+    processes: Processes,
+    tmp_path: Path,
+    closing: list[httpx.Client],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     started = time.monotonic()
     sandbox_port, web_port = free_port(), free_port()
@@ -317,7 +321,6 @@ def test_soak_every_accepted_order_reaches_pongo_exactly_once(
         list(pool.map(pos, range(ORDERS)))
     chaos_thread.join()
     posted = time.monotonic()
-    print(f"\nsoak: {dict(figures)} after {posted - started:.0f} s")
 
     # The merchant's token is revoked: orders pause; the merchant reconnects once.
     assert pongo.delete("/_sandbox/faults").is_success  # whatever is left of the faults
@@ -339,7 +342,6 @@ def test_soak_every_accepted_order_reaches_pongo_exactly_once(
                 break
             time.sleep(0.1)
         figures["paused by the revocation"] = paused or 0
-    print(f"\nsoak: posted in {posted - started:.0f} s; revoked and paused; reconnecting")
     connect_merchant(browser, pongo)
 
     # Everything settles.
@@ -367,7 +369,7 @@ def test_soak_every_accepted_order_reaches_pongo_exactly_once(
     slugs = {str(e["body"]["order_id"]): e["body"]["loyalty_store_slug"] for e in log}
     sends = Counter(str(e["body"]["order_id"]) for e in log)
     status_of = {row.order_ref: row.status for row in rows}
-    print(
+    report = (
         f"\nsoak: {ORDERS} orders posted ({len(expected)} accepted, {figures['duplicates']}"
         f" duplicates, {figures['conflicts']} conflicts, {figures['HTTP 422']} invalid),"
         f" {sum(sends.values())} sends to Pongo ({sum(1 for n in sends.values() if n > 1)}"
@@ -377,6 +379,8 @@ def test_soak_every_accepted_order_reaches_pongo_exactly_once(
         f" posting {posted - started:.0f} s, total {finished - started:.0f} s;"
         f" statuses at the end {statuses}"
     )
+    with capsys.disabled():  # the figures show in every run, captured or not
+        print(report)
     assert Counter(status_of.values()) == Counter({"delivered": len(expected)})
     assert set(status_of) == set(expected)
     assert created == Counter(dict.fromkeys(expected, 1)), "an order created twice or never"
