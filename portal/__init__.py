@@ -72,7 +72,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
             x_host=settings.proxy_hops,
         )
 
-    from portal import api, cli, health, locations, overview
+    from portal import api, cli, health, locations, metrics, overview
     from portal.audit import views as audit
     from portal.connect import oauth
     from portal.connect import views as connect
@@ -92,6 +92,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(audit.bp)
     app.register_blueprint(rewards.bp)
     app.register_blueprint(orders.bp)
+    metrics.init_app(app)
     cli.init_app(app)
     return app
 

@@ -101,6 +101,21 @@ class RelaySettings:
     batch_size: int = _setting("PORTAL_RELAY_BATCH_SIZE", 20)
     breaker_failures: int = _setting("PORTAL_RELAY_BREAKER_FAILURES", 5)
     breaker_reset_seconds: float = _setting("PORTAL_RELAY_BREAKER_RESET_SECONDS", 30.0)
+    # One send: Pongo's read timeout and overall deadline (retries included).
+    read_timeout_seconds: float = _setting("PORTAL_RELAY_READ_TIMEOUT_SECONDS", 10.0)
+    send_deadline_seconds: float = _setting("PORTAL_RELAY_SEND_DEADLINE_SECONDS", 20.0)
+
+
+@dataclass(frozen=True)
+class MetricsSettings:
+    """Who may scrape /metrics: a Bearer token and/or addresses (IPs or CIDR ranges)."""
+
+    token: str = _setting("PORTAL_METRICS_TOKEN", "")
+    allowed_addresses: str = _setting("PORTAL_METRICS_ALLOWED_ADDRESSES", "")
+
+    def __repr__(self) -> str:
+        # The scrape token never reaches a log line through repr().
+        return f"MetricsSettings(allowed_addresses={self.allowed_addresses!r})"
 
 
 @dataclass(frozen=True)
@@ -135,6 +150,7 @@ class Settings:
     orders: OrderSettings = field(default_factory=OrderSettings)
     relay: RelaySettings = field(default_factory=RelaySettings)
     session: SessionSettings = field(default_factory=SessionSettings)
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
 
     @property
     def production(self) -> bool:

@@ -22,6 +22,8 @@ PUBLIC_ENDPOINTS = {
     "api.openapi_document",
     "support.login",
     "support.logout",
+    # No session: its own Bearer token or scrape-address check (404/401 otherwise).
+    "metrics.scrape",
 }
 
 

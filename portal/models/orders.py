@@ -6,10 +6,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from portal.models.base import Base, utcnow
+from portal.models.dbclock import db_now
 
 
 class RelayStatus(StrEnum):
@@ -62,11 +63,19 @@ class OrderRelay(Base):
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(20), default=RelayStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Due times, leases and pause stamps are written and compared on the database's clock.
+    next_attempt_at: Mapped[datetime] = mapped_column(default=db_now())
     # The lease: a worker owns the row until then; a crashed worker's rows come back.
     claimed_until: Mapped[datetime | None]
     claim_token: Mapped[str | None] = mapped_column(String(40))
     claimed_by: Mapped[str | None] = mapped_column(String(120))
+    # Set when a send starts, cleared when its outcome is recorded: still set on a row
+    # claimed again means a worker died mid-send and Pongo may have the order.
+    in_flight_since: Mapped[datetime | None]
+    # An earlier send's answer was lost (time-out, 5xx, crash): Pongo may have the order.
+    answer_lost: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The next send is the confirming one made before the order is given up.
+    confirming: Mapped[bool] = mapped_column(default=False, server_default=false())
     paused_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     pongo_order_id: Mapped[str | None] = mapped_column(String(120))
@@ -90,3 +99,12 @@ class RelayAttempt(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     duration_ms: Mapped[int | None]
     worker: Mapped[str | None] = mapped_column(String(120))
+
+
+# The one count of attempts both pages show: the attempts recorded for the order.
+OrderRelay.attempt_count = column_property(
+    select(func.count(RelayAttempt.id))
+    .where(RelayAttempt.relay_id == OrderRelay.id)
+    .correlate_except(RelayAttempt)
+    .scalar_subquery()
+)

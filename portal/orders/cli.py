@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import signal
+import sys
 import threading
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+
+if TYPE_CHECKING:
+    from portal.orders.relay import RelayWorker
 
 
 @click.command("relay-worker")
@@ -23,22 +29,43 @@ from flask.cli import with_appcontext
 @with_appcontext
 def relay_worker(once: bool, interval: float) -> None:
     """Send pending orders to Pongo (run any number on PostgreSQL; one on SQLite)."""
-    from portal.orders.relay import RelayWorker
+    from portal.orders.relay import LeaseTooShort, RelayWorker, send_log
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app
-    with RelayWorker(app) as worker:
-        if once:
-            sent = worker.drain()
-            click.echo(f"Relay worker: {sent} order(s) handled; nothing more is due.")
-            return
-        stop = threading.Event()
+    try:
+        worker = RelayWorker(app)
+    except LeaseTooShort as error:
+        raise click.ClickException(str(error)) from error
+    # One JSON line per send on standard output, for the log pipeline.
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    send_log.addHandler(handler)
+    level, propagate = send_log.level, send_log.propagate
+    send_log.setLevel(logging.INFO)
+    send_log.propagate = False
+    try:
+        _work(worker, once, interval)
+    finally:
+        send_log.removeHandler(handler)
+        send_log.setLevel(level)
+        send_log.propagate = propagate
+        worker.close()
 
-        def ask_to_stop(signum: int, frame: FrameType | None) -> None:
-            # Finish the order in hand, then leave; a lease covers a hard kill anyway.
-            stop.set()
 
-        signal.signal(signal.SIGTERM, ask_to_stop)
-        signal.signal(signal.SIGINT, ask_to_stop)
-        click.echo(f"Relay worker {worker.name} started (every {interval:g} s when idle).")
-        worker.run(stop, interval)
-        click.echo("Relay worker stopped.")
+def _work(worker: RelayWorker, once: bool, interval: float) -> None:
+    """Drain once, or work until SIGTERM/SIGINT."""
+    if once:
+        sent = worker.drain()
+        click.echo(f"Relay worker: {sent} order(s) handled; nothing more is due.")
+        return
+    stop = threading.Event()
+
+    def ask_to_stop(signum: int, frame: FrameType | None) -> None:
+        # Finish the order in hand, then leave; a lease covers a hard kill anyway.
+        stop.set()
+
+    signal.signal(signal.SIGTERM, ask_to_stop)
+    signal.signal(signal.SIGINT, ask_to_stop)
+    click.echo(f"Relay worker {worker.name} started (every {interval:g} s when idle).")
+    worker.run(stop, interval)
+    click.echo("Relay worker stopped.")

@@ -1,24 +1,46 @@
 """The relay worker: takes due orders from the outbox and sends them to Pongo.
 
-Each order goes through three short steps, none holding a database transaction
-across the HTTP call:
+Each order goes through short steps, none holding a database transaction across the
+HTTP call:
 
 1. claim: one transaction takes a batch of due rows and leases them (`claimed_until`,
    `claim_token`). On PostgreSQL `SELECT ... FOR UPDATE SKIP LOCKED` lets any number of
    workers on any number of hosts claim side by side without waiting or overlapping.
    On SQLite the database serialises writers; run a single worker there.
-2. send: `POST /v1/orders` with the relay id as Idempotency-Key, through the circuit
+2. take: right before its send, each order's lease is renewed for one send by an UPDATE
+   fenced by the claim token. A row whose batch lease ran out while earlier orders of the
+   batch were being sent may have been claimed by another worker: the UPDATE then
+   changes nothing and this worker skips the row. The lease must outlast one send (a
+   token refresh and the order call, each bounded by the Pongo deadline), so the worker
+   refuses to start unless `lease >= 2 * deadline + LEASE_MARGIN`: no order is ever in
+   flight twice.
+3. send: `POST /v1/orders` with the relay id as Idempotency-Key, through the circuit
    breaker. Pongo's 202 "already processed" counts as delivered.
-3. record: one transaction writes the outcome, only if this worker still holds the
+4. record: one transaction writes the outcome, only if this worker still holds the
    lease (the claim token fences off a worker whose lease ran out).
 
-A worker killed between 2 and 3 leaves the row leased; once the lease expires another
+Every due time, lease and pause stamp is written and compared on the database's clock
+(`db_now`), never a worker's: workers on hosts whose clocks drift still agree.
+
+A worker killed between 3 and 4 leaves the row leased; once the lease expires another
 worker sends it again, and Pongo recognises the order (same Idempotency-Key, same
 order_id for the same store): one order at Pongo, marked delivered.
+
+Giving up, decided here: a send whose answer was lost (a time-out or a 5xx, or a worker
+that died mid-send, seen as `in_flight_since` still set at the next claim) may have
+reached Pongo, so the row remembers it (`answer_lost`). An order is never failed on the
+answer of such a send alone: when its `PORTAL_RELAY_MAX_ATTEMPTS` attempts are used up,
+or when Pongo answers a 4xx to an order whose earlier answer was lost, the relay makes
+one confirming send after the usual backoff (`confirming`). Pongo answers 202 "already
+processed" for an order it has, so the confirming send marks it delivered; only if
+that send fails too is the order failed, its reason saying that an earlier answer was
+lost. A 409 to an order whose answer was lost is Pongo still working on the earlier
+send: it is retried like a 5xx. A 4xx to an order never sent before fails it at once.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
@@ -26,21 +48,20 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 import httpx
 from flask import Flask
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, case, insert, or_, select, true, update
 
-from portal import config
+from portal import config, metrics
 from portal.config import RelaySettings
 from portal.extensions import db
-from portal.models.base import utcnow
 from portal.models.connection import ConnectionStatus, PongoConnection
+from portal.models.dbclock import db_now
+from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay, RelayAttempt, RelayStatus
 from portal.orders.breaker import BreakerState, CircuitBreaker, CircuitOpen
 from portal.pongo import (
@@ -56,8 +77,27 @@ from portal.pongo.connection import NotConnected
 from portal.pongo.merchant import MerchantPongo, access_token_for, pongo_settings
 
 log = logging.getLogger("portal.relay")
+# One JSON line per send, for log pipelines (never a token nor customer data).
+send_log = logging.getLogger("portal.relay.sends")
 
 MAX_ERROR = 2000
+# Seconds a lease keeps beyond one send's worst case (two Pongo deadlines).
+LEASE_MARGIN = 5.0
+
+
+class LeaseTooShort(ValueError):
+    """The lease would not outlast one send: two workers could send the same order."""
+
+
+def check_lease(lease: float, deadline: float) -> None:
+    """Refuse a lease that does not exceed a send's worst case by the margin."""
+    needed = 2 * deadline + LEASE_MARGIN
+    if lease < needed:
+        raise LeaseTooShort(
+            f"PORTAL_RELAY_LEASE_SECONDS is {lease:g} s; with a Pongo deadline of {deadline:g} s"
+            f" one send (a token refresh and the order call) can take {2 * deadline:g} s,"
+            f" so the lease must be at least {needed:g} s"
+        )
 
 
 def _bounded(settings: RelaySettings) -> RelaySettings:
@@ -80,6 +120,10 @@ class Claim:
     token: str
     attempts: int
     payload: dict[str, Any]
+    order_ref: str = ""
+    merchant_ref: str = ""
+    answer_lost: bool = False
+    confirming: bool = False
 
 
 class Kind(StrEnum):
@@ -104,6 +148,8 @@ class Outcome:
     answer: dict[str, Any] | None = None
     duration_ms: int | None = None
     retry_in: float = 0.0
+    # Pongo may have taken the order although no answer said so.
+    answer_lost: bool = False
 
 
 def _clip(text: str) -> str:
@@ -136,22 +182,27 @@ class RelayWorker:
         pongo: PongoSettings | None = None,
         breaker: CircuitBreaker | None = None,
         name: str | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        now: Callable[[], datetime] = utcnow,
-        jitter: Callable[[], float] = random.random,
+        sleep: Any = time.sleep,
+        jitter: Any = random.random,
     ) -> None:
         self.app = app
         portal_settings = config.of(app)
         self.settings = _bounded(settings or portal_settings.relay)
-        self.pongo = pongo or pongo_settings(portal_settings)
+        self.pongo = pongo or replace(
+            pongo_settings(portal_settings),
+            read_timeout=self.settings.read_timeout_seconds,
+            deadline=self.settings.send_deadline_seconds,
+        )
+        check_lease(self.settings.lease_seconds, self.pongo.deadline)
         self.breaker = breaker or CircuitBreaker(
             failure_threshold=self.settings.breaker_failures,
             reset_timeout=self.settings.breaker_reset_seconds,
         )
         self.name = name or _worker_name()
         self.sleep = sleep
-        self.now = now
         self.jitter = jitter
+        # What the last record() wrote (or "lease_lost"), for the send's log line.
+        self.last_recorded = ""
         # One connection pool for every send of this worker.
         self.http = httpx.Client(follow_redirects=False)
 
@@ -165,7 +216,7 @@ class RelayWorker:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # The three steps
+    # The steps
 
     def resume_paused(self) -> int:
         """Put paused orders back in the queue for merchants that connected since the pause."""
@@ -187,18 +238,17 @@ class RelayWorker:
                     status=RelayStatus.PENDING,
                     paused_at=None,
                     last_error=None,
-                    next_attempt_at=self.now(),
+                    next_attempt_at=db_now(),
                 )
             ).rowcount
 
     def claim(self, limit: int) -> list[Claim]:
         """Lease up to `limit` due orders; committed before anything is sent."""
-        now = self.now()
         token = uuid.uuid4().hex
         claimable = and_(
             OrderRelay.status == RelayStatus.PENDING,
-            OrderRelay.next_attempt_at <= now,
-            or_(OrderRelay.claimed_until.is_(None), OrderRelay.claimed_until < now),
+            OrderRelay.next_attempt_at <= db_now(),
+            or_(OrderRelay.claimed_until.is_(None), OrderRelay.claimed_until < db_now()),
         )
         with self.app.app_context(), db.engine.begin() as connection:
             ids = list(
@@ -219,9 +269,15 @@ class RelayWorker:
                 update(OrderRelay)
                 .where(OrderRelay.id.in_(ids), claimable)
                 .values(
-                    claimed_until=now + timedelta(seconds=self.settings.lease_seconds),
+                    claimed_until=db_now(self.settings.lease_seconds),
                     claim_token=token,
                     claimed_by=self.name,
+                    # Still in flight from an earlier claim: that worker died mid-send.
+                    answer_lost=case(
+                        (OrderRelay.in_flight_since.is_not(None), true()),
+                        else_=OrderRelay.answer_lost,
+                    ),
+                    in_flight_since=None,
                 )
             )
             rows = connection.execute(
@@ -230,9 +286,14 @@ class RelayWorker:
                     OrderRelay.relay_id,
                     OrderRelay.merchant_id,
                     OrderRelay.attempts,
+                    OrderRelay.answer_lost,
+                    OrderRelay.confirming,
                     Order.payload,
+                    Order.order_ref,
+                    Merchant.ref.label("merchant_ref"),
                 )
                 .join(Order, Order.id == OrderRelay.order_id)
+                .join(Merchant, Merchant.id == OrderRelay.merchant_id)
                 .where(OrderRelay.id.in_(ids), OrderRelay.claim_token == token)
                 .order_by(OrderRelay.next_attempt_at, OrderRelay.id)
             ).all()
@@ -244,9 +305,29 @@ class RelayWorker:
                 token=token,
                 attempts=row.attempts,
                 payload=dict(row.payload),
+                order_ref=row.order_ref,
+                merchant_ref=row.merchant_ref,
+                answer_lost=bool(row.answer_lost),
+                confirming=bool(row.confirming),
             )
             for row in rows
         ]
+
+    def take(self, claim: Claim) -> bool:
+        """Lease one claimed order for one send, if this worker still holds it."""
+        with self.app.app_context(), db.engine.begin() as connection:
+            held = connection.execute(
+                update(OrderRelay)
+                .where(
+                    OrderRelay.id == claim.id,
+                    OrderRelay.claim_token == claim.token,
+                    OrderRelay.status == RelayStatus.PENDING,
+                )
+                .values(claimed_until=db_now(self.settings.lease_seconds), in_flight_since=db_now())
+            ).rowcount
+        if not held:
+            log.info("relay %s: claimed by another worker meanwhile; skipped", claim.relay_id)
+        return bool(held)
 
     def send(self, claim: Claim) -> Outcome:
         """Send one claimed order to Pongo; no database transaction is open meanwhile."""
@@ -274,19 +355,32 @@ class RelayWorker:
             except Unavailable as error:
                 self.breaker.failed()
                 return Outcome(
-                    Kind.RETRY, str(error), status_code=error.status_code, duration_ms=elapsed()
+                    Kind.RETRY,
+                    str(error),
+                    status_code=error.status_code,
+                    duration_ms=elapsed(),
+                    answer_lost=True,
                 )
             except UnexpectedResponse as error:
                 # Pongo answered, so it is up; the order may or may not have been taken,
                 # and sending it again is safe.
                 self.breaker.succeeded()
                 return Outcome(
-                    Kind.RETRY, str(error), status_code=error.status_code, duration_ms=elapsed()
+                    Kind.RETRY,
+                    str(error),
+                    status_code=error.status_code,
+                    duration_ms=elapsed(),
+                    answer_lost=True,
                 )
             except PongoError as error:
-                # A 4xx about this order (422, 400, 404, 409...): sending it again would
-                # get the same answer. It fails now; the others carry on.
                 self.breaker.succeeded()
+                if claim.answer_lost and error.status_code == 409:
+                    # Pongo is still busy with the earlier send of this order.
+                    return Outcome(
+                        Kind.RETRY, _rejection(error), status_code=409, duration_ms=elapsed()
+                    )
+                # A 4xx about this order (422, 400, 404...): sending it again would get
+                # the same answer. It fails (after a confirming send if Pongo may have it).
                 return Outcome(
                     Kind.FAILED,
                     _rejection(error),
@@ -297,7 +391,10 @@ class RelayWorker:
                 self.breaker.released()
                 log.exception("relay %s: unexpected error", claim.relay_id)
                 return Outcome(
-                    Kind.RETRY, f"internal error: {type(error).__name__}", duration_ms=elapsed()
+                    Kind.RETRY,
+                    f"internal error: {type(error).__name__}",
+                    duration_ms=elapsed(),
+                    answer_lost=True,
                 )
             finally:
                 client.close()
@@ -343,43 +440,74 @@ class RelayWorker:
         """Seconds before the next try: exponential, capped, with jitter in its upper half."""
         s = self.settings
         ceiling = min(s.backoff_cap_seconds, s.backoff_seconds * 2.0 ** max(0, attempts - 1))
-        return ceiling / 2 + self.jitter() * ceiling / 2
+        return float(ceiling / 2 + self.jitter() * ceiling / 2)
 
-    def record(self, claim: Claim, outcome: Outcome) -> bool:
-        """Write the outcome if this worker still holds the lease; False when it lost it."""
-        now = self.now()
+    def _values(self, claim: Claim, outcome: Outcome) -> tuple[dict[str, Any], str]:
+        """The row's new values and the attempt's recorded outcome."""
         attempts = claim.attempts + 1
-        values: dict[str, Any] = {"claimed_until": None, "claim_token": None, "claimed_by": None}
-        if outcome.kind is Kind.DELIVERED:
+        lost = claim.answer_lost or outcome.answer_lost
+        values: dict[str, Any] = {
+            "claimed_until": None,
+            "claim_token": None,
+            "claimed_by": None,
+            "in_flight_since": None,
+        }
+        kind = outcome.kind
+        if kind is Kind.DELIVERED:
             values |= {
                 "status": RelayStatus.DELIVERED,
                 "attempts": attempts,
-                "delivered_at": now,
+                "delivered_at": db_now(),
                 "pongo_order_id": outcome.pongo_order_id,
                 "pongo_answer": outcome.answer,
                 "last_error": None,
+                "confirming": False,
             }
-        elif outcome.kind is Kind.RETRY:
-            if attempts >= self.settings.max_attempts:
-                values |= {
-                    "status": RelayStatus.FAILED,
-                    "attempts": attempts,
-                    "last_error": _clip(f"Gave up after {attempts} attempts: {outcome.detail}"),
-                }
-            else:
-                values |= {
-                    "attempts": attempts,
-                    "next_attempt_at": now + timedelta(seconds=self.backoff(attempts)),
-                    "last_error": outcome.detail,
-                }
-        elif outcome.kind is Kind.FAILED:
-            values |= {"status": RelayStatus.FAILED, "attempts": attempts}
+            return values, RelayStatus.DELIVERED
+        if kind is Kind.PAUSED:
+            values |= {"status": RelayStatus.PAUSED, "paused_at": db_now()}
             values["last_error"] = outcome.detail
-        elif outcome.kind is Kind.PAUSED:
-            values |= {"status": RelayStatus.PAUSED, "paused_at": now}
-            values["last_error"] = outcome.detail
-        else:
-            values["next_attempt_at"] = now + timedelta(seconds=max(0.0, outcome.retry_in))
+            return values, RelayStatus.PAUSED
+        if kind is Kind.DEFERRED:
+            values["next_attempt_at"] = db_now(max(0.0, outcome.retry_in))
+            return values, Kind.DEFERRED
+        values |= {"attempts": attempts, "answer_lost": lost}
+        gives_up = kind is Kind.FAILED or attempts >= self.settings.max_attempts
+        if gives_up and lost and not claim.confirming:
+            # Pongo may have the order: one confirming send before giving up.
+            values |= {
+                "confirming": True,
+                "next_attempt_at": db_now(self.backoff(attempts)),
+                "last_error": _clip(
+                    f"{outcome.detail} — an earlier answer was lost;"
+                    " one confirming send before giving up"
+                ),
+            }
+            return values, Kind.RETRY
+        if kind is Kind.FAILED:
+            reason = outcome.detail or "Pongo rejected the order"
+            if lost:
+                reason += (
+                    " — an earlier send's answer was lost: check at Pongo whether it has"
+                    " this order before sending it again"
+                )
+            values |= {"status": RelayStatus.FAILED, "last_error": _clip(reason)}
+            return values, RelayStatus.FAILED
+        if gives_up:
+            values |= {
+                "status": RelayStatus.FAILED,
+                "last_error": _clip(f"Gave up after {attempts} attempts: {outcome.detail}"),
+            }
+            return values, RelayStatus.FAILED
+        values |= {
+            "next_attempt_at": db_now(self.backoff(attempts)),
+            "last_error": outcome.detail,
+        }
+        return values, Kind.RETRY
+
+    def record(self, claim: Claim, outcome: Outcome) -> bool:
+        """Write the outcome if this worker still holds the lease; False when it lost it."""
+        values, recorded = self._values(claim, outcome)
         with self.app.app_context(), db.engine.begin() as connection:
             held = connection.execute(
                 update(OrderRelay)
@@ -388,6 +516,7 @@ class RelayWorker:
             ).rowcount
             if not held:
                 log.warning("relay %s: lease lost before the outcome was saved", claim.relay_id)
+                self.last_recorded = "lease_lost"
                 return False
             if outcome.kind is Kind.PAUSED:
                 # The merchant's other waiting orders would meet the same refusal.
@@ -396,24 +525,66 @@ class RelayWorker:
                     .where(
                         OrderRelay.merchant_id == claim.merchant_id,
                         OrderRelay.status == RelayStatus.PENDING,
-                        or_(OrderRelay.claimed_until.is_(None), OrderRelay.claimed_until < now),
+                        or_(
+                            OrderRelay.claimed_until.is_(None),
+                            OrderRelay.claimed_until < db_now(),
+                        ),
                     )
-                    .values(status=RelayStatus.PAUSED, paused_at=now, last_error=outcome.detail)
+                    .values(
+                        status=RelayStatus.PAUSED, paused_at=db_now(), last_error=outcome.detail
+                    )
                 )
             if outcome.kind is not Kind.DEFERRED:
                 connection.execute(
                     insert(RelayAttempt).values(
                         relay_id=claim.id,
-                        at=now,
-                        outcome=str(values.get("status", outcome.kind)),
+                        at=db_now(),
+                        outcome=str(recorded),
                         status_code=outcome.status_code,
                         detail=outcome.detail,
                         duration_ms=outcome.duration_ms,
                         worker=self.name,
                     )
                 )
-        log.info("relay %s: %s (HTTP %s)", claim.relay_id, outcome.kind.value, outcome.status_code)
+        self.last_recorded = str(recorded)
         return True
+
+    def _report(self, claim: Claim, outcome: Outcome, recorded: str, started: float) -> None:
+        """One JSON log line and the metrics of one send (no token, no customer data)."""
+        metrics.RELAY_SENDS.labels(outcome=recorded).inc()
+        if outcome.kind is Kind.DEFERRED:
+            return
+        send_log.info(
+            json.dumps(
+                {
+                    "event": "relay.send",
+                    "started_at": round(started, 3),
+                    "order_ref": claim.order_ref,
+                    "relay_id": claim.relay_id,
+                    "merchant": claim.merchant_ref,
+                    "outcome": recorded,
+                    "status_code": outcome.status_code,
+                    "duration_ms": outcome.duration_ms,
+                    "attempt": claim.attempts + 1,
+                    "worker": self.name,
+                },
+                ensure_ascii=False,
+            )
+        )
+
+    def process(self, claim: Claim) -> Outcome | None:
+        """Take, send and record one claimed order; None when another worker has it now."""
+        started = time.time()
+        if self.breaker.state is BreakerState.OPEN:
+            outcome = self.send(claim)  # refused by the breaker, without HTTP
+        elif not self.take(claim):
+            return None
+        else:
+            outcome = self.send(claim)
+        self.record(claim, outcome)
+        self._report(claim, outcome, self.last_recorded, started)
+        metrics.BREAKER_STATE.set(metrics.BREAKER_VALUES[self.breaker.state])
+        return outcome
 
     # Loops
 
@@ -421,16 +592,17 @@ class RelayWorker:
         """Resume, claim one batch, send and record each order; returns how many were claimed."""
         self.resume_paused()
         state = self.breaker.state
+        metrics.BREAKER_STATE.set(metrics.BREAKER_VALUES[state])
         if state is BreakerState.OPEN:
             return 0
         # Half-open: a single order is the trial.
         claims = self.claim(1 if state is BreakerState.HALF_OPEN else self.settings.batch_size)
         for claim in claims:
-            self.record(claim, self.send(claim))
+            self.process(claim)
         return len(claims)
 
     def drain(self) -> int:
-        """Work until nothing is due now; returns how many sends were made."""
+        """Work until nothing is due now; returns how many orders were claimed."""
         total = 0
         while count := self.run_once():
             total += count

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -87,7 +88,22 @@ class Transport:
         if self._own_http:
             self.http.close()
 
-    def send(
+    def send(self, method: str, url: str, *, what: str, **kwargs: Any) -> Reply:
+        """Send the request (see _send), timed and counted for the metrics by endpoint."""
+        from portal import metrics  # the metrics module imports Flask; keep this one light
+
+        started = time.perf_counter()
+        try:
+            reply = self._send(method, url, what=what, **kwargs)
+        except Exception as error:
+            metrics.observe_pongo(what, time.perf_counter() - started, error)
+            raise
+        metrics.observe_pongo(
+            what, time.perf_counter() - started, None, status_code=reply.status_code
+        )
+        return reply
+
+    def _send(
         self,
         method: str,
         url: str,

@@ -279,15 +279,14 @@ def orders() -> Response:
     body = request.get_json(silent=True)
     idempotency_key = request.headers.get("Idempotency-Key") or None
     with state.lock:
-        remembered = (
-            state.idempotent.get((account.login, idempotency_key)) if idempotency_key else None
-        )
+        honoured = idempotency_key if state.honour_idempotency_key else None
+        remembered = state.idempotent.get((account.login, honoured)) if honoured else None
         if remembered is not None:
             status, answer = remembered
         else:
             status, answer = create_order(account, body)
-            if idempotency_key:
-                state.idempotent[(account.login, idempotency_key)] = (status, answer)
+            if honoured:
+                state.idempotent[(account.login, honoured)] = (status, answer)
         state.record_order(
             login=account.login,
             body=body,

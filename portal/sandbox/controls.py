@@ -152,6 +152,33 @@ def list_faults() -> Response:
         return _json([f.as_json() for f in state.faults])
 
 
+@bp.delete("/faults")
+def clear_faults() -> Response:
+    """Stop every scripted fault, keeping tokens, orders and accounts as they are."""
+    return _json({"cleared": sandbox_state().clear_faults()})
+
+
+@bp.get("/settings")
+def read_settings() -> Response:
+    """The sandbox's behaviour switches."""
+    state = sandbox_state()
+    with state.lock:
+        return _json({"honour_idempotency_key": state.honour_idempotency_key})
+
+
+@bp.post("/settings")
+def change_settings() -> Response:
+    """Switch behaviours: `honour_idempotency_key` false makes the order_id rule the only one."""
+    body = _body()
+    honour = body.get("honour_idempotency_key")
+    if not isinstance(honour, bool) or set(body) != {"honour_idempotency_key"}:
+        return _json({"message": "give honour_idempotency_key as true or false"}, 422)
+    state = sandbox_state()
+    with state.lock:
+        state.honour_idempotency_key = honour
+    return read_settings()
+
+
 @bp.post("/reset")
 def reset() -> Response:
     """Go back to the fixture: forget tokens, orders, faults and control changes."""

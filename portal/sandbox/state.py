@@ -248,6 +248,9 @@ class SandboxState:
             self.order_log: list[JSONDict] = []
             self.request_log: list[JSONDict] = []
             self.faults: list[Fault] = []
+            # Real Pongo documents only its order_id-per-store rule; tests can switch the
+            # Idempotency-Key replay off to see what that rule alone does.
+            self.honour_idempotency_key = True
 
     # Sign-in and codes
 
@@ -397,6 +400,13 @@ class SandboxState:
         """Script a fault for the next matching requests."""
         with self.lock:
             self.faults.append(fault)
+
+    def clear_faults(self) -> int:
+        """Drop every scripted fault; returns how many were still armed."""
+        with self.lock:
+            armed = sum(1 for fault in self.faults if fault.remaining > 0)
+            self.faults = []
+            return armed
 
     def take_fault(self, method: str, path: str) -> Fault | None:
         """Consume one use of the first fault matching this request."""
