@@ -1,4 +1,4 @@
-"""The portal served by gunicorn with several workers, for tests that need real HTTP and processes."""
+"""The portal served by gunicorn with several workers, for tests over real HTTP."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def portal_environ(database_url: str, **extra: str) -> dict[str, str]:
 
 def portal_command(environ: dict[str, str], *args: str) -> str:
     """Run `portal <args>` and return what it printed."""
-    done = subprocess.run(  # noqa: S603  # our own command line
+    done = subprocess.run(
         [str(BIN / "portal"), *args],
         env=environ,
         cwd=ROOT,
@@ -72,7 +72,7 @@ def gunicorn(environ: dict[str, str], log: Path, *, workers: int = 4) -> Iterato
     """Serve `wsgi:app` on a free loopback port until the block ends."""
     port = free_port()
     with log.open("w") as out:
-        process = subprocess.Popen(  # noqa: S603  # our own command line
+        process = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
                 "--bind",
