@@ -13,11 +13,20 @@ from portal.models.merchant import Merchant
 MAX_TEXT = 2000
 
 
-def _clean(value: str | None) -> str | None:
-    """Neutralise control characters in untrusted text (CR/LF could forge log lines)."""
+def _column_length(name: str) -> int:
+    length = getattr(AuditEvent.__table__.c[name].type, "length", None)
+    return int(length or MAX_TEXT)
+
+
+def _clean(value: str | None, column: str = "reason") -> str | None:
+    """Neutralise control characters in untrusted text (CR/LF could forge log lines).
+
+    Cut to the column's length after escaping, since escaping makes the text longer.
+    """
     if value is None:
         return None
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in value)[:MAX_TEXT]
+    escaped = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in value)
+    return escaped[: min(_column_length(column), MAX_TEXT)]
 
 
 def current_actor() -> tuple[str, str, str | None]:
@@ -45,9 +54,9 @@ def _event_values(
     actor, kind, impersonator = current_actor()
     return {
         "merchant_id": merchant_id,
-        "actor": _clean(actor) or "",
+        "actor": _clean(actor, "actor") or "",
         "actor_kind": kind,
-        "impersonator": _clean(impersonator),
+        "impersonator": _clean(impersonator, "impersonator"),
         "action": action,
         "details": details or {},
         "reason": _clean(reason),
