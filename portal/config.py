@@ -73,6 +73,7 @@ class Settings:
     timezone: str = field(default="Europe/Paris", metadata={"var": "PORTAL_TIMEZONE"})
     demo: bool = field(default=False, metadata={"var": "PORTAL_DEMO"})
     max_body_mb: int = field(default=32, metadata={"var": "PORTAL_MAX_BODY_MB"})
+    api_rate_limit: str = field(default="600/minute", metadata={"var": "PORTAL_API_RATE_LIMIT"})
     # Pongo has not published the allowed values of these order fields; the relay fills
     # every order with them, so they can be corrected without a release.
     pongo_order_channel: str = field(default="pos", metadata={"var": "PONGO_ORDER_CHANNEL"})
