@@ -42,7 +42,7 @@ def _path(rule: Any) -> str:
     return str(rule.build(values)[1])
 
 
-def _rules(app: Flask, methods: set[str]) -> list[tuple[Any, str]]:
+def _rules(app: Flask, methods: set[str]) -> list[tuple[Any, str | None]]:
     """Each rule answering one of these methods, with its access policy."""
     with app.test_request_context():
         return [
