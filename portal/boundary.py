@@ -26,9 +26,10 @@ _IN_MEMORY = 1024 * 1024
 def init_app(app: Flask) -> None:
     """Attach the body-size guard, and the request-id and commit hooks."""
     app.wsgi_app = BodyLimit(app.wsgi_app, app)  # type: ignore[method-assign]
-    # First of all hooks, so that no other hook (the CSRF check reads forms) sees the body.
-    app.before_request_funcs.setdefault(None, []).insert(0, refuse_oversized_body)
-    app.before_request(assign_request_id)
+    # First of all hooks: every log line (a CSRF failure too) carries the request id, and no
+    # other hook (the CSRF check reads forms) sees an oversized body.
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks[0:0] = [assign_request_id, refuse_oversized_body]
     app.after_request(finish_transaction)
 
 
