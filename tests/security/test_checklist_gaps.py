@@ -207,3 +207,33 @@ def test_error_pages_and_the_support_view_never_show_a_token(
         assert secret not in logged
         for page in pages:
             assert secret not in page.get_data(as_text=True)
+
+
+def test_abandoned_connects_keep_the_cookie_small_and_a_last_connect_completes(
+    pongo_app: Flask, pongo: httpx.Client
+) -> None:
+    """SEC-21: 50 connects started and abandoned; the cookie stays < 4096 bytes, the next works."""
+    from tests.conftest import consent
+
+    client = pongo_app.test_client()
+    launch(client)
+    token = csrf_token(client, "/connect/")
+    for attempt in range(50):
+        here = {"REMOTE_ADDR": f"10.8.{attempt}.1"}  # past the per-address limit on starts
+        answer = client.post("/connect/start", data={"csrf_token": token}, environ_base=here)
+        assert answer.status_code == 302
+        for header in answer.headers.getlist("Set-Cookie"):
+            assert len(header) < 4096
+    cookie = client.get_cookie("portal_session")
+    assert cookie is not None
+    assert len(cookie.value) < 4096
+    back = consent(
+        pongo, client.post("/connect/start", data={"csrf_token": token}).headers["Location"]
+    )
+    parts = back.split("?", 1)
+    answer = client.get(f"/connect/callback?{parts[1]}")
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    with pongo_app.app_context():
+        row = db.session.scalar(select(PongoConnection))
+        assert row is not None
+        assert row.status == "connected"
