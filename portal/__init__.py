@@ -122,6 +122,7 @@ def flask_config(settings: config.Settings) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the server-side session
         "RATELIMIT_STORAGE_URI": settings.redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        "API_RATE_LIMIT": settings.api_rate_limit,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": settings.timezone,
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),

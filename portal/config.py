@@ -145,6 +145,8 @@ class Settings:
     timezone: str = _setting("PORTAL_TIMEZONE", "Europe/Paris")
     demo: bool = _setting("PORTAL_DEMO", False)
     max_body_mb: int = _setting("PORTAL_MAX_BODY_MB", 32)
+    # Calls one POS API key may make (limits notation, e.g. "600/minute" or "20/second").
+    api_rate_limit: str = _setting("PORTAL_API_RATE_LIMIT", "600/minute")
     launch: LaunchSettings = field(default_factory=LaunchSettings)
     pongo: PongoAccess = field(default_factory=PongoAccess)
     orders: OrderSettings = field(default_factory=OrderSettings)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 from portal import config
 
@@ -32,4 +32,7 @@ def init_app(app: Flask) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"
+        if request.endpoint != "static":
+            # Pages and API answers carry a merchant's data: no browser or proxy may keep them.
+            response.headers["Cache-Control"] = "no-store"
         return response

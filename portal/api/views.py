@@ -7,12 +7,13 @@ each resource module (orders) are added to the blueprint below, by name.
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
+from limits import parse as parse_limit
 
 from portal.access import API, blueprint_policy, public
 from portal.api import catalogue, openapi, orders, services
 from portal.api.errors import InvalidBody
 from portal.api.http import json_answer, merchant_or_404, parse
-from portal.api.keys import prefix_of, verify_key
+from portal.api.keys import verify_key
 from portal.api.openapi import Operation, operation
 from portal.api.schemas import (
     LocationsIn,
@@ -26,7 +27,7 @@ from portal.api.schemas import (
     ValidationErrors,
 )
 from portal.audit.actor import actor_from_request
-from portal.extensions import csrf, limiter
+from portal.extensions import client_address, csrf, limiter
 from portal.rewards import services as rewards
 from portal.security_log import security_event
 
@@ -35,20 +36,21 @@ csrf.exempt(bp)
 blueprint_policy(bp, API)
 
 DEFAULT_RATE_LIMIT = "600/minute"
-
-
-def _rate_key() -> str:
-    """Limit per API key (its public prefix), or per address for callers without one."""
-    presented = _bearer()
-    prefix = prefix_of(presented) if presented else None
-    return f"key:{prefix}" if prefix else f"addr:{request.remote_addr or 'unknown'}"
+# Failed authentications allowed per client address; a valid key is never refused for them.
+AUTH_FAILURE_LIMIT = parse_limit("60/minute")
 
 
 def _rate_limit() -> str:
     return str(current_app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT))
 
 
-limiter.limit(_rate_limit, key_func=_rate_key)(bp)
+# The public OpenAPI document is limited per address; calls with a key are limited per key
+# once the key is known to be real (see `authenticate`), so a forged key spends nobody's budget.
+limiter.limit(
+    _rate_limit,
+    key_func=client_address,
+    exempt_when=lambda: request.endpoint != "api.openapi_document",
+)(bp)
 
 
 def _bearer() -> str | None:
@@ -66,10 +68,14 @@ def authenticate() -> Response | None:
     key = verify_key(presented) if presented else None
     if key is None:
         security_event("api_key", "failure", path=request.path)
+        if not limiter.limiter.hit(AUTH_FAILURE_LIMIT, "api-auth-failure", client_address()):
+            abort(429)
         answer = jsonify(error="Unauthorized", message="A valid API key is required.")
         answer.status_code = 401
         answer.headers["WWW-Authenticate"] = 'Bearer realm="pos-api"'
         return answer
+    if not limiter.limiter.hit(parse_limit(_rate_limit()), "api-key", key.prefix):
+        abort(429)
     g.api_key_name = f"api-key:{key.name}"
     return None
 

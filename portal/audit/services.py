@@ -15,11 +15,20 @@ from portal.models.merchant import Merchant
 MAX_TEXT = 2000
 
 
-def _clean(value: str | None) -> str | None:
-    """Neutralise control characters in untrusted text (CR/LF could forge log lines)."""
+def _column_length(name: str) -> int:
+    length = getattr(AuditEvent.__table__.c[name].type, "length", None)
+    return int(length or MAX_TEXT)
+
+
+def _clean(value: str | None, column: str = "reason") -> str | None:
+    """Neutralise control characters in untrusted text (CR/LF could forge log lines).
+
+    Cut to the column's length after escaping, since escaping makes the text longer.
+    """
     if value is None:
         return None
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in value)[:MAX_TEXT]
+    escaped = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in value)
+    return escaped[: min(_column_length(column), MAX_TEXT)]
 
 
 def _event_values(
@@ -31,12 +40,11 @@ def _event_values(
 ) -> dict[str, Any]:
     """The columns of an audit event; refuses actions missing from the registry."""
     audit_action(action)
-    who = actor
     return {
         "merchant_id": merchant_id,
-        "actor": _clean(who.name) or "",
-        "actor_kind": who.kind,
-        "impersonator": _clean(who.impersonator),
+        "actor": _clean(actor.name, "actor") or "",
+        "actor_kind": actor.kind,
+        "impersonator": _clean(actor.impersonator, "impersonator"),
         "action": action,
         "details": details or {},
         "reason": _clean(reason),

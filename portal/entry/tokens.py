@@ -144,7 +144,8 @@ def verify_launch_token(token: object, *, secret: str, issuer: str, now: int) ->
         raise LaunchRefused(LaunchFailure.TOO_LONG_LIVED)
     if iat > now + LEEWAY or ("nbf" in claims and _number(claims["nbf"]) > now + LEEWAY):
         raise LaunchRefused(LaunchFailure.NOT_YET_VALID)
-    if exp + LEEWAY < now:
+    # The skew allowance never stretches a link's age past the five-minute window.
+    if exp + LEEWAY < now or now - iat > MAX_LIFETIME:
         raise LaunchRefused(LaunchFailure.EXPIRED)
     page, ref = _target(claims.get("target"))
     return LaunchClaims(

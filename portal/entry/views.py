@@ -69,8 +69,8 @@ def launch() -> Response | tuple[str, int]:
             request.args.get("token"), secret=settings.launch.secret, issuer=settings.launch.issuer
         )
     except LaunchRefused as refused:
+        # A refused link changes nothing: the browser's session, if any, stays as it was.
         security_event("launch", "failure", reason=refused.failure.value, detail=refused.detail)
-        end_session()
         status = STATUS.get(refused.failure, 401)
         page = render_template(
             "entry/refused.html", message=failure_message(refused.failure), status=status

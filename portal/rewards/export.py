@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Iterator
 
 from portal.rewards.skus import RewardReview
@@ -30,8 +31,13 @@ _JOIN = " | "
 
 
 def safe_cell(value: str) -> str:
-    """Prefix an apostrophe to text a spreadsheet would run as a formula."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+    """Prefix an apostrophe to text a spreadsheet would run as a formula.
+
+    The first character is compared in its compatibility form, so that the full-width
+    and small forms (＝ ＋ － ＠, ﹦ …), which spreadsheets also accept, are caught.
+    """
+    first = unicodedata.normalize("NFKC", value[:1])
+    return "'" + value if first.startswith(_FORMULA_STARTS) else value
 
 
 def token_rows(reviews: Iterable[RewardReview]) -> Iterator[tuple[str, ...]]:

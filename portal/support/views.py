@@ -10,26 +10,17 @@ from wtforms import ValidationError
 
 from portal.access import current_staff, public, staff_required
 from portal.audit.actor import actor_from_request
-from portal.extensions import csrf, db, limiter
+from portal.extensions import client_address, csrf, db, limiter
 from portal.listing import parse_page
 from portal.models.merchant import Merchant
 from portal.security_log import security_event
 from portal.sessions import begin_session, end_session
-from portal.support import accounts, directory, viewas
+from portal.support import accounts, attempts, directory, viewas
 from portal.support.forms import LoginForm, ReasonForm, SearchForm
 
 bp = Blueprint("support", __name__, url_prefix="/support")
 
 LOGIN_FAILED = 422
-
-
-def _login_email() -> str:
-    """Rate-limit key: the e-mail being tried (so one account is not guessed from many IPs)."""
-    return "staff-login:" + accounts.normalise_email(request.form.get("email", ""))[:320]
-
-
-def _login_failed(response: Response) -> bool:
-    return response.status_code != 302
 
 
 def _staff_key() -> str:
@@ -38,13 +29,18 @@ def _staff_key() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit("5 per minute", methods=["POST"], deduct_when=_login_failed)
-@limiter.limit("5 per minute", methods=["POST"], deduct_when=_login_failed, key_func=_login_email)
 def login() -> Response | tuple[str, int] | str:
     """Staff sign-in, with one message for every failure."""
     if session.get("staff_id") and request.method == "GET":
         return redirect(url_for("support.index"))
     form = LoginForm()
+    # Counted before anything is checked: an attempt over the limit never reaches the password.
+    tried = {
+        "email": accounts.normalise_email(request.form.get("email", "")),
+        "address": client_address(),
+    }
+    if request.method == "POST" and not attempts.take_attempt(**tried):
+        abort(429)
     if not form.validate_on_submit():
         status = LOGIN_FAILED if request.method == "POST" else 200
         return render_template("support/login.html", form=form), status
@@ -53,6 +49,7 @@ def login() -> Response | tuple[str, int] | str:
         security_event("staff_login", "failure", email=accounts.normalise_email(form.email.data))
         error = _("E-mail or password is incorrect.")
         return render_template("support/login.html", form=form, error=error), LOGIN_FAILED
+    attempts.refund_attempt(**tried)
     begin_session(
         staff_id=staff.id,
         staff_email=staff.email,

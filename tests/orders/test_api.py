@@ -38,6 +38,7 @@ def paths(answer: Any) -> dict[str, str]:
 def test_order_is_stored_with_its_outbox_row_and_answered_202(
     api: OrdersApi, merchant: str, relay_app: Flask
 ) -> None:
+    """SEC-30: order is stored with its outbox row and answered 202."""
     answer = api.order(order_body())
     assert answer.status_code == 202
     assert answer.json["status"] == "pending"
@@ -49,6 +50,7 @@ def test_order_is_stored_with_its_outbox_row_and_answered_202(
 def test_same_order_ref_twice_is_one_order_with_the_first_answer(
     api: OrdersApi, merchant: str, relay_app: Flask
 ) -> None:
+    """SEC-30: same order ref twice is one order with the first answer."""
     first = api.order(order_body())
     again = api.order(order_body())
     assert (again.status_code, again.json) == (202, first.json)
@@ -177,6 +179,7 @@ def test_orders_of_one_merchant_are_invisible_to_another(
 def test_rolled_back_order_leaves_no_outbox_row(
     api: OrdersApi, merchant: str, relay_app: Flask
 ) -> None:
+    """SEC-30: rolled back order leaves no outbox row."""
     from portal.models.merchant import Merchant
 
     with relay_app.test_request_context():

@@ -35,6 +35,7 @@ def fail(b: CircuitBreaker, times: int) -> None:
 
 
 def test_opens_after_n_consecutive_failures() -> None:
+    """SEC-31: opens after n consecutive failures."""
     b = breaker(Clock())
     fail(b, 4)
     assert b.state is BreakerState.CLOSED
@@ -43,6 +44,7 @@ def test_opens_after_n_consecutive_failures() -> None:
 
 
 def test_open_breaker_fails_fast_without_calling() -> None:
+    """SEC-31: open breaker fails fast without calling."""
     b = breaker(Clock())
     fail(b, 5)
     calls: list[int] = []
@@ -53,6 +55,7 @@ def test_open_breaker_fails_fast_without_calling() -> None:
 
 
 def test_a_success_resets_the_count() -> None:
+    """SEC-31: a success resets the count."""
     b = breaker(Clock())
     fail(b, 4)
     b.call(lambda: None, is_failure=is_down)
@@ -74,6 +77,7 @@ def test_a_refusal_by_pongo_proves_it_is_up() -> None:
 
 
 def test_half_opens_after_the_reset_timeout_with_one_trial() -> None:
+    """SEC-31: half opens after the reset timeout with one trial."""
     clock = Clock()
     b = breaker(clock)
     fail(b, 5)
@@ -87,6 +91,7 @@ def test_half_opens_after_the_reset_timeout_with_one_trial() -> None:
 
 
 def test_failed_trial_opens_again_for_a_full_timeout() -> None:
+    """SEC-31: failed trial opens again for a full timeout."""
     clock = Clock()
     b = breaker(clock)
     fail(b, 5)

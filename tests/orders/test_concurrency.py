@@ -57,6 +57,7 @@ def pg_app(sandbox: RunningSandbox) -> Iterator[Flask]:
 def test_two_workers_deliver_each_of_500_orders_exactly_once(
     pg_app: Flask, pongo: httpx.Client
 ) -> None:
+    """SEC-30: two workers deliver each of 500 orders exactly once."""
     client = pg_app.test_client()
     connect_merchant(client, pongo)
     api = OrdersApi(pg_app.test_client(), new_key(pg_app))

@@ -64,7 +64,7 @@ def test_status_api_reports_delivery(
 def test_crash_after_pongo_accepted_delivers_once_on_rerun(
     api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
-    """Killed after Pongo took the order, before marking it: the lease expires, it is sent
+    """SEC-30: Killed after Pongo took the order, before marking it: the lease expires, it is sent
     again with the same Idempotency-Key, and Pongo still holds one order."""
     api.order(order_body())
     with fast_worker(relay_app) as worker:
@@ -88,7 +88,7 @@ def test_crash_after_pongo_accepted_delivers_once_on_rerun(
 def test_order_pongo_already_has_counts_as_delivered(
     api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
-    """Without Idempotency-Key support Pongo still answers 202 "already processed"."""
+    """SEC-30: Without Idempotency-Key support Pongo still answers 202 "already processed"."""
     api.order(order_body())
     with fast_worker(relay_app) as worker:
         [claim] = worker.claim(10)
@@ -114,6 +114,7 @@ def test_order_pongo_already_has_counts_as_delivered(
 def test_three_503_then_delivered(
     api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
+    """SEC-29: three 503 then delivered."""
     api.order(order_body())
     fault(pongo, status=503, count=3)
     with fast_worker(relay_app) as worker:
@@ -125,6 +126,7 @@ def test_three_503_then_delivered(
 def test_slow_answer_past_the_deadline_is_retried_then_delivered(
     api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
+    """SEC-28: slow answer past the deadline is retried then delivered."""
     api.order(order_body())
     fault(pongo, delay_ms=1000, count=1)
     with fast_worker(relay_app, deadline=0.3, read_timeout=5.0) as worker:
@@ -144,6 +146,7 @@ def test_slow_answer_past_the_deadline_is_retried_then_delivered(
 def test_429_honours_retry_after_then_delivered(
     api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
+    """SEC-29: 429 honours retry after then delivered."""
     api.order(order_body())
     fault(pongo, status=429, count=1, headers={"Retry-After": "2"})
     slept: list[float] = []
@@ -169,6 +172,7 @@ def test_pongo_down_fails_the_order_after_the_last_attempt(
 
 
 def test_backoff_grows_and_stays_within_its_cap(relay_app: Flask) -> None:
+    """SEC-29: backoff grows and stays within its cap."""
     from portal.config import RelaySettings
 
     with fast_worker(
@@ -188,6 +192,7 @@ def test_backoff_grows_and_stays_within_its_cap(relay_app: Flask) -> None:
 def test_poison_order_fails_with_pongo_field_errors_and_others_go_through(
     api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
+    """SEC-30: poison order fails with pongo field errors and others go through."""
     api.order(order_body("GOOD-1"))
     api.order(order_body("BAD"))
     api.order(order_body("GOOD-2"))
@@ -265,6 +270,7 @@ def order_calls(pongo: httpx.Client) -> int:
 def test_circuit_breaker_opens_fails_fast_and_half_opens_with_one_trial(
     api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
+    """SEC-31: circuit breaker opens fails fast and half opens with one trial."""
     for n in range(6):
         api.order(order_body(f"O-{n}"))
     # Two sends' worth of 503s (the client itself tries each send four times).

@@ -92,6 +92,7 @@ def test_order_pongo_already_has_counts_as_already_processed(client: PongoClient
 
 
 def test_order_without_idempotency_key_is_refused_before_sending(client: PongoClient) -> None:
+    """SEC-29: order without idempotency key is refused before sending."""
     with pytest.raises(ValueError, match="idempotency key"):
         client.create_order(valid_order(), idempotency_key="")
 
@@ -99,6 +100,7 @@ def test_order_without_idempotency_key_is_refused_before_sending(client: PongoCl
 def test_three_503s_then_success_is_retried_with_growing_backoff(
     client: PongoClient, http: httpx.Client, sleeper: Sleeper
 ) -> None:
+    """SEC-29: three 503s then success is retried with growing backoff."""
     fault(http, path="/v1/orders", method="POST", status=503, count=3)
     receipt = client.create_order(valid_order(), idempotency_key="relay-9")
     assert receipt.status_code == 201
@@ -113,6 +115,7 @@ def test_three_503s_then_success_is_retried_with_growing_backoff(
 def test_persistent_503_gives_up_after_the_retry_budget(
     client: PongoClient, http: httpx.Client, sleeper: Sleeper
 ) -> None:
+    """SEC-29: persistent 503 gives up after the retry budget."""
     fault(http, path="/v1/stores", status=503, count=10)
     with pytest.raises(Unavailable) as caught:
         client.stores()
@@ -123,6 +126,7 @@ def test_persistent_503_gives_up_after_the_retry_budget(
 
 @pytest.mark.parametrize("status", [502, 504])
 def test_gateway_errors_are_retried(client: PongoClient, http: httpx.Client, status: int) -> None:
+    """SEC-29: gateway errors are retried."""
     fault(http, path="/v1/oauth/me", status=status, count=1)
     assert client.me().login == ALICE
     assert len(requests_to(http, "GET", "/v1/oauth/me")) == 2
@@ -131,6 +135,7 @@ def test_gateway_errors_are_retried(client: PongoClient, http: httpx.Client, sta
 def test_validation_error_is_not_retried_and_lists_field_errors(
     client: PongoClient, http: httpx.Client, sleeper: Sleeper
 ) -> None:
+    """SEC-29: validation error is not retried and lists field errors."""
     with pytest.raises(ValidationFailed) as caught:
         client.create_order(valid_order(amount="12.50"), idempotency_key="relay-3")
     assert caught.value.field_errors == {"amount": ["The amount must be an integer."]}
@@ -141,6 +146,7 @@ def test_validation_error_is_not_retried_and_lists_field_errors(
 def test_bad_request_is_not_retried(
     client: PongoClient, http: httpx.Client, sleeper: Sleeper
 ) -> None:
+    """SEC-29: bad request is not retried."""
     fault(http, path="/v1/orders", status=400, count=5)
     with pytest.raises(Rejected):
         client.create_order(valid_order(), idempotency_key="relay-4")
@@ -151,6 +157,7 @@ def test_bad_request_is_not_retried(
 def test_429_waits_as_long_as_retry_after_says(
     client: PongoClient, http: httpx.Client, sleeper: Sleeper
 ) -> None:
+    """SEC-29: 429 waits as long as retry after says."""
     fault(http, path="/v1/rewards", status=429, count=1, headers={"Retry-After": "2"})
     assert len(client.rewards()) == 3
     assert sleeper.waits == [2.0]
@@ -159,6 +166,7 @@ def test_429_waits_as_long_as_retry_after_says(
 def test_retry_after_beyond_the_deadline_fails_at_once(
     client: PongoClient, http: httpx.Client, sleeper: Sleeper
 ) -> None:
+    """SEC-28: retry after beyond the deadline fails at once."""
     fault(http, path="/v1/rewards", status=429, count=1, headers={"Retry-After": "120"})
     with pytest.raises(Unavailable, match="past the deadline") as caught:
         client.rewards()
@@ -173,6 +181,7 @@ def test_backoff_stops_at_the_overall_deadline(
     http: httpx.Client,
     sleeper: Sleeper,
 ) -> None:
+    """SEC-28: backoff stops at the overall deadline."""
     patient = dataclasses.replace(settings, max_retries=20, deadline=5.0, backoff_base=1.0)
     fault(http, path="/v1/stores", status=503, count=50)
     with pytest.raises(Unavailable):
@@ -184,6 +193,7 @@ def test_backoff_stops_at_the_overall_deadline(
 def test_slow_answer_hits_the_deadline_quickly(
     make_client: Callable[..., PongoClient], settings: PongoSettings, http: httpx.Client
 ) -> None:
+    """SEC-28: slow answer hits the deadline quickly."""
     hurried = dataclasses.replace(settings, deadline=0.3)
     fault(http, path="/v1/stores", delay_ms=1500, count=1)
     started = time.monotonic()
@@ -211,6 +221,7 @@ def test_calls_of_one_page_share_its_budget(
 def test_refused_connection_is_retried_then_unavailable(
     make_client: Callable[..., PongoClient], settings: PongoSettings, sleeper: Sleeper
 ) -> None:
+    """SEC-28: refused connection is retried then unavailable."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]

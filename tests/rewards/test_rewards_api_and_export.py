@@ -201,3 +201,30 @@ def test_export_is_for_signed_in_merchants_only(client: FlaskClient) -> None:
     launch(client)
     _, rows = read_export(client)
     assert len(rows) == 1
+
+
+def test_export_neutralises_full_width_formula_signs(
+    merchant: FlaskClient, pongo: httpx.Client
+) -> None:
+    """Spreadsheets run ＝ ＋ － ＠ (and the small ﹦) like the ASCII signs: all neutralised."""
+    set_rewards(
+        pongo,
+        [reward("rew_w", '＝HYPERLINK("http://evil.example")', "＋SUM(A1),－2,＠cmd,﹦1+1")],
+    )
+    refresh(merchant)
+    _, rows = read_export(merchant)
+    cells = [cell for row in rows[1:] for cell in row if cell]
+    assert {
+        '\'＝HYPERLINK("http://evil.example")',
+        "'＋SUM(A1)",
+        "'－2",
+        "'＠cmd",
+        "'﹦1+1",
+    } <= set(cells)
+    assert not any(cell.startswith(("＝", "＋", "－", "＠", "﹦")) for cell in cells)
+
+
+def test_formula_guard_knows_the_full_width_forms() -> None:
+    for sign in "＝＋－＠﹦﹢﹣":
+        assert safe_cell(f"{sign}1") == f"'{sign}1"
+    assert safe_cell("Ｂ＝1") == "Ｂ＝1"

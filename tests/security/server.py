@@ -1,0 +1,110 @@
+"""The portal served by gunicorn with several workers, for tests over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import TEST_SETTINGS
+
+BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def portal_environ(database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a portal process on the given database, with the test secrets."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("PORTAL_", "PONGO_"))}
+    environ.update(
+        {
+            "PORTAL_ENV": "test",
+            "PORTAL_SECRET_KEY": TEST_SETTINGS["secret_key"],
+            "PORTAL_LAUNCH_SECRET": TEST_SETTINGS["launch_secret"],
+            "PORTAL_ENCRYPTION_KEYS": TEST_SETTINGS["encryption_keys"],
+            "PONGO_CLIENT_SECRET": TEST_SETTINGS["pongo_client_secret"],
+            "DATABASE_URL": database_url,
+            "REDIS_URL": "",
+        }
+    )
+    environ.update(extra)
+    return environ
+
+
+def portal_command(environ: dict[str, str], *args: str) -> str:
+    """Run `portal <args>` and return what it printed."""
+    done = subprocess.run(
+        [str(BIN / "portal"), *args],
+        env=environ,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return done.stdout
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running gunicorn."""
+
+    url: str
+    log: Path
+
+
+@contextmanager
+def gunicorn(environ: dict[str, str], log: Path, *, workers: int = 4) -> Iterator[Server]:
+    """Serve `wsgi:app` on a free loopback port until the block ends."""
+    port = free_port()
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--timeout",
+                "60",
+                "wsgi:app",
+            ],
+            env=environ,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code < 500:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not start: {log.read_text()}")
+            time.sleep(0.2)
+        yield Server(url=url, log=log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
