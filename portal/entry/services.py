@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record
+from portal.drift.services import note_launch
 from portal.entry.tokens import LaunchClaims, LaunchFailure, LaunchRefused, verify_launch_token
 from portal.extensions import db
 from portal.models.base import utcnow
@@ -60,5 +61,6 @@ def enter(claims: LaunchClaims, *, return_url: str | None, locale: str | None) -
     if locale:
         data["locale"] = locale
     begin_session(**data)
+    note_launch(merchant, email=claims.email, locale=locale, return_url=return_url)
     record("launch", merchant=merchant, details={"user": claims.email})
     return merchant
