@@ -118,11 +118,11 @@ class MailSettings:
     """Where the portal sends e-mails; nothing is sent while the SMTP URL is unset."""
 
     smtp_url: str = _setting("PORTAL_SMTP_URL", "")
-    mail_from: str = _setting("PORTAL_MAIL_FROM", "Pongo portal <no-reply@localhost>")
+    from_address: str = _setting("PORTAL_MAIL_FROM", "Pongo portal <no-reply@localhost>")
 
     def __repr__(self) -> str:
         # The SMTP URL may carry a password.
-        return f"MailSettings(mail_from={self.mail_from!r})"
+        return f"MailSettings(from_address={self.from_address!r})"
 
 
 @dataclass(frozen=True)

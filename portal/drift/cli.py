@@ -33,7 +33,7 @@ def sync_worker(once: bool, interval: float) -> None:
         changes = sum(len(result.changes) for result in results)
         mailed = sum(1 for result in results if result.mailed)
         click.echo(
-            f"Sync worker: {len(results)} merchant(s) synced, {failed} failed, "
+            f"Sync worker: {len(results)} merchant(s) checked, {failed} failed, "
             f"{changes} change(s) recorded, {mailed} e-mail(s) sent."
         )
         return

@@ -124,7 +124,7 @@ def send_digest(app: Flask, merchant_id: int, mail: MailSettings) -> bool:
             )
             if not pending:
                 return False
-            message = compose(app, merchant, state, pending, mail.mail_from)
+            message = compose(app, merchant, state, pending, mail.from_address)
             try:
                 deliver(mail.smtp_url, message)
             except MailNotSent as error:

@@ -106,18 +106,20 @@ class Result:
 
 def snapshot_of(merchant: Merchant) -> Snapshot:
     """What the portal's caches hold now for the merchant, with each reward's redeemability."""
-    stores = dict(
-        db.session.execute(
+    stores = {
+        slug: name
+        for slug, name in db.session.execute(
             select(PongoStore.slug, PongoStore.name).where(PongoStore.merchant_id == merchant.id)
-        ).tuples()
-    )
-    raw = dict(
-        db.session.execute(
+        )
+    }
+    raw = {
+        public_id: external_id
+        for public_id, external_id in db.session.execute(
             select(PongoReward.public_id, PongoReward.raw_external_id).where(
                 PongoReward.merchant_id == merchant.id
             )
-        ).tuples()
-    )
+        )
+    }
     rewards = {
         entry.review.public_id: RewardFacts(
             entry.review.name,
@@ -137,7 +139,7 @@ def linked_stores(merchant: Merchant) -> dict[str, str]:
             Location.archived_at.is_(None),
             Location.store_slug.is_not(None),
         )
-    ).tuples()
+    )
     return {slug: ref for slug, ref in rows if slug}
 
 
