@@ -7,6 +7,7 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import format_timedelta
@@ -48,7 +49,10 @@ def emails() -> Response:
 
 
 def demo_mailbox(app: Flask) -> Path:
-    """The folder the demo's sync worker writes e-mails to."""
+    """The folder the demo's e-mails go to: PORTAL_SMTP_URL's when it is a folder, or instance/mail."""
+    url = urlsplit(config.of(app).mail.smtp_url)
+    if url.scheme == "file":
+        return Path(unquote(url.path))
     return Path(app.instance_path) / DEMO_MAILBOX
 
 

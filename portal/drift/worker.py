@@ -106,20 +106,18 @@ class Result:
 
 def snapshot_of(merchant: Merchant) -> Snapshot:
     """What the portal's caches hold now for the merchant, with each reward's redeemability."""
-    stores = {
-        slug: name
-        for slug, name in db.session.execute(
+    stores = dict(
+        db.session.execute(
             select(PongoStore.slug, PongoStore.name).where(PongoStore.merchant_id == merchant.id)
-        )
-    }
-    raw = {
-        public_id: external_id
-        for public_id, external_id in db.session.execute(
+        ).all()
+    )
+    raw = dict(
+        db.session.execute(
             select(PongoReward.public_id, PongoReward.raw_external_id).where(
                 PongoReward.merchant_id == merchant.id
             )
-        )
-    }
+        ).all()
+    )
     rewards = {
         entry.review.public_id: RewardFacts(
             entry.review.name,

@@ -102,14 +102,13 @@ def flag_problems(rows: list[DirectoryRow]) -> None:
     ids = [row.merchant.id for row in rows]
     if not ids:
         return
-    synced = {
-        merchant_id: last_sync_at
-        for merchant_id, last_sync_at in db.session.execute(
+    synced = dict(
+        db.session.execute(
             select(SyncState.merchant_id, SyncState.last_sync_at).where(
                 SyncState.merchant_id.in_(ids)
             )
-        )
-    }
+        ).all()
+    )
     for row in rows:
         row.last_sync_at = synced.get(row.merchant.id)
     for item in PROBLEMS.values():

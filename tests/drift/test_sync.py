@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import httpx
 from flask import Flask
@@ -231,3 +232,33 @@ def test_nothing_is_mailed_without_an_smtp_url(
     output = run_sync(app)
     assert "0 e-mail(s) sent" in output
     assert changes_of(app, "M1") != []
+
+
+def test_the_demo_writes_its_emails_to_a_folder_and_lists_them(
+    database_url: str, sandbox: object, pongo: httpx.Client, tmp_path: Path
+) -> None:
+    from tests.api.conftest import Api as PosApi
+    from tests.api.conftest import new_key
+    from tests.conftest import make_app
+
+    folder = tmp_path / "mail"
+    app = make_app(
+        database_url,
+        pongo_base_url=sandbox.url,  # type: ignore[attr-defined]
+        demo=True,
+        mail_smtp_url=folder.as_uri(),
+    )
+    connect_two_merchants(app, pongo, PosApi(app.test_client(), new_key(app)))
+    run_sync(app)
+    change_things_at_pongo(pongo)
+    make_due(app)
+    assert "2 e-mail(s) sent" in run_sync(app)
+    assert len(list(folder.glob("*.eml"))) == 2
+    page = app.test_client().get("/demo/mail").get_data(as_text=True)
+    assert "Pongo: 2 changes need your attention" in page  # nothing linked: no link orphaned
+    assert "Pongo : 1 modification demande votre attention" in page
+    assert f"To: {OWNER}" in page
+
+
+def test_the_demo_mailbox_is_not_served_outside_the_demo(client: FlaskClient) -> None:
+    assert client.get("/demo/mail").status_code == 404
