@@ -77,6 +77,7 @@ def compose(
     """The digest of these changes, in the language of the merchant's last launch."""
     locale = normalise_locale(state.launch_locale) or normalise_locale(merchant.locale) or "en"
     base_url = config.of(app).base_url
+    # Flask-Babel switches language per request; a worker has none, so the mail gets its own.
     with app.test_request_context(base_url=base_url), force_locale(locale):
         subject = ngettext(
             "Pongo: %(num)d change needs your attention",

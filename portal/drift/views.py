@@ -49,7 +49,7 @@ def emails() -> Response:
 
 
 def demo_mailbox(app: Flask) -> Path:
-    """The folder the demo's e-mails go to: PORTAL_SMTP_URL's when it is a folder, or instance/mail."""
+    """Where the demo's e-mails go: the PORTAL_SMTP_URL folder, or instance/mail."""
     url = urlsplit(config.of(app).mail.smtp_url)
     if url.scheme == "file":
         return Path(unquote(url.path))

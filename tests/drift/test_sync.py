@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 from flask import Flask
 from flask.testing import FlaskClient
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from portal.drift.compare import ChangeKind
@@ -33,6 +34,11 @@ from tests.support.conftest import add_staff, sign_in
 
 OWNER = "owner@example.com"
 CHEF = "chef@cafe-nord.example"
+
+
+def sample(name: str, **labels: str) -> float:
+    """A metric's current value in the process's Prometheus registry (0 before its first use)."""
+    return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
 def changes_of(app: Flask, ref: str) -> list[tuple[str, str]]:
@@ -160,11 +166,16 @@ def test_a_revoked_token_is_recorded_and_mailed_once(
 ) -> None:
     box = mailbox[0]
     connect_two_merchants(app, pongo, api)
+    synced_before = sample("portal_sync_merchants_synced_total")
+    rejected_before = sample("portal_sync_failures_total", reason="needs_reconnection")
     run_sync(app)
+    assert sample("portal_sync_merchants_synced_total") == synced_before + 2
+    assert sample("portal_sync_oldest_age_seconds") < 60
     assert pongo.post("/_sandbox/tokens/revoke", json={"login": DEMO_LOGIN}).status_code == 200
     make_due(app)
     assert "2 merchant(s) checked, 2 failed" in run_sync(app)
     assert changes_of(app, "M1") == [(ChangeKind.RECONNECTION_NEEDED, "M1")]
+    assert sample("portal_sync_failures_total", reason="needs_reconnection") == rejected_before + 2
     with app.app_context():
         statuses = set(db.session.scalars(select(PongoConnection.status)))
         failures = set(db.session.scalars(select(SyncState.last_failure)))
