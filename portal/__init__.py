@@ -76,6 +76,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from portal.audit import views as audit
     from portal.connect import oauth
     from portal.connect import views as connect
+    from portal.drift import views as drift
     from portal.entry import views as entry
     from portal.orders import views as orders
     from portal.rewards import views as rewards
@@ -93,6 +94,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(rewards.bp)
     app.register_blueprint(orders.bp)
     metrics.init_app(app)
+    drift.init_app(app)
     cli.init_app(app)
     return app
 

@@ -119,6 +119,30 @@ class MetricsSettings:
 
 
 @dataclass(frozen=True)
+class SyncSettings:
+    """How often the sync workers check each merchant's stores and rewards at Pongo."""
+
+    interval_hours: float = _setting("PORTAL_SYNC_INTERVAL_HOURS", 6.0)
+    # Each merchant's next sync moves by up to this share of the interval, either way, so
+    # that merchants connected together do not stay in step.
+    jitter: float = _setting("PORTAL_SYNC_JITTER", 0.1)
+    lease_seconds: float = _setting("PORTAL_SYNC_LEASE_SECONDS", 300.0)
+    batch_size: int = _setting("PORTAL_SYNC_BATCH_SIZE", 10)
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Where the portal sends e-mails; nothing is sent while the SMTP URL is unset."""
+
+    smtp_url: str = _setting("PORTAL_SMTP_URL", "")
+    from_address: str = _setting("PORTAL_MAIL_FROM", "Pongo portal <no-reply@localhost>")
+
+    def __repr__(self) -> str:
+        # The SMTP URL may carry a password.
+        return f"MailSettings(from_address={self.from_address!r})"
+
+
+@dataclass(frozen=True)
 class SessionSettings:
     """How long a portal session lives."""
 
@@ -153,6 +177,8 @@ class Settings:
     relay: RelaySettings = field(default_factory=RelaySettings)
     session: SessionSettings = field(default_factory=SessionSettings)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
 
     @property
     def production(self) -> bool:

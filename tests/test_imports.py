@@ -25,6 +25,7 @@ FEATURES = frozenset(
         "pongo",
         "sandbox",
         "demo",
+        "drift",
         "models",
     }
 )

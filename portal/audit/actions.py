@@ -75,6 +75,10 @@ ACTIONS: dict[str, AuditAction] = _actions(
         _l("%(actor)s marked the reward “%(name)s” as reviewed (%(reason)s)."),
     ),
     AuditAction("reward.unreview", _l("%(actor)s withdrew the review of the reward “%(name)s”.")),
+    AuditAction(
+        "drift.emails",
+        _l("%(actor)s changed the e-mails about changes at Pongo (now %(new)s)."),
+    ),
     AuditAction("order.retry", _l("%(actor)s sent order %(order_ref)s to Pongo again.")),
     AuditAction("pongo.connect", _l("%(actor)s connected the Pongo account %(account)s.")),
     AuditAction("pongo.disconnect", _l("%(actor)s disconnected Pongo.")),

@@ -10,6 +10,7 @@ from portal.access import current_merchant, merchant_required, never_while_viewi
 from portal.audit.actor import actor_from_request
 from portal.connect import oauth, services
 from portal.connect.forms import ConfirmForm
+from portal.drift.services import mail_enabled
 from portal.extensions import limiter
 from portal.pongo.connection import forget_connection, get_connection
 from portal.security_log import security_event
@@ -27,6 +28,7 @@ def index() -> str:
         merchant=merchant,
         connection=get_connection(merchant),
         form=ConfirmForm(),
+        mail_enabled=mail_enabled(merchant),
     )
 
 

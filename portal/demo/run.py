@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import click
 from flask import Flask
@@ -11,6 +12,8 @@ from werkzeug.serving import run_simple
 
 from portal import config
 from portal.demo.loader import load_demo_data
+from portal.drift.views import demo_mailbox
+from portal.drift.worker import run_worker as run_sync_worker
 from portal.extensions import db
 from portal.orders.relay import run_worker
 from portal.sandbox import DEMO_FIXTURE
@@ -19,6 +22,8 @@ from portal.support.accounts import create_staff, find_staff, generate_password,
 
 SANDBOX_PORT = 5001
 DEMO_STAFF = "support@pos.example"
+# The demo checks Pongo every three minutes, so that a change made at the sandbox shows soon.
+DEMO_SYNC_HOURS = 0.05
 
 
 def demo_staff() -> str:
@@ -47,6 +52,18 @@ def run_demo(app: Flask, *, host: str, port: int) -> None:
     stop = threading.Event()
     worker = threading.Thread(target=run_worker, args=(app, stop), daemon=True)
     worker.start()
+    settings = config.of(app)
+    # Without an SMTP server, the demo's e-mails are written to instance/mail/.
+    mail = settings.mail
+    if not mail.smtp_url:
+        mail = replace(mail, smtp_url=demo_mailbox(app).as_uri())
+    syncer = threading.Thread(
+        target=run_sync_worker,
+        args=(app, stop),
+        kwargs={"settings": replace(settings.sync, interval_hours=DEMO_SYNC_HOURS), "mail": mail},
+        daemon=True,
+    )
+    syncer.start()
     base = f"http://{host}:{port}"
     click.echo(
         "\n".join(
@@ -54,6 +71,8 @@ def run_demo(app: Flask, *, host: str, port: int) -> None:
                 "",
                 f" * Pongo sandbox:        {sandbox.url}",
                 " * Relay worker:         running (sends orders posted to the POS API)",
+                " * Sync worker:          checks Pongo every 3 minutes; e-mails go to",
+                f"   {base}/demo/mail",
                 f" * POS admin panel:      {base}/demo/pos-admin   <- start here",
                 "   Pongo sign-in:        demo@boulangerie-lumiere.fr / pongo-demo",
                 f" * Support staff login:  {base}/support/login",
@@ -67,4 +86,5 @@ def run_demo(app: Flask, *, host: str, port: int) -> None:
     finally:
         stop.set()
         worker.join(timeout=10)
+        syncer.join(timeout=10)
         sandbox.close()

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit.actor import merchant_user
 from portal.audit.services import record
+from portal.drift.services import note_launch
 from portal.entry.tokens import LaunchClaims, LaunchFailure, LaunchRefused, verify_launch_token
 from portal.extensions import db
 from portal.models.base import utcnow
@@ -59,6 +60,7 @@ def enter(claims: LaunchClaims, *, return_url: str | None, locale: str | None) -
     if locale:
         data["locale"] = locale
     begin_session(**data)
+    note_launch(merchant, email=claims.email, locale=locale, return_url=return_url)
     record(
         "launch",
         actor=merchant_user(claims.email),

@@ -4,6 +4,7 @@ from portal.models.api_key import ApiKey
 from portal.models.audit import AuditEvent
 from portal.models.base import Base
 from portal.models.connection import ConnectionStatus, PongoConnection
+from portal.models.drift import DriftChange, SyncState
 from portal.models.locations import Location, PongoStore, StoreSync
 from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay, RelayAttempt, RelayStatus
@@ -17,6 +18,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "ConnectionStatus",
+    "DriftChange",
     "Location",
     "Merchant",
     "Order",
@@ -32,6 +34,7 @@ __all__ = [
     "Staff",
     "StaffRole",
     "StoreSync",
+    "SyncState",
     "UsedLaunchToken",
     "WebSession",
 ]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import Select, func, or_, select
 
 from portal.extensions import db
 from portal.listing import contains, paginate, search_text
 from portal.models.connection import PongoConnection
+from portal.models.drift import SyncState
 from portal.models.merchant import Merchant
 from portal.support.problems import PROBLEMS, Problem
 
@@ -22,6 +24,7 @@ class DirectoryRow:
     merchant: Merchant
     connection: PongoConnection | None
     problems: list[Problem] = field(default_factory=list)
+    last_sync_at: datetime | None = None
 
 
 @dataclass
@@ -68,10 +71,19 @@ def search_merchants(
 
 
 def flag_problems(rows: list[DirectoryRow]) -> None:
-    """Attach each registered problem to the rows that have it (one query per problem)."""
+    """Attach the last sync time, and each registered problem to the rows that have it."""
     ids = [row.merchant.id for row in rows]
     if not ids:
         return
+    synced = dict(
+        db.session.execute(
+            select(SyncState.merchant_id, SyncState.last_sync_at).where(
+                SyncState.merchant_id.in_(ids)
+            )
+        ).all()
+    )
+    for row in rows:
+        row.last_sync_at = synced.get(row.merchant.id)
     for item in PROBLEMS.values():
         having = set(
             db.session.scalars(select(Merchant.id).where(Merchant.id.in_(ids), item.condition()))

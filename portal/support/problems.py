@@ -15,12 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, exists, not_
 from sqlalchemy.orm import aliased
 
+from portal.models.base import utcnow
 from portal.models.connection import ConnectionStatus, PongoConnection
+from portal.models.drift import DriftChange
 from portal.models.locations import Location, PongoStore, StoreSync
 from portal.models.merchant import Merchant
 from portal.models.orders import OrderRelay, RelayStatus
@@ -98,4 +101,18 @@ def failed_orders() -> ColumnElement[bool]:
     """An order could not be relayed to Pongo."""
     return exists().where(
         OrderRelay.merchant_id == Merchant.id, OrderRelay.status == RelayStatus.FAILED
+    )
+
+
+# How far back "new problems" looks.
+NEW_PROBLEMS_WINDOW = timedelta(hours=24)
+
+
+@problem("new_problems", _l("New problems in the last 24 h"), "⚠")
+def new_problems() -> ColumnElement[bool]:
+    """A scheduled sync found a change that needs the merchant in the last 24 hours."""
+    return exists().where(
+        DriftChange.merchant_id == Merchant.id,
+        DriftChange.needs_merchant.is_(True),
+        DriftChange.at >= utcnow() - NEW_PROBLEMS_WINDOW,
     )

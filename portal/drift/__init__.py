@@ -1,0 +1,1 @@
+"""Drift watch: Pongo checked on a schedule, changes recorded, the merchant told."""
