@@ -77,6 +77,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from portal.connect import views as connect
     from portal.entry import views as entry
     from portal.orders import views as orders
+    from portal.products import views as products
     from portal.rewards import views as rewards
     from portal.support import views as support
 
@@ -91,6 +92,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(audit.bp)
     app.register_blueprint(rewards.bp)
     app.register_blueprint(orders.bp)
+    app.register_blueprint(products.bp)
     cli.init_app(app)
     return app
 

@@ -1,0 +1,549 @@
+"""The Products page's verbs: search the catalogue, describe its products, compose a SKU list.
+
+Nothing here writes: the composer's selection lives in the page's URL (`sel=SKU`), so the
+page works the same in a read-only support view.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import format_currency
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, false, func, or_, select, true
+
+from portal.extensions import db
+from portal.models.locations import Location
+from portal.models.merchant import Merchant
+from portal.models.products import Product
+from portal.models.rewards import PongoReward
+from portal.products.search import MAX_QUERY, escape_like, query_words, word_prefix_pattern
+from portal.rewards.skus import parse_external_id
+
+PER_PAGE = 50
+# A reward's list rarely holds more than a dozen SKUs; the caps keep URLs of sane length.
+MAX_SELECTED = 100
+MAX_KEPT = 50
+MAX_CODE = 128
+DEFAULT_CURRENCY = "EUR"
+
+
+class Usage(enum.Enum):
+    """The "used by a reward" filter."""
+
+    USED = "used"
+    UNUSED = "unused"
+
+
+class State(enum.Enum):
+    """Which products the list shows: the ones the POS sells, or the ones it left out."""
+
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the merchant asked the list for, parsed from the query string."""
+
+    query: str = ""
+    location: str | None = None
+    paid: bool = False
+    usage: Usage | None = None
+    state: State = State.ACTIVE
+    product: str | None = None
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether anything but the default list is asked for."""
+        return bool(
+            self.query
+            or self.location
+            or self.paid
+            or self.usage
+            or self.state is not State.ACTIVE
+            or self.product
+        )
+
+    def args(self) -> dict[str, str]:
+        """The filters as query-string arguments, defaults left out."""
+        args: dict[str, str] = {}
+        if self.query:
+            args["q"] = self.query
+        if self.location:
+            args["location"] = self.location
+        if self.paid:
+            args["paid"] = "1"
+        if self.usage:
+            args["usage"] = self.usage.value
+        if self.state is not State.ACTIVE:
+            args["state"] = self.state.value
+        if self.product:
+            args["product"] = self.product
+        return args
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The SKU list being composed: this POS's SKUs, then other systems' codes kept as typed."""
+
+    skus: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
+    reward: str | None = None
+
+    @property
+    def external_id(self) -> str:
+        """The text to paste in Pongo's SKU field."""
+        return ",".join((*self.skus, *self.kept))
+
+    def args(self) -> dict[str, Any]:
+        """The selection as query-string arguments."""
+        args: dict[str, Any] = {}
+        if self.skus:
+            args["sel"] = list(self.skus)
+        if self.kept:
+            args["keep"] = list(self.kept)
+        if self.reward:
+            args["reward"] = self.reward
+        return args
+
+    def cleared(self) -> Selection:
+        """No SKU and no kept code, still for the same reward."""
+        return Selection(reward=self.reward)
+
+    def without(self, code: str) -> Selection:
+        """The same selection with one SKU or kept code removed."""
+        return Selection(
+            skus=tuple(s for s in self.skus if s != code),
+            kept=tuple(k for k in self.kept if k != code),
+            reward=self.reward,
+        )
+
+
+@dataclass(frozen=True)
+class RewardRef:
+    """A cached Pongo reward pointing at a product."""
+
+    public_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    """One product as the page shows it."""
+
+    ref: str
+    sku: str
+    name: str
+    price: str | None
+    price_cents: int | None
+    has_paid_options: bool
+    archived: bool
+    # Location names, or None when the product is sold everywhere.
+    sold_at: tuple[str, ...] | None
+    rewards: tuple[RewardRef, ...]
+    # How many active products carry this SKU (more than one: rewards cannot tell them apart).
+    sharing: int
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Where a page sits in the result list."""
+
+    page: int
+    pages: int
+    total: int
+    per_page: int
+
+    @property
+    def offset(self) -> int:
+        """Rows before this page."""
+        return (self.page - 1) * self.per_page
+
+
+class WarningKind(enum.Enum):
+    """Something the merchant should know about a composed SKU."""
+
+    PAID_OPTIONS = "paid_options"
+    SHARED = "shared"
+    ARCHIVED = "archived"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Warning:
+    """One warning about one SKU of the composed list."""
+
+    kind: WarningKind
+    sku: str
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Composer:
+    """The composed list, what it means for the customer and what to watch out for."""
+
+    selection: Selection
+    warnings: tuple[Warning, ...]
+    # Reward being edited, when the composer was opened from the Rewards page.
+    reward: RewardRef | None = None
+    # SKU -> product names, to list what was ticked.
+    names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProductsPage:
+    """Everything the Products page shows, computed before rendering."""
+
+    rows: list[ProductRow]
+    paging: Paging
+    filters: Filters
+    composer: Composer
+    locations: list[tuple[str, str]]
+    catalogue_size: int
+
+    def args(
+        self,
+        *,
+        page: int = 1,
+        selection: Selection | None = None,
+        filters: Filters | None = None,
+    ) -> dict[str, Any]:
+        """Query-string arguments for a link that keeps the filters and the selection."""
+        args: dict[str, Any] = {
+            **(filters or self.filters).args(),
+            **(selection or self.composer.selection).args(),
+        }
+        if page > 1:
+            args["page"] = str(page)
+        return args
+
+    def unfiltered_args(self) -> dict[str, Any]:
+        """Query-string arguments for the whole catalogue, the selection kept."""
+        return self.args(filters=Filters())
+
+
+def page_number(raw: object) -> int:
+    """The page asked for in the query string; anything but a positive number means 1."""
+    if isinstance(raw, str) and raw.isdigit() and len(raw) <= 6:
+        return max(1, int(raw))
+    return 1
+
+
+def paginate(total: int, page: int, per_page: int = PER_PAGE) -> Paging:
+    """Clamp a page number to the pages that exist for `total` rows."""
+    pages = max(1, -(-total // per_page))
+    return Paging(page=min(max(1, page), pages), pages=pages, total=total, per_page=per_page)
+
+
+def format_price(cents: int | None, currency: str) -> str | None:
+    """A price in the merchant's currency, written the way the user's language writes it."""
+    if cents is None:
+        return None
+    return str(format_currency(cents / 100, currency))
+
+
+def merchant_currency(merchant: Merchant) -> str:
+    """The merchant's currency when the POS sent one, else euros."""
+    value = getattr(merchant, "currency", None)
+    return value if isinstance(value, str) and len(value) == 3 else DEFAULT_CURRENCY
+
+
+def parse_filters(args: Mapping[str, str]) -> Filters:
+    """The list's filters from untrusted query-string arguments; unknown values are ignored."""
+    usage = args.get("usage")
+    state = args.get("state")
+    return Filters(
+        query=args.get("q", "").strip()[:MAX_QUERY],
+        location=(args.get("location") or "").strip()[:MAX_CODE] or None,
+        paid=args.get("paid") == "1",
+        usage=Usage(usage) if usage in {u.value for u in Usage} else None,
+        state=State(state) if state in {s.value for s in State} else State.ACTIVE,
+        product=(args.get("product") or "").strip()[:MAX_CODE] or None,
+    )
+
+
+def _codes(values: Iterable[str], limit: int) -> tuple[str, ...]:
+    """Distinct, trimmed codes in order; a code with a comma could not live in the list."""
+    seen: list[str] = []
+    for value in values:
+        code = value.strip()
+        if code and "," not in code and len(code) <= MAX_CODE and code not in seen:
+            seen.append(code)
+    return tuple(seen[:limit])
+
+
+def apply_ticks(
+    selected: Sequence[str], shown: Iterable[str], ticked: Iterable[str]
+) -> tuple[str, ...]:
+    """The selection after the page's boxes were submitted: order kept, new ticks at the end.
+
+    A SKU shown on the page stays only if one of its boxes is ticked; SKUs on other pages
+    stay as they were.
+    """
+    shown_set, ticked_list = set(shown), list(ticked)
+    ticked_set = set(ticked_list)
+    kept = [sku for sku in selected if sku not in shown_set or sku in ticked_set]
+    return tuple(dict.fromkeys([*kept, *ticked_list]))
+
+
+def parse_selection(
+    *,
+    selected: Sequence[str],
+    kept: Sequence[str],
+    shown: Sequence[str],
+    ticked: Sequence[str],
+    reward: str | None,
+) -> Selection:
+    """The composer's selection from untrusted query-string lists."""
+    skus = apply_ticks(_codes(selected, MAX_SELECTED), _codes(shown, 1000), _codes(ticked, 1000))
+    kept_codes = tuple(k for k in _codes(kept, MAX_KEPT) if k not in skus)
+    return Selection(
+        skus=skus[:MAX_SELECTED],
+        kept=kept_codes,
+        reward=(reward or "").strip()[:MAX_CODE] or None,
+    )
+
+
+def reward_usage(merchant: Merchant) -> dict[str, list[RewardRef]]:
+    """SKU -> the cached Pongo rewards whose SKU list holds it, in Pongo's order."""
+    usage: dict[str, list[RewardRef]] = defaultdict(list)
+    rows = db.session.execute(
+        select(PongoReward.public_id, PongoReward.name, PongoReward.raw_external_id)
+        .where(PongoReward.merchant_id == merchant.id)
+        .order_by(PongoReward.position, PongoReward.id)
+    )
+    for public_id, name, raw in rows:
+        for token in parse_external_id(raw):
+            usage[token].append(RewardRef(public_id, name))
+    return usage
+
+
+def _location_condition(ref: str) -> ColumnElement[bool]:
+    """Sold at a location: everywhere, or the ref is one of the JSON list's strings."""
+    as_text = cast(Product.location_refs, Text)
+    pattern = "%" + escape_like(json.dumps(ref)) + "%"
+    return or_(
+        Product.location_refs.is_(None), as_text == "null", as_text.like(pattern, escape="\\")
+    )
+
+
+def filter_conditions(
+    merchant: Merchant, filters: Filters, used_skus: Iterable[str]
+) -> list[ColumnElement[bool]]:
+    """The WHERE clause of the list: always the merchant's own products."""
+    conditions: list[ColumnElement[bool]] = [Product.merchant_id == merchant.id]
+    if filters.state is State.ACTIVE:
+        conditions.append(Product.archived_at.is_(None))
+    else:
+        conditions.append(Product.archived_at.is_not(None))
+    for word in query_words(filters.query):
+        conditions.append(Product.search_text.like(word_prefix_pattern(word), escape="\\"))
+    if filters.location:
+        conditions.append(_location_condition(filters.location))
+    if filters.paid:
+        conditions.append(Product.has_paid_options.is_(True))
+    used = sorted(set(used_skus))
+    if filters.usage is Usage.USED:
+        conditions.append(Product.sku.in_(used) if used else false())
+    elif filters.usage is Usage.UNUSED:
+        conditions.append(Product.sku.not_in(used) if used else true())
+    if filters.product:
+        conditions.append(Product.ref == filters.product)
+    return conditions
+
+
+def _listing(conditions: list[ColumnElement[bool]]) -> Select[Product]:
+    return select(Product).where(and_(*conditions)).order_by(Product.search_text, Product.ref)
+
+
+def active_locations(merchant: Merchant) -> list[tuple[str, str]]:
+    """The merchant's active POS locations as (ref, name), for the filter and the rows."""
+    rows = db.session.execute(
+        select(Location.ref, Location.name)
+        .where(Location.merchant_id == merchant.id, Location.archived_at.is_(None))
+        .order_by(Location.name, Location.ref)
+    )
+    return [(ref, name) for ref, name in rows]
+
+
+def sharing_counts(merchant: Merchant, skus: Iterable[str]) -> dict[str, int]:
+    """How many active products carry each of these SKUs."""
+    wanted = sorted(set(skus))
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        select(Product.sku, func.count())
+        .where(
+            Product.merchant_id == merchant.id,
+            Product.archived_at.is_(None),
+            Product.sku.in_(wanted),
+        )
+        .group_by(Product.sku)
+    )
+    return {sku: int(count) for sku, count in rows}
+
+
+def describe(
+    products: Iterable[Product],
+    *,
+    currency: str,
+    location_names: Mapping[str, str],
+    usage: Mapping[str, Sequence[RewardRef]],
+    sharing: Mapping[str, int],
+) -> Iterator[ProductRow]:
+    """Products as the page and the export show them."""
+    for product in products:
+        refs = product.location_refs
+        sold_at = None if refs is None else tuple(location_names.get(r, r) for r in refs)
+        yield ProductRow(
+            ref=product.ref,
+            sku=product.sku,
+            name=product.name,
+            price=format_price(product.price_cents, currency),
+            price_cents=product.price_cents,
+            has_paid_options=product.has_paid_options,
+            archived=not product.active,
+            sold_at=sold_at,
+            rewards=tuple(usage.get(product.sku, ())),
+            sharing=sharing.get(product.sku, 0),
+        )
+
+
+def products_by_sku(merchant: Merchant, skus: Iterable[str]) -> dict[str, list[Product]]:
+    """The merchant's products (archived ones too) carrying each of these SKUs."""
+    wanted = sorted(set(skus))
+    found: dict[str, list[Product]] = defaultdict(list)
+    if not wanted:
+        return found
+    for product in db.session.scalars(
+        select(Product)
+        .where(Product.merchant_id == merchant.id, Product.sku.in_(wanted))
+        .order_by(Product.search_text, Product.ref)
+    ):
+        found[product.sku].append(product)
+    return found
+
+
+def composed_warnings(
+    skus: Iterable[str], products: Mapping[str, Sequence[Product]]
+) -> tuple[Warning, ...]:
+    """What to watch out for in a composed list, SKU by SKU in the list's order."""
+    warnings: list[Warning] = []
+    for sku in skus:
+        carrying = products.get(sku, ())
+        active = [p for p in carrying if p.active]
+        if not carrying:
+            warnings.append(Warning(WarningKind.UNKNOWN, sku))
+            continue
+        if not active:
+            names = tuple(p.name for p in carrying)
+            warnings.append(Warning(WarningKind.ARCHIVED, sku, names))
+        if len(active) > 1:
+            warnings.append(Warning(WarningKind.SHARED, sku, tuple(p.name for p in active)))
+        paid = tuple(p.name for p in (active or carrying) if p.has_paid_options)
+        if paid:
+            warnings.append(Warning(WarningKind.PAID_OPTIONS, sku, paid))
+    return tuple(warnings)
+
+
+def find_reward(merchant: Merchant, public_id: str | None) -> PongoReward | None:
+    """One of the merchant's cached Pongo rewards by its public id."""
+    if not public_id:
+        return None
+    return db.session.scalar(
+        select(PongoReward).where(
+            PongoReward.merchant_id == merchant.id, PongoReward.public_id == public_id
+        )
+    )
+
+
+def compose(merchant: Merchant, selection: Selection) -> Composer:
+    """The composer's state for a selection: warnings, names and the reward being edited."""
+    products = products_by_sku(merchant, selection.skus)
+    reward = find_reward(merchant, selection.reward)
+    return Composer(
+        selection=selection,
+        warnings=composed_warnings(selection.skus, products),
+        reward=RewardRef(reward.public_id, reward.name) if reward else None,
+        names={sku: tuple(p.name for p in found) for sku, found in products.items()},
+    )
+
+
+def selection_from_reward(merchant: Merchant, public_id: str) -> Selection | None:
+    """A reward's SKU list split for the composer: this POS's SKUs, then other codes kept."""
+    reward = find_reward(merchant, public_id)
+    if reward is None:
+        return None
+    tokens = parse_external_id(reward.raw_external_id)
+    ours = set(products_by_sku(merchant, tokens))
+    return Selection(
+        skus=tuple(t for t in tokens if t in ours)[:MAX_SELECTED],
+        kept=tuple(t for t in tokens if t not in ours)[:MAX_KEPT],
+        reward=reward.public_id,
+    )
+
+
+def products_page(
+    *, merchant: Merchant, filters: Filters, page: int, selection: Selection
+) -> ProductsPage:
+    """One page of the merchant's catalogue after search and filters, and the composer."""
+    usage = reward_usage(merchant)
+    conditions = filter_conditions(merchant, filters, usage)
+    total = db.session.scalar(select(func.count()).select_from(Product).where(*conditions)) or 0
+    paging = paginate(total, page)
+    products = list(
+        db.session.scalars(_listing(conditions).offset(paging.offset).limit(paging.per_page))
+    )
+    locations = active_locations(merchant)
+    rows = list(
+        describe(
+            products,
+            currency=merchant_currency(merchant),
+            location_names=dict(locations),
+            usage=usage,
+            sharing=sharing_counts(merchant, (p.sku for p in products)),
+        )
+    )
+    size = db.session.scalar(
+        select(func.count())
+        .select_from(Product)
+        .where(Product.merchant_id == merchant.id, Product.archived_at.is_(None))
+    )
+    return ProductsPage(
+        rows=rows,
+        paging=paging,
+        filters=filters,
+        composer=compose(merchant, selection),
+        locations=locations,
+        catalogue_size=size or 0,
+    )
+
+
+def export_rows(merchant: Merchant, filters: Filters) -> Iterator[ProductRow]:
+    """Every product the filters keep, for the CSV export, in the page's order."""
+    usage = reward_usage(merchant)
+    conditions = filter_conditions(merchant, filters, usage)
+    locations = dict(active_locations(merchant))
+    currency = merchant_currency(merchant)
+    products = db.session.scalars(_listing(conditions).execution_options(yield_per=2000))
+    # Shared SKUs are not exported; the count is not needed.
+    for chunk in _chunked(products):
+        yield from describe(
+            chunk, currency=currency, location_names=locations, usage=usage, sharing={}
+        )
+
+
+def _chunked(products: Iterable[Product], size: int = 2000) -> Iterator[list[Product]]:
+    chunk: list[Product] = []
+    for product in products:
+        chunk.append(product)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
