@@ -7,7 +7,7 @@ import re
 
 from tests.rewards.conftest import app, merchant_client
 
-__all__ = ["app", "merchant_client", "composed", "row_refs"]
+__all__ = ["app", "composed", "merchant_client", "row_refs"]
 
 
 def row_refs(page: str) -> list[str]:
