@@ -30,7 +30,9 @@ def upgrade():
     with op.batch_alter_table("products", schema=None) as batch_op:
         batch_op.add_column(sa.Column("search_text", sa.Text(), nullable=False, server_default=""))
         batch_op.create_index(
-            "ix_products_merchant_search", ["merchant_id", "search_text"], unique=False
+            "ix_products_merchant_search",
+            ["merchant_id", "archived_at", "search_text", "ref"],
+            unique=False,
         )
     # Fill the column for the catalogues already pushed, in chunks.
     bind = op.get_bind()

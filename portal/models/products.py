@@ -19,9 +19,9 @@ class Product(Base):
         Index("ix_products_merchant_sku", "merchant_id", "sku"),
         # The Rewards page reads the catalogue version (count, latest change) on every view.
         Index("ix_products_merchant_updated", "merchant_id", "updated_at"),
-        # The Products page lists a merchant's products in the order of their search text and
-        # reads that column on every search: the index serves both without the table.
-        Index("ix_products_merchant_search", "merchant_id", "search_text"),
+        # The Products page counts and lists a merchant's active products in the order of their
+        # search text, matching that column on every search: this index answers without the table.
+        Index("ix_products_merchant_search", "merchant_id", "archived_at", "search_text", "ref"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

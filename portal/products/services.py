@@ -11,10 +11,11 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from flask_babel import format_currency
-from sqlalchemy import ColumnElement, Select, Text, and_, cast, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Row, Select, Text, and_, cast, false, func, or_, select, true
 
 from portal.extensions import db
 from portal.models.locations import Location
@@ -357,8 +358,22 @@ def filter_conditions(
     return conditions
 
 
-def _listing(conditions: list[ColumnElement[bool]]) -> Select[Product]:
-    return select(Product).where(and_(*conditions)).order_by(Product.search_text, Product.ref)
+_Fields = tuple[str, str, str, int | None, bool, datetime | None, list[str] | None]
+# What the page and the export read of a product: plain rows, no ORM objects, so that an
+# export of 50,000 products takes a fraction of the time.
+_COLUMNS = (
+    Product.ref,
+    Product.sku,
+    Product.name,
+    Product.price_cents,
+    Product.has_paid_options,
+    Product.archived_at,
+    Product.location_refs,
+)
+
+
+def _listing(conditions: list[ColumnElement[bool]]) -> Select[*_Fields]:
+    return select(*_COLUMNS).where(and_(*conditions)).order_by(Product.search_text, Product.ref)
 
 
 def active_locations(merchant: Merchant) -> list[tuple[str, str]]:
@@ -389,14 +404,14 @@ def sharing_counts(merchant: Merchant, skus: Iterable[str]) -> dict[str, int]:
 
 
 def describe(
-    products: Iterable[Product],
+    products: Iterable[Row[*_Fields]],
     *,
-    currency: str,
+    currency: str | None,
     location_names: Mapping[str, str],
     usage: Mapping[str, Sequence[RewardRef]],
     sharing: Mapping[str, int],
 ) -> Iterator[ProductRow]:
-    """Products as the page and the export show them."""
+    """Products as the page and the export show them; prices formatted when a currency is given."""
     for product in products:
         refs = product.location_refs
         sold_at = None if refs is None else tuple(location_names.get(r, r) for r in refs)
@@ -404,10 +419,10 @@ def describe(
             ref=product.ref,
             sku=product.sku,
             name=product.name,
-            price=format_price(product.price_cents, currency),
+            price=format_price(product.price_cents, currency) if currency else None,
             price_cents=product.price_cents,
             has_paid_options=product.has_paid_options,
-            archived=not product.active,
+            archived=product.archived_at is not None,
             sold_at=sold_at,
             rewards=tuple(usage.get(product.sku, ())),
             sharing=sharing.get(product.sku, 0),
@@ -494,11 +509,13 @@ def products_page(
     """One page of the merchant's catalogue after search and filters, and the composer."""
     usage = reward_usage(merchant)
     conditions = filter_conditions(merchant, filters, usage)
+    # Two passes over the matches (count, then the page in index order) cost less than one
+    # windowed count, which would sort every match of a broad search.
     total = db.session.scalar(select(func.count()).select_from(Product).where(*conditions)) or 0
     paging = paginate(total, page)
-    products = list(
-        db.session.scalars(_listing(conditions).offset(paging.offset).limit(paging.per_page))
-    )
+    products = db.session.execute(
+        _listing(conditions).offset(paging.offset).limit(paging.per_page)
+    ).all()
     locations = active_locations(merchant)
     rows = list(
         describe(
@@ -509,18 +526,23 @@ def products_page(
             sharing=sharing_counts(merchant, (p.sku for p in products)),
         )
     )
-    size = db.session.scalar(
-        select(func.count())
-        .select_from(Product)
-        .where(Product.merchant_id == merchant.id, Product.archived_at.is_(None))
-    )
+    size = paging.total
+    if filters.narrowed:
+        size = (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Product)
+                .where(Product.merchant_id == merchant.id, Product.archived_at.is_(None))
+            )
+            or 0
+        )
     return ProductsPage(
         rows=rows,
         paging=paging,
         filters=filters,
         composer=compose(merchant, selection),
         locations=locations,
-        catalogue_size=size or 0,
+        catalogue_size=size,
     )
 
 
@@ -528,22 +550,12 @@ def export_rows(merchant: Merchant, filters: Filters) -> Iterator[ProductRow]:
     """Every product the filters keep, for the CSV export, in the page's order."""
     usage = reward_usage(merchant)
     conditions = filter_conditions(merchant, filters, usage)
-    locations = dict(active_locations(merchant))
-    currency = merchant_currency(merchant)
-    products = db.session.scalars(_listing(conditions).execution_options(yield_per=2000))
-    # Shared SKUs are not exported; the count is not needed.
-    for chunk in _chunked(products):
-        yield from describe(
-            chunk, currency=currency, location_names=locations, usage=usage, sharing={}
-        )
-
-
-def _chunked(products: Iterable[Product], size: int = 2000) -> Iterator[list[Product]]:
-    chunk: list[Product] = []
-    for product in products:
-        chunk.append(product)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+    products = db.session.execute(_listing(conditions).execution_options(yield_per=2000))
+    # The CSV holds plain amounts (its header names the currency) and no shared-SKU count.
+    return describe(
+        products,
+        currency=None,
+        location_names=dict(active_locations(merchant)),
+        usage=usage,
+        sharing={},
+    )
