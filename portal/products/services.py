@@ -503,19 +503,33 @@ def selection_from_reward(merchant: Merchant, public_id: str) -> Selection | Non
     )
 
 
+def _one_page(
+    conditions: list[ColumnElement[bool]], page: int
+) -> tuple[Sequence[Row[*_Fields]], Paging]:
+    """The rows of one page and the paging around it, counting the matches only when needed.
+
+    Each pass over a narrow search reads the whole index, so the page is read first: when it
+    is not full, it is the last one and the count follows from it. A windowed count in the
+    same query would sort every match of a broad search instead.
+    """
+    wanted = paginate(page * PER_PAGE, page)
+    rows = db.session.execute(_listing(conditions).offset(wanted.offset).limit(PER_PAGE)).all()
+    if 0 < len(rows) < PER_PAGE or (page == 1 and not rows):
+        return rows, paginate(wanted.offset + len(rows), page)
+    total = db.session.scalar(select(func.count()).select_from(Product).where(*conditions)) or 0
+    paging = paginate(total, page)
+    if paging.page != page:  # past the last page: show the last one
+        rows = db.session.execute(_listing(conditions).offset(paging.offset).limit(PER_PAGE)).all()
+    return rows, paging
+
+
 def products_page(
     *, merchant: Merchant, filters: Filters, page: int, selection: Selection
 ) -> ProductsPage:
     """One page of the merchant's catalogue after search and filters, and the composer."""
     usage = reward_usage(merchant)
     conditions = filter_conditions(merchant, filters, usage)
-    # Two passes over the matches (count, then the page in index order) cost less than one
-    # windowed count, which would sort every match of a broad search.
-    total = db.session.scalar(select(func.count()).select_from(Product).where(*conditions)) or 0
-    paging = paginate(total, page)
-    products = db.session.execute(
-        _listing(conditions).offset(paging.offset).limit(paging.per_page)
-    ).all()
+    products, paging = _one_page(conditions, page)
     locations = active_locations(merchant)
     rows = list(
         describe(
