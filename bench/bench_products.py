@@ -24,7 +24,8 @@ from portal import create_app
 from portal.api.keys import create_key
 from portal.extensions import db
 from portal.models.merchant import Merchant
-from portal.products.services import Selection, parse_filters, products_page
+from portal.products.composer import Selection
+from portal.products.services import parse_filters, products_page
 from tests.conftest import TEST_SETTINGS, launch_token
 
 PRODUCTS = 50_000

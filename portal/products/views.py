@@ -6,14 +6,14 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from portal.access import current_merchant, merchant_required
-from portal.products import export, services
+from portal.products import composer, export, services
 
 bp = Blueprint("products", __name__, url_prefix="/products")
 
 
-def _selection() -> services.Selection:
+def _selection() -> composer.Selection:
     """The composer's selection carried by the query string (and the boxes just submitted)."""
-    return services.parse_selection(
+    return composer.parse_selection(
         selected=request.args.getlist("sel"),
         kept=request.args.getlist("keep"),
         shown=request.args.getlist("shown"),
@@ -39,7 +39,7 @@ def index() -> str:
 @merchant_required
 def from_reward(public_id: str) -> Response:
     """Open the composer on a reward's current SKUs, other systems' codes kept at the end."""
-    selection = services.selection_from_reward(current_merchant(), public_id)
+    selection = composer.selection_from_reward(current_merchant(), public_id)
     if selection is None:
         abort(404)
     return redirect(url_for("products.index", **selection.args()))

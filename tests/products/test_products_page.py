@@ -10,7 +10,7 @@ import httpx
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.products.services import apply_ticks
+from portal.products.composer import apply_ticks
 from tests.api.conftest import Api, new_key
 from tests.conftest import launch
 from tests.products.conftest import composed, row_refs
