@@ -79,6 +79,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from portal.drift import views as drift
     from portal.entry import views as entry
     from portal.orders import views as orders
+    from portal.products import views as products
     from portal.rewards import views as rewards
     from portal.support import views as support
 
@@ -95,6 +96,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(orders.bp)
     metrics.init_app(app)
     drift.init_app(app)
+    app.register_blueprint(products.bp)
     cli.init_app(app)
     return app
 

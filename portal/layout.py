@@ -17,6 +17,7 @@ NAVIGATION = (
     ("connect.index", _l("Connection")),
     ("locations.index", _l("Locations")),
     ("rewards.index", _l("Rewards")),
+    ("products.index", _l("Products")),
     ("orders.index", _l("Orders")),
     ("audit.access_log", _l("Access log")),
 )

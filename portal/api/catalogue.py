@@ -21,6 +21,7 @@ from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.merchant import Merchant
 from portal.models.products import Product
+from portal.products.search import search_text
 
 CHUNK = 2_000
 _FIELDS = ("sku", "name", "price_cents", "category", "has_paid_options", "location_refs")
@@ -77,6 +78,7 @@ def replace_products(
                     "merchant_id": merchant.id,
                     "ref": ref,
                     "updated_at": now,
+                    "search_text": search_text(item.name, item.sku),
                     **dict(zip(_FIELDS, values, strict=True)),
                 }
             )
@@ -87,6 +89,7 @@ def replace_products(
                 {
                     "b_id": current[0],
                     "b_updated_at": now,
+                    "b_search_text": search_text(item.name, item.sku),
                     **{f"b_{f}": v for f, v in zip(_FIELDS, values, strict=True)},
                 }
             )
@@ -101,7 +104,10 @@ def replace_products(
         statement = (
             update(_TABLE)
             .where(_TABLE.c.id == bindparam("b_id"))
-            .values(archived_at=None, **{f: bindparam(f"b_{f}") for f in (*_FIELDS, "updated_at")})
+            .values(
+                archived_at=None,
+                **{f: bindparam(f"b_{f}") for f in (*_FIELDS, "updated_at", "search_text")},
+            )
         )
         for chunk in _chunks(updates):
             db.session.execute(statement, chunk)

@@ -37,6 +37,7 @@ TARGETS = {
     "locations": "locations.index",
     "rewards": "rewards.index",
     "orders": "orders.index",
+    "products": "products.index",
     "access_log": "audit.access_log",
 }
 
@@ -83,6 +84,9 @@ def launch() -> Response | tuple[str, int]:
     if endpoint not in current_app.view_functions:
         endpoint = "overview.index"
     anchor = f"row-{claims.target_ref}" if claims.target_ref else None
+    if endpoint == "products.index" and claims.target_ref:
+        # 50,000 products do not fit one page: the list opens on that product alone.
+        return redirect(url_for(endpoint, product=claims.target_ref, _anchor=anchor))
     return redirect(url_for(endpoint, _anchor=anchor))
 
 

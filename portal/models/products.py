@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base, utcnow
@@ -19,6 +19,9 @@ class Product(Base):
         Index("ix_products_merchant_sku", "merchant_id", "sku"),
         # The Rewards page reads the catalogue version (count, latest change) on every view.
         Index("ix_products_merchant_updated", "merchant_id", "updated_at"),
+        # The Products page counts and lists a merchant's active products in the order of their
+        # search text, matching that column on every search: this index answers without the table.
+        Index("ix_products_merchant_search", "merchant_id", "archived_at", "search_text", "ref"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,6 +36,8 @@ class Product(Base):
     location_refs: Mapped[list[str] | None] = mapped_column(JSON)
     archived_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Folded words of the name and SKU (portal/products/search.py), kept by the catalogue push.
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
     @property
     def active(self) -> bool:

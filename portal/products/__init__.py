@@ -1,0 +1,1 @@
+"""The Products page: the merchant's POS catalogue, searched, and a reward's SKU list composed."""
