@@ -50,7 +50,6 @@ def upgrade():
     sa.Column('launch_return_url', sa.String(length=2000), nullable=True),
     sa.Column('last_launch_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('changes_since', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('changes_shown_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['merchant_id'], ['merchants.id'], name=op.f('fk_sync_states_merchant_id_merchants'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('merchant_id', name=op.f('pk_sync_states'))
     )

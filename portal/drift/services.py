@@ -36,8 +36,9 @@ def note_launch(
 ) -> None:
     """Remember the admin user's address, language and POS admin URL, and start a new visit."""
     state = _state_for(merchant)
-    seen = [t for t in (state.last_launch_at, state.changes_shown_at) if t is not None]
-    state.changes_since = max(seen) if seen else None
+    # A visit starts at a launch; pages never write, so "since the last visit" means since
+    # the previous launch began.
+    state.changes_since = state.last_launch_at
     state.last_launch_at = utcnow()
     state.launch_email = email[:320]
     state.launch_locale = locale
@@ -45,8 +46,8 @@ def note_launch(
     db.session.flush()
 
 
-def changes_since_last_visit(merchant: Merchant, *, mark_shown: bool) -> list[ChangeLine]:
-    """Changes recorded since the merchant's last visit, newest first (marked shown if asked)."""
+def changes_since_last_visit(merchant: Merchant) -> list[ChangeLine]:
+    """Changes recorded since the merchant's last visit began, newest first."""
     state = sync_state(merchant)
     query = select(DriftChange).where(DriftChange.merchant_id == merchant.id)
     if state is not None and state.changes_since is not None:
@@ -54,11 +55,7 @@ def changes_since_last_visit(merchant: Merchant, *, mark_shown: bool) -> list[Ch
     rows = db.session.scalars(
         query.order_by(DriftChange.at.desc(), DriftChange.id.desc()).limit(MAX_LISTED)
     )
-    lines = [describe(row) for row in rows]
-    if mark_shown:
-        _state_for(merchant).changes_shown_at = utcnow()
-        db.session.flush()
-    return lines
+    return [describe(row) for row in rows]
 
 
 def last_checked(merchant: Merchant) -> datetime | None:

@@ -43,8 +43,6 @@ class SyncState(Base):
     last_launch_at: Mapped[datetime | None]
     # Changes recorded after this time are "new since your last visit" (fixed at each launch).
     changes_since: Mapped[datetime | None]
-    # When the overview last listed the changes.
-    changes_shown_at: Mapped[datetime | None]
 
 
 class DriftChange(Base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, session
+from flask import Blueprint, render_template
 
 from portal.access import current_merchant, merchant_required
 from portal.drift.services import changes_since_last_visit
@@ -20,5 +20,5 @@ def index() -> str:
         "overview/index.html",
         merchant=merchant,
         overview=overview_for(merchant),
-        changes=changes_since_last_visit(merchant, mark_shown=not session.get("view_as")),
+        changes=changes_since_last_visit(merchant),
     )

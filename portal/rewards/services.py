@@ -434,16 +434,6 @@ def review_as_is(
     return entry
 
 
-def reward_name(merchant: Merchant, public_id: str) -> str:
-    """The name of one of the merchant's cached rewards, or its id when it is gone from Pongo."""
-    name = db.session.scalar(
-        select(PongoReward.name).where(
-            PongoReward.merchant_id == merchant.id, PongoReward.public_id == public_id
-        )
-    )
-    return name or public_id
-
-
 def reward_problems(merchant: Merchant) -> dict[str, int]:
     """Counts for the overview: rewards no product of this POS can honour, and rewards to check.
 

@@ -17,8 +17,9 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from portal.access import current_merchant, merchant_required
+from portal.access import current_merchant, get_or_404, merchant_required
 from portal.audit.actor import actor_from_request
+from portal.models.rewards import PongoReward
 from portal.pongo.connection import NotConnected
 from portal.pongo.errors import PongoError
 from portal.pongo.merchant import pongo_client_for
@@ -118,6 +119,7 @@ def refresh() -> Response:
 def review(public_id: str) -> Response:
     """Mark a flagged reward as reviewed for its current SKUs, with a reason."""
     merchant = current_merchant()
+    get_or_404(PongoReward, merchant, public_id=public_id)
     back = url_for("rewards.index", **_listing_args(), _anchor=f"row-{public_id}")
     form = ReviewForm()
     if not form.validate_on_submit():
@@ -148,8 +150,8 @@ def review(public_id: str) -> Response:
 def unreview(public_id: str) -> Response:
     """Withdraw the review of a reward: it needs the merchant's attention again."""
     merchant = current_merchant()
+    name = get_or_404(PongoReward, merchant, public_id=public_id).name
     back = url_for("rewards.index", **_listing_args(), _anchor=f"row-{public_id}")
-    name = services.reward_name(merchant, public_id)
     if reviews.unmark_reviewed(
         merchant=merchant, public_id=public_id, name=name, actor=actor_from_request()
     ):
