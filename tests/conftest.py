@@ -98,9 +98,9 @@ def _close_connections() -> Iterator[None]:
 
 
 @pytest.fixture
-def app(database_url: str) -> Flask:
-    """The portal on a fresh database."""
-    return make_app(database_url)
+def app(database_url: str, sandbox: RunningSandbox) -> Flask:
+    """The portal on a fresh database, talking to the demo sandbox as its Pongo."""
+    return make_app(database_url, pongo_base_url=sandbox.url)
 
 
 @pytest.fixture
@@ -169,9 +169,9 @@ def shop_pongo(shop_sandbox: RunningSandbox) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def pongo_app(database_url: str, sandbox: RunningSandbox) -> Flask:
-    """The portal talking to the sandbox."""
-    return make_app(database_url, pongo_base_url=sandbox.url)
+def pongo_app(app: Flask) -> Flask:
+    """The same portal as `app`, named for tests that stress it talks to the sandbox."""
+    return app
 
 
 def start_connect(client: FlaskClient) -> str:

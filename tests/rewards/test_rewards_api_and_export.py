@@ -204,15 +204,15 @@ def test_export_is_for_signed_in_merchants_only(client: FlaskClient) -> None:
 
 
 def test_export_neutralises_full_width_formula_signs(
-    merchant: FlaskClient, pongo: httpx.Client
+    merchant_client: FlaskClient, pongo: httpx.Client
 ) -> None:
     """Spreadsheets run ＝ ＋ － ＠ (and the small ﹦) like the ASCII signs: all neutralised."""
     set_rewards(
         pongo,
         [reward("rew_w", '＝HYPERLINK("http://evil.example")', "＋SUM(A1),－2,＠cmd,﹦1+1")],
     )
-    refresh(merchant)
-    _, rows = read_export(merchant)
+    refresh(merchant_client)
+    _, rows = read_export(merchant_client)
     cells = [cell for row in rows[1:] for cell in row if cell]
     assert {
         '\'＝HYPERLINK("http://evil.example")',
