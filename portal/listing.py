@@ -89,10 +89,14 @@ def paginate(
     return Page(items=items, page=page, pages=last_page(total, per_page), total=total)
 
 
+def escape_like(text: str) -> str:
+    """Text for a LIKE pattern with ESCAPE '\\': its own %, _ and \\ match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def like_pattern(text: str) -> str:
     """A LIKE pattern matching text anywhere, with ``%``, ``_`` and ``\\`` taken literally."""
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{escape_like(text.lower())}%"
 
 
 def contains(column: Any, text: str) -> ColumnElement[bool]:

@@ -98,9 +98,9 @@ def _close_connections() -> Iterator[None]:
 
 
 @pytest.fixture
-def app(database_url: str) -> Flask:
-    """The portal on a fresh database."""
-    return make_app(database_url)
+def app(database_url: str, sandbox: RunningSandbox) -> Flask:
+    """The portal on a fresh database, talking to the demo sandbox as its Pongo."""
+    return make_app(database_url, pongo_base_url=sandbox.url)
 
 
 @pytest.fixture
@@ -138,40 +138,47 @@ DEMO_LOGIN = "demo@boulangerie-lumiere.fr"
 DEMO_PASSWORD = "pongo-demo"
 
 
+def _served(fixture: dict[str, Any] | Path) -> Iterator[RunningSandbox]:
+    """A sandbox holding `fixture`, with its test controls, served over HTTP."""
+    with start_sandbox(fixture, controls=True) as running:
+        yield running
+
+
+def _reset_http(running: RunningSandbox) -> Iterator[httpx.Client]:
+    """An HTTP client on a sandbox, reset to its fixture first."""
+    with httpx.Client(base_url=running.url) as http:
+        assert http.post("/_sandbox/reset").status_code == 200
+        yield http
+
+
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[RunningSandbox]:
     """The Pongo sandbox with the demo fixture, served over HTTP for the whole run."""
-    with start_sandbox(DEMO_FIXTURE, controls=True) as running:
-        yield running
+    yield from _served(DEMO_FIXTURE)
 
 
 @pytest.fixture
 def pongo(sandbox: RunningSandbox) -> Iterator[httpx.Client]:
     """An HTTP client on the sandbox, reset to its fixture (the merchant's browser on Pongo)."""
-    with httpx.Client(base_url=sandbox.url) as http:
-        assert http.post("/_sandbox/reset").status_code == 200
-        yield http
+    yield from _reset_http(sandbox)
 
 
 @pytest.fixture(scope="session")
 def shop_sandbox() -> Iterator[RunningSandbox]:
     """The Pongo sandbox with the small Alice-and-Bob fixture of tests/sandbox/support.py."""
-    with start_sandbox(SHOP_FIXTURE, controls=True) as running:
-        yield running
+    yield from _served(SHOP_FIXTURE)
 
 
 @pytest.fixture
 def shop_pongo(shop_sandbox: RunningSandbox) -> Iterator[httpx.Client]:
     """An HTTP client on the shop sandbox, reset to its fixture."""
-    with httpx.Client(base_url=shop_sandbox.url) as http:
-        assert http.post("/_sandbox/reset").status_code == 200
-        yield http
+    yield from _reset_http(shop_sandbox)
 
 
 @pytest.fixture
-def pongo_app(database_url: str, sandbox: RunningSandbox) -> Flask:
-    """The portal talking to the sandbox."""
-    return make_app(database_url, pongo_base_url=sandbox.url)
+def pongo_app(app: Flask) -> Flask:
+    """The same portal as `app`, named for tests that stress it talks to the sandbox."""
+    return app
 
 
 def start_connect(client: FlaskClient) -> str:

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from portal.listing import escape_like
+
 MAX_QUERY = 100
 MAX_WORDS = 8
 _WORD = re.compile(r"[^\W_]+")
@@ -53,11 +55,6 @@ def query_words(raw_query: str) -> list[str]:
         if word not in found:
             found.append(word)
     return found[:MAX_WORDS]
-
-
-def escape_like(text: str) -> str:
-    """Text for a LIKE pattern with ESCAPE '\\': its own %, _ and \\ match themselves."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def word_prefix_pattern(word: str) -> str:

@@ -18,6 +18,7 @@ from flask_babel import format_currency
 from sqlalchemy import ColumnElement, Row, Select, Text, and_, cast, false, func, or_, select, true
 
 from portal.extensions import db
+from portal.listing import Page, clamp_page, escape_like, last_page
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
 from portal.models.products import Product
@@ -29,7 +30,7 @@ from portal.products.composer import (
     Selection,
     compose,
 )
-from portal.products.search import MAX_QUERY, escape_like, query_words, word_prefix_pattern
+from portal.products.search import MAX_QUERY, query_words, word_prefix_pattern
 from portal.rewards.skus import parse_external_id
 
 PER_PAGE = 50
@@ -110,26 +111,12 @@ class ProductRow:
 
 
 @dataclass(frozen=True)
-class Paging:
-    """Where a page sits in the result list."""
-
-    page: int
-    pages: int
-    total: int
-    per_page: int
-
-    @property
-    def offset(self) -> int:
-        """Rows before this page."""
-        return (self.page - 1) * self.per_page
-
-
-@dataclass(frozen=True)
 class ProductsPage:
     """Everything the Products page shows, computed before rendering."""
 
     rows: list[ProductRow]
-    paging: Paging
+    # Where the page sits; its items are the rows as read, before they are described.
+    paging: Page
     filters: Filters
     composer: Composer
     locations: list[tuple[str, str]]
@@ -154,19 +141,6 @@ class ProductsPage:
     def unfiltered_args(self) -> dict[str, Any]:
         """Query-string arguments for the whole catalogue, the selection kept."""
         return self.args(filters=Filters())
-
-
-def page_number(raw: object) -> int:
-    """The page asked for in the query string; anything but a positive number means 1."""
-    if isinstance(raw, str) and raw.isdigit() and len(raw) <= 6:
-        return max(1, int(raw))
-    return 1
-
-
-def paginate(total: int, page: int, per_page: int = PER_PAGE) -> Paging:
-    """Clamp a page number to the pages that exist for `total` rows."""
-    pages = max(1, -(-total // per_page))
-    return Paging(page=min(max(1, page), pages), pages=pages, total=total, per_page=per_page)
 
 
 def format_price(cents: int | None, currency: str) -> str | None:
@@ -315,24 +289,28 @@ def describe(
         )
 
 
-def _one_page(
-    conditions: list[ColumnElement[bool]], page: int
-) -> tuple[Sequence[Row[*_Fields]], Paging]:
-    """The rows of one page and the paging around it, counting the matches only when needed.
+def _one_page(conditions: list[ColumnElement[bool]], page: int) -> Page:
+    """One page of the list, counting the matches only when needed.
 
-    Each pass over a narrow search reads the whole index, so the page is read first: when it
-    is not full, it is the last one and the count follows from it. A windowed count in the
-    same query would sort every match of a broad search instead.
+    Unlike `listing.paginate`, which always counts: each pass over a narrow search reads the
+    whole index, so the page is read first. When it is not full, it is the last one and the
+    count follows from it. A windowed count in the same query would sort every match of a
+    broad search instead.
     """
-    wanted = paginate(page * PER_PAGE, page)
-    rows = db.session.execute(_listing(conditions).offset(wanted.offset).limit(PER_PAGE)).all()
+
+    def read(page: int) -> list[Row[*_Fields]]:
+        offset = (page - 1) * PER_PAGE
+        return list(db.session.execute(_listing(conditions).offset(offset).limit(PER_PAGE)))
+
+    rows = read(page)
     if 0 < len(rows) < PER_PAGE or (page == 1 and not rows):
-        return rows, paginate(wanted.offset + len(rows), page)
+        total = (page - 1) * PER_PAGE + len(rows)
+        return Page(items=rows, page=page, pages=last_page(total, PER_PAGE), total=total)
     total = db.session.scalar(select(func.count()).select_from(Product).where(*conditions)) or 0
-    paging = paginate(total, page)
-    if paging.page != page:  # past the last page: show the last one
-        rows = db.session.execute(_listing(conditions).offset(paging.offset).limit(PER_PAGE)).all()
-    return rows, paging
+    shown = clamp_page(page, total, PER_PAGE)
+    if shown != page:  # past the last page: show the last one
+        rows = read(shown)
+    return Page(items=rows, page=shown, pages=last_page(total, PER_PAGE), total=total)
 
 
 def products_page(
@@ -341,7 +319,8 @@ def products_page(
     """One page of the merchant's catalogue after search and filters, and the composer."""
     usage = reward_usage(merchant)
     conditions = filter_conditions(merchant, filters, usage)
-    products, paging = _one_page(conditions, page)
+    paging = _one_page(conditions, page)
+    products = paging.items
     locations = active_locations(merchant)
     rows = list(
         describe(

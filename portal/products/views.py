@@ -6,6 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from portal.access import current_merchant, merchant_required
+from portal.listing import parse_page
 from portal.products import composer, export, services
 
 bp = Blueprint("products", __name__, url_prefix="/products")
@@ -29,7 +30,7 @@ def index() -> str:
     listing = services.products_page(
         merchant=current_merchant(),
         filters=services.parse_filters(request.args),
-        page=services.page_number(request.args.get("page")),
+        page=parse_page(request.args.get("page")),
         selection=_selection(),
     )
     return render_template("products/index.html", listing=listing)

@@ -207,7 +207,12 @@ class _EditTable:
 
 
 class CatalogueIndex:
-    """Lookup tables over one merchant's catalogue, built once per request."""
+    """Lookup tables over one merchant's catalogue, kept process-wide until the catalogue changes.
+
+    The app's index cache (`portal.rewards.index_cache`) shares one index between every
+    request and thread of the process, so the lazily filled tables below must only ever
+    gain equal values: two threads filling the same entry store the same thing.
+    """
 
     __slots__ = ("_cache", "_edit_table", "_exact", "_suggestible")
 
@@ -221,7 +226,7 @@ class CatalogueIndex:
         # Built on the first lookup that needs it: pages that only see exact
         # matches never pay for this, the costliest table.
         self._edit_table: _EditTable | None = None
-        # Results are immutable and tokens repeat across rewards.
+        # Results are immutable and tokens repeat across rewards and requests.
         self._cache: dict[str, TokenResult] = {}
 
     @classmethod

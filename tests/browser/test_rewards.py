@@ -19,12 +19,6 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def app(pongo_app: Flask) -> Flask:
-    """The portal talking to the sandbox, served to the browser."""
-    return pongo_app
-
-
-@pytest.fixture
 def synced(app: Flask, pongo: httpx.Client) -> None:
     """Merchant M1 connected to the demo Pongo account, catalogue pushed, rewards fetched."""
     client = app.test_client()

@@ -10,13 +10,14 @@ import httpx
 import pytest
 
 from portal.pongo import PongoClient, PongoSettings
+from portal.pongo.endpoints import Endpoint
 from portal.sandbox.server import RunningSandbox
 
-# The same per-module sandbox and reset HTTP client as the sandbox's own tests.
-from tests.sandbox.conftest import _module_http, http, sandbox
+# The same reset HTTP client on the shared shop sandbox as the sandbox's own tests.
+from tests.sandbox.conftest import _module_http, http
 from tests.sandbox.support import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, password_token
 
-__all__ = ["_module_http", "http", "sandbox"]
+__all__ = ["_module_http", "http"]
 
 
 class Sleeper:
@@ -35,9 +36,9 @@ class Sleeper:
 
 
 @pytest.fixture
-def settings(sandbox: RunningSandbox) -> PongoSettings:
+def settings(shop_sandbox: RunningSandbox) -> PongoSettings:
     return PongoSettings(
-        base_url=sandbox.url,
+        base_url=shop_sandbox.url,
         client_id=CLIENT_ID,
         client_secret=CLIENT_SECRET,
         redirect_uri=REDIRECT_URI,
@@ -68,11 +69,16 @@ def make_client(
 
 
 @pytest.fixture
-def client(make_client: Callable[..., PongoClient]) -> PongoClient:
+def pongo_client(make_client: Callable[..., PongoClient]) -> PongoClient:
     return make_client()
 
 
-def requests_to(http: httpx.Client, method: str, path: str) -> list[dict[str, Any]]:
+def fault(http: httpx.Client, endpoint: Endpoint, **spec: Any) -> None:
+    """Make the sandbox misbehave on one endpoint's path, as `spec` says."""
+    assert http.post("/_sandbox/faults", json={"path": endpoint.path, **spec}).status_code == 201
+
+
+def requests_to(http: httpx.Client, endpoint: Endpoint) -> list[dict[str, Any]]:
     """The API requests the sandbox received for one endpoint."""
     log = http.get("/_sandbox/requests").json()
-    return [r for r in log if r["method"] == method and r["path"] == path]
+    return [r for r in log if r["method"] == endpoint.method and r["path"] == endpoint.path]

@@ -23,24 +23,21 @@ from portal.pongo import (
     TooSlow,
     Unavailable,
     ValidationFailed,
+    endpoints,
 )
-from tests.pongo.conftest import Sleeper, requests_to
+from tests.pongo.conftest import Sleeper, fault, requests_to
 from tests.sandbox.support import ALICE, password_token, valid_order
 
 
-def fault(http: httpx.Client, **spec: Any) -> None:
-    assert http.post("/_sandbox/faults", json=spec).status_code == 201
-
-
-def test_me_returns_the_connected_account(client: PongoClient) -> None:
-    account = client.me()
+def test_me_returns_the_connected_account(pongo_client: PongoClient) -> None:
+    account = pongo_client.me()
     assert account.login == ALICE
     assert account.name == "Alice's Bakery"
     assert account.scopes == ("reward.read", "order.create")
 
 
-def test_stores_are_typed_and_optional_fields_may_be_missing(client: PongoClient) -> None:
-    stores = client.stores()
+def test_stores_are_typed_and_optional_fields_may_be_missing(pongo_client: PongoClient) -> None:
+    stores = pongo_client.stores()
     assert stores[0] == FetchedStore(
         slug="alice-paris",
         name="Alice Paris",
@@ -53,30 +50,32 @@ def test_stores_are_typed_and_optional_fields_may_be_missing(client: PongoClient
     assert stores[1].address is None
 
 
-def test_rewards_keep_the_raw_sku_list_and_ignore_unknown_fields(client: PongoClient) -> None:
-    rewards = client.rewards()
+def test_rewards_keep_the_raw_sku_list_and_ignore_unknown_fields(pongo_client: PongoClient) -> None:
+    rewards = pongo_client.rewards()
     assert rewards[0] == FetchedReward("rew_a000000001", "Croissant", 50, "BAK-001")
     assert rewards[1].raw_external_id is None
-    assert [r.public_id for r in client.rewards(store_slug="alice-paris")] == [
+    assert [r.public_id for r in pongo_client.rewards(store_slug="alice-paris")] == [
         "rew_a000000001",
         "rew_a000000003",
     ]
-    assert len(client.rewards(customer="cus_someone", store_slug="alice-lyon")) == 2
+    assert len(pongo_client.rewards(customer="cus_someone", store_slug="alice-lyon")) == 2
 
 
-def test_rewards_follow_pagination_to_the_end(client: PongoClient, http: httpx.Client) -> None:
+def test_rewards_follow_pagination_to_the_end(
+    pongo_client: PongoClient, http: httpx.Client
+) -> None:
     many = [
         {"public_id": f"rew_{i:010d}", "name": f"Reward {i}", "points": i, "external_id": "X"}
         for i in range(130)
     ]
     http.put(f"/_sandbox/accounts/{ALICE}/rewards", json={"rewards": many})
-    rewards = client.rewards()
+    rewards = pongo_client.rewards()
     assert [r.points for r in rewards] == list(range(130))
-    assert len(requests_to(http, "GET", "/v1/rewards")) == 3
+    assert len(requests_to(http, endpoints.REWARDS)) == 3
 
 
-def test_new_order_is_created(client: PongoClient, http: httpx.Client) -> None:
-    receipt = client.create_order(valid_order(), idempotency_key="relay-1")
+def test_new_order_is_created(pongo_client: PongoClient, http: httpx.Client) -> None:
+    receipt = pongo_client.create_order(valid_order(), idempotency_key="relay-1")
     assert receipt.already_processed is False
     assert receipt.status_code == 201
     assert receipt.order_id == "POS-1001"
@@ -85,26 +84,26 @@ def test_new_order_is_created(client: PongoClient, http: httpx.Client) -> None:
     assert http.get("/_sandbox/orders").json()[0]["idempotency_key"] == "relay-1"
 
 
-def test_order_pongo_already_has_counts_as_already_processed(client: PongoClient) -> None:
-    first = client.create_order(valid_order(), idempotency_key="relay-1")
-    again = client.create_order(valid_order(), idempotency_key="relay-2")
+def test_order_pongo_already_has_counts_as_already_processed(pongo_client: PongoClient) -> None:
+    first = pongo_client.create_order(valid_order(), idempotency_key="relay-1")
+    again = pongo_client.create_order(valid_order(), idempotency_key="relay-2")
     assert again == OrderReceipt("POS-1001", first.pongo_id, True, 202)
 
 
-def test_order_without_idempotency_key_is_refused_before_sending(client: PongoClient) -> None:
+def test_order_without_idempotency_key_is_refused_before_sending(pongo_client: PongoClient) -> None:
     """SEC-29: order without idempotency key is refused before sending."""
     with pytest.raises(ValueError, match="idempotency key"):
-        client.create_order(valid_order(), idempotency_key="")
+        pongo_client.create_order(valid_order(), idempotency_key="")
 
 
 def test_three_503s_then_success_is_retried_with_growing_backoff(
-    client: PongoClient, http: httpx.Client, sleeper: Sleeper
+    pongo_client: PongoClient, http: httpx.Client, sleeper: Sleeper
 ) -> None:
     """SEC-29: three 503s then success is retried with growing backoff."""
-    fault(http, path="/v1/orders", method="POST", status=503, count=3)
-    receipt = client.create_order(valid_order(), idempotency_key="relay-9")
+    fault(http, endpoints.CREATE_ORDER, method="POST", status=503, count=3)
+    receipt = pongo_client.create_order(valid_order(), idempotency_key="relay-9")
     assert receipt.status_code == 201
-    attempts = requests_to(http, "POST", "/v1/orders")
+    attempts = requests_to(http, endpoints.CREATE_ORDER)
     assert [a["status"] for a in attempts] == [503, 503, 503, 201]
     assert {a["idempotency_key"] for a in attempts} == {"relay-9"}
     assert len(sleeper.waits) == 3
@@ -113,66 +112,68 @@ def test_three_503s_then_success_is_retried_with_growing_backoff(
 
 
 def test_persistent_503_gives_up_after_the_retry_budget(
-    client: PongoClient, http: httpx.Client, sleeper: Sleeper
+    pongo_client: PongoClient, http: httpx.Client, sleeper: Sleeper
 ) -> None:
     """SEC-29: persistent 503 gives up after the retry budget."""
-    fault(http, path="/v1/stores", status=503, count=10)
+    fault(http, endpoints.STORES, status=503, count=10)
     with pytest.raises(Unavailable) as caught:
-        client.stores()
+        pongo_client.stores()
     assert caught.value.status_code == 503
-    assert len(requests_to(http, "GET", "/v1/stores")) == 4
+    assert len(requests_to(http, endpoints.STORES)) == 4
     assert len(sleeper.waits) == 3
 
 
 @pytest.mark.parametrize("status", [502, 504])
-def test_gateway_errors_are_retried(client: PongoClient, http: httpx.Client, status: int) -> None:
+def test_gateway_errors_are_retried(
+    pongo_client: PongoClient, http: httpx.Client, status: int
+) -> None:
     """SEC-29: gateway errors are retried."""
-    fault(http, path="/v1/oauth/me", status=status, count=1)
-    assert client.me().login == ALICE
-    assert len(requests_to(http, "GET", "/v1/oauth/me")) == 2
+    fault(http, endpoints.ME, status=status, count=1)
+    assert pongo_client.me().login == ALICE
+    assert len(requests_to(http, endpoints.ME)) == 2
 
 
 def test_validation_error_is_not_retried_and_lists_field_errors(
-    client: PongoClient, http: httpx.Client, sleeper: Sleeper
+    pongo_client: PongoClient, http: httpx.Client, sleeper: Sleeper
 ) -> None:
     """SEC-29: validation error is not retried and lists field errors."""
     with pytest.raises(ValidationFailed) as caught:
-        client.create_order(valid_order(amount="12.50"), idempotency_key="relay-3")
+        pongo_client.create_order(valid_order(amount="12.50"), idempotency_key="relay-3")
     assert caught.value.field_errors == {"amount": ["The amount must be an integer."]}
     assert len(http.get("/_sandbox/orders").json()) == 1
     assert sleeper.waits == []
 
 
 def test_bad_request_is_not_retried(
-    client: PongoClient, http: httpx.Client, sleeper: Sleeper
+    pongo_client: PongoClient, http: httpx.Client, sleeper: Sleeper
 ) -> None:
     """SEC-29: bad request is not retried."""
-    fault(http, path="/v1/orders", status=400, count=5)
+    fault(http, endpoints.CREATE_ORDER, status=400, count=5)
     with pytest.raises(Rejected):
-        client.create_order(valid_order(), idempotency_key="relay-4")
-    assert len(requests_to(http, "POST", "/v1/orders")) == 1
+        pongo_client.create_order(valid_order(), idempotency_key="relay-4")
+    assert len(requests_to(http, endpoints.CREATE_ORDER)) == 1
     assert sleeper.waits == []
 
 
 def test_429_waits_as_long_as_retry_after_says(
-    client: PongoClient, http: httpx.Client, sleeper: Sleeper
+    pongo_client: PongoClient, http: httpx.Client, sleeper: Sleeper
 ) -> None:
     """SEC-29: 429 waits as long as retry after says."""
-    fault(http, path="/v1/rewards", status=429, count=1, headers={"Retry-After": "2"})
-    assert len(client.rewards()) == 3
+    fault(http, endpoints.REWARDS, status=429, count=1, headers={"Retry-After": "2"})
+    assert len(pongo_client.rewards()) == 3
     assert sleeper.waits == [2.0]
 
 
 def test_retry_after_beyond_the_deadline_fails_at_once(
-    client: PongoClient, http: httpx.Client, sleeper: Sleeper
+    pongo_client: PongoClient, http: httpx.Client, sleeper: Sleeper
 ) -> None:
     """SEC-28: retry after beyond the deadline fails at once."""
-    fault(http, path="/v1/rewards", status=429, count=1, headers={"Retry-After": "120"})
+    fault(http, endpoints.REWARDS, status=429, count=1, headers={"Retry-After": "120"})
     with pytest.raises(Unavailable, match="past the deadline") as caught:
-        client.rewards()
+        pongo_client.rewards()
     assert caught.value.status_code == 429
     assert sleeper.waits == []
-    assert len(requests_to(http, "GET", "/v1/rewards")) == 1
+    assert len(requests_to(http, endpoints.REWARDS)) == 1
 
 
 def test_backoff_stops_at_the_overall_deadline(
@@ -183,11 +184,11 @@ def test_backoff_stops_at_the_overall_deadline(
 ) -> None:
     """SEC-28: backoff stops at the overall deadline."""
     patient = dataclasses.replace(settings, max_retries=20, deadline=5.0, backoff_base=1.0)
-    fault(http, path="/v1/stores", status=503, count=50)
+    fault(http, endpoints.STORES, status=503, count=50)
     with pytest.raises(Unavailable):
         make_client(patient).stores()
     assert sum(sleeper.waits) < 5.0
-    assert len(requests_to(http, "GET", "/v1/stores")) < 21
+    assert len(requests_to(http, endpoints.STORES)) < 21
 
 
 def test_slow_answer_hits_the_deadline_quickly(
@@ -195,7 +196,7 @@ def test_slow_answer_hits_the_deadline_quickly(
 ) -> None:
     """SEC-28: slow answer hits the deadline quickly."""
     hurried = dataclasses.replace(settings, deadline=0.3)
-    fault(http, path="/v1/stores", delay_ms=1500, count=1)
+    fault(http, endpoints.STORES, delay_ms=1500, count=1)
     started = time.monotonic()
     with pytest.raises(Unavailable) as caught:
         make_client(hurried).stores()
@@ -208,7 +209,7 @@ def test_calls_of_one_page_share_its_budget(
     make_client: Callable[..., PongoClient], settings: PongoSettings, http: httpx.Client
 ) -> None:
     """Each call has time left only until the page's budget ends, not a deadline each."""
-    fault(http, path="/v1/stores", delay_ms=1500, count=3)
+    fault(http, endpoints.STORES, delay_ms=1500, count=3)
     budgeted = dataclasses.replace(settings, deadline=10.0, budget_until=time.monotonic() + 0.5)
     client = make_client(budgeted)
     started = time.monotonic()
@@ -232,11 +233,11 @@ def test_refused_connection_is_retried_then_unavailable(
 
 
 def test_rejected_token_needs_reconnection_and_is_not_leaked(
-    client: PongoClient, http: httpx.Client, token: dict[str, Any]
+    pongo_client: PongoClient, http: httpx.Client, token: dict[str, Any]
 ) -> None:
     http.post("/_sandbox/tokens/expire", json={"login": ALICE})
     with pytest.raises(NeedsReconnection) as caught:
-        client.me()
+        pongo_client.me()
     assert caught.value.status_code == 401
     assert token["access_token"] not in str(caught.value)
     assert "reconnect" in caught.value.user_message
@@ -259,7 +260,7 @@ def test_access_token_is_asked_for_on_every_attempt(
         asked.append(1)
         return str(token["access_token"])
 
-    fault(http, path="/v1/oauth/me", status=503, count=2)
+    fault(http, endpoints.ME, status=503, count=2)
     client = PongoClient(settings, access_token, http=http, sleep=sleeper.sleep)
     client.me()
     assert len(asked) == 3

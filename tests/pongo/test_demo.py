@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from portal.pongo import PongoClient, PongoSettings, exchange_code
+from portal.pongo import PongoClient, PongoSettings, endpoints, exchange_code
 from portal.sandbox import DEMO_FIXTURE
 from portal.sandbox.server import RunningSandbox, start_sandbox
 from tests.sandbox.support import decide, read_form, redirect_params
@@ -23,7 +23,7 @@ def demo() -> Iterator[RunningSandbox]:
 
 def connect(http: httpx.Client, settings: PongoSettings, login: str) -> str:
     page = http.get(
-        "/v1/oauth/form",
+        endpoints.OAUTH_FORM.path,
         params={
             "client_id": settings.client_id,
             "state": "demo-state",

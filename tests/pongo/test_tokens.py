@@ -20,7 +20,7 @@ from portal.pongo import (
     exchange_code,
     refresh_access_token,
 )
-from tests.pongo.conftest import Sleeper, requests_to
+from tests.pongo.conftest import Sleeper, fault, requests_to
 from tests.sandbox.support import authorize, s256
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -72,10 +72,10 @@ def test_wrong_client_secret_is_a_client_problem(
 def test_token_call_is_never_repeated_once_sent(
     http: httpx.Client, settings: PongoSettings, sleeper: Sleeper
 ) -> None:
-    http.post("/_sandbox/faults", json={"path": "/v1/oauth/token", "status": 503, "count": 3})
+    fault(http, endpoints.TOKEN, status=503, count=3)
     with pytest.raises(Unavailable):
         refresh_access_token(settings, "whatever", http=http, sleep=sleeper.sleep)
-    assert len(requests_to(http, "POST", "/v1/oauth/token")) == 1
+    assert len(requests_to(http, endpoints.TOKEN)) == 1
     assert sleeper.waits == []
 
 
@@ -88,12 +88,12 @@ def test_code_exchange_gives_up_at_the_clients_read_timeout(
 ) -> None:
     code = authorize(http)["code"]
     hurried = dataclasses.replace(settings, read_timeout=0.3)
-    http.post("/_sandbox/faults", json={"path": "/v1/oauth/token", "delay_ms": 1500, "count": 1})
+    fault(http, endpoints.TOKEN, delay_ms=1500, count=1)
     started = time.monotonic()
     with pytest.raises(Unavailable):
         exchange_code(hurried, code, http=http)
     assert time.monotonic() - started < 1.0
-    assert len(requests_to(http, "POST", "/v1/oauth/token")) <= 1
+    assert len(requests_to(http, endpoints.TOKEN)) <= 1
 
 
 def test_token_requests_go_to_the_configured_token_path(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 import re
 
-from tests.rewards.conftest import app, merchant_client
+from tests.rewards.conftest import merchant_client
 
-__all__ = ["app", "composed", "merchant_client", "row_refs"]
+__all__ = ["composed", "merchant_client", "row_refs"]
 
 
 def row_refs(page: str) -> list[str]:

@@ -9,8 +9,8 @@ from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
 
+from portal.listing import escape_like
 from portal.products.search import (
-    escape_like,
     query_words,
     search_text,
     word_prefix_pattern,

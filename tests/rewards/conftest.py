@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.api.conftest import Api
@@ -29,12 +28,6 @@ PRODUCTS: list[dict[str, Any]] = [
     {"sku": "MENU-02", "name": "Formule déjeuner", "location_refs": ["L1"]},
     {"sku": "MENU-03", "name": "Formule sandwich", "location_refs": ["L1"]},
 ]
-
-
-@pytest.fixture
-def app(pongo_app: Flask) -> Flask:
-    """The portal talking to the sandbox (so `client` and `live_portal` use it)."""
-    return pongo_app
 
 
 def push_catalogue(api: Api, ref: str = "M1") -> None:

@@ -5,19 +5,9 @@ from __future__ import annotations
 import html
 
 import httpx
-import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.rewards.conftest import refresh, reward, row_of, set_rewards
-
-
-@pytest.fixture
-def app(pongo_app: Flask) -> Flask:
-    """The portal with a Products page (a stand-in until the real one is registered)."""
-    if "products.index" not in pongo_app.view_functions:
-        pongo_app.add_url_rule("/products", "products.index", lambda: "products")
-    return pongo_app
 
 
 def test_reward_with_only_other_systems_skus_links_to_its_product_search(

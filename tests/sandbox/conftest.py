@@ -1,4 +1,4 @@
-"""One sandbox over real HTTP per test module, reset before every test."""
+"""A reset HTTP client on the shared shop sandbox (tests/conftest.py), one pool per test module."""
 
 from __future__ import annotations
 
@@ -7,20 +7,13 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from portal.sandbox.server import RunningSandbox, start_sandbox
-from tests.sandbox.support import FIXTURE
+from portal.sandbox.server import RunningSandbox
 
 
 @pytest.fixture(scope="module")
-def sandbox() -> Iterator[RunningSandbox]:
-    with start_sandbox(FIXTURE, controls=True) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def _module_http(sandbox: RunningSandbox) -> Iterator[httpx.Client]:
+def _module_http(shop_sandbox: RunningSandbox) -> Iterator[httpx.Client]:
     # One connection pool per module: building an httpx client is slow.
-    with httpx.Client(base_url=sandbox.url) as client:
+    with httpx.Client(base_url=shop_sandbox.url) as client:
         yield client
 
 
