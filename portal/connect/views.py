@@ -10,7 +10,7 @@ from portal.access import current_merchant, merchant_required, never_while_viewi
 from portal.connect import oauth, services
 from portal.connect.forms import ConfirmForm
 from portal.extensions import limiter
-from portal.pongo.connection import forget_connection, get_connection
+from portal.pongo.connection import forget_connection, request_connection
 from portal.security_log import security_event
 
 bp = Blueprint("connect", __name__, url_prefix="/connect")
@@ -24,7 +24,7 @@ def index() -> str:
     return render_template(
         "connect/index.html",
         merchant=merchant,
-        connection=get_connection(merchant),
+        connection=request_connection(merchant),
         form=ConfirmForm(),
     )
 

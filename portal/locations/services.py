@@ -13,7 +13,18 @@ from enum import StrEnum
 from typing import Protocol
 
 from flask import abort
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    and_,
+    delete,
+    func,
+    not_,
+    or_,
+    select,
+)
 
 from portal.audit.services import record
 from portal.extensions import db
@@ -24,6 +35,8 @@ from portal.models.merchant import Merchant
 from portal.pongo import FetchedStore
 
 PER_PAGE = 50
+# A merchant's id, or a bound parameter standing for it in a statement built once.
+MerchantId = int | BindParameter[int]
 DEFAULT_THRESHOLD = 80
 
 
@@ -371,19 +384,40 @@ def accept_suggestions(*, merchant: Merchant, refs: list[str], threshold: int) -
     return len(changes)
 
 
+def location_problem_columns(merchant_id: MerchantId) -> dict[str, ScalarSelect[int]]:
+    """The overview's location counts as SQL expressions, to be read in one statement.
+
+    They count what `state_of` decides row by row: unlinked, orphaned (only once the stores
+    were synced), renamed, and archived locations still linked.
+    """
+    mine = Location.merchant_id == merchant_id
+    active = Location.archived_at.is_(None)
+    linked = and_(Location.store_slug.is_not(None), Location.store_slug != "")
+    store = (
+        select(PongoStore.name)
+        .where(PongoStore.merchant_id == merchant_id, PongoStore.slug == Location.store_slug)
+        .correlate(Location)
+    )
+    synced = select(StoreSync.merchant_id).where(StoreSync.merchant_id == merchant_id).exists()
+    renamed = store.where(
+        Location.store_name_at_link.is_not(None),
+        Location.store_name_at_link != "",
+        PongoStore.name != Location.store_name_at_link,
+    ).exists()
+
+    def count(*where: ColumnElement[bool]) -> ScalarSelect[int]:
+        return select(func.count(Location.id)).where(mine, *where).scalar_subquery()
+
+    return {
+        "unlinked": count(active, not_(linked)),
+        "orphaned": count(active, linked, synced, ~store.exists()),
+        "renamed": count(active, linked, renamed),
+        "inactive_linked": count(Location.archived_at.is_not(None), linked),
+    }
+
+
 def location_problems(merchant: Merchant) -> dict[str, int]:
     """Counts for the overview: unlinked, orphaned, renamed; inactive locations still linked."""
-    stores = cached_stores(merchant)
-    synced = last_sync(merchant) is not None
-    counts = {state.value: 0 for state in LinkState}
-    for location in db.session.scalars(select(Location).where(Location.merchant_id == merchant.id)):
-        state = state_of(location, stores, synced)
-        if state is LinkState.INACTIVE and not location.store_slug:
-            continue
-        counts[state.value] += 1
-    return {
-        "unlinked": counts["unlinked"],
-        "orphaned": counts["orphaned"],
-        "renamed": counts["renamed"],
-        "inactive_linked": counts["inactive"],
-    }
+    columns = location_problem_columns(merchant.id)
+    row = db.session.execute(select(*(c.label(k) for k, c in columns.items()))).one()
+    return {key: int(value or 0) for key, value in row._mapping.items()}

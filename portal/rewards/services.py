@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Protocol
 
 from flask import current_app
-from sqlalchemy import Table, Text, cast, delete, func, select
+from sqlalchemy import BindParameter, ScalarSelect, Table, Text, cast, delete, func, select
 
 from portal.audit.services import record
 from portal.extensions import db
@@ -57,6 +57,8 @@ class Catalogue:
     active_count: int
     # Some active product is sold in some locations only: the locations view is worth showing.
     has_local_products: bool
+    # Reward counts by status, for the rewards sync time they were reviewed from.
+    reward_counts: dict[datetime, dict[RewardStatus, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -130,14 +132,30 @@ def refresh_rewards(*, merchant: Merchant, client: RewardSource) -> int:
     return len(unique)
 
 
+def catalogue_version_query(
+    merchant_id: int | BindParameter[int],
+) -> ScalarSelect[datetime | None]:
+    """The catalogue's last change, which stamps its version, as an SQL expression.
+
+    Every write to the catalogue (create, update, archive) stamps the rows it touches with
+    its time and products are never deleted, so the latest stamp moves with every change;
+    the (merchant, updated_at) index makes reading it one index seek, not a count of rows.
+    """
+    return (
+        select(func.max(_PRODUCTS.c.updated_at))
+        .where(_PRODUCTS.c.merchant_id == merchant_id)
+        .scalar_subquery()
+    )
+
+
+def version_of(latest: datetime | None) -> Hashable:
+    """The catalogue version from its last change."""
+    return str(latest)
+
+
 def catalogue_version(merchant: Merchant) -> Hashable:
-    """What changes whenever the POS pushes a different catalogue: product count, last change."""
-    count, latest = db.session.execute(
-        select(func.count(), func.max(_PRODUCTS.c.updated_at)).where(
-            _PRODUCTS.c.merchant_id == merchant.id
-        )
-    ).one()
-    return (count, str(latest))
+    """What changes whenever the POS pushes a different catalogue: its last change."""
+    return version_of(db.session.scalar(select(catalogue_version_query(merchant.id))))
 
 
 @contextmanager
@@ -328,11 +346,28 @@ def rewards_page(
     )
 
 
-def reward_problems(merchant: Merchant) -> dict[str, int]:
-    """Counts for the overview: rewards no product of this POS can honour, and rewards to check."""
-    if last_sync(merchant) is None:
-        return {"not_redeemable": 0, "check": 0}
-    counts = summary(entry.review for entry in review_all(merchant))
+def reward_problems(
+    merchant: Merchant, *, version: Hashable | None = None, synced_at: datetime | None = None
+) -> dict[str, int]:
+    """Counts for the overview: rewards no product of this POS can honour, and rewards to check.
+
+    The counts are kept with the cached catalogue index, for the rewards sync they were
+    computed from: a page view then costs no review at all until the catalogue or the
+    rewards change. Callers that already read the version and the sync time pass them.
+    """
+    if synced_at is None:
+        sync = last_sync(merchant)
+        if sync is None:
+            return {"not_redeemable": 0, "check": 0}
+        synced_at = sync.synced_at
+    if version is None:
+        version = catalogue_version(merchant)
+    catalogue = index_cache().get(merchant.id, version, lambda: load_catalogue(merchant))
+    counts = catalogue.reward_counts.get(synced_at)
+    if counts is None:
+        counts = summary(entry.review for entry in review_all(merchant, catalogue))
+        catalogue.reward_counts.clear()
+        catalogue.reward_counts[synced_at] = counts
     return {
         "not_redeemable": counts[RewardStatus.NOT_REDEEMABLE],
         "check": counts[RewardStatus.CHECK],
