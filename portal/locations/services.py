@@ -38,6 +38,8 @@ PER_PAGE = 50
 # A merchant's id, or a bound parameter standing for it in a statement built once.
 MerchantId = int | BindParameter[int]
 DEFAULT_THRESHOLD = 80
+# Up to this many free stores, each row's list offers them all, which works without JavaScript.
+FULL_LIST_MAX = 12
 
 
 class StoreSource(Protocol):
@@ -105,6 +107,21 @@ class LocationsPage:
     store_count: int
     problems: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def compact(self) -> bool:
+        """Whether rows offer a few stores each and the page carries the full list once.
+
+        Every row listing every free store would repeat a thousand options fifty times: past
+        a handful of stores, each row offers its own, suggested and chosen stores, and a
+        small script turns the one shared list into a search in each row.
+        """
+        return len(self.free_stores) > FULL_LIST_MAX
+
+    @property
+    def store_choices(self) -> list[tuple[str, str]]:
+        """Every free store as (slug, label), once for the whole page."""
+        return [(store.slug, store.label) for store in self.free_stores]
+
 
 class LinksRefused(Exception):
     """Some rows cannot be saved; nothing was saved. Messages are keyed by location ref."""
@@ -127,10 +144,19 @@ def get_location_or_404(merchant: Merchant, ref: str) -> Location:
 
 def cached_stores(merchant: Merchant) -> dict[str, Store]:
     """The merchant's Pongo stores as last fetched, by slug, in name order."""
-    rows = db.session.scalars(
-        select(PongoStore).where(PongoStore.merchant_id == merchant.id).order_by(PongoStore.name)
+    rows = db.session.execute(
+        select(
+            PongoStore.slug,
+            PongoStore.name,
+            PongoStore.address,
+            PongoStore.city,
+            PongoStore.postal_code,
+        )
+        .where(PongoStore.merchant_id == merchant.id)
+        .order_by(PongoStore.name)
     )
-    return {s.slug: Store(s.slug, s.name, s.address, s.city, s.postal_code) for s in rows}
+    # Plain rows: a thousand stores as ORM objects would cost more than the rest of the page.
+    return {row.slug: Store(*row) for row in rows}
 
 
 def last_sync(merchant: Merchant) -> StoreSync | None:

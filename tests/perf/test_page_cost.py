@@ -6,6 +6,8 @@ listed here; a page whose URL takes arguments needs an example below.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -13,6 +15,7 @@ from typing import Any
 import httpx
 from flask import Flask
 from sqlalchemy import event
+from werkzeug.datastructures import MultiDict
 
 from portal.access import MERCHANT, policy_of
 from portal.extensions import db
@@ -103,3 +106,41 @@ def test_no_merchant_page_calls_pongo(pongo_app: Flask, pongo: httpx.Client) -> 
     for url in merchant_pages(pongo_app):
         assert client.get(url).status_code == 200, url
     assert pongo.get("/_sandbox/requests").json()[before:] == []
+
+
+def test_a_large_merchants_locations_page_lists_its_stores_once(app: Flask) -> None:
+    key = api_key(app)
+    size = Size(locations=60, stores=200, products=5, rewards=1, orders=0)
+    token = open_session(app, seed_merchant(app, key, "LARGE", size))
+    client = app.test_client()
+    client.set_cookie("portal_session", token)
+    page = client.get("/locations").get_data(as_text=True)
+    free = [f"store-{n}" for n in range(30, 200)]  # the first 30 are linked
+    # Every free store is in the page's one shared list; rows offer a few stores each.
+    shared = re.search(
+        r'<script type="application/json" id="pongo-stores"[^>]*>(.*?)</script>', page
+    )
+    assert shared is not None
+    assert [slug for slug, _label in json.loads(shared.group(1))] == sorted(
+        free, key=lambda slug: f"Lumière {slug.removeprefix('store-')}"
+    )
+    selects = re.findall(r"<select id=\"store-\d+\" name=\"store\"[^>]*>(.*?)</select>", page, re.S)
+    assert len(selects) == 50
+    assert max(select.count("<option") for select in selects) <= 3
+    assert len(page.encode()) < 100_000  # each row listing every store: over 600 KB
+    # A store from the shared list, offered in no row, can still be saved on any row.
+    rows = re.findall(r'name="ref" value="(L\d+)"', page)
+    chosen = dict.fromkeys(rows, "")
+    linked = re.findall(r'<option value="(store-\d+)" selected>', page)
+    for ref, slug in zip(rows, linked, strict=False):
+        chosen[ref] = slug
+    last = rows[-1]
+    chosen[last] = "store-199"
+    form = {"csrf_token": csrf_token(client, "/locations"), "page": "1"}
+    body = list(form.items())
+    for ref, slug in chosen.items():
+        body += [("ref", ref), ("store", slug)]
+    answer = client.post("/locations", data=MultiDict(body))
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
+    after = client.get("/locations").get_data(as_text=True)
+    assert re.search(rf'id="row-{last}".*?<option value="store-199" selected>', after, re.S)
