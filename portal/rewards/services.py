@@ -37,6 +37,10 @@ from portal.rewards.skus import (
 )
 
 MAX_QUERY = 100
+# Rewards per page: each row lists its SKUs and products, about 3 KB of HTML.
+PER_PAGE = 25
+# Linked locations per page of columns in the "where each reward can be redeemed" view.
+LOCATION_COLUMNS = 20
 _PRODUCTS: Table = Product.__table__  # type: ignore[assignment]  # declared models map a Table
 _CACHE_KEY = "portal.rewards.index_cache"
 
@@ -57,8 +61,8 @@ class Catalogue:
     active_count: int
     # Some active product is sold in some locations only: the locations view is worth showing.
     has_local_products: bool
-    # Reward counts by status, for the rewards sync time they were reviewed from.
-    reward_counts: dict[datetime, dict[RewardStatus, int]] = field(default_factory=dict)
+    # Every reward's review against this catalogue, for the rewards sync it was made from.
+    reviews: dict[datetime, list[RewardEntry]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,12 @@ class RewardsPage:
     synced_at: datetime | None
     active_products: int
     has_local_products: bool
+    found: int = 0
+    page: int = 1
+    pages: int = 1
+    # In the locations view: which page of linked locations the columns show.
+    column_page: int = 1
+    column_pages: int = 1
     locations: list[LinkedLocation] = field(default_factory=list)
     # Reward public id -> refs of the linked locations where it can really be redeemed.
     redeemable: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -269,6 +279,38 @@ def review_all(merchant: Merchant, catalogue: Catalogue | None = None) -> list[R
     ]
 
 
+def reviewed(merchant: Merchant, catalogue: Catalogue, synced_at: datetime) -> list[RewardEntry]:
+    """Every reward's review, kept with the catalogue index for the rewards sync it came from.
+
+    A page view then reviews nothing until the POS pushes another catalogue (a new index)
+    or the rewards are fetched again (a new sync time); the reviews are never changed.
+    """
+    entries = catalogue.reviews.get(synced_at)
+    if entries is None:
+        entries = review_all(merchant, catalogue)
+        catalogue.reviews.clear()
+        catalogue.reviews[synced_at] = entries
+    return entries
+
+
+# Problems first: what the merchant must fix, then what to check, then the rest.
+_PROBLEMS_FIRST = {
+    RewardStatus.NOT_REDEEMABLE: 0,
+    RewardStatus.CHECK: 1,
+    RewardStatus.NO_SKU: 2,
+    RewardStatus.READY: 3,
+}
+
+
+def page_slice(
+    rows: list[RewardEntry], page: int, per_page: int
+) -> tuple[list[RewardEntry], int, int]:
+    """One page of rows, the page number kept within range, and the number of pages."""
+    pages = max(1, -(-len(rows) // per_page))
+    page = min(max(1, page), pages)
+    return rows[(page - 1) * per_page : page * per_page], page, pages
+
+
 def fold(text: str) -> str:
     """Text as a search compares it: no case, no accents ("eclair" finds "Éclair")."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -309,32 +351,57 @@ def linked_locations(merchant: Merchant) -> list[LinkedLocation]:
 
 
 def rewards_page(
-    *, merchant: Merchant, status: str | None = None, query: str = "", view: str = "rewards"
+    *,
+    merchant: Merchant,
+    status: str | None = None,
+    query: str = "",
+    view: str = "rewards",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    where_page: int = 1,
 ) -> RewardsPage:
-    """The rows of the Rewards page after the status filter and the search, with the counts."""
+    """One page of the Rewards list, problems first, after the status filter and the search.
+
+    The counts and the filters cover every reward; only the rows shown are one page.
+    """
     catalogue = catalogue_for(merchant)
-    entries = review_all(merchant, catalogue)
+    sync = last_sync(merchant)
+    entries = reviewed(merchant, catalogue, sync.synced_at) if sync else []
     chosen = parse_status(status)
     query = query.strip()[:MAX_QUERY]
     folded = fold(query)
-    rows = [
-        entry
-        for entry in entries
-        if (chosen is None or entry.review.status is chosen)
-        and (not folded or matches(entry, folded))
-    ]
-    sync = last_sync(merchant)
+    found = sorted(
+        (
+            entry
+            for entry in entries
+            if (chosen is None or entry.review.status is chosen)
+            and (not folded or matches(entry, folded))
+        ),
+        key=lambda entry: _PROBLEMS_FIRST[entry.review.status],
+    )
+    rows, page, pages = page_slice(found, page, per_page)
     locations: list[LinkedLocation] = []
     redeemable: dict[str, frozenset[str]] = {}
     view = "locations" if view == "locations" and catalogue.has_local_products else "rewards"
+    column_page, column_pages = 1, 1
     if view == "locations":
-        locations = linked_locations(merchant)
+        linked = linked_locations(merchant)
+        # A chain's hundreds of locations are shown as columns a page at a time.
+        starts = range(0, max(len(linked), 1), LOCATION_COLUMNS)
+        column_pages = len(starts)
+        column_page = min(max(1, where_page), column_pages)
+        locations = linked[starts[column_page - 1] :][:LOCATION_COLUMNS]
         refs = [location.ref for location in locations]
         redeemable = {row.review.public_id: row.review.redeemable_at(refs) for row in rows}
     return RewardsPage(
         rows=rows,
         counts=summary(entry.review for entry in entries),
         total=len(entries),
+        found=len(found),
+        page=page,
+        pages=pages,
+        column_page=column_page,
+        column_pages=column_pages,
         status=chosen,
         query=query,
         view=view,
@@ -351,9 +418,8 @@ def reward_problems(
 ) -> dict[str, int]:
     """Counts for the overview: rewards no product of this POS can honour, and rewards to check.
 
-    The counts are kept with the cached catalogue index, for the rewards sync they were
-    computed from: a page view then costs no review at all until the catalogue or the
-    rewards change. Callers that already read the version and the sync time pass them.
+    The reviews are kept with the cached catalogue index (see `reviewed`). Callers that
+    already read the catalogue version and the rewards sync time pass them.
     """
     if synced_at is None:
         sync = last_sync(merchant)
@@ -363,11 +429,7 @@ def reward_problems(
     if version is None:
         version = catalogue_version(merchant)
     catalogue = index_cache().get(merchant.id, version, lambda: load_catalogue(merchant))
-    counts = catalogue.reward_counts.get(synced_at)
-    if counts is None:
-        counts = summary(entry.review for entry in review_all(merchant, catalogue))
-        catalogue.reward_counts.clear()
-        catalogue.reward_counts[synced_at] = counts
+    counts = summary(entry.review for entry in reviewed(merchant, catalogue, synced_at))
     return {
         "not_redeemable": counts[RewardStatus.NOT_REDEEMABLE],
         "check": counts[RewardStatus.CHECK],
