@@ -6,11 +6,13 @@ name at link time is kept to tell the merchant about the rename.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from types import MappingProxyType
+from typing import NamedTuple, Protocol
 
 from flask import abort
 from sqlalchemy import (
@@ -60,9 +62,8 @@ class LinkState(StrEnum):
     INACTIVE = "inactive"
 
 
-@dataclass(frozen=True)
-class Store:
-    """A cached Pongo store as the page shows it."""
+class Store(NamedTuple):
+    """A cached Pongo store as the page shows it (a tuple: a page reads a thousand of them)."""
 
     slug: str
     name: str
@@ -233,18 +234,25 @@ def page_of(merchant: Merchant, ref: str, per_page: int = PER_PAGE) -> int:
 
 def _suggestions(
     merchant: Merchant, rows: list[Location], free: list[Store]
-) -> dict[str, Suggestion]:
+) -> Mapping[str, Suggestion]:
     # Suggestions are computed for the rows shown only, against every free store: scoring
     # all of a large merchant's locations on every page view would cost half a second.
-    return suggest_links(
-        [
+    return _suggested(
+        tuple(
             PosLocation(loc.ref, loc.name, loc.address, loc.city, loc.postal_code)
             for loc in rows
             if loc.active and not loc.store_slug
-        ],
-        [StoreChoice(s.slug, s.name, s.address, s.city, s.postal_code) for s in free],
-        {},
+        ),
+        tuple(StoreChoice(s.slug, s.name, s.address, s.city, s.postal_code) for s in free),
     )
+
+
+@functools.lru_cache(maxsize=16)
+def _suggested(
+    locations: tuple[PosLocation, ...], stores: tuple[StoreChoice, ...]
+) -> Mapping[str, Suggestion]:
+    """Suggestions for these rows among these stores, kept while neither changes (read-only)."""
+    return MappingProxyType(suggest_links(locations, stores, {}))
 
 
 def _linked_slugs(merchant: Merchant) -> dict[str, str]:

@@ -63,6 +63,7 @@ class Catalogue:
     has_local_products: bool
     # Every reward's review against this catalogue, for the rewards sync it was made from.
     reviews: dict[datetime, list[RewardEntry]] = field(default_factory=dict)
+    counts: dict[datetime, dict[RewardStatus, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -289,8 +290,18 @@ def reviewed(merchant: Merchant, catalogue: Catalogue, synced_at: datetime) -> l
     if entries is None:
         entries = review_all(merchant, catalogue)
         catalogue.reviews.clear()
+        catalogue.counts.clear()
         catalogue.reviews[synced_at] = entries
+        catalogue.counts[synced_at] = summary(entry.review for entry in entries)
     return entries
+
+
+def reviewed_counts(
+    merchant: Merchant, catalogue: Catalogue, synced_at: datetime
+) -> dict[RewardStatus, int]:
+    """How many rewards have each status, kept like the reviews they count."""
+    reviewed(merchant, catalogue, synced_at)
+    return catalogue.counts[synced_at]
 
 
 # Problems first: what the merchant must fix, then what to check, then the rest.
@@ -395,7 +406,7 @@ def rewards_page(
         redeemable = {row.review.public_id: row.review.redeemable_at(refs) for row in rows}
     return RewardsPage(
         rows=rows,
-        counts=summary(entry.review for entry in entries),
+        counts=reviewed_counts(merchant, catalogue, sync.synced_at) if sync else summary([]),
         total=len(entries),
         found=len(found),
         page=page,
@@ -429,7 +440,7 @@ def reward_problems(
     if version is None:
         version = catalogue_version(merchant)
     catalogue = index_cache().get(merchant.id, version, lambda: load_catalogue(merchant))
-    counts = summary(entry.review for entry in reviewed(merchant, catalogue, synced_at))
+    counts = reviewed_counts(merchant, catalogue, synced_at)
     return {
         "not_redeemable": counts[RewardStatus.NOT_REDEEMABLE],
         "check": counts[RewardStatus.CHECK],
