@@ -7,6 +7,7 @@ name at link time is kept to tell the merchant about the rename.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -74,8 +75,13 @@ class Store(NamedTuple):
     @property
     def label(self) -> str:
         """Name, address and slug, so that two stores of one name can be told apart."""
+        return f"{self.description} ({self.slug})"
+
+    @property
+    def description(self) -> str:
+        """Name and address."""
         place = ", ".join(p for p in (self.address, self.postal_code, self.city) if p)
-        return f"{self.name} — {place} ({self.slug})" if place else f"{self.name} ({self.slug})"
+        return f"{self.name} — {place}" if place else self.name
 
 
 @dataclass(frozen=True)
@@ -119,9 +125,17 @@ class LocationsPage:
         return len(self.free_stores) > FULL_LIST_MAX
 
     @property
-    def store_choices(self) -> list[tuple[str, str]]:
-        """Every free store as (slug, label), once for the whole page."""
-        return [(store.slug, store.label) for store in self.free_stores]
+    def store_list_json(self) -> str:
+        """Every free store as [slug, description], once for the page, JSON safe in <script>.
+
+        Written compactly (no ASCII escapes, no spaces): a thousand stores stay under 120 KB.
+        """
+        text = json.dumps(
+            [[store.slug, store.description] for store in self.free_stores],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 class LinksRefused(Exception):

@@ -49,7 +49,8 @@ document.addEventListener("DOMContentLoaded", () => {
 document.addEventListener("DOMContentLoaded", () => {
   const source = document.getElementById("pongo-stores");
   if (!source) return;
-  const stores = JSON.parse(source.textContent);
+  // [slug, description] pairs; the label is the one the rows' own lists show.
+  const stores = JSON.parse(source.textContent).map(([slug, text]) => [slug, `${text} (${slug})`]);
   const slugByLabel = new Map(stores.map(([slug, label]) => [label, slug]));
   const list = document.createElement("datalist");
   list.id = "pongo-store-list";

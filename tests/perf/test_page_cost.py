@@ -121,7 +121,7 @@ def test_a_large_merchants_locations_page_lists_its_stores_once(app: Flask) -> N
         r'<script type="application/json" id="pongo-stores"[^>]*>(.*?)</script>', page
     )
     assert shared is not None
-    assert [slug for slug, _label in json.loads(shared.group(1))] == sorted(
+    assert [slug for slug, _text in json.loads(shared.group(1))] == sorted(
         free, key=lambda slug: f"Lumière {slug.removeprefix('store-')}"
     )
     selects = re.findall(r"<select id=\"store-\d+\" name=\"store\"[^>]*>(.*?)</select>", page, re.S)
