@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 CATALOGS := $(wildcard portal/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: install demo test lint format bench messages chromium clean
+.PHONY: install demo test lint format bench messages chromium wrk clean
 
 install: $(STAMP) $(COMPILED)
 
@@ -44,7 +44,11 @@ test: install chromium lint
 demo: install
 	PORTAL_DEMO=1 $(BIN)/portal demo
 
-bench: install
+wrk:
+	@command -v wrk >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+
+bench: install wrk
 	$(BIN)/python bench/run.py
 
 clean:

@@ -33,6 +33,7 @@ from portal.rewards.services import (
     index_cache,
     load_catalogue,
     refresh_rewards,
+    review_all,
     rewards_page,
 )
 from portal.rewards.skus import RewardInput, review_rewards
@@ -160,7 +161,7 @@ def main() -> None:
             classify = median_ms(lambda: review_rewards(inputs, index), 10)
             fresh = load_catalogue(merchant).index
             first = median_ms(lambda: review_rewards(inputs, fresh), 1)
-        tokens = sum(len(row.review.tokens) for row in listing.rows)
+            tokens = sum(len(entry.review.tokens) for entry in review_all(merchant))
 
     print(
         f"rewards page, {REWARDS} rewards ({tokens:,} tokens) x {PRODUCTS:,} products, "

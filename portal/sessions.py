@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, Request, Response, session
 from flask.sessions import SessionInterface, SessionMixin
+from sqlalchemy import update
 from werkzeug.datastructures import CallbackDict
 
 from portal.extensions import db
@@ -66,18 +67,21 @@ class DatabaseSessionInterface(SessionInterface):
     def save_session(  # type: ignore[override]  # Flask types the session as SessionMixin
         self, app: Flask, session: ServerSession, response: Response
     ) -> None:
-        """Persist changes, rotate the token when asked, and set or clear the cookie."""
+        """Persist changes, rotate the token when asked, and set or clear the cookie.
+
+        The row read when the session opened is not read again: a page view that changes
+        nothing writes nothing, and a change is written by the row's id.
+        """
         name = self.get_cookie_name(app)
         now = utcnow()
-        old = db.session.get(WebSession, _digest(session.token)) if session.token else None
-        if old is not None and (session.rotate or not session):
-            old.revoked_at = now
+        if session.token and (session.rotate or not session):
+            self._update(session.token, revoked_at=now)
         if not session:
             if session.token:
                 response.delete_cookie(name, path="/", secure=self.get_cookie_secure(app))
-            db.session.commit()
+                db.session.commit()
             return
-        if session.rotate or old is None:
+        if session.rotate or not session.token:
             token = secrets.token_urlsafe(32)
             db.session.add(
                 WebSession(
@@ -96,14 +100,23 @@ class DatabaseSessionInterface(SessionInterface):
                 samesite="Lax",
                 path="/",
             )
+            db.session.commit()
         else:
+            changes: dict[str, Any] = {}
             if session.modified:
-                old.data = dict(session)
-                old.merchant_id = session.get("merchant_id")
+                changes.update(data=dict(session), merchant_id=session.get("merchant_id"))
             if session.last_seen_at is None or now - session.last_seen_at > TOUCH_EVERY:
-                old.last_seen_at = now
+                changes["last_seen_at"] = now
+            if changes:
+                self._update(session.token, **changes)
+                db.session.commit()
         response.vary.add("Cookie")
-        db.session.commit()
+
+    @staticmethod
+    def _update(token: str, **values: Any) -> None:
+        db.session.execute(
+            update(WebSession).where(WebSession.id == _digest(token)).values(**values)
+        )
 
 
 def begin_session(**data: Any) -> None:

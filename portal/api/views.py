@@ -143,12 +143,12 @@ def get_locations(ref: str) -> tuple[Response, int]:
 def put_products(ref: str) -> tuple[Response, int]:
     """Replace the merchant's full product catalogue."""
     merchant = merchant_or_404(ref)
-    body = parse(ProductsIn)
-    return json_answer(
-        catalogue.replace_products(
+    with catalogue.collector_paused():
+        body = parse(ProductsIn)
+        counts = catalogue.replace_products(
             merchant=merchant, incoming=body.products, actor=actor_from_request()
         )
-    )
+    return json_answer(counts)
 
 
 @bp.get("/merchants/<ref>/rewards")

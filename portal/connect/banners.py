@@ -6,19 +6,16 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from portal.extensions import db
-from portal.models.connection import ConnectionStatus, PongoConnection
+from portal.models.connection import ConnectionStatus
 from portal.models.merchant import Merchant
+from portal.pongo.connection import request_connection
 
 
 def connection_banners(merchant: Merchant) -> list[dict[str, Any]]:
     """A "reconnect Pongo" banner while the token is rejected or refresh failed."""
-    status = db.session.scalar(
-        select(PongoConnection.status).where(PongoConnection.merchant_id == merchant.id)
-    )
-    if status != ConnectionStatus.NEEDS_RECONNECTION:
+    connection = request_connection(merchant)
+    if connection is None or connection.status != ConnectionStatus.NEEDS_RECONNECTION:
         return []
     return [
         {

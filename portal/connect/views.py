@@ -12,7 +12,7 @@ from portal.connect import oauth, services
 from portal.connect.forms import ConfirmForm
 from portal.drift.services import mail_enabled
 from portal.extensions import limiter
-from portal.pongo.connection import forget_connection, get_connection
+from portal.pongo.connection import forget_connection, request_connection
 from portal.security_log import security_event
 
 bp = Blueprint("connect", __name__, url_prefix="/connect")
@@ -26,7 +26,7 @@ def index() -> str:
     return render_template(
         "connect/index.html",
         merchant=merchant,
-        connection=get_connection(merchant),
+        connection=request_connection(merchant),
         form=ConfirmForm(),
         mail_enabled=mail_enabled(merchant),
     )

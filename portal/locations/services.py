@@ -6,13 +6,27 @@ name at link time is kept to tell the merchant about the rename.
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from types import MappingProxyType
+from typing import NamedTuple, Protocol
 
-from sqlalchemy import Select, delete, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    and_,
+    delete,
+    func,
+    not_,
+    or_,
+    select,
+)
 
 from portal.audit.actor import Actor
 from portal.audit.services import record
@@ -25,7 +39,11 @@ from portal.models.merchant import Merchant
 from portal.pongo import FetchedStore
 
 PER_PAGE = 50
+# A merchant's id, or a bound parameter standing for it in a statement built once.
+MerchantId = int | BindParameter[int]
 DEFAULT_THRESHOLD = 80
+# Up to this many free stores, each row's list offers them all, which works without JavaScript.
+FULL_LIST_MAX = 12
 
 
 class StoreSource(Protocol):
@@ -46,9 +64,8 @@ class LinkState(StrEnum):
     INACTIVE = "inactive"
 
 
-@dataclass(frozen=True)
-class Store:
-    """A cached Pongo store as the page shows it."""
+class Store(NamedTuple):
+    """A cached Pongo store as the page shows it (a tuple: a page reads a thousand of them)."""
 
     slug: str
     name: str
@@ -59,8 +76,13 @@ class Store:
     @property
     def label(self) -> str:
         """Name, address and slug, so that two stores of one name can be told apart."""
+        return f"{self.description} ({self.slug})"
+
+    @property
+    def description(self) -> str:
+        """Name and address."""
         place = ", ".join(p for p in (self.address, self.postal_code, self.city) if p)
-        return f"{self.name} — {place} ({self.slug})" if place else f"{self.name} ({self.slug})"
+        return f"{self.name} — {place}" if place else self.name
 
 
 @dataclass(frozen=True)
@@ -93,6 +115,29 @@ class LocationsPage:
     store_count: int
     problems: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def compact(self) -> bool:
+        """Whether rows offer a few stores each and the page carries the full list once.
+
+        Every row listing every free store would repeat a thousand options fifty times: past
+        a handful of stores, each row offers its own, suggested and chosen stores, and a
+        small script turns the one shared list into a search in each row.
+        """
+        return len(self.free_stores) > FULL_LIST_MAX
+
+    @property
+    def store_list_json(self) -> str:
+        """Every free store as [slug, description], once for the page, JSON safe in <script>.
+
+        Written compactly (no ASCII escapes, no spaces): a thousand stores stay under 120 KB.
+        """
+        text = json.dumps(
+            [[store.slug, store.description] for store in self.free_stores],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
 
 class LinksRefused(Exception):
     """Some rows cannot be saved; nothing was saved. Messages are keyed by location ref."""
@@ -105,10 +150,19 @@ class LinksRefused(Exception):
 
 def cached_stores(merchant: Merchant) -> dict[str, Store]:
     """The merchant's Pongo stores as last fetched, by slug, in name order."""
-    rows = db.session.scalars(
-        select(PongoStore).where(PongoStore.merchant_id == merchant.id).order_by(PongoStore.name)
+    rows = db.session.execute(
+        select(
+            PongoStore.slug,
+            PongoStore.name,
+            PongoStore.address,
+            PongoStore.city,
+            PongoStore.postal_code,
+        )
+        .where(PongoStore.merchant_id == merchant.id)
+        .order_by(PongoStore.name)
     )
-    return {s.slug: Store(s.slug, s.name, s.address, s.city, s.postal_code) for s in rows}
+    # Plain rows: a thousand stores as ORM objects would cost more than the rest of the page.
+    return {row.slug: Store(*row) for row in rows}
 
 
 def last_sync(merchant: Merchant) -> StoreSync | None:
@@ -180,18 +234,25 @@ def page_of(merchant: Merchant, ref: str, per_page: int = PER_PAGE) -> int:
 
 def _suggestions(
     merchant: Merchant, rows: list[Location], free: list[Store]
-) -> dict[str, Suggestion]:
+) -> Mapping[str, Suggestion]:
     # Suggestions are computed for the rows shown only, against every free store: scoring
     # all of a large merchant's locations on every page view would cost half a second.
-    return suggest_links(
-        [
+    return _suggested(
+        tuple(
             PosLocation(loc.ref, loc.name, loc.address, loc.city, loc.postal_code)
             for loc in rows
             if loc.active and not loc.store_slug
-        ],
-        [StoreChoice(s.slug, s.name, s.address, s.city, s.postal_code) for s in free],
-        {},
+        ),
+        tuple(StoreChoice(s.slug, s.name, s.address, s.city, s.postal_code) for s in free),
     )
+
+
+@functools.lru_cache(maxsize=16)
+def _suggested(
+    locations: tuple[PosLocation, ...], stores: tuple[StoreChoice, ...]
+) -> Mapping[str, Suggestion]:
+    """Suggestions for these rows among these stores, kept while neither changes (read-only)."""
+    return MappingProxyType(suggest_links(locations, stores, {}))
 
 
 def _linked_slugs(merchant: Merchant) -> dict[str, str]:
@@ -350,19 +411,40 @@ def accept_suggestions(*, merchant: Merchant, refs: list[str], threshold: int, a
     return len(changes)
 
 
+def location_problem_columns(merchant_id: MerchantId) -> dict[str, ScalarSelect[int]]:
+    """The overview's location counts as SQL expressions, to be read in one statement.
+
+    They count what `state_of` decides row by row: unlinked, orphaned (only once the stores
+    were synced), renamed, and archived locations still linked.
+    """
+    mine = Location.merchant_id == merchant_id
+    active = Location.archived_at.is_(None)
+    linked = and_(Location.store_slug.is_not(None), Location.store_slug != "")
+    store = (
+        select(PongoStore.name)
+        .where(PongoStore.merchant_id == merchant_id, PongoStore.slug == Location.store_slug)
+        .correlate(Location)
+    )
+    synced = select(StoreSync.merchant_id).where(StoreSync.merchant_id == merchant_id).exists()
+    renamed = store.where(
+        Location.store_name_at_link.is_not(None),
+        Location.store_name_at_link != "",
+        PongoStore.name != Location.store_name_at_link,
+    ).exists()
+
+    def count(*where: ColumnElement[bool]) -> ScalarSelect[int]:
+        return select(func.count(Location.id)).where(mine, *where).scalar_subquery()
+
+    return {
+        "unlinked": count(active, not_(linked)),
+        "orphaned": count(active, linked, synced, ~store.exists()),
+        "renamed": count(active, linked, renamed),
+        "inactive_linked": count(Location.archived_at.is_not(None), linked),
+    }
+
+
 def location_problems(merchant: Merchant) -> dict[str, int]:
     """Counts for the overview: unlinked, orphaned, renamed; inactive locations still linked."""
-    stores = cached_stores(merchant)
-    synced = last_sync(merchant) is not None
-    counts = {state.value: 0 for state in LinkState}
-    for location in db.session.scalars(select(Location).where(Location.merchant_id == merchant.id)):
-        state = state_of(location, stores, synced)
-        if state is LinkState.INACTIVE and not location.store_slug:
-            continue
-        counts[state.value] += 1
-    return {
-        "unlinked": counts["unlinked"],
-        "orphaned": counts["orphaned"],
-        "renamed": counts["renamed"],
-        "inactive_linked": counts["inactive"],
-    }
+    columns = location_problem_columns(merchant.id)
+    row = db.session.execute(select(*(c.label(k) for k, c in columns.items()))).one()
+    return {key: int(value or 0) for key, value in row._mapping.items()}

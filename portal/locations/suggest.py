@@ -26,6 +26,7 @@ right pair for two middling ones, which is what a merchant checking the list exp
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import re
@@ -309,6 +310,12 @@ def _count(counts: dict[int, float], stores: list[int], store_count: int) -> Non
         counts[store] = counts.get(store, 0.0) + weight
 
 
+@functools.lru_cache(maxsize=8192)
+def _store_profile(store: StoreChoice) -> _Profile:
+    """A store's profile, kept: every page of suggestions reads every free store's again."""
+    return _Profile.of(store)
+
+
 def suggest_links(
     locations: Iterable[PosLocation],
     stores: Iterable[StoreChoice],
@@ -318,7 +325,7 @@ def suggest_links(
     taken = set(linked.values())
     free_stores = [store for store in stores if store.slug not in taken]
     open_locations = [loc for loc in locations if not linked.get(loc.ref)]
-    store_profiles = [_Profile.of(store) for store in free_stores]
+    store_profiles = [_store_profile(store) for store in free_stores]
     postings: dict[str, list[int]] = {}
     for number, profile in enumerate(store_profiles):
         for feature in profile.features():

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import BindParameter, CursorResult, ScalarSelect, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import config
@@ -226,10 +226,24 @@ def status_counts(merchant: Merchant) -> dict[str, int]:
     return counts
 
 
+def order_problem_columns(merchant_id: int | BindParameter[int]) -> dict[str, ScalarSelect[int]]:
+    """The overview's order counts as SQL expressions, to be read in one statement."""
+
+    def count(status: RelayStatus) -> ScalarSelect[int]:
+        return (
+            select(func.count(OrderRelay.id))
+            .where(OrderRelay.merchant_id == merchant_id, OrderRelay.status == status)
+            .scalar_subquery()
+        )
+
+    return {"failed": count(RelayStatus.FAILED), "paused": count(RelayStatus.PAUSED)}
+
+
 def order_problems(merchant: Merchant) -> dict[str, int]:
     """For the overview: orders that failed and orders paused by the connection."""
-    counts = status_counts(merchant)
-    return {"failed": counts[RelayStatus.FAILED], "paused": counts[RelayStatus.PAUSED]}
+    columns = order_problem_columns(merchant.id)
+    row = db.session.execute(select(*(c.label(k) for k, c in columns.items()))).one()
+    return {key: int(value or 0) for key, value in row._mapping.items()}
 
 
 def orders_page(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import g
 from sqlalchemy import select, update
 
 from portal import crypto
@@ -33,6 +34,17 @@ def get_connection(merchant: Merchant) -> PongoConnection | None:
         .where(PongoConnection.merchant_id == merchant.id)
         .execution_options(populate_existing=True)
     )
+
+
+def request_connection(merchant: Merchant) -> PongoConnection | None:
+    """The merchant's connection as this request first read it: pages and banners share one read.
+
+    For showing only; a change to the connection reads it again through `get_connection`.
+    """
+    cached: dict[int, PongoConnection | None] = g.setdefault("pongo_connections", {})
+    if merchant.id not in cached:
+        cached[merchant.id] = get_connection(merchant)
+    return cached[merchant.id]
 
 
 def save_connection(

@@ -18,7 +18,7 @@ from flask_babel import format_currency
 from sqlalchemy import ColumnElement, Row, Select, Text, and_, cast, false, func, or_, select, true
 
 from portal.extensions import db
-from portal.listing import Page, clamp_page, escape_like, last_page
+from portal.listing import Page, escape_like, paginate
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
 from portal.models.products import Product
@@ -289,37 +289,13 @@ def describe(
         )
 
 
-def _one_page(conditions: list[ColumnElement[bool]], page: int) -> Page:
-    """One page of the list, counting the matches only when needed.
-
-    Unlike `listing.paginate`, which always counts: each pass over a narrow search reads the
-    whole index, so the page is read first. When it is not full, it is the last one and the
-    count follows from it. A windowed count in the same query would sort every match of a
-    broad search instead.
-    """
-
-    def read(page: int) -> list[Row[*_Fields]]:
-        offset = (page - 1) * PER_PAGE
-        return list(db.session.execute(_listing(conditions).offset(offset).limit(PER_PAGE)))
-
-    rows = read(page)
-    if 0 < len(rows) < PER_PAGE or (page == 1 and not rows):
-        total = (page - 1) * PER_PAGE + len(rows)
-        return Page(items=rows, page=page, pages=last_page(total, PER_PAGE), total=total)
-    total = db.session.scalar(select(func.count()).select_from(Product).where(*conditions)) or 0
-    shown = clamp_page(page, total, PER_PAGE)
-    if shown != page:  # past the last page: show the last one
-        rows = read(shown)
-    return Page(items=rows, page=shown, pages=last_page(total, PER_PAGE), total=total)
-
-
 def products_page(
     *, merchant: Merchant, filters: Filters, page: int, selection: Selection
 ) -> ProductsPage:
     """One page of the merchant's catalogue after search and filters, and the composer."""
     usage = reward_usage(merchant)
     conditions = filter_conditions(merchant, filters, usage)
-    paging = _one_page(conditions, page)
+    paging = paginate(_listing(conditions), page=page, per_page=PER_PAGE, scalars=False)
     products = paging.items
     locations = active_locations(merchant)
     rows = list(

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Protocol
 
 from flask import current_app
-from sqlalchemy import Table, Text, cast, delete, func, select
+from sqlalchemy import BindParameter, ScalarSelect, Table, Text, cast, delete, func, select
 
 from portal.audit.actor import Actor
 from portal.audit.services import record
@@ -39,6 +39,10 @@ from portal.rewards.skus import (
 )
 
 MAX_QUERY = 100
+# Rewards per page: each row lists its SKUs and products, about 3 KB of HTML.
+PER_PAGE = 25
+# Linked locations per page of columns in the "where each reward can be redeemed" view.
+LOCATION_COLUMNS = 20
 _PRODUCTS: Table = Product.__table__  # type: ignore[assignment]  # declared models map a Table
 _CACHE_KEY = "portal.rewards.index_cache"
 
@@ -52,6 +56,15 @@ class RewardSource(Protocol):
 
 
 @dataclass(frozen=True)
+class Classified:
+    """One cached reward classified against the catalogue, before the merchant's own review."""
+
+    review: RewardReview
+    points: int | None
+    raw_external_id: str | None
+
+
+@dataclass(frozen=True)
 class Catalogue:
     """A merchant's catalogue ready for reviews: its index and what the page needs to know."""
 
@@ -59,6 +72,8 @@ class Catalogue:
     active_count: int
     # Some active product is sold in some locations only: the locations view is worth showing.
     has_local_products: bool
+    # Every reward's classification against this catalogue, for the rewards sync it came from.
+    reviews: dict[datetime, list[Classified]] = field(default_factory=dict)
 
 
 REVIEWED = "reviewed"
@@ -131,6 +146,12 @@ class RewardsPage:
     synced_at: datetime | None
     active_products: int
     has_local_products: bool
+    found: int = 0
+    page: int = 1
+    pages: int = 1
+    # In the locations view: which page of linked locations the columns show.
+    column_page: int = 1
+    column_pages: int = 1
     locations: list[LinkedLocation] = field(default_factory=list)
     # Reward public id -> refs of the linked locations where it can really be redeemed.
     redeemable: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -180,14 +201,30 @@ def refresh_rewards(*, merchant: Merchant, client: RewardSource, actor: Actor) -
     return len(unique)
 
 
+def catalogue_version_query(
+    merchant_id: int | BindParameter[int],
+) -> ScalarSelect[datetime | None]:
+    """The catalogue's last change, which stamps its version, as an SQL expression.
+
+    Every write to the catalogue (create, update, archive) stamps the rows it touches with
+    its time and products are never deleted, so the latest stamp moves with every change;
+    the (merchant, updated_at) index makes reading it one index seek, not a count of rows.
+    """
+    return (
+        select(func.max(_PRODUCTS.c.updated_at))
+        .where(_PRODUCTS.c.merchant_id == merchant_id)
+        .scalar_subquery()
+    )
+
+
+def version_of(latest: datetime | None) -> Hashable:
+    """The catalogue version from its last change."""
+    return str(latest)
+
+
 def catalogue_version(merchant: Merchant) -> Hashable:
-    """What changes whenever the POS pushes a different catalogue: product count, last change."""
-    count, latest = db.session.execute(
-        select(func.count(), func.max(_PRODUCTS.c.updated_at)).where(
-            _PRODUCTS.c.merchant_id == merchant.id
-        )
-    ).one()
-    return (count, str(latest))
+    """What changes whenever the POS pushes a different catalogue: its last change."""
+    return version_of(db.session.scalar(select(catalogue_version_query(merchant.id))))
 
 
 @contextmanager
@@ -285,21 +322,59 @@ def catalogue_for(merchant: Merchant) -> Catalogue:
     )
 
 
-def review_all(merchant: Merchant, catalogue: Catalogue | None = None) -> list[RewardEntry]:
+def _classified(merchant: Merchant, catalogue: Catalogue) -> list[Classified]:
     """Every cached reward of the merchant reviewed against its catalogue, in Pongo's order."""
-    index = (catalogue or catalogue_for(merchant)).index
     rows = db.session.execute(
         select(
             PongoReward.public_id, PongoReward.name, PongoReward.points, PongoReward.raw_external_id
         )
         .where(PongoReward.merchant_id == merchant.id)
         .order_by(PongoReward.position, PongoReward.id)
-    ).all()
-    accepted = acceptances(merchant, {public_id: raw for public_id, _, _, raw in rows})
+    )
     return [
-        RewardEntry(review_reward(public_id, name, raw, index), points, accepted.get(public_id))
+        Classified(review_reward(public_id, name, raw, catalogue.index), points, raw)
         for public_id, name, points, raw in rows
     ]
+
+
+def reviewed(merchant: Merchant, catalogue: Catalogue, synced_at: datetime) -> list[RewardEntry]:
+    """Every reward's review, with the merchant's own review of it.
+
+    The classification is kept with the catalogue index for the rewards sync it came from, so
+    a page view classifies nothing until the POS pushes another catalogue or the rewards are
+    fetched again; the merchant's reviews (a small read) are applied on each call.
+    """
+    classified = catalogue.reviews.get(synced_at)
+    if classified is None:
+        classified = _classified(merchant, catalogue)
+        catalogue.reviews.clear()
+        catalogue.reviews[synced_at] = classified
+    accepted = acceptances(merchant, {c.review.public_id: c.raw_external_id for c in classified})
+    return [RewardEntry(c.review, c.points, accepted.get(c.review.public_id)) for c in classified]
+
+
+def review_all(merchant: Merchant) -> list[RewardEntry]:
+    """Every cached reward of the merchant with its reviews (none when never fetched)."""
+    sync = last_sync(merchant)
+    return reviewed(merchant, catalogue_for(merchant), sync.synced_at) if sync else []
+
+
+# Problems first: what the merchant must fix, then what to check, then the rest.
+_PROBLEMS_FIRST = {
+    RewardStatus.NOT_REDEEMABLE: 0,
+    RewardStatus.CHECK: 1,
+    RewardStatus.NO_SKU: 2,
+    RewardStatus.READY: 3,
+}
+
+
+def page_slice(
+    rows: list[RewardEntry], page: int, per_page: int
+) -> tuple[list[RewardEntry], int, int]:
+    """One page of rows, the page number kept within range, and the number of pages."""
+    pages = max(1, -(-len(rows) // per_page))
+    page = min(max(1, page), pages)
+    return rows[(page - 1) * per_page : page * per_page], page, pages
 
 
 def fold(text: str) -> str:
@@ -347,34 +422,59 @@ def linked_locations(merchant: Merchant) -> list[LinkedLocation]:
 
 
 def rewards_page(
-    *, merchant: Merchant, status: str | None = None, query: str = "", view: str = "rewards"
+    *,
+    merchant: Merchant,
+    status: str | None = None,
+    query: str = "",
+    view: str = "rewards",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    where_page: int = 1,
 ) -> RewardsPage:
-    """The rows of the Rewards page after the status filter and the search, with the counts."""
+    """One page of the Rewards list, problems first, after the status filter and the search.
+
+    The counts and the filters cover every reward; only the rows shown are one page.
+    """
     catalogue = catalogue_for(merchant)
-    entries = review_all(merchant, catalogue)
+    sync = last_sync(merchant)
+    entries = reviewed(merchant, catalogue, sync.synced_at) if sync else []
     chosen = parse_status(status)
     show_reviewed = status == REVIEWED
     query = query.strip()[:MAX_QUERY]
     folded = fold(query)
-    rows = [
-        entry
-        for entry in entries
-        if (not show_reviewed or entry.reviewed)
-        and (chosen is None or (entry.review.status is chosen and not entry.reviewed))
-        and (not folded or matches(entry, folded))
-    ]
-    sync = last_sync(merchant)
+    found = sorted(
+        (
+            entry
+            for entry in entries
+            if (not show_reviewed or entry.reviewed)
+            and (chosen is None or (entry.review.status is chosen and not entry.reviewed))
+            and (not folded or matches(entry, folded))
+        ),
+        key=lambda entry: _PROBLEMS_FIRST[entry.review.status],
+    )
+    rows, page, pages = page_slice(found, page, per_page)
     locations: list[LinkedLocation] = []
     redeemable: dict[str, frozenset[str]] = {}
     view = "locations" if view == "locations" and catalogue.has_local_products else "rewards"
+    column_page, column_pages = 1, 1
     if view == "locations":
-        locations = linked_locations(merchant)
+        linked = linked_locations(merchant)
+        # A chain's hundreds of locations are shown as columns a page at a time.
+        starts = range(0, max(len(linked), 1), LOCATION_COLUMNS)
+        column_pages = len(starts)
+        column_page = min(max(1, where_page), column_pages)
+        locations = linked[starts[column_page - 1] :][:LOCATION_COLUMNS]
         refs = [location.ref for location in locations]
         redeemable = {row.review.public_id: row.review.redeemable_at(refs) for row in rows}
     return RewardsPage(
         rows=rows,
         counts=summary(entry.review for entry in entries if not entry.reviewed),
         total=len(entries),
+        found=len(found),
+        page=page,
+        pages=pages,
+        column_page=column_page,
+        column_pages=column_pages,
         status=chosen,
         query=query,
         view=view,
@@ -390,9 +490,10 @@ def rewards_page(
 
 def rewards_step(merchant: Merchant) -> RewardsStep:
     """The Rewards step of the setup guide: how many rewards need the merchant, the first one."""
-    if last_sync(merchant) is None:
+    sync = last_sync(merchant)
+    if sync is None:
         return RewardsStep(synced=False, total=0, to_review=0, first_to_review=None)
-    entries = review_all(merchant)
+    entries = reviewed(merchant, catalogue_for(merchant), sync.synced_at)
     waiting = [entry.review.public_id for entry in entries if entry.needs_review]
     return RewardsStep(
         synced=True,
@@ -434,14 +535,25 @@ def review_as_is(
     return entry
 
 
-def reward_problems(merchant: Merchant) -> dict[str, int]:
+def reward_problems(
+    merchant: Merchant, *, version: Hashable | None = None, synced_at: datetime | None = None
+) -> dict[str, int]:
     """Counts for the overview: rewards no product of this POS can honour, and rewards to check.
 
-    Rewards the merchant reviewed for their current SKUs are not problems any more.
+    Rewards the merchant reviewed for their current SKUs are not problems any more. Callers
+    that already read the catalogue version and the rewards sync time pass them.
     """
-    if last_sync(merchant) is None:
-        return {"not_redeemable": 0, "check": 0}
-    counts = summary(entry.review for entry in review_all(merchant) if not entry.reviewed)
+    if synced_at is None:
+        sync = last_sync(merchant)
+        if sync is None:
+            return {"not_redeemable": 0, "check": 0}
+        synced_at = sync.synced_at
+    if version is None:
+        version = catalogue_version(merchant)
+    catalogue = index_cache().get(merchant.id, version, lambda: load_catalogue(merchant))
+    counts = summary(
+        entry.review for entry in reviewed(merchant, catalogue, synced_at) if not entry.reviewed
+    )
     return {
         "not_redeemable": counts[RewardStatus.NOT_REDEEMABLE],
         "check": counts[RewardStatus.CHECK],

@@ -72,6 +72,8 @@ def index() -> str:
         status=args.get("status"),
         query=args.get("q", ""),
         view=args.get("view", "rewards"),
+        page=request.args.get("page", 1, type=int) or 1,
+        where_page=request.args.get("where_page", 1, type=int) or 1,
     )
     return render_template("rewards/index.html", listing=listing)
 

@@ -40,3 +40,33 @@ document.addEventListener("DOMContentLoaded", () => {
     location.replace(location.pathname + "?focus=" + encodeURIComponent(ref) + location.hash);
   }
 });
+// Locations: rows of a large merchant offer a few stores each; the page's one list of every
+// free store (#pongo-stores) becomes a search beside each row's select, which still submits.
+document.addEventListener("DOMContentLoaded", () => {
+  const source = document.getElementById("pongo-stores");
+  if (!source) return;
+  // [slug, description] pairs; the label is the one the rows' own lists show.
+  const stores = JSON.parse(source.textContent).map(([slug, text]) => [slug, `${text} (${slug})`]);
+  const slugByLabel = new Map(stores.map(([slug, label]) => [label, slug]));
+  const list = document.createElement("datalist");
+  list.id = "pongo-store-list";
+  stores.forEach(([, label]) => list.appendChild(new Option(label)));
+  source.after(list);
+  document.querySelectorAll("select[data-store-picker]").forEach((select) => {
+    const search = document.createElement("input");
+    search.type = "search";
+    search.setAttribute("list", list.id);
+    search.setAttribute("aria-label", source.dataset.label);
+    search.placeholder = source.dataset.label;
+    search.className = "store-search";
+    search.addEventListener("change", () => {
+      const slug = slugByLabel.get(search.value);
+      if (!slug) return;
+      if (![...select.options].some((option) => option.value === slug)) {
+        select.add(new Option(search.value, slug));
+      }
+      select.value = slug;
+    });
+    select.after(search);
+  });
+});

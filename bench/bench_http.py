@@ -1,0 +1,232 @@
+"""Every merchant page over HTTP under gunicorn at the largest merchant, beside /healthz.
+
+The database is prepared once (PostgreSQL when PORTAL_BENCH_DATABASE_URL is set, SQLite
+otherwise): a small merchant, and the largest one (50,000 products, 500 rewards of 6 SKUs,
+1,000 locations x 1,000 stores, 10,000 orders). Gunicorn serves it with 2 workers; `wrk`
+drives 16 connections at each page with a session cookie, and each figure is printed beside
+/healthz measured in the same run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import create_engine, text
+
+from portal import create_app
+from portal.extensions import db
+from tests.conftest import TEST_SETTINGS
+from tests.perf.seed import LARGEST, SMALL, api_key, open_session, seed_merchant
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKERS = 2
+CONNECTIONS = 16
+SECONDS = int(os.environ.get("PORTAL_BENCH_HTTP_SECONDS", "5"))
+# The limits the pages are held to, as ratios to /healthz measured in the same run.
+MAX_BYTES = 150_000
+MAX_P50_RATIO = 5.0
+MIN_OVERVIEW_SHARE = 0.5
+PAGES = (
+    ("Overview", "/"),
+    ("Connection", "/connect/"),
+    ("Locations", "/locations"),
+    ("Rewards", "/rewards"),
+    ("Orders", "/orders"),
+    ("Order detail", "/orders/O000042"),
+    ("Access log", "/access-log"),
+)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What wrk measured on one URL."""
+
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def database() -> Iterator[str]:
+    """An empty database: a private schema on PORTAL_BENCH_DATABASE_URL, or an SQLite file."""
+    url = os.environ.get("PORTAL_BENCH_DATABASE_URL", "")
+    if not url:
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{folder}/http.db"
+        return
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+
+
+def prepare(url: str) -> dict[str, str]:
+    """Load both merchants; returns a session token for each."""
+    app = create_app({**TEST_SETTINGS, "database_url": url})
+    with app.app_context():
+        db.create_all()
+    key = api_key(app)
+    start = time.perf_counter()
+    small = seed_merchant(app, key, "SMALL", SMALL)
+    big = seed_merchant(app, key, "BIG", LARGEST)
+    print(f"  prepared the largest merchant in {time.perf_counter() - start:.0f} s")
+    tokens = {"small": open_session(app, small), "big": open_session(app, big)}
+    with app.app_context():
+        db.engine.dispose()
+    return tokens
+
+
+@contextmanager
+def gunicorn(url: str) -> Iterator[str]:
+    """The portal under gunicorn on `url`; yields its base URL once it answers."""
+    port = free_port()
+    environ = {
+        **os.environ,
+        "PORTAL_ENV": "development",
+        "DATABASE_URL": url,
+        "PORTAL_SECRET_KEY": TEST_SETTINGS["secret_key"],
+        "PORTAL_LAUNCH_SECRET": TEST_SETTINGS["launch_secret"],
+        "PORTAL_ENCRYPTION_KEYS": TEST_SETTINGS["encryption_keys"],
+        # Pages must not call Pongo: nothing listens here, so a call would show as slowness.
+        "PONGO_BASE_URL": f"http://127.0.0.1:{free_port()}",
+    }
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "--workers",
+            str(WORKERS),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=environ,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2):  # noqa: S310
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def fetch(url: str, token: str) -> bytes:
+    """One page view's body, failing on anything but 200."""
+    request = urllib.request.Request(url, headers={"Cookie": f"portal_session={token}"})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
+        assert answer.status == 200, (url, answer.status)
+        body: bytes = answer.read()
+    return body
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url: str, token: str | None, seconds: int = SECONDS) -> Figures:
+    """Drive `url` with wrk (2 threads, 16 connections) and read its figures."""
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "60s", "--latency"]
+    command.append(url)
+    if token:
+        command[1:1] = ["-H", f"Cookie: portal_session={token}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", output)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
+    assert rate, output
+    assert p50, output
+    assert p99, output
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    failed = re.search(r"Socket errors:.*timeout (\d+)", output)
+    return Figures(
+        requests_per_second=float(rate.group(1)),
+        p50_ms=_ms(*p50.groups()),
+        p99_ms=_ms(*p99.groups()),
+        errors=(int(bad.group(1)) if bad else 0) + (int(failed.group(1)) if failed else 0),
+    )
+
+
+def verdict(ok: bool) -> str:
+    """A mark for the figure's target."""
+    return "ok" if ok else "OVER"
+
+
+def main() -> None:
+    """Prepare, serve, measure, print."""
+    if shutil.which("wrk") is None:
+        print("wrk is not installed: `apt-get install wrk` (make bench installs it)")
+        return
+    backend = "PostgreSQL" if os.environ.get("PORTAL_BENCH_DATABASE_URL") else "SQLite"
+    print(f"  database: {backend}; gunicorn {WORKERS} workers; wrk {CONNECTIONS} connections")
+    with database() as url:
+        tokens = prepare(url)
+        with gunicorn(url) as base:
+            wrk(f"{base}/healthz", None, 1)
+            rows = [("Overview (small merchant)", "/", "small")]
+            rows += [(f"{name} (largest)", path, "big") for name, path in PAGES]
+            for label, path, who in rows:
+                body = fetch(f"{base}{path}", tokens[who])
+                wrk(f"{base}{path}", tokens[who], 1)  # warm both workers
+                # The limit is measured just before each page: other load on the machine
+                # then weighs on both figures alike.
+                probe = wrk(f"{base}/healthz", None, 3)
+                seen = wrk(f"{base}{path}", tokens[who])
+                share = seen.requests_per_second / probe.requests_per_second
+                ratio = seen.p50_ms / probe.p50_ms
+                marks = [
+                    f"bytes {verdict(len(body) <= MAX_BYTES)}",
+                    f"p50 {verdict(ratio <= MAX_P50_RATIO)}",
+                ]
+                if path == "/":
+                    marks.append(f"req/s {verdict(share >= MIN_OVERVIEW_SHARE)}")
+                if seen.errors:
+                    marks.append(f"{seen.errors} errors")
+                print(
+                    f"  {label:<26} {seen.requests_per_second:6.0f} req/s ({share:4.0%})"
+                    f"  p50 {seen.p50_ms:6.1f} ms ({ratio:4.1f}x)  p99 {seen.p99_ms:6.1f} ms"
+                    f"  {len(body) / 1000:6.1f} KB  [{', '.join(marks)}]"
+                    f"  | /healthz {probe.requests_per_second:5.0f} req/s,"
+                    f" p50 {probe.p50_ms:5.1f} ms"
+                )
+
+
+if __name__ == "__main__":
+    main()
