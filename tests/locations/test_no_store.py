@@ -36,9 +36,7 @@ def actions(app: Flask) -> list[tuple[str, str]]:
     """(action, location) of every location event, oldest first."""
     with app.app_context():
         events = db.session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.action.like("location.%"))
-            .order_by(AuditEvent.id)
+            select(AuditEvent).where(AuditEvent.action.like("location.%")).order_by(AuditEvent.id)
         ).all()
         return [(e.action, e.details["location"]) for e in events]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -49,14 +48,14 @@ def to_review(app: Flask) -> list[str]:
 
 
 @pytest.fixture
-def merchant(pongo_app: Flask, pongo: httpx.Client) -> Iterator[FlaskClient]:
+def merchant(pongo_app: Flask, pongo: httpx.Client) -> FlaskClient:
     """M1 with three locations, connected to the sandbox's demo account (stores fetched)."""
     api = Api(pongo_app.test_client(), new_key(pongo_app))
     api.put("/merchants/M1", {"name": "Boulangerie Lumière"})
     assert api.put("/merchants/M1/locations", {"locations": LOCATIONS}).status_code == 200
     client = pongo_app.test_client()
     connect_merchant(client, pongo)
-    yield client
+    return client
 
 
 def test_a_new_merchant_reads_what_each_step_needs_and_what_done_means(
@@ -65,8 +64,12 @@ def test_a_new_merchant_reads_what_each_step_needs_and_what_done_means(
     launch(client)
     page = client.get("/").get_data(as_text=True)
     assert "0% done" in page
-    assert link_to(page, "Pongo is not connected yet: sign in to your Pongo account and "
-                   "allow the portal.") == "/connect/"
+    assert (
+        link_to(
+            page, "Pongo is not connected yet: sign in to your Pongo account and allow the portal."
+        )
+        == "/connect/"
+    )
     assert "Your POS has not sent any location yet." in page
     assert "Your rewards are fetched once Pongo is connected." in page
     assert "Done when every active location is linked to its Pongo store or marked" in text(page)
@@ -162,11 +165,11 @@ def test_reviewing_every_flagged_reward_completes_the_setup(
 
 
 def test_the_guide_speaks_french_with_real_plurals(merchant: FlaskClient) -> None:
-    launch(merchant, locale="fr")
+    launch(merchant, extra={"locale": "fr"})
     overview = text(merchant.get("/").get_data(as_text=True))
     assert "3 établissements n’ont pas encore de boutique Pongo, le premier : " in overview
     post_links(merchant, csrf_token(merchant, "/locations"), LINKS)
     overview = text(merchant.get("/").get_data(as_text=True))
     assert "1 établissement n’a pas encore de boutique Pongo : Laboratoire central" in overview
     page = merchant.get("/connect/").get_data(as_text=True)
-    assert "Suivant : liez vos établissements" in text(page)
+    assert "Suivant : associez vos établissements" in text(page)
