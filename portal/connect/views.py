@@ -12,7 +12,6 @@ from portal.connect import oauth, services
 from portal.connect.forms import ConfirmForm
 from portal.drift.services import mail_enabled
 from portal.extensions import limiter
-from portal.overview.services import setup_guide
 from portal.pongo.connection import forget_connection, get_connection
 from portal.security_log import security_event
 
@@ -30,8 +29,6 @@ def index() -> str:
         connection=get_connection(merchant),
         form=ConfirmForm(),
         mail_enabled=mail_enabled(merchant),
-        guide=setup_guide(merchant),
-        here="connect",
     )
 
 

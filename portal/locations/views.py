@@ -13,7 +13,6 @@ from portal.audit.actor import actor_from_request
 from portal.listing import parse_page, search_text
 from portal.locations import services
 from portal.locations.forms import AcceptForm, LinksForm, link_choices, row_refs
-from portal.overview.services import setup_guide
 from portal.pongo.connection import NotConnected
 from portal.pongo.errors import PongoError
 from portal.pongo.merchant import pongo_client_for
@@ -59,8 +58,6 @@ def _render(refused: services.LinksRefused | None = None, status: int = 200) -> 
         accept_form=AcceptForm(),
         choice_of=services.choice_of,
         no_store=services.NO_STORE,
-        guide=setup_guide(merchant),
-        here="locations",
     ), status
 
 

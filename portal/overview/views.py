@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, session, url_for
+from flask import Blueprint, g, render_template, request, session, url_for
 
 from portal.access import current_merchant, merchant_required
 from portal.drift.services import changes_since_last_visit
-from portal.overview.services import SetupGuide, overview_for
+from portal.overview.services import SetupGuide, overview_for, setup_guide
 
 bp = Blueprint("overview", __name__)
+
+# Pages that offer the setup's next action once their own step is done, with that step.
+# The guide is handed to them here, so that their packages need not import the overview.
+NEXT_STEP_PAGES = {"connect.index": "connect", "locations.index": "locations"}
 
 
 def step_url(guide: SetupGuide, step: str) -> str:
@@ -28,8 +32,14 @@ def step_url(guide: SetupGuide, step: str) -> str:
 
 @bp.app_context_processor
 def guide_helpers() -> dict[str, Any]:
-    """The setup guide's links, for the overview and the "Next" action of other pages."""
-    return {"step_url": step_url}
+    """The setup guide's links, and the guide itself on the pages that offer a next action."""
+    helpers: dict[str, Any] = {"step_url": step_url}
+    here = NEXT_STEP_PAGES.get(request.endpoint or "")
+    # An error page rendered for one of these endpoints may have no merchant to guide.
+    merchant = g.get("merchant")
+    if here and merchant is not None:
+        helpers |= {"guide": setup_guide(merchant), "here": here}
+    return helpers
 
 
 @bp.get("/")
