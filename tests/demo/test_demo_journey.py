@@ -6,15 +6,27 @@ import httpx
 from flask import Flask
 from sqlalchemy import select
 
+from portal.demo.data import LUMIERE_LOCATIONS
 from portal.demo.loader import load_demo_data
 from portal.demo.orders import NONNA_LOGIN, seed_demo_orders
+from portal.demo.sandbox import PARTNER_REWARD, add_partner_reward
 from portal.extensions import db
+from portal.locations.services import NO_STORE
 from portal.models.connection import ConnectionStatus
 from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay
 from portal.orders.relay import RelayWorker
 from portal.pongo.connection import get_connection
-from tests.conftest import DEMO_PASSWORD, consent, launch, start_connect
+from portal.rewards.services import review_all
+from tests.conftest import (
+    DEMO_PASSWORD,
+    connect_merchant,
+    consent,
+    csrf_token,
+    launch,
+    start_connect,
+)
+from tests.locations.conftest import post_links
 
 
 def nonna_orders(app: Flask) -> dict[str, tuple[str, str | None]]:
@@ -62,3 +74,35 @@ def test_demo_has_a_delivered_a_failed_and_a_paused_order(
         worker.resume_paused()
         worker.drain()
     assert nonna_orders(pongo_app)["NONNA-1003"][0] == "delivered"
+
+
+def test_lumiere_reaches_a_complete_setup_by_following_the_guide(
+    pongo_app: Flask, pongo: httpx.Client
+) -> None:
+    with pongo_app.app_context():
+        load_demo_data()
+    add_partner_reward(str(pongo.base_url))
+    client = pongo_app.test_client()
+    connect_merchant(client, pongo, merchant_ref="LUMIERE", merchant_name="Boulangerie Lumière")
+    token = csrf_token(client, "/locations")
+    refs = [location["ref"] for location in LUMIERE_LOCATIONS]
+    client.post("/locations/accept", data={"csrf_token": token, "threshold": 80, "ref": refs})
+    overview = client.get("/").get_data(as_text=True)
+    assert "1 location has no Pongo store yet: Laboratoire central" in overview
+    post_links(client, token, {"L-LAB": NO_STORE})
+    overview = client.get("/").get_data(as_text=True)
+    assert "67% done" in overview
+    with pongo_app.app_context():
+        lumiere = db.session.scalar(select(Merchant).where(Merchant.ref == "LUMIERE"))
+        assert lumiere is not None
+        flagged = [e for e in review_all(lumiere) if e.needs_review]
+    partner = next(e for e in flagged if e.review.public_id == PARTNER_REWARD["public_id"])
+    assert partner.review.only_other_systems
+    for entry in flagged:
+        reason = "other_partner" if entry is partner else "not_a_product"
+        client.post(
+            f"/rewards/{entry.review.public_id}/review",
+            data={"csrf_token": token, "reason": reason},
+        )
+    overview = client.get("/").get_data(as_text=True)
+    assert "Your Pongo setup is complete" in overview
