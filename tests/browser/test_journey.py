@@ -107,8 +107,6 @@ class Clicks:
 
 def fix_at_pongo(sandbox_url: str, page: Page) -> int:
     """Change the rewards at Pongo as the page advises; returns how many were changed."""
-    rewards = httpx.get(f"{sandbox_url}/_sandbox/requests").status_code  # sandbox is up
-    assert rewards == 200
     fixture: dict[str, Any] = json.loads(Path(DEMO_FIXTURE).read_text())
     account = next(a for a in fixture["accounts"] if a["login"] == LUMIERE_LOGIN)
     changed = 0
@@ -120,7 +118,7 @@ def fix_at_pongo(sandbox_url: str, page: Page) -> int:
         if public_id in FIXED_AT_PONGO:
             reward = {**reward, "external_id": FIXED_AT_PONGO[public_id]}
             changed += 1
-        elif corrected.count() and public_id not in REASONS:
+        elif corrected.count():
             reward = {**reward, "external_id": corrected.input_value()}
             changed += 1
         updated.append(reward)
