@@ -94,7 +94,16 @@ class LocationOut(BaseModel):
     postal_code: str | None
     country: str | None
     active: bool
-    loyalty_store_slug: str | None = Field(description="The linked Pongo store, null if none")
+    loyalty_store_slug: str | None = Field(
+        description="The linked Pongo store; null when unlinked or marked as having none"
+    )
+    pongo_store: Literal["linked", "unlinked", "none"] = Field(
+        description=(
+            "linked: orders go to the store in loyalty_store_slug; none: the merchant marked"
+            " this location as having no Pongo store (a central kitchen, a warehouse);"
+            " unlinked: not decided yet. Orders of a location that is not linked are refused."
+        )
+    )
 
 
 class LocationsOut(BaseModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlalchemy import select
 
 from portal.api.errors import InvalidBody, duplicates
@@ -90,6 +92,13 @@ def replace_locations(
     return counts
 
 
+def pongo_store(location: Location) -> Literal["linked", "unlinked", "none"]:
+    """Whether a location is linked, marked as having no Pongo store, or not decided yet."""
+    if location.store_slug:
+        return "linked"
+    return "none" if location.no_store_at else "unlinked"
+
+
 def list_locations(*, merchant: Merchant) -> list[LocationOut]:
     """Every location of the merchant with its linked store slug, active ones first."""
     locations = db.session.scalars(
@@ -107,6 +116,7 @@ def list_locations(*, merchant: Merchant) -> list[LocationOut]:
             country=location.country,
             active=location.active,
             loyalty_store_slug=location.store_slug,
+            pongo_store=pongo_store(location),
         )
         for location in locations
     ]

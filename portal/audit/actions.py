@@ -68,6 +68,14 @@ ACTIONS: dict[str, AuditAction] = _actions(
         "location.link",
         _l("%(actor)s changed the Pongo store of location %(location)s from %(old)s to %(new)s."),
     ),
+    AuditAction(
+        "location.no_store",
+        _l("%(actor)s marked location %(location)s as having no Pongo store."),
+    ),
+    AuditAction(
+        "location.no_store_undo",
+        _l("%(actor)s withdrew the “no Pongo store” mark of location %(location)s."),
+    ),
     AuditAction("stores.refresh", _l("%(actor)s fetched %(stores)s Pongo store(s).")),
     AuditAction("rewards.refresh", _l("%(actor)s fetched %(rewards)s Pongo reward(s).")),
     AuditAction(

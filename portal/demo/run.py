@@ -12,6 +12,8 @@ from werkzeug.serving import run_simple
 
 from portal import config
 from portal.demo.loader import load_demo_data
+from portal.demo.orders import seed_demo_orders
+from portal.demo.sandbox import add_partner_reward
 from portal.drift.views import demo_mailbox
 from portal.drift.worker import run_worker as run_sync_worker
 from portal.extensions import db
@@ -49,6 +51,11 @@ def run_demo(app: Flask, *, host: str, port: int) -> None:
         staff_password = demo_staff()
     click.echo(f" * Demo data loaded through the POS API ({count} requests).")
     sandbox = start_sandbox(DEMO_FIXTURE, controls=True, port=SANDBOX_PORT)
+    add_partner_reward(sandbox.url)
+    with app.app_context():
+        orders = seed_demo_orders(sandbox.url)
+    if orders:
+        click.echo(f" * Pizzeria Nonna connected, with {orders} orders to look at.")
     stop = threading.Event()
     worker = threading.Thread(target=run_worker, args=(app, stop), daemon=True)
     worker.start()

@@ -44,6 +44,9 @@ MerchantId = int | BindParameter[int]
 DEFAULT_THRESHOLD = 80
 # Up to this many free stores, each row's list offers them all, which works without JavaScript.
 FULL_LIST_MAX = 12
+# The choice "this location has no Pongo store" in the links table. Pongo's store slugs are
+# URL-safe words; a value starting with a space is never taken for one.
+NO_STORE = " no-store"
 
 
 class StoreSource(Protocol):
@@ -59,6 +62,8 @@ class LinkState(StrEnum):
 
     LINKED = "linked"
     UNLINKED = "unlinked"
+    # The merchant said this location has no Pongo store (a central kitchen, a warehouse).
+    NO_STORE = "no_store"
     RENAMED = "renamed"
     ORPHANED = "orphaned"
     INACTIVE = "inactive"
@@ -114,6 +119,8 @@ class LocationsPage:
     synced_at: datetime | None
     store_count: int
     problems: dict[str, int] = field(default_factory=dict)
+    # Active locations marked as having no Pongo store.
+    no_store_count: int = 0
 
     @property
     def compact(self) -> bool:
@@ -200,7 +207,7 @@ def state_of(location: Location, stores: Mapping[str, Store], synced: bool) -> L
     if not location.active:
         return LinkState.INACTIVE
     if not location.store_slug:
-        return LinkState.UNLINKED
+        return LinkState.NO_STORE if location.no_store_at else LinkState.UNLINKED
     store = stores.get(location.store_slug)
     if store is None:
         # Before the first sync nothing is known about Pongo's stores: no alarm yet.
@@ -241,7 +248,7 @@ def _suggestions(
         tuple(
             PosLocation(loc.ref, loc.name, loc.address, loc.city, loc.postal_code)
             for loc in rows
-            if loc.active and not loc.store_slug
+            if loc.active and not loc.store_slug and not loc.no_store_at
         ),
         tuple(StoreChoice(s.slug, s.name, s.address, s.city, s.postal_code) for s in free),
     )
@@ -317,7 +324,17 @@ def locations_page(
         synced_at=sync.synced_at if sync else None,
         store_count=len(stores),
         problems=location_problems(merchant),
+        no_store_count=count(
+            _filtered(merchant, "", False).where(
+                Location.store_slug.is_(None), Location.no_store_at.is_not(None)
+            )
+        ),
     )
+
+
+def choice_of(location: Location) -> str | None:
+    """What the links table shows as chosen: a store slug, NO_STORE, or None (not linked)."""
+    return NO_STORE if location.no_store_at and not location.store_slug else location.store_slug
 
 
 def _apply(
@@ -326,23 +343,37 @@ def _apply(
     stores: Mapping[str, Store],
     actor: Actor,
 ) -> None:
-    """Write link changes; links being given up are cleared first so that swaps work."""
+    """Write link changes; links being given up are cleared first so that swaps work.
+
+    A change is a store slug, NO_STORE (the location has no Pongo store) or None (not
+    linked). Marking and unmarking "no Pongo store" are audited as such, links as links.
+    """
     old = {location: location.store_slug for location in changes}
     for location in changes:
         location.store_slug = None
     db.session.flush()
     now = utcnow()
-    for location, slug in changes.items():
+    for location, choice in changes.items():
+        slug = None if choice == NO_STORE else choice
+        was_no_store = location.no_store_at is not None
         location.store_slug = slug
         location.store_name_at_link = stores[slug].name if slug else None
         location.linked_at = now if slug else None
         location.linked_by = actor.name if slug else None
-        record(
-            "location.link",
-            actor=actor,
-            merchant=merchant,
-            details={"location": location.ref, "old": old[location], "new": slug},
-        )
+        location.no_store_at = now if choice == NO_STORE else None
+        location.no_store_by = actor.name if choice == NO_STORE else None
+        details = {"location": location.ref}
+        if was_no_store and choice != NO_STORE:
+            record("location.no_store_undo", actor=actor, merchant=merchant, details=details)
+        if old[location] != slug:
+            record(
+                "location.link",
+                actor=actor,
+                merchant=merchant,
+                details={**details, "old": old[location], "new": slug},
+            )
+        if choice == NO_STORE and not was_no_store:
+            record("location.no_store", actor=actor, merchant=merchant, details=details)
     db.session.flush()
 
 
@@ -364,8 +395,8 @@ def save_links(*, merchant: Merchant, choices: Mapping[str, str | None], actor: 
         location = locations.get(ref)
         if location is None:
             errors[ref] = "unknown"
-        elif slug != location.store_slug:
-            if slug and slug not in stores:
+        elif slug != choice_of(location):
+            if slug and slug != NO_STORE and slug not in stores:
                 errors[ref] = "gone"
             else:
                 changes[location] = slug
@@ -375,10 +406,10 @@ def save_links(*, merchant: Merchant, choices: Mapping[str, str | None], actor: 
         if not any(loc.ref == ref for loc in changes):
             holders.setdefault(slug, []).append(ref)
     for location, slug in changes.items():
-        if slug:
+        if slug and slug != NO_STORE:
             holders.setdefault(slug, []).append(location.ref)
     for location, slug in changes.items():
-        if slug and len(holders[slug]) > 1:
+        if slug and slug != NO_STORE and len(holders[slug]) > 1:
             errors[location.ref] = "taken:" + ", ".join(
                 r for r in holders[slug] if r != location.ref
             )
@@ -436,7 +467,7 @@ def location_problem_columns(merchant_id: MerchantId) -> dict[str, ScalarSelect[
         return select(func.count(Location.id)).where(mine, *where).scalar_subquery()
 
     return {
-        "unlinked": count(active, not_(linked)),
+        "unlinked": count(active, not_(linked), Location.no_store_at.is_(None)),
         "orphaned": count(active, linked, synced, ~store.exists()),
         "renamed": count(active, linked, renamed),
         "inactive_linked": count(Location.archived_at.is_not(None), linked),
@@ -448,3 +479,52 @@ def location_problems(merchant: Merchant) -> dict[str, int]:
     columns = location_problem_columns(merchant.id)
     row = db.session.execute(select(*(c.label(k) for k, c in columns.items()))).one()
     return {key: int(value or 0) for key, value in row._mapping.items()}
+
+
+@dataclass(frozen=True)
+class Pending:
+    """The first location of a kind still to be dealt with: where the guide's link opens."""
+
+    ref: str
+    name: str
+
+
+@dataclass(frozen=True)
+class LocationsStep:
+    """The Locations step of the setup guide: what is left, and the first row concerned."""
+
+    active: int
+    unlinked: int
+    orphaned: int
+    first_unlinked: Pending | None
+    first_orphaned: Pending | None
+
+    @property
+    def done(self) -> bool:
+        """Every active location linked or marked "no Pongo store", and no orphaned link."""
+        return self.active > 0 and self.unlinked == 0 and self.orphaned == 0
+
+
+def locations_step(merchant: Merchant) -> LocationsStep:
+    """Where the merchant stands with linking, in the order the Locations page lists rows."""
+    stores = cached_stores(merchant)
+    synced = last_sync(merchant) is not None
+    active = list(
+        db.session.scalars(
+            select(Location)
+            .where(Location.merchant_id == merchant.id, Location.archived_at.is_(None))
+            .order_by(Location.ref)
+        )
+    )
+    by_state: dict[LinkState, list[Location]] = {}
+    for location in active:
+        by_state.setdefault(state_of(location, stores, synced), []).append(location)
+    unlinked = by_state.get(LinkState.UNLINKED, [])
+    orphaned = by_state.get(LinkState.ORPHANED, [])
+    return LocationsStep(
+        active=len(active),
+        unlinked=len(unlinked),
+        orphaned=len(orphaned),
+        first_unlinked=Pending(unlinked[0].ref, unlinked[0].name) if unlinked else None,
+        first_orphaned=Pending(orphaned[0].ref, orphaned[0].name) if orphaned else None,
+    )

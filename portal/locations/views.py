@@ -56,6 +56,8 @@ def _render(refused: services.LinksRefused | None = None, status: int = 200) -> 
         errors=errors,
         links_form=LinksForm(),
         accept_form=AcceptForm(),
+        choice_of=services.choice_of,
+        no_store=services.NO_STORE,
     ), status
 
 

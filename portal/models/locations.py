@@ -35,6 +35,10 @@ class Location(Base):
     store_name_at_link: Mapped[str | None] = mapped_column(String(200))
     linked_at: Mapped[datetime | None]
     linked_by: Mapped[str | None] = mapped_column(String(320))
+    # Set when the merchant said this location has no Pongo store (a central kitchen, a
+    # warehouse): it counts as done in the setup, and its orders are still refused.
+    no_store_at: Mapped[datetime | None]
+    no_store_by: Mapped[str | None] = mapped_column(String(320))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -1,4 +1,9 @@
-"""What the overview shows: onboarding progress and health, gathered from each area."""
+"""What the overview shows: the setup guide and health, gathered from each area.
+
+The guide has three steps; each knows what is left and the first row concerned, so that
+every page of the journey can offer the one next action. The health counts come from one
+statement, whatever the merchant's size.
+"""
 
 from __future__ import annotations
 
@@ -10,39 +15,75 @@ from typing import Any
 from sqlalchemy import Integer, ScalarSelect, Select, bindparam, func, select
 
 from portal.extensions import db
-from portal.locations.services import location_problem_columns
-from portal.models.connection import ConnectionStatus
+from portal.locations.services import LocationsStep, location_problem_columns, locations_step
+from portal.models.connection import ConnectionStatus, PongoConnection
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
 from portal.models.rewards import RewardSync
 from portal.orders.services import order_problem_columns
 from portal.pongo.connection import request_connection
-from portal.rewards.services import catalogue_version_query, reward_problems, version_of
+from portal.rewards.services import (
+    RewardsStep,
+    catalogue_version_query,
+    reward_problems,
+    rewards_step,
+    version_of,
+)
+
+STEPS = ("connect", "locations", "rewards")
 
 
 @dataclass(frozen=True)
-class Step:
-    """One onboarding step with its state."""
+class SetupGuide:
+    """The three setup steps: connect Pongo, link the locations, review the rewards."""
 
-    key: str
-    done: bool
-    detail: str | None = None
+    connection_status: str
+    locations: LocationsStep
+    rewards: RewardsStep
+
+    @property
+    def connected(self) -> bool:
+        """Whether the portal holds a working Pongo connection."""
+        return self.connection_status == ConnectionStatus.CONNECTED
+
+    def done(self, step: str) -> bool:
+        """Whether one step (a key of STEPS) is done."""
+        if step == "connect":
+            return self.connected
+        if step == "locations":
+            return self.locations.done
+        return self.rewards.done
+
+    @property
+    def progress(self) -> int:
+        """Percentage of the steps done."""
+        return round(100 * sum(self.done(step) for step in STEPS) / len(STEPS))
+
+    @property
+    def complete(self) -> bool:
+        """Whether every step is done: the merchant's Pongo setup is complete."""
+        return all(self.done(step) for step in STEPS)
+
+    @property
+    def next_step(self) -> str | None:
+        """The first step still to do, or None when the setup is complete."""
+        return next((step for step in STEPS if not self.done(step)), None)
 
 
 @dataclass(frozen=True)
 class Overview:
-    """The merchant's onboarding checklist and health figures."""
+    """The merchant's setup guide and health figures."""
 
     connection_status: str
     account_name: str | None
     last_success_at: datetime | None
-    steps: list[Step]
+    guide: SetupGuide
     problems: dict[str, int] = field(default_factory=dict)
 
     @property
     def progress(self) -> int:
-        """Percentage of onboarding steps done."""
-        return round(100 * sum(s.done for s in self.steps) / len(self.steps)) if self.steps else 0
+        """Percentage of the setup steps done."""
+        return self.guide.progress
 
 
 LOCATION_COUNTS = ("unlinked", "orphaned", "renamed", "inactive_linked")
@@ -74,11 +115,19 @@ def _figures(merchant: Merchant) -> dict[str, Any]:
     return dict(row._mapping)
 
 
+def setup_guide(merchant: Merchant, connection: PongoConnection | None = None) -> SetupGuide:
+    """Where the merchant stands in the three setup steps."""
+    connection = connection or request_connection(merchant)
+    return SetupGuide(
+        connection_status=connection.status if connection else "not_connected",
+        locations=locations_step(merchant),
+        rewards=rewards_step(merchant),
+    )
+
+
 def overview_for(merchant: Merchant) -> Overview:
     """Gather the overview of one merchant."""
     connection = request_connection(merchant)
-    status = connection.status if connection else "not_connected"
-    connected = status == ConnectionStatus.CONNECTED
     figures = _figures(merchant)
     locations = {key: int(figures[key] or 0) for key in LOCATION_COUNTS}
     orders = {key: int(figures[key] or 0) for key in ORDER_COUNTS}
@@ -92,20 +141,10 @@ def overview_for(merchant: Merchant) -> Overview:
         if synced_at is not None
         else {"not_redeemable": 0, "check": 0}
     )
-    steps = [
-        Step("connect", connected),
-        Step(
-            "locations",
-            bool(figures["active_locations"])
-            and locations["unlinked"] == 0
-            and locations["orphaned"] == 0,
-        ),
-        Step("rewards", synced_at is not None and rewards["not_redeemable"] == 0),
-    ]
     return Overview(
-        connection_status=status,
+        connection_status=connection.status if connection else "not_connected",
         account_name=connection.account_name if connection else None,
         last_success_at=connection.last_success_at if connection else None,
-        steps=steps,
+        guide=setup_guide(merchant, connection),
         problems={k: v for k, v in {**locations, **rewards, **orders}.items() if v},
     )

@@ -75,11 +75,12 @@ def needs_reconnection() -> ColumnElement[bool]:
 
 @problem("unlinked_locations", _l("Unlinked locations"), "⚠")
 def unlinked_locations() -> ColumnElement[bool]:
-    """An active POS location has no Pongo store."""
+    """An active POS location is not linked, and not marked as having no Pongo store."""
     return exists().where(
         Location.merchant_id == Merchant.id,
         Location.archived_at.is_(None),
         Location.store_slug.is_(None),
+        Location.no_store_at.is_(None),
     )
 
 

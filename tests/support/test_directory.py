@@ -116,3 +116,20 @@ def test_location_problems_filter_the_directory(staffed: Flask, agent: FlaskClie
     by_orphaned = _rows(agent, problem="orphaned_locations")
     assert "Primeur Ouest" in by_orphaned
     assert "Boucherie Est" not in by_orphaned
+
+
+def test_a_location_marked_without_pongo_store_is_not_an_unlinked_problem(
+    staffed: Flask, agent: FlaskClient
+) -> None:
+    from portal.extensions import db
+    from portal.models import Location
+    from portal.models.base import utcnow
+    from tests.support.conftest import add_merchant
+
+    kitchen = add_merchant(staffed, "M7", "Traiteur Nord")
+    with staffed.app_context():
+        db.session.add(
+            Location(merchant_id=kitchen, ref="K1", name="Cuisine", no_store_at=utcnow())
+        )
+        db.session.commit()
+    assert "Traiteur Nord" not in _rows(agent, problem="unlinked_locations")

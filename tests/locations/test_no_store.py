@@ -1,0 +1,125 @@
+"""A location with no Pongo store: its own state, audited, reversible, read by the POS."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.locations.services import NO_STORE
+from portal.models.audit import AuditEvent
+from tests.api.conftest import Api, new_key
+from tests.conftest import connect_merchant, csrf_token
+from tests.locations.conftest import LOCATIONS, post_links
+
+
+def stores(api: Api, ref: str = "M1") -> dict[str, tuple[str, str | None]]:
+    """Location ref -> (pongo_store, loyalty_store_slug), as the POS reads them."""
+    return {
+        x["ref"]: (x["pongo_store"], x["loyalty_store_slug"])
+        for x in api.get(f"/merchants/{ref}/locations").json["locations"]
+    }
+
+
+def row(page: str, ref: str) -> str:
+    """The HTML of one row of the links table."""
+    found = re.search(rf'<tr id="row-{ref}".*?</tr>', page, re.S)
+    assert found, f"no row {ref}"
+    return found.group(0)
+
+
+def actions(app: Flask) -> list[tuple[str, str]]:
+    """(action, location) of every location event, oldest first."""
+    with app.app_context():
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action.like("location.%")).order_by(AuditEvent.id)
+        ).all()
+        return [(e.action, e.details["location"]) for e in events]
+
+
+def test_marked_location_shows_its_own_state_and_the_pos_reads_none(
+    merchant_client: FlaskClient, api: Api, app: Flask
+) -> None:
+    token = csrf_token(merchant_client, "/locations")
+    answer = post_links(merchant_client, token, {"L1": "alice-paris", "L2": "", "L3": NO_STORE})
+    assert answer.status_code == 302
+    page = merchant_client.get("/locations").get_data(as_text=True)
+    warehouse = row(page, "L3")
+    assert '<span aria-hidden="true">—</span> No Pongo store</span>' in warehouse
+    assert "✔</span> Linked" not in warehouse
+    assert "⚠</span> Not linked" not in warehouse
+    assert "Orders from this location are not sent to Pongo." in warehouse
+    assert re.search(r'<option value=" no-store" selected>', warehouse)
+    assert "⚠</span> Not linked" in row(page, "L2")
+    assert stores(api) == {
+        "L1": ("linked", "alice-paris"),
+        "L2": ("unlinked", None),
+        "L3": ("none", None),
+    }
+    assert actions(app) == [("location.link", "L1"), ("location.no_store", "L3")]
+
+
+def test_the_mark_is_reversible_and_each_change_is_audited(
+    merchant_client: FlaskClient, api: Api, app: Flask
+) -> None:
+    token = csrf_token(merchant_client, "/locations")
+    post_links(merchant_client, token, {"L3": NO_STORE})
+    post_links(merchant_client, token, {"L3": ""})
+    assert stores(api)["L3"] == ("unlinked", None)
+    post_links(merchant_client, token, {"L3": NO_STORE})
+    assert post_links(merchant_client, token, {"L3": "alice-lyon"}).status_code == 302
+    assert stores(api)["L3"] == ("linked", "alice-lyon")
+    assert actions(app) == [
+        ("location.no_store", "L3"),
+        ("location.no_store_undo", "L3"),
+        ("location.no_store", "L3"),
+        ("location.no_store_undo", "L3"),
+        ("location.link", "L3"),
+    ]
+    # Saving the table again as it stands changes and records nothing.
+    post_links(merchant_client, token, {"L3": "alice-lyon"})
+    assert len(actions(app)) == 5
+
+
+def test_a_marked_location_gets_no_suggestion_and_no_link_from_accepting_them(
+    merchant_client: FlaskClient, api: Api
+) -> None:
+    page = merchant_client.get("/locations").get_data(as_text=True)
+    assert "% match" in row(page, "L1")
+    token = csrf_token(merchant_client, "/locations")
+    post_links(merchant_client, token, {"L1": NO_STORE})
+    assert "% match" not in row(merchant_client.get("/locations").get_data(as_text=True), "L1")
+    merchant_client.post(
+        "/locations/accept",
+        data={"csrf_token": token, "threshold": 1, "ref": ["L1", "L2", "L3"]},
+    )
+    assert stores(api)["L1"] == ("none", None)
+
+
+def test_orders_of_a_marked_location_keep_the_not_linked_answer(
+    pongo_app: Flask, pongo: httpx.Client
+) -> None:
+    client = pongo_app.test_client()
+    api = Api(pongo_app.test_client(), new_key(pongo_app))
+    api.put("/merchants/M1", {"name": "Boulangerie Lumière"})
+    assert api.put("/merchants/M1/locations", {"locations": LOCATIONS}).status_code == 200
+    connect_merchant(client, pongo)
+    post_links(client, csrf_token(client, "/locations"), {"L3": NO_STORE})
+    order = {
+        "order_ref": "POS-1",
+        "location_ref": "L3",
+        "total_cents": 250,
+        "tax_cents": 20,
+        "created_at": "2026-11-27T09:30:00+01:00",
+        "customer": {"phone": "+33 6 12 34 56 78", "public_id": None},
+        "lines": [{"sku": "BAK-001", "name": "Croissant", "quantity": 1, "unit_price_cents": 250}],
+    }
+    answer = api.call("POST", "/merchants/M1/orders", order)
+    assert answer.status_code == 422
+    errors = {e["path"]: e["message"] for e in answer.json["errors"]}
+    assert list(errors) == ["location_ref"]
+    assert errors["location_ref"].startswith("location not linked")
