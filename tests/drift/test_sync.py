@@ -276,3 +276,38 @@ def test_the_demo_writes_its_emails_to_a_folder_and_lists_them(
 
 def test_the_demo_mailbox_is_not_served_outside_the_demo(client: FlaskClient) -> None:
     assert client.get("/demo/mail").status_code == 404
+
+
+def test_a_review_lapses_when_a_scheduled_sync_finds_the_rewards_skus_changed(
+    app: Flask, pongo: httpx.Client, api: Api
+) -> None:
+    """The merchant reviewed a reward; its SKUs change in Pongo; the next sync brings it back."""
+    from portal.rewards.services import rewards_step
+    from tests.rewards.test_reviews import mark
+
+    first, _second = connect_two_merchants(app, pongo, api)
+    run_sync(app)
+
+    def step() -> tuple[int, str | None]:
+        with app.app_context():
+            merchant = db.session.scalar(select(Merchant).where(Merchant.ref == "M1"))
+            assert merchant is not None
+            found = rewards_step(merchant)
+            return found.to_review, found.first_to_review
+
+    waiting, public_id = step()
+    assert public_id is not None
+    assert mark(first, public_id, "other_partner").status_code == 302
+    assert step()[0] == waiting - 1
+
+    rewards = [dict(r) for r in demo_account()["rewards"]]
+    changed = next(r for r in rewards if r["public_id"] == public_id)
+    changed["external_id"] = (changed.get("external_id") or "") + ",LS_99999"
+    put_rewards(pongo, rewards)
+    make_due(app)
+    run_sync(app)
+
+    assert (ChangeKind.REWARD_SKUS_CHANGED, public_id) in changes_of(app, "M1")
+    assert step() == (waiting, public_id)
+    page = first.get("/rewards").get_data(as_text=True)
+    assert "the SKUs of this reward changed in Pongo since" in page
