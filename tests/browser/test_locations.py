@@ -31,7 +31,7 @@ def test_accepting_suggestions_and_saving_links_with_the_keyboard(
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Accept suggestions")).to_be_focused()
     page.keyboard.press("Enter")
-    expect(page.get_by_role("status").filter(has_text="1 suggestion(s) accepted.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="1 suggestion accepted.")).to_be_visible()
 
     # The warehouse row: choose a store by typing, with focus moved by Tab.
     select = page.get_by_label("Pongo store for Alice Lyon")

@@ -69,7 +69,7 @@ def test_refresh_shows_progress_announces_it_and_cannot_be_sent_twice(
         "ariaDisabled": "true",
         "live": "Refreshing from Pongo…",
     }
-    expect(page.get_by_role("status").filter(has_text="6 Pongo store(s) fetched.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="6 Pongo stores fetched.")).to_be_visible()
     assert len(posts) == 1
     expect(page.get_by_role("button", name="Refresh from Pongo")).to_be_enabled()
 
@@ -83,5 +83,5 @@ def test_refresh_still_works_without_javascript(
     plain = context.new_page()
     plain.goto(f"{live_portal.url}/launch?token={launch_token(extra={'target': 'locations'})}")
     plain.get_by_role("button", name="Refresh from Pongo").click()
-    expect(plain.get_by_role("status").filter(has_text="6 Pongo store(s) fetched.")).to_be_visible()
+    expect(plain.get_by_role("status").filter(has_text="6 Pongo stores fetched.")).to_be_visible()
     context.close()

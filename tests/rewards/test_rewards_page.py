@@ -96,7 +96,7 @@ def test_rewards_changed_in_pongo_show_after_a_refresh_only(
     merchant_client: FlaskClient, pongo: httpx.Client, app: Flask
 ) -> None:
     page = refresh(merchant_client).get_data(as_text=True)
-    assert "16 Pongo reward(s) fetched." in page
+    assert "16 Pongo rewards fetched." in page
     assert 'id="row-rew_0ece003f2e"' in page
     assert "last synced" in page
     set_rewards(pongo, [reward("rew_new0000001", "Galette des rois", "BAK-002")])
