@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import html
 
 import httpx
@@ -233,7 +235,7 @@ def test_locations_view_says_where_each_reward_can_be_redeemed(
 
     def cells(public_id: str) -> list[str]:
         row = page.split(f'id="where-{public_id}"')[1].split("</tr>")[0]
-        return ["Yes" if "✔" in cell else "No" for cell in row.split("<td>")[1:]]
+        return ["Yes" if "✔" in cell else "No" for cell in re.split(r"<td[ >]", row)[1:]]
 
     assert cells("rew_everywhere") == ["Yes", "Yes"]
     assert cells("rew_lunch") == ["Yes", "No"]
