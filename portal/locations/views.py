@@ -106,7 +106,10 @@ def save() -> Response | tuple[str, int]:
             "error",
         )
         return _render(refused, status=422)
-    flash(ngettext("Links saved: %(num)d changed.", "Links saved: %(num)d changed.", changed), "success")
+    flash(
+        ngettext("Links saved: %(num)d changed.", "Links saved: %(num)d changed.", changed),
+        "success",
+    )
     return redirect(url_for("locations.index", **_listing_args()))
 
 
@@ -124,7 +127,9 @@ def accept() -> Response | tuple[str, int]:
         threshold=form.threshold.data,
         actor=actor_from_request(),
     )
-    flash(ngettext("%(num)d suggestion accepted.", "%(num)d suggestions accepted.", linked), "success")
+    flash(
+        ngettext("%(num)d suggestion accepted.", "%(num)d suggestions accepted.", linked), "success"
+    )
     return redirect(url_for("locations.index", **_listing_args()))
 
 
@@ -148,5 +153,7 @@ def refresh() -> Response:
             "error",
         )
         return redirect(url_for("locations.index", **_listing_args()))
-    flash(ngettext("%(num)d Pongo store fetched.", "%(num)d Pongo stores fetched.", count), "success")
+    flash(
+        ngettext("%(num)d Pongo store fetched.", "%(num)d Pongo stores fetched.", count), "success"
+    )
     return redirect(url_for("locations.index", **_listing_args()))

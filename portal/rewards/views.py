@@ -110,7 +110,10 @@ def refresh() -> Response:
             "error",
         )
         return redirect(back)
-    flash(ngettext("%(num)d Pongo reward fetched.", "%(num)d Pongo rewards fetched.", count), "success")
+    flash(
+        ngettext("%(num)d Pongo reward fetched.", "%(num)d Pongo rewards fetched.", count),
+        "success",
+    )
     return redirect(back)
 
 

@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.models.orders import OrderRelay
 from portal.sandbox.routes import CREATE_ORDER, OAUTH_FORM
 from portal.sandbox.server import RunningSandbox
+from tests.api.conftest import new_key
 from tests.browser.conftest import (
     VIEWPORTS,
     LiveServer,
@@ -31,7 +32,6 @@ from tests.browser.conftest import (
 from tests.conftest import connect_merchant, csrf_token, launch_token, make_app
 from tests.orders.conftest import RELAY_TEST_SETTINGS, OrdersApi, fast_worker, link_locations
 from tests.support.conftest import ADMIN, AGENT, PASSWORD, add_staff
-from tests.api.conftest import new_key
 
 pytestmark = pytest.mark.browser
 
