@@ -38,6 +38,7 @@ pytestmark = pytest.mark.browser
 MERCHANT = {"merchant_ref": "LUMIERE", "merchant_name": "Boulangerie Lumière"}
 LINKS = {"L-OBK": "lumiere-paris-11", "L-LYO": "lumiere-lyon-2"}
 FAILED_ORDER = "POS-2001"
+POS_ADMIN = "https://pos.example.com"
 
 
 @dataclass
@@ -103,9 +104,10 @@ def new_context(browser: Browser, size: str) -> BrowserContext:
 Visit = Callable[[str, str], None]
 
 
-def merchant_pages(page: Page, base: str, visit: Visit) -> None:
+def merchant_pages(page: Page, base: str, visit: Visit, locale: str = "en") -> None:
     """Every page of the merchant's portal, entered from the POS admin panel."""
-    page.goto(f"{base}/launch?token={launch_token(**MERCHANT, extra={'locale': 'en'})}")
+    extra = {"locale": locale, "return_url": f"{POS_ADMIN}/admin"}
+    page.goto(f"{base}/launch?token={launch_token(**MERCHANT, extra=extra)}")
     visit("overview", "/")
     visit("connection", "/connect/")
     visit("locations", "/locations")
@@ -200,10 +202,38 @@ def test_no_page_scrolls_sideways_on_a_phone(world: World, browser: Browser) -> 
         overflow[name] = sideways_overflow(page)
 
     merchant_pages(page, base, visit)
+    # The header (brand, merchant, back link, sign-out) and the folded menu leave room for the
+    # page: the title starts within the first quarter of the screen.
+    page.goto(base + "/")
+    heading = page.locator("h1").first.bounding_box()
+    assert heading is not None
+    assert heading["y"] < 844 / 4
+    header = page.locator(".site-header").bounding_box()
+    assert header is not None
+    assert header["height"] < 60  # one row
     context.close()
+    for locale in ("fr",):  # longer words
+        context = new_context(browser, "phone")
+        page = context.new_page()
+        merchant_pages(page, base, lambda name, path: visit(f"{name}-{locale}", path), locale)
+        context.close()
     context = new_context(browser, "phone")
     page = context.new_page()
     support_pages(page, base, visit)
     context.close()
-    assert len(overflow) > 15
+    assert len(overflow) > 25
     assert {name: px for name, px in overflow.items() if px} == {}
+
+
+def test_header_actions_fit_one_row_on_a_tablet_in_french(world: World, browser: Browser) -> None:
+    context = new_context(browser, "tablet")
+    page = context.new_page()
+    extra = {"locale": "fr", "return_url": f"{POS_ADMIN}/admin"}
+    page.goto(f"{world.portal.url}/launch?token={launch_token(**MERCHANT, extra=extra)}")
+    sign_out = page.get_by_role("button", name="Se déconnecter").bounding_box()
+    back = page.get_by_role("link", name="Retour à l’administration de la caisse").bounding_box()
+    assert sign_out is not None
+    assert back is not None
+    assert abs(sign_out["y"] - back["y"]) < 4
+    assert sign_out["height"] < 40  # the words do not wrap
+    context.close()
