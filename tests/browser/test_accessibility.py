@@ -146,6 +146,7 @@ def support_pages(page: Page, base: str, visit: Visit, email: str = ADMIN) -> No
 def test_every_page_passes_axe_at_every_size(world: World, browser: Browser, size: str) -> None:
     base = world.portal.url
     found: dict[str, list[str]] = {}
+    overflow: dict[str, int] = {}
     context = new_context(browser, size)
     page = context.new_page()
 
@@ -156,6 +157,7 @@ def test_every_page_passes_axe_at_every_size(world: World, browser: Browser, siz
         expect(page.locator("h1").first).to_be_visible()
         screenshot(page, f"{name}-{size}")
         found[name] = axe_violations(page)
+        overflow[name] = sideways_overflow(page)
 
     merchant_pages(page, base, visit)
     visit("error-401", "/launch?token=not-a-token")
@@ -185,6 +187,7 @@ def test_every_page_passes_axe_at_every_size(world: World, browser: Browser, siz
     visit("sandbox-unavailable", "")
     context.close()
 
+    assert {name: px for name, px in overflow.items() if px} == {}
     failing = {name: rules for name, rules in found.items() if rules}
     assert not failing, "\n".join(f"{name}: {'; '.join(r)}" for name, r in failing.items())
 
