@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from portal.access import current_merchant, merchant_required
@@ -99,14 +100,18 @@ def save() -> Response | tuple[str, int]:
         )
     except services.LinksRefused as refused:
         flash(
-            _(
-                "Nothing was saved: %(count)d row(s) need another choice.",
-                count=len(refused.errors),
+            ngettext(
+                "Nothing was saved: %(num)d row needs another choice.",
+                "Nothing was saved: %(num)d rows need another choice.",
+                len(refused.errors),
             ),
             "error",
         )
         return _render(refused, status=422)
-    flash(_("Links saved: %(count)d changed.", count=changed), "success")
+    flash(
+        ngettext("Links saved: %(num)d changed.", "Links saved: %(num)d changed.", changed),
+        "success",
+    )
     return redirect(url_for("locations.index", **_listing_args()))
 
 
@@ -124,7 +129,9 @@ def accept() -> Response | tuple[str, int]:
         threshold=form.threshold.data,
         actor=actor_from_request(),
     )
-    flash(_("%(count)d suggestion(s) accepted.", count=linked), "success")
+    flash(
+        ngettext("%(num)d suggestion accepted.", "%(num)d suggestions accepted.", linked), "success"
+    )
     return redirect(url_for("locations.index", **_listing_args()))
 
 
@@ -148,5 +155,7 @@ def refresh() -> Response:
             "error",
         )
         return redirect(url_for("locations.index", **_listing_args()))
-    flash(_("%(count)d Pongo store(s) fetched.", count=count), "success")
+    flash(
+        ngettext("%(num)d Pongo store fetched.", "%(num)d Pongo stores fetched.", count), "success"
+    )
     return redirect(url_for("locations.index", **_listing_args()))

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from portal.access import current_merchant, get_or_404, merchant_required
@@ -112,7 +113,10 @@ def refresh() -> Response:
             "error",
         )
         return redirect(back)
-    flash(_("%(count)d Pongo reward(s) fetched.", count=count), "success")
+    flash(
+        ngettext("%(num)d Pongo reward fetched.", "%(num)d Pongo rewards fetched.", count),
+        "success",
+    )
     return redirect(back)
 
 

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -30,6 +30,11 @@ def demo_client_secrets() -> dict[str, str]:
     clients = load_fixture(DEMO_FIXTURE)["clients"]
     return {str(c["client_id"]): str(c["client_secret"]) for c in clients}
 
+
+# The hosted form's pages, seen in a person's browser rather than called by the portal.
+BROWSER_PAGES = frozenset(
+    {routes.OAUTH_FORM.endpoint, routes.OAUTH_SIGN_IN.endpoint, routes.OAUTH_DECISION.endpoint}
+)
 
 _VIEWS: dict[str, Callable[[], Any]] = {
     routes.OAUTH_FORM.endpoint: oauth.oauth_form,
@@ -89,6 +94,11 @@ def _apply_fault() -> Response | None:
         time.sleep(fault.delay_ms / 1000)
     if fault.status is None:
         return None
+    if fault.body is None and request.endpoint in BROWSER_PAGES:
+        # A person's browser shows the hosted form's pages: answer with a page, not JSON.
+        message = HTTP_STATUS_CODES.get(fault.status, "Error")
+        page = render_template("error.html", message=f"Pongo answered: {message}.")
+        return Response(page, fault.status, headers=fault.headers, mimetype="text/html")
     body = (
         fault.body
         if fault.body is not None

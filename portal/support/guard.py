@@ -72,7 +72,7 @@ def guard_view_as() -> Response | None:
             actor,
         )
     if request.method not in SAFE_METHODS and endpoint not in PERMITTED_WHILE_VIEWING:
-        if view.mode != viewas.WRITE or policy != MERCHANT:
+        if not _may_write(view, endpoint):
             refuse(view, endpoint, _("Read-only support view: this action is not allowed."), actor)
         details = {**_request_details(endpoint), "view_id": view.view_id}
         record("support.action", actor=actor, merchant=_merchant(view), details=details)
@@ -80,6 +80,21 @@ def guard_view_as() -> Response | None:
         details = {"path": request.path, "view_id": view.view_id}
         record("support.page_view", actor=actor, merchant=_merchant(view), details=details)
     return None
+
+
+def _may_write(view: viewas.View, endpoint: str) -> bool:
+    """The guard's rule for a write while viewing: never-allowed endpoints, else the mode."""
+    if forbidden_while_viewing(endpoint):
+        return False
+    if endpoint in PERMITTED_WHILE_VIEWING:
+        return True
+    return view.mode == viewas.WRITE and policy_of(endpoint) == MERCHANT
+
+
+def can_write(endpoint: str) -> bool:
+    """Whether a form posting to `endpoint` would pass the guard (templates disable it if not)."""
+    view = viewas.current_view()
+    return view is None or view.expired(viewas.now()) or _may_write(view, endpoint)
 
 
 def _merchant(view: viewas.View) -> Merchant | None:
@@ -127,10 +142,11 @@ def banner(view: viewas.View) -> dict[str, str]:
         )
     entry = {
         "kind": "support",
-        "icon": "◉",
+        "icon": "✎" if view.mode == viewas.WRITE else "◉",
         "text": text,
         "form_url": url_for("support.end_view"),
         "form_label": _("End"),
+        "mode": view.mode,
     }
     if view.mode == viewas.READ and session.get("staff_role") == "support-admin":
         entry["action_url"] = url_for("support.switch_to_write")
@@ -141,3 +157,4 @@ def banner(view: viewas.View) -> dict[str, str]:
 def init_app(app: Flask) -> None:
     """Install the guard; create_app calls this before the access policies are installed."""
     app.before_request(guard_view_as)
+    app.add_template_global(can_write)

@@ -25,6 +25,42 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
     });
   });
+  // Forms that wait for Pongo: <form data-busy-label="Refreshing…">. On submit the button says
+  // so, is disabled, the text is announced, and a second submit is ignored. Without this
+  // script the form simply posts.
+  const live = document.getElementById("live-status");
+  document.querySelectorAll("form[data-busy-label]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (event.defaultPrevented) return;  // a confirmation was declined
+      if (form.dataset.submitting) { event.preventDefault(); return; }
+      form.dataset.submitting = "1";
+      const label = form.dataset.busyLabel;
+      const button = event.submitter || form.querySelector("[type=submit]");
+      if (button) {
+        button.dataset.idleLabel = button.innerHTML;
+        button.setAttribute("aria-disabled", "true");
+        button.classList.add("is-busy");
+        button.textContent = label;
+        // Disabled after this tick: the pressed button's name and value still go with the form.
+        setTimeout(() => { button.disabled = true; }, 0);
+      }
+      if (live) live.textContent = label;
+    });
+  });
+  // Back to a page kept in the browser's memory: its forms are usable again.
+  window.addEventListener("pageshow", (event) => {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-submitting]").forEach((form) => {
+      delete form.dataset.submitting;
+      form.querySelectorAll(".is-busy").forEach((button) => {
+        button.disabled = false;
+        button.removeAttribute("aria-disabled");
+        button.classList.remove("is-busy");
+        button.innerHTML = button.dataset.idleLabel || button.innerHTML;
+      });
+    });
+    if (live) live.textContent = "";
+  });
   // Scroll to and highlight the row named in the URL fragment.
   if (location.hash) {
     const row = document.getElementById(decodeURIComponent(location.hash.slice(1)));

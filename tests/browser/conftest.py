@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
+# The sizes every page is tried at: a phone, a tablet and a laptop.
+VIEWPORTS = {"phone": (390, 844), "tablet": (820, 1180), "laptop": (1366, 768)}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 # Flags that keep Chromium off the network it cannot reach here (and quiet about it).
 CHROMIUM_ARGS = [
@@ -82,3 +85,30 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+_AXE = Axe()
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's findings on the page as shown now, one line each (rule, impact, where)."""
+    results = _AXE.run(page)
+    found = []
+    for violation in results.response["violations"]:
+        targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]][:3]
+        found.append(f"{violation['id']} ({violation['impact']}): {', '.join(targets)}")
+    return found
+
+
+def assert_accessible(page: Page) -> None:
+    """Fail on any axe-core violation of the page as shown now."""
+    found = axe_violations(page)
+    assert not found, f"{page.url}: " + "; ".join(found)
+
+
+def sideways_overflow(page: Page) -> int:
+    """How many pixels the page scrolls sideways (0 when it fits the window)."""
+    width: int = page.evaluate(
+        "Math.max(0, document.scrollingElement.scrollWidth - window.innerWidth)"
+    )
+    return width

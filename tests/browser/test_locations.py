@@ -31,7 +31,7 @@ def test_accepting_suggestions_and_saving_links_with_the_keyboard(
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Accept suggestions")).to_be_focused()
     page.keyboard.press("Enter")
-    expect(page.get_by_role("status").filter(has_text="1 suggestion(s) accepted.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="1 suggestion accepted.")).to_be_visible()
 
     # The warehouse row: choose a store by typing, with focus moved by Tab.
     select = page.get_by_label("Pongo store for Alice Lyon")
@@ -49,3 +49,29 @@ def test_accepting_suggestions_and_saving_links_with_the_keyboard(
         for x in api.get("/merchants/M1/locations").json["locations"]
     }
     assert slugs == {"L1": "alice-paris", "L2": "alice-lyon", "L3": None}
+
+
+def tab_until(page: Page, focused: str, limit: int = 30) -> int:
+    """Press Tab until the element matching `focused` has focus; returns how many presses."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"document.activeElement.matches({focused!r})"):
+            return presses
+    raise AssertionError(f"{focused} not reached in {limit} Tab presses")
+
+
+def test_skip_link_reaches_the_first_store_choice_in_a_few_keys(
+    page: Page, live_portal: LiveServer, app: Flask, shop_pongo: httpx.Client, api: Api
+) -> None:
+    api.put("/merchants/M1", {"name": "Alice's Bakery"})
+    api.put("/merchants/M1/locations", {"locations": LOCATIONS})
+    refresh(app, shop_pongo)
+    token = launch_token(merchant_ref="M1", merchant_name="Alice's Bakery")
+    page.goto(f"{live_portal.url}/launch?token={token}")
+    page.goto(f"{live_portal.url}/locations")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to the locations table")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    assert tab_until(page, "select[name=store]") == 1

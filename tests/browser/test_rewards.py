@@ -133,3 +133,17 @@ def test_merchant_reviews_a_reward_with_the_keyboard_and_finds_it_under_reviewed
     page.get_by_role("button", name="Undo the review").click()
     expect(page.locator(".flash")).to_contain_text("was withdrawn")
     expect(page.get_by_role("link", name="Reviewed (0)")).to_be_visible()
+
+
+def test_skip_link_reaches_the_rewards_views_in_a_few_keys(
+    page: Page, live_portal: LiveServer, synced: None
+) -> None:
+    open_rewards(page, live_portal, "en", "rewards")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to the filters and views")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="SKUs", exact=True)).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Where each reward can be redeemed")).to_be_focused()

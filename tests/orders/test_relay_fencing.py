@@ -220,7 +220,7 @@ def test_list_and_order_page_show_the_same_number_of_attempts(
     assert page.count("<tr") - 1 == 2  # a header row and two attempts
     row = listing[listing.index("POS-1001") :]
     row = row[: row.index("</tr>")]
-    assert '<td class="numeric">2</td>' in row
+    assert '<td class="numeric" data-label="Attempts">2</td>' in row
 
 
 def test_relay_worker_logs_one_json_line_per_send_without_token_or_phone(

@@ -47,7 +47,7 @@ def test_odd_rewards_are_skipped_and_counted(browser: Browser, pongo: httpx.Clie
     page = refresh(browser, "/rewards")
     assert page.status_code == 200
     assert f"{len(ODD_REWARDS)} rewards from Pongo could not be read" in page.text
-    assert "2 Pongo reward(s) fetched" in page.text
+    assert "2 Pongo rewards fetched" in page.text
     shown = browser.get("/rewards")
     assert "Croissant offert" in shown.text
     assert "rew_named" in shown.text
@@ -60,7 +60,7 @@ def test_odd_stores_are_skipped_and_counted(browser: Browser, pongo: httpx.Clien
     page = refresh(browser, "/locations")
     assert page.status_code == 200
     assert f"{len(ODD_STORES)} stores from Pongo could not be read" in page.text
-    assert "1 Pongo store(s) fetched" in page.text
+    assert "1 Pongo store fetched" in page.text
 
 
 def test_an_odd_identity_or_token_answer_still_connects(

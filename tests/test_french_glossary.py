@@ -1,0 +1,45 @@
+"""French uses one name per thing (the glossary), real plurals, and serves fr-CA from fr."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+from flask.testing import FlaskClient
+
+from tests.api.conftest import Api
+from tests.conftest import launch
+
+CATALOGUE = Path(__file__).resolve().parents[1] / "portal/translations/fr/LC_MESSAGES/messages.po"
+# Words the glossary replaced: a POS location is an "établissement", a Pongo store a
+# "boutique Pongo", and Pongo is called by its name.
+BANNED = re.compile(r"(?i)\bmagasins?\b|\bemplacements?\b|plateforme de fidélité|\w\(s\)")
+
+
+def test_french_catalogue_follows_the_glossary_and_fakes_no_plural() -> None:
+    with CATALOGUE.open("rb") as source:
+        catalogue = read_po(source)
+    breaches = []
+    for message in catalogue:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        breaches += [s for s in strings if s and BANNED.search(s)]
+    assert breaches == []
+
+
+def test_fr_ca_gets_the_french_words_and_real_plurals(client: FlaskClient, api: Api) -> None:
+    assert api.put("/merchants/M1", {"name": "Boulangerie Lumière"}).status_code in (200, 201)
+    one = [{"ref": "L1", "name": "Lumière Oberkampf", "city": "Paris"}]
+    assert api.put("/merchants/M1/locations", {"locations": one}).status_code == 200
+    launch(client, extra={"locale": "fr-CA"})
+    page = client.get("/locations").get_data(as_text=True)
+    assert '<html lang="fr-CA">' in page
+    assert "Boutique Pongo" in page
+    assert "Établissement" in page
+    assert "1 non associé<" in page
+    assert "Actif (1)" in page
+    two = [*one, {"ref": "L2", "name": "Lumière Lyon", "city": "Lyon"}]
+    assert api.put("/merchants/M1/locations", {"locations": two}).status_code == 200
+    page = client.get("/locations").get_data(as_text=True)
+    assert "2 non associés<" in page
+    assert "Actifs (2)" in page
