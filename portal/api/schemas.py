@@ -225,7 +225,7 @@ class OrderIn(_Body):
         return value
 
 
-RelayState = Literal["pending", "delivered", "failed", "paused"]
+RelayState = Literal["pending", "delivered", "failed", "paused", "expired"]
 
 
 class OrderAccepted(BaseModel):

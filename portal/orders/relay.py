@@ -74,7 +74,13 @@ from portal.pongo import (
     ValidationFailed,
 )
 from portal.pongo.connection import NotConnected
-from portal.pongo.merchant import MerchantPongo, access_token_for, pongo_settings
+from portal.pongo.merchant import (
+    IssuedToken,
+    MerchantPongo,
+    OutdatedToken,
+    issue_token,
+    pongo_settings,
+)
 
 log = logging.getLogger("portal.relay")
 # One JSON line per send, for log pipelines (never a token nor customer data).
@@ -167,6 +173,11 @@ def _rejection(error: PongoError) -> str:
     return _clip(reason)
 
 
+def expiry_reason(days: int) -> str:
+    """Why an order expired, as stored (pages show it in the reader's language)."""
+    return f"Waited more than {days} days for a Pongo connection; it is no longer sent."
+
+
 def _worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"
 
@@ -218,15 +229,37 @@ class RelayWorker:
 
     # The steps
 
+    def expire_paused(self) -> int:
+        """End the orders paused longer than `PORTAL_PAUSED_ORDERS_DAYS` (status `expired`)."""
+        days = config.of(self.app).orders.paused_days
+        with self.app.app_context(), db.engine.begin() as connection:
+            return connection.execute(
+                update(OrderRelay)
+                .where(
+                    OrderRelay.status == RelayStatus.PAUSED,
+                    OrderRelay.paused_at < db_now(-days * 86400.0),
+                )
+                .values(
+                    status=RelayStatus.EXPIRED,
+                    last_error=expiry_reason(days),
+                    claimed_until=None,
+                    claim_token=None,
+                )
+            ).rowcount
+
     def resume_paused(self) -> int:
-        """Put paused orders back in the queue for merchants that connected since the pause."""
+        """Put every paused order of a merchant whose connection is usable back in the queue.
+
+        No timestamp is compared: an order paused while the connection was being replaced
+        (stamped after the new connection's time) is resumed like any other. The orders
+        go out oldest first (the claim orders by due time, then by id).
+        """
         usable = (
             select(PongoConnection.id)
             .where(
                 PongoConnection.merchant_id == OrderRelay.merchant_id,
                 PongoConnection.status == ConnectionStatus.CONNECTED,
                 PongoConnection.access_token_encrypted.is_not(None),
-                PongoConnection.connected_at > OrderRelay.paused_at,
             )
             .exists()
         )
@@ -344,12 +377,17 @@ class RelayWorker:
             client = MerchantPongo(
                 claim.merchant_id,
                 self.pongo,
-                access_token=lambda: self._access_token(claim.merchant_id),
+                read_token=lambda: self._access_token(claim.merchant_id),
                 http=self.http,
                 sleep=self.sleep,
             )
             try:
                 receipt = client.create_order(claim.payload, idempotency_key=claim.relay_id)
+            except OutdatedToken:
+                # A 401 to a token of the connection the merchant has since replaced:
+                # sent again at once with the new one, nothing paused, no attempt counted.
+                self.breaker.succeeded()
+                return Outcome(Kind.DEFERRED, detail="reconnected meanwhile", retry_in=0.0)
             except (NeedsReconnection, NotConnected, MissingScope) as error:
                 return self._paused(error, elapsed())
             except Unavailable as error:
@@ -429,9 +467,9 @@ class RelayWorker:
         return Outcome(Kind.PAUSED, detail, status_code=status, duration_ms=duration_ms)
 
     @staticmethod
-    def _access_token(merchant_id: int) -> str:
+    def _access_token(merchant_id: int) -> IssuedToken:
         try:
-            return access_token_for(merchant_id)
+            return issue_token(merchant_id)
         finally:
             # End the read transaction before the HTTP call starts.
             db.session.close()
@@ -589,7 +627,8 @@ class RelayWorker:
     # Loops
 
     def run_once(self) -> int:
-        """Resume, claim one batch, send and record each order; returns how many were claimed."""
+        """Expire, resume, claim one batch, send and record each order; returns the claims."""
+        self.expire_paused()
         self.resume_paused()
         state = self.breaker.state
         metrics.BREAKER_STATE.set(metrics.BREAKER_VALUES[state])
