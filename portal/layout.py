@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from babel import Locale
 from flask import Flask, current_app, g, request
-from flask_babel import get_locale
+from flask_babel import format_currency, format_date, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 
 from portal.connect.banners import connection_banners
@@ -52,6 +54,29 @@ def layout_context() -> dict[str, Any]:
     }
 
 
+def when(value: datetime | None) -> str:
+    """The one way pages write a moment: the date in words and the time to the minute.
+
+    In the user's time zone and language ("Nov 30, 2026, 6:53 AM", "30 nov. 2026, 06:53").
+    """
+    if value is None:
+        return "—"
+    locale = get_locale() or Locale.parse("en")
+    joined: str = str(locale.datetime_formats["medium"])
+    return joined.replace("{1}", format_date(value, "medium")).replace(
+        "{0}", format_time(value, "short")
+    )
+
+
+def money(cents: int | None, currency: str | None = None) -> str:
+    """An amount in cents, in the merchant's currency, written the way the user's language does."""
+    if cents is None:
+        return "—"
+    return str(format_currency(cents / 100, currency or "EUR"))
+
+
 def init_app(app: Flask) -> None:
-    """Register the layout context."""
+    """Register the layout context and the filters every page formats with."""
     app.context_processor(layout_context)
+    app.add_template_filter(when, "when")
+    app.add_template_filter(money, "money")

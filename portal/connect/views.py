@@ -36,11 +36,13 @@ def index() -> str:
 @merchant_required
 @never_while_viewing_as
 @limiter.limit("20 per minute")
-def start() -> Response:
+def start() -> Response | tuple[str, int]:
     """Send the merchant to Pongo's consent form (state and PKCE kept in this session)."""
     form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for(".index"))
+    if not services.consent_form_answers():
+        return render_template("connect/failed.html", message=_(services.NOT_ANSWERING)), 503
     return oauth.start_authorization(current_merchant())
 
 

@@ -178,6 +178,15 @@ def expiry_reason(days: int) -> str:
     return f"Waited more than {days} days for a Pongo connection; it is no longer sent."
 
 
+def _answer(error: PongoError) -> dict[str, Any]:
+    """Pongo's refusal as kept on the order: HTTP status, raw answer and field errors."""
+    return {
+        "status_code": error.status_code,
+        "body": error.answer,
+        "field_errors": getattr(error, "field_errors", None) or {},
+    }
+
+
 def _worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"
 
@@ -396,6 +405,7 @@ class RelayWorker:
                     Kind.RETRY,
                     str(error),
                     status_code=error.status_code,
+                    answer=_answer(error),
                     duration_ms=elapsed(),
                     answer_lost=True,
                 )
@@ -415,7 +425,11 @@ class RelayWorker:
                 if claim.answer_lost and error.status_code == 409:
                     # Pongo is still busy with the earlier send of this order.
                     return Outcome(
-                        Kind.RETRY, _rejection(error), status_code=409, duration_ms=elapsed()
+                        Kind.RETRY,
+                        _rejection(error),
+                        status_code=409,
+                        answer=_answer(error),
+                        duration_ms=elapsed(),
                     )
                 # A 4xx about this order (422, 400, 404...): sending it again would get
                 # the same answer. It fails (after a confirming send if Pongo may have it).
@@ -423,6 +437,7 @@ class RelayWorker:
                     Kind.FAILED,
                     _rejection(error),
                     status_code=error.status_code,
+                    answer=_answer(error),
                     duration_ms=elapsed(),
                 )
             except Exception as error:  # one bad row must not stop the worker
@@ -510,6 +525,9 @@ class RelayWorker:
             values["next_attempt_at"] = db_now(max(0.0, outcome.retry_in))
             return values, Kind.DEFERRED
         values |= {"attempts": attempts, "answer_lost": lost}
+        if outcome.answer is not None:
+            # Pongo's last refusal, for the order's technical details.
+            values["pongo_answer"] = outcome.answer
         gives_up = kind is Kind.FAILED or attempts >= self.settings.max_attempts
         if gives_up and lost and not claim.confirming:
             # Pongo may have the order: one confirming send before giving up.

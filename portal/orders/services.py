@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, cast
 
@@ -198,6 +199,16 @@ def accept_order(
             raise
         return _repeat(found, fingerprint), False
     return OrderRow(order=row, relay=relay), True
+
+
+def pongo_outage(merchant: Merchant) -> datetime | None:
+    """Since when calls to Pongo for this merchant fail as unavailable; None when it answers."""
+    return db.session.scalar(
+        select(PongoConnection.unavailable_since).where(
+            PongoConnection.merchant_id == merchant.id,
+            PongoConnection.status == ConnectionStatus.CONNECTED,
+        )
+    )
 
 
 def find_order(*, merchant: Merchant, order_ref: str) -> OrderRow | None:

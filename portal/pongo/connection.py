@@ -93,7 +93,9 @@ def forget_connection(merchant: Merchant, *, actor: Actor) -> None:
     )
 
 
-def mark_needs_reconnection(merchant_id: int, problem: str, *, generation: int | None = None) -> bool:
+def mark_needs_reconnection(
+    merchant_id: int, problem: str, *, generation: int | None = None
+) -> bool:
     """Flag the connection in its own transaction, so the flag survives a failing request.
 
     `generation` is the connection generation the rejected token was read from: only that
