@@ -80,9 +80,19 @@ def detail(order_ref: str) -> str:
         sent=json.dumps(found.order.payload, indent=2, ensure_ascii=False),
         answer_status=answer.get("status_code"),
         # Pongo's raw answer to a refusal, or the receipt of a delivery.
-        answer=raw if raw is not None else (json.dumps(answer, indent=2) if answer else None),
+        answer=_readable(raw)
+        if raw is not None
+        else (json.dumps(answer, indent=2) if answer else None),
         form=RetryForm(),
     )
+
+
+def _readable(raw: str) -> str:
+    """Pongo's raw answer, indented when it is JSON."""
+    try:
+        return json.dumps(json.loads(raw), indent=2, ensure_ascii=False)
+    except ValueError:
+        return raw
 
 
 @bp.post("/<order_ref>/retry")
