@@ -73,7 +73,7 @@ from portal.pongo import (
     UnexpectedResponse,
     ValidationFailed,
 )
-from portal.pongo.connection import NotConnected
+from portal.pongo.connection import NotConnected, mark_needs_reconnection
 from portal.pongo.merchant import (
     IssuedToken,
     MerchantPongo,
@@ -397,7 +397,17 @@ class RelayWorker:
                 # sent again at once with the new one, nothing paused, no attempt counted.
                 self.breaker.succeeded()
                 return Outcome(Kind.DEFERRED, detail="reconnected meanwhile", retry_in=0.0)
-            except (NeedsReconnection, NotConnected, MissingScope) as error:
+            except MissingScope as error:
+                # Sending again cannot succeed until the merchant reconnects and grants
+                # the permission: the connection is flagged (only the generation whose
+                # token was refused), so that its paused orders wait for the reconnection.
+                if client.generation is not None and not mark_needs_reconnection(
+                    claim.merchant_id, "order.create not granted", generation=client.generation
+                ):
+                    self.breaker.succeeded()
+                    return Outcome(Kind.DEFERRED, detail="reconnected meanwhile", retry_in=0.0)
+                return self._paused(error, elapsed())
+            except (NeedsReconnection, NotConnected) as error:
                 return self._paused(error, elapsed())
             except Unavailable as error:
                 self.breaker.failed()

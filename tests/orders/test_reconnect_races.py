@@ -25,6 +25,7 @@ from tests.orders.conftest import (
     order_body,
     relay_of,
 )
+from tests.orders.test_relay import order_calls
 
 
 def connection_status(app: Flask) -> str:
@@ -107,3 +108,22 @@ def test_an_order_paused_while_the_callback_commits_is_sent_after_the_reconnect(
         worker.drain()
     # No order stays paused while the connection is connected.
     assert {relay_of(relay_app, ref).status for ref in ("A", "B")} == {"delivered"}
+
+
+def test_a_refused_permission_waits_for_the_reconnection_without_calling_again(
+    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client, client: FlaskClient
+) -> None:
+    api.order(order_body("A"))
+    pongo.post("/_sandbox/faults", json={"path": "/v1/orders", "status": 403, "count": 1})
+    with fast_worker(relay_app) as worker:
+        worker.drain()
+        assert relay_of(relay_app, "A").status == "paused"
+        # The connection asks for a reconnection, so the order is not resumed and sent
+        # again (and refused again) on every round.
+        assert connection_status(relay_app) == "needs_reconnection"
+        for _ in range(3):
+            worker.run_once()
+        assert order_calls(pongo) == 1
+        connect_merchant(client, pongo)
+        worker.drain()
+    assert relay_of(relay_app, "A").status == "delivered"
