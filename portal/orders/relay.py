@@ -261,7 +261,7 @@ class RelayWorker:
 
         No timestamp is compared: an order paused while the connection was being replaced
         (stamped after the new connection's time) is resumed like any other. The orders
-        go out oldest first (the claim orders by due time, then by id).
+        go out oldest first: each is due from its arrival, and the claim orders by due time.
         """
         usable = (
             select(PongoConnection.id)
@@ -280,7 +280,11 @@ class RelayWorker:
                     status=RelayStatus.PENDING,
                     paused_at=None,
                     last_error=None,
-                    next_attempt_at=db_now(),
+                    # Due since it arrived: ahead of orders taken after it, even those
+                    # taken after the reconnection.
+                    next_attempt_at=select(Order.received_at)
+                    .where(Order.id == OrderRelay.order_id)
+                    .scalar_subquery(),
                 )
             ).rowcount
 

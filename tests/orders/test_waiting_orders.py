@@ -63,9 +63,11 @@ def test_a_disconnected_merchant_keeps_its_orders_and_they_go_out_oldest_first(
     with fast_worker(relay_app) as worker:
         assert worker.drain() == 0  # nothing goes out while disconnected
         connect_merchant(client, pongo)
+        # An order taken after the reconnection goes out after those that waited.
+        assert api.order(order_body("FRESH")).json["status"] == "pending"
         worker.drain()
     sent = [entry["body"]["order_id"] for entry in sandbox_orders(pongo)]
-    assert sent == [pongo_order_id(ref) for ref in ("OLD", "MIDDLE", "NEW")]
+    assert sent == [pongo_order_id(ref) for ref in ("OLD", "MIDDLE", "NEW", "FRESH")]
     assert "orders are waiting" not in client.get("/orders").get_data(as_text=True)
 
 
