@@ -53,6 +53,9 @@ def test_a_disconnected_merchant_keeps_its_orders_and_they_go_out_oldest_first(
     api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client, client: FlaskClient
 ) -> None:
     disconnect(client)
+    assert "New orders wait, paused, until you reconnect, for up to 30 days" in text_of(
+        client.get("/connect/").get_data(as_text=True)
+    )
     for ref in ("OLD", "MIDDLE", "NEW"):
         answer = api.order(order_body(ref))
         assert (answer.status_code, answer.json["status"]) == (202, "paused")
