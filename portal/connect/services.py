@@ -54,8 +54,7 @@ class Outcome:
 
 
 def consent_form_answers() -> bool:
-    """Whether Pongo's consent form answers now: sending the merchant there otherwise
-    shows them Pongo's raw error instead of a page of the portal."""
+    """Whether Pongo's consent form answers now (else the merchant would see Pongo's raw error)."""
     settings = pongo_settings()
     transport = Transport(settings, http=None, sleep=time.sleep, clock=time.monotonic)
     try:

@@ -257,12 +257,10 @@ class RelayWorker:
             ).rowcount
 
     def resume_paused(self) -> int:
-        """Put every paused order of a merchant whose connection is usable back in the queue.
-
-        No timestamp is compared: an order paused while the connection was being replaced
-        (stamped after the new connection's time) is resumed like any other. The orders
-        go out oldest first: each is due from its arrival, and the claim orders by due time.
-        """
+        """Put every paused order of a merchant whose connection is usable back in the queue."""
+        # No timestamp is compared: an order paused while the connection was being
+        # replaced (stamped after the new connection's time) is resumed like any other.
+        # They go out oldest first: each is due from its arrival; the claim orders by due time.
         usable = (
             select(PongoConnection.id)
             .where(

@@ -4,35 +4,20 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_time, to_user_timezone
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal import config
 from portal.access import current_merchant, get_or_404, merchant_required
 from portal.audit.actor import actor_from_request
-from portal.layout import when
 from portal.listing import parse_page
-from portal.models.base import utcnow
 from portal.models.orders import Order, OrderRelay
 from portal.orders import services
 from portal.orders.forms import RetryForm
 from portal.orders.reasons import plain_reason
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
-
-
-@bp.app_template_global()
-def pongo_outage_since() -> str | None:
-    """Since when Pongo has not been answering for the signed-in merchant, as the page says it."""
-    merchant = g.get("merchant")
-    since = services.pongo_outage(merchant) if merchant is not None else None
-    if since is None:
-        return None
-    if to_user_timezone(since).date() == to_user_timezone(utcnow()).date():
-        return str(format_time(since, "short"))
-    return when(since)
 
 
 def reason_of(relay: OrderRelay) -> str | None:
@@ -60,6 +45,7 @@ def index() -> str:
         listing=listing,
         currency=merchant.currency,
         reason_of=reason_of,
+        outage=services.pongo_outage(merchant),
     )
 
 
@@ -77,6 +63,7 @@ def detail(order_ref: str) -> str:
         found=found,
         currency=merchant.currency,
         reason=reason_of(found.relay),
+        outage=services.pongo_outage(merchant),
         sent=json.dumps(found.order.payload, indent=2, ensure_ascii=False),
         answer_status=answer.get("status_code"),
         # Pongo's raw answer to a refusal, or the receipt of a delivery.

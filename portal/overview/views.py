@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, session
 
 from portal.access import current_merchant, merchant_required
 from portal.drift.services import changes_since_last_visit
+from portal.orders.services import pongo_outage
 from portal.overview.services import overview_for
 
 bp = Blueprint("overview", __name__)
@@ -21,4 +22,5 @@ def index() -> str:
         merchant=merchant,
         overview=overview_for(merchant),
         changes=changes_since_last_visit(merchant, mark_shown=not session.get("view_as")),
+        outage=pongo_outage(merchant),
     )

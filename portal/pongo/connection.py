@@ -96,13 +96,10 @@ def forget_connection(merchant: Merchant, *, actor: Actor) -> None:
 def mark_needs_reconnection(
     merchant_id: int, problem: str, *, generation: int | None = None
 ) -> bool:
-    """Flag the connection in its own transaction, so the flag survives a failing request.
-
-    `generation` is the connection generation the rejected token was read from: only that
-    generation is flagged, so that a late rejection of an earlier token leaves a fresh
-    connection alone. Returns True when the rejection concerns the current connection
-    (flagged now or already unusable), False when a newer connection is in place.
-    """
+    """Flag the connection (own transaction); False when a newer connection is in place."""
+    # `generation` is the connection generation the rejected token was read from: only
+    # that generation is flagged, so that a late rejection of an earlier token leaves a
+    # fresh connection alone. The flag has its own transaction to survive a failing request.
     where = [
         PongoConnection.merchant_id == merchant_id,
         PongoConnection.status == ConnectionStatus.CONNECTED,
