@@ -88,6 +88,8 @@ class OrderSettings:
     delivery_mode: str = _setting("PONGO_ORDER_DELIVERY_MODE", "on_site")
     status: str = _setting("PONGO_ORDER_STATUS", "completed")
     delivery_status: str = _setting("PONGO_ORDER_DELIVERY_STATUS", "delivered")
+    # Orders paused (waiting for a reconnection) longer than this many days expire.
+    paused_days: int = _setting("PORTAL_PAUSED_ORDERS_DAYS", 30)
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from babel import Locale
 from flask import Flask, current_app, g, request
-from flask_babel import get_locale
+from flask_babel import format_currency, format_date, format_time, get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
 
 from portal.connect.banners import connection_banners
 from portal.i18n import LOCALES, SWITCHER
+from portal.models.base import utcnow
 
 # The merchant's navigation, in order. An entry shows once its page exists.
 NAVIGATION = (
@@ -52,6 +55,34 @@ def layout_context() -> dict[str, Any]:
     }
 
 
+def when(value: datetime | None) -> str:
+    """The one way pages write a moment, in the user's time zone and language."""
+    if value is None:
+        return "—"
+    locale = get_locale() or Locale.parse("en")
+    joined: str = str(locale.datetime_formats["medium"])
+    return joined.replace("{1}", format_date(value, "medium")).replace(
+        "{0}", format_time(value, "short")
+    )
+
+
+def since(value: datetime) -> str:
+    """A moment of today as its time alone ("06:53"), of another day as `when` writes it."""
+    if to_user_timezone(value).date() == to_user_timezone(utcnow()).date():
+        return str(format_time(value, "short"))
+    return when(value)
+
+
+def money(cents: int | None, currency: str | None = None) -> str:
+    """An amount in cents, in the merchant's currency, written the way the user's language does."""
+    if cents is None:
+        return "—"
+    return str(format_currency(cents / 100, currency or "EUR"))
+
+
 def init_app(app: Flask) -> None:
-    """Register the layout context."""
+    """Register the layout context and the filters every page formats with."""
     app.context_processor(layout_context)
+    app.add_template_filter(when, "when")
+    app.add_template_filter(since, "since")
+    app.add_template_filter(money, "money")

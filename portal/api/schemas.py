@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
+from babel.numbers import list_currencies
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -37,6 +39,20 @@ ProductName = Annotated[
 
 
 Locale = Literal["en", "fr", "fr-CA"]
+
+
+def _known_currency(code: str) -> str:
+    if code not in list_currencies():
+        raise ValueError("not an ISO 4217 currency code")
+    return code
+
+
+Currency = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z]{3}$"),
+    AfterValidator(_known_currency),
+    Field(description="ISO 4217 code, three uppercase letters (default EUR)", examples=["EUR"]),
+]
 MAX_LOCATIONS = 10_000
 MAX_PRODUCTS = 100_000
 MAX_CENTS = 2**31 - 1
@@ -55,6 +71,8 @@ class MerchantIn(_Body):
 
     name: Name
     locale: Locale | None = None
+    # Amounts are shown in it; left out, a new merchant gets EUR and an existing one keeps its own.
+    currency: Currency | None = None
 
 
 class MerchantOut(BaseModel):
@@ -63,6 +81,7 @@ class MerchantOut(BaseModel):
     ref: str
     name: str
     locale: str | None
+    currency: str
 
 
 class LocationIn(_Body):
@@ -234,7 +253,7 @@ class OrderIn(_Body):
         return value
 
 
-RelayState = Literal["pending", "delivered", "failed", "paused"]
+RelayState = Literal["pending", "delivered", "failed", "paused", "expired"]
 
 
 class OrderAccepted(BaseModel):

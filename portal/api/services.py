@@ -33,12 +33,16 @@ def put_merchant(*, ref: str, body: MerchantIn, actor: Actor) -> tuple[Merchant,
     merchant = find_merchant(ref)
     created = merchant is None
     if merchant is None:
-        merchant = Merchant(ref=ref, name=body.name, locale=body.locale)
+        merchant = Merchant(
+            ref=ref, name=body.name, locale=body.locale, currency=body.currency or "EUR"
+        )
         db.session.add(merchant)
     else:
         merchant.name = body.name
         if body.locale is not None:
             merchant.locale = body.locale
+        if body.currency is not None:
+            merchant.currency = body.currency
     db.session.flush()
     record(
         "merchant.put",

@@ -116,7 +116,9 @@ def put_merchant(ref: str) -> tuple[Response, int]:
     merchant, created = services.put_merchant(
         ref=ref, body=parse(MerchantIn), actor=actor_from_request()
     )
-    out = MerchantOut(ref=merchant.ref, name=merchant.name, locale=merchant.locale)
+    out = MerchantOut(
+        ref=merchant.ref, name=merchant.name, locale=merchant.locale, currency=merchant.currency
+    )
     return json_answer(out, 201 if created else 200)
 
 

@@ -6,22 +6,49 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import func, select
 
+from portal.extensions import db
 from portal.models.connection import ConnectionStatus
 from portal.models.merchant import Merchant
+from portal.models.orders import OrderRelay, RelayStatus
 from portal.pongo.connection import request_connection
 
 
+def _waiting_orders(merchant: Merchant) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(OrderRelay.id)).where(
+                OrderRelay.merchant_id == merchant.id, OrderRelay.status == RelayStatus.PAUSED
+            )
+        )
+        or 0
+    )
+
+
 def connection_banners(merchant: Merchant) -> list[dict[str, Any]]:
-    """A "reconnect Pongo" banner while the token is rejected or refresh failed."""
+    """A "reconnect Pongo" banner while orders wait or the token is rejected."""
     connection = request_connection(merchant)
-    if connection is None or connection.status != ConnectionStatus.NEEDS_RECONNECTION:
+    status = connection.status if connection else None
+    if status is None or status == ConnectionStatus.CONNECTED:
+        return []
+    waiting = _waiting_orders(merchant)
+    if waiting:
+        text = ngettext(
+            "%(num)d order is waiting: reconnect Pongo so it earns points",
+            "%(num)d orders are waiting: reconnect Pongo so they earn points",
+            waiting,
+        )
+    elif status == ConnectionStatus.NEEDS_RECONNECTION:
+        text = _("Pongo no longer accepts the portal's access: reconnect Pongo.")
+    else:
         return []
     return [
         {
-            "kind": "danger",
-            "icon": "✖",
-            "text": _("Pongo no longer accepts the portal's access: reconnect Pongo."),
+            "kind": "danger" if status == ConnectionStatus.NEEDS_RECONNECTION else "warning",
+            "icon": "✖" if status == ConnectionStatus.NEEDS_RECONNECTION else "⚠",
+            "text": text,
             "action_url": url_for("connect.index"),
             "action_label": _("Reconnect"),
         }

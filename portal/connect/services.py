@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 from portal.audit.actor import Actor
@@ -15,17 +16,23 @@ from portal.pongo import (
     PongoClient,
     PongoError,
     Rejected,
+    endpoints,
     exchange_code,
 )
 from portal.pongo.connection import save_connection
 from portal.pongo.errors import N_
 from portal.pongo.merchant import pongo_settings
+from portal.pongo.transport import Transport
 from portal.rewards.services import refresh_rewards
 
 logger = logging.getLogger(__name__)
 
 STALE_ATTEMPT = N_("This connection attempt is no longer valid. Please start again.")
 NOT_ACCEPTED = N_("Pongo did not accept the connection. Please try again.")
+NOT_ANSWERING = N_(
+    "Pongo is not answering right now, so it cannot be connected. Your orders are queued, "
+    "nothing is lost. Please try again in a few minutes."
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,27 @@ class Outcome:
     def connected(self) -> bool:
         """True when the merchant's Pongo account is now connected."""
         return self.reason == "connected"
+
+
+def consent_form_answers() -> bool:
+    """Whether Pongo's consent form answers now (else the merchant would see Pongo's raw error)."""
+    settings = pongo_settings()
+    transport = Transport(settings, http=None, sleep=time.sleep, clock=time.monotonic)
+    try:
+        reply = transport.send(
+            "GET",
+            settings.url(endpoints.OAUTH_FORM.path),
+            what=endpoints.OAUTH_FORM.name,
+            idempotent=True,
+            headers=lambda: {"Accept": "text/html"},
+        )
+    except PongoError:
+        logger.warning("Pongo's consent form is not answering")
+        return False
+    finally:
+        transport.close()
+    # Without the attempt's parameters the form may refuse (4xx): it answered all the same.
+    return reply.status_code < 500 and reply.status_code != 429
 
 
 def complete_connection(merchant: Merchant, *, callback: Callback, actor: Actor) -> Outcome:
@@ -71,11 +99,7 @@ def complete_connection(merchant: Merchant, *, callback: Callback, actor: Actor)
         return Outcome("token_rejected", NOT_ACCEPTED)
     except PongoError:
         logger.warning("Pongo token endpoint failed")
-        return Outcome(
-            "token_endpoint",
-            N_("Pongo is not answering right now. Please try again in a few minutes."),
-            502,
-        )
+        return Outcome("token_endpoint", NOT_ANSWERING, 502)
     try:
         with PongoClient(settings, access_token=lambda: tokens.access_token) as pongo:
             account = pongo.me()

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from portal import config
 from portal.access import current_merchant, merchant_required, never_while_viewing_as
 from portal.audit.actor import actor_from_request
 from portal.connect import oauth, services
@@ -36,11 +37,13 @@ def index() -> str:
 @merchant_required
 @never_while_viewing_as
 @limiter.limit("20 per minute")
-def start() -> Response:
+def start() -> Response | tuple[str, int]:
     """Send the merchant to Pongo's consent form (state and PKCE kept in this session)."""
     form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for(".index"))
+    if not services.consent_form_answers():
+        return render_template("connect/failed.html", message=_(services.NOT_ANSWERING)), 503
     return oauth.start_authorization(current_merchant())
 
 
@@ -77,5 +80,13 @@ def disconnect() -> Response:
     form = ConfirmForm()
     if form.validate_on_submit():
         forget_connection(current_merchant(), actor=actor_from_request())
-        flash(_("Pongo is disconnected. Orders will not be relayed until you reconnect."), "info")
+        days = config.current().orders.paused_days
+        flash(
+            _(
+                "Pongo is disconnected. New orders wait, paused, until you reconnect, "
+                "for up to %(days)d days; nothing is lost meanwhile.",
+                days=days,
+            ),
+            "info",
+        )
     return redirect(url_for(".index"))

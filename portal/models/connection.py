@@ -42,6 +42,11 @@ class PongoConnection(Base):
     problem: Mapped[str | None] = mapped_column(String(500))
     problem_at: Mapped[datetime | None]
     refreshed_at: Mapped[datetime | None]
+    # Counts the grants: each new connection (and each disconnection) starts a generation.
+    # A token read for one generation can only flag that generation as rejected.
+    generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Since when calls to Pongo fail as unavailable (cleared by the next answer).
+    unavailable_since: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     @property

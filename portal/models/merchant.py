@@ -19,5 +19,7 @@ class Merchant(Base):
     ref: Mapped[str] = mapped_column(String(128), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     locale: Mapped[str | None] = mapped_column(String(10))
+    # ISO 4217: the currency the merchant's amounts are shown in.
+    currency: Mapped[str] = mapped_column(String(3), default="EUR", server_default="EUR")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

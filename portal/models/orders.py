@@ -22,6 +22,8 @@ class RelayStatus(StrEnum):
     # The merchant's Pongo connection is unusable: waits, without counting attempts,
     # until the merchant connects again.
     PAUSED = "paused"
+    # Paused longer than PORTAL_PAUSED_ORDERS_DAYS: no longer sent.
+    EXPIRED = "expired"
 
 
 class Order(Base):

@@ -73,8 +73,14 @@ from portal.pongo import (
     UnexpectedResponse,
     ValidationFailed,
 )
-from portal.pongo.connection import NotConnected
-from portal.pongo.merchant import MerchantPongo, access_token_for, pongo_settings
+from portal.pongo.connection import NotConnected, mark_needs_reconnection
+from portal.pongo.merchant import (
+    IssuedToken,
+    MerchantPongo,
+    OutdatedToken,
+    issue_token,
+    pongo_settings,
+)
 
 log = logging.getLogger("portal.relay")
 # One JSON line per send, for log pipelines (never a token nor customer data).
@@ -167,6 +173,20 @@ def _rejection(error: PongoError) -> str:
     return _clip(reason)
 
 
+def expiry_reason(days: int) -> str:
+    """Why an order expired, as stored (pages show it in the reader's language)."""
+    return f"Waited more than {days} days for a Pongo connection; it is no longer sent."
+
+
+def _answer(error: PongoError) -> dict[str, Any]:
+    """Pongo's refusal as kept on the order: HTTP status, raw answer and field errors."""
+    return {
+        "status_code": error.status_code,
+        "body": error.answer,
+        "field_errors": getattr(error, "field_errors", None) or {},
+    }
+
+
 def _worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"
 
@@ -218,15 +238,35 @@ class RelayWorker:
 
     # The steps
 
+    def expire_paused(self) -> int:
+        """End the orders paused longer than `PORTAL_PAUSED_ORDERS_DAYS` (status `expired`)."""
+        days = config.of(self.app).orders.paused_days
+        with self.app.app_context(), db.engine.begin() as connection:
+            return connection.execute(
+                update(OrderRelay)
+                .where(
+                    OrderRelay.status == RelayStatus.PAUSED,
+                    OrderRelay.paused_at < db_now(-days * 86400.0),
+                )
+                .values(
+                    status=RelayStatus.EXPIRED,
+                    last_error=expiry_reason(days),
+                    claimed_until=None,
+                    claim_token=None,
+                )
+            ).rowcount
+
     def resume_paused(self) -> int:
-        """Put paused orders back in the queue for merchants that connected since the pause."""
+        """Put every paused order of a merchant whose connection is usable back in the queue."""
+        # No timestamp is compared: an order paused while the connection was being
+        # replaced (stamped after the new connection's time) is resumed like any other.
+        # They go out oldest first: each is due from its arrival; the claim orders by due time.
         usable = (
             select(PongoConnection.id)
             .where(
                 PongoConnection.merchant_id == OrderRelay.merchant_id,
                 PongoConnection.status == ConnectionStatus.CONNECTED,
                 PongoConnection.access_token_encrypted.is_not(None),
-                PongoConnection.connected_at > OrderRelay.paused_at,
             )
             .exists()
         )
@@ -238,7 +278,11 @@ class RelayWorker:
                     status=RelayStatus.PENDING,
                     paused_at=None,
                     last_error=None,
-                    next_attempt_at=db_now(),
+                    # Due since it arrived: ahead of orders taken after it, even those
+                    # taken after the reconnection.
+                    next_attempt_at=select(Order.received_at)
+                    .where(Order.id == OrderRelay.order_id)
+                    .scalar_subquery(),
                 )
             ).rowcount
 
@@ -344,13 +388,28 @@ class RelayWorker:
             client = MerchantPongo(
                 claim.merchant_id,
                 self.pongo,
-                access_token=lambda: self._access_token(claim.merchant_id),
+                read_token=lambda: self._access_token(claim.merchant_id),
                 http=self.http,
                 sleep=self.sleep,
             )
             try:
                 receipt = client.create_order(claim.payload, idempotency_key=claim.relay_id)
-            except (NeedsReconnection, NotConnected, MissingScope) as error:
+            except OutdatedToken:
+                # A 401 to a token of the connection the merchant has since replaced:
+                # sent again at once with the new one, nothing paused, no attempt counted.
+                self.breaker.succeeded()
+                return Outcome(Kind.DEFERRED, detail="reconnected meanwhile", retry_in=0.0)
+            except MissingScope as error:
+                # Sending again cannot succeed until the merchant reconnects and grants
+                # the permission: the connection is flagged (only the generation whose
+                # token was refused), so that its paused orders wait for the reconnection.
+                if client.generation is not None and not mark_needs_reconnection(
+                    claim.merchant_id, "order.create not granted", generation=client.generation
+                ):
+                    self.breaker.succeeded()
+                    return Outcome(Kind.DEFERRED, detail="reconnected meanwhile", retry_in=0.0)
+                return self._paused(error, elapsed())
+            except (NeedsReconnection, NotConnected) as error:
                 return self._paused(error, elapsed())
             except Unavailable as error:
                 self.breaker.failed()
@@ -358,6 +417,7 @@ class RelayWorker:
                     Kind.RETRY,
                     str(error),
                     status_code=error.status_code,
+                    answer=_answer(error),
                     duration_ms=elapsed(),
                     answer_lost=True,
                 )
@@ -377,7 +437,11 @@ class RelayWorker:
                 if claim.answer_lost and error.status_code == 409:
                     # Pongo is still busy with the earlier send of this order.
                     return Outcome(
-                        Kind.RETRY, _rejection(error), status_code=409, duration_ms=elapsed()
+                        Kind.RETRY,
+                        _rejection(error),
+                        status_code=409,
+                        answer=_answer(error),
+                        duration_ms=elapsed(),
                     )
                 # A 4xx about this order (422, 400, 404...): sending it again would get
                 # the same answer. It fails (after a confirming send if Pongo may have it).
@@ -385,6 +449,7 @@ class RelayWorker:
                     Kind.FAILED,
                     _rejection(error),
                     status_code=error.status_code,
+                    answer=_answer(error),
                     duration_ms=elapsed(),
                 )
             except Exception as error:  # one bad row must not stop the worker
@@ -429,9 +494,9 @@ class RelayWorker:
         return Outcome(Kind.PAUSED, detail, status_code=status, duration_ms=duration_ms)
 
     @staticmethod
-    def _access_token(merchant_id: int) -> str:
+    def _access_token(merchant_id: int) -> IssuedToken:
         try:
-            return access_token_for(merchant_id)
+            return issue_token(merchant_id)
         finally:
             # End the read transaction before the HTTP call starts.
             db.session.close()
@@ -472,6 +537,9 @@ class RelayWorker:
             values["next_attempt_at"] = db_now(max(0.0, outcome.retry_in))
             return values, Kind.DEFERRED
         values |= {"attempts": attempts, "answer_lost": lost}
+        if outcome.answer is not None:
+            # Pongo's last refusal, for the order's technical details.
+            values["pongo_answer"] = outcome.answer
         gives_up = kind is Kind.FAILED or attempts >= self.settings.max_attempts
         if gives_up and lost and not claim.confirming:
             # Pongo may have the order: one confirming send before giving up.
@@ -589,7 +657,8 @@ class RelayWorker:
     # Loops
 
     def run_once(self) -> int:
-        """Resume, claim one batch, send and record each order; returns how many were claimed."""
+        """Expire, resume, claim one batch, send and record each order; returns the claims."""
+        self.expire_paused()
         self.resume_paused()
         state = self.breaker.state
         metrics.BREAKER_STATE.set(metrics.BREAKER_VALUES[state])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, cast
 
@@ -19,12 +20,12 @@ from portal.audit.services import record
 from portal.extensions import db
 from portal.listing import contains, paginate, search_text
 from portal.models.base import utcnow
-from portal.models.connection import ConnectionStatus
+from portal.models.connection import ConnectionStatus, PongoConnection
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay, RelayAttempt, RelayStatus
 from portal.orders.mapping import OrderEnums, PosOrder, to_pongo
-from portal.pongo.connection import get_connection
+from portal.pongo.connection import get_connection, request_connection
 
 PER_PAGE = 50
 STATUSES = tuple(s.value for s in RelayStatus)
@@ -102,15 +103,18 @@ def _repeat(found: OrderRow, fingerprint: str) -> OrderRow:
     return found
 
 
-def _refusals(merchant: Merchant, location_ref: str) -> tuple[list[Refusal], Location | None]:
+def _refusals(
+    merchant: Merchant, location_ref: str, connection: PongoConnection | None
+) -> tuple[list[Refusal], Location | None]:
     """Why this order cannot be relayed, if it cannot: every reason at once."""
     problems: list[Refusal] = []
-    connection = get_connection(merchant)
-    if connection is None or connection.status == ConnectionStatus.DISCONNECTED:
+    # Only a merchant that never connected is refused: once connected, a disconnected
+    # or rejected connection keeps the orders, paused, until the merchant reconnects.
+    if connection is None:
         problems.append(
             Refusal(
                 RefusalCode.MERCHANT_NOT_CONNECTED,
-                "the merchant has not connected a Pongo account in the portal",
+                "the merchant has never connected a Pongo account in the portal",
             )
         )
     location = db.session.scalar(
@@ -147,14 +151,15 @@ def accept_order(
     found = _find(merchant.id, order.order_ref)
     if found is not None:
         return _repeat(found, fingerprint), False
-    problems, location = _refusals(merchant, location_ref)
+    connection = get_connection(merchant)
+    problems, location = _refusals(merchant, location_ref, connection)
     if problems:
         raise OrderRefused(*problems)
     assert location is not None
     assert location.store_slug is not None
-    connection = get_connection(merchant)
-    # A merchant whose token Pongo rejected keeps taking orders: they wait, paused,
-    # until the merchant reconnects, instead of being lost.
+    # A merchant whose token Pongo rejected, or who disconnected, keeps taking orders:
+    # they wait, paused, until the merchant reconnects, instead of being lost. An order
+    # paused while a reconnection commits is resumed by the relay all the same.
     paused = connection is not None and connection.status != ConnectionStatus.CONNECTED
     now = utcnow()
     row = Order(
@@ -194,6 +199,14 @@ def accept_order(
             raise
         return _repeat(found, fingerprint), False
     return OrderRow(order=row, relay=relay), True
+
+
+def pongo_outage(merchant: Merchant) -> datetime | None:
+    """Since when calls to Pongo for this merchant fail as unavailable; None when it answers."""
+    connection = request_connection(merchant)
+    if connection is None or connection.status != ConnectionStatus.CONNECTED:
+        return None
+    return connection.unavailable_since
 
 
 def find_order(*, merchant: Merchant, order_ref: str) -> OrderRow | None:

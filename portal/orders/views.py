@@ -8,42 +8,78 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from portal import config
 from portal.access import current_merchant, get_or_404, merchant_required
 from portal.audit.actor import actor_from_request
 from portal.listing import parse_page
-from portal.models.orders import Order
+from portal.models.orders import Order, OrderRelay
 from portal.orders import services
 from portal.orders.forms import RetryForm
+from portal.orders.reasons import plain_reason
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
+
+
+def reason_of(relay: OrderRelay) -> str | None:
+    """Why the order is not delivered, in the reader's language."""
+    return plain_reason(
+        status=relay.status,
+        answer=relay.pongo_answer,
+        paused_days=config.current().orders.paused_days,
+    )
 
 
 @bp.get("")
 @merchant_required
 def index() -> str:
     """List the merchant's orders, filtered by status and searched by order ref."""
+    merchant = current_merchant()
     listing = services.orders_page(
-        merchant=current_merchant(),
+        merchant=merchant,
         status=request.args.get("status") or None,
         query=request.args.get("q", ""),
         page=parse_page(request.args.get("page")),
     )
-    return render_template("orders/index.html", listing=listing)
+    return render_template(
+        "orders/index.html",
+        listing=listing,
+        currency=merchant.currency,
+        reason_of=reason_of,
+        outage=services.pongo_outage(merchant),
+    )
 
 
 @bp.get("/<order_ref>")
 @merchant_required
 def detail(order_ref: str) -> str:
     """One order: what was sent, Pongo's answer and every attempt."""
-    order = get_or_404(Order, current_merchant(), order_ref=order_ref)
+    merchant = current_merchant()
+    order = get_or_404(Order, merchant, order_ref=order_ref)
     found = services.order_detail(order=order)
+    answer = found.relay.pongo_answer or {}
+    raw = answer.get("body") if "body" in answer else None
     return render_template(
         "orders/detail.html",
         found=found,
+        currency=merchant.currency,
+        reason=reason_of(found.relay),
+        outage=services.pongo_outage(merchant),
         sent=json.dumps(found.order.payload, indent=2, ensure_ascii=False),
-        answer=json.dumps(found.relay.pongo_answer, indent=2) if found.relay.pongo_answer else None,
+        answer_status=answer.get("status_code"),
+        # Pongo's raw answer to a refusal, or the receipt of a delivery.
+        answer=_readable(raw)
+        if raw is not None
+        else (json.dumps(answer, indent=2) if answer else None),
         form=RetryForm(),
     )
+
+
+def _readable(raw: str) -> str:
+    """Pongo's raw answer, indented when it is JSON."""
+    try:
+        return json.dumps(json.loads(raw), indent=2, ensure_ascii=False)
+    except ValueError:
+        return raw
 
 
 @bp.post("/<order_ref>/retry")

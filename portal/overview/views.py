@@ -8,6 +8,7 @@ from flask import Blueprint, g, render_template, request, url_for
 
 from portal.access import current_merchant, merchant_required
 from portal.drift.services import changes_since_last_visit
+from portal.orders.services import pongo_outage
 from portal.overview.services import SetupGuide, overview_for, setup_guide
 
 bp = Blueprint("overview", __name__)
@@ -52,4 +53,5 @@ def index() -> str:
         merchant=merchant,
         overview=overview_for(merchant),
         changes=changes_since_last_visit(merchant),
+        outage=pongo_outage(merchant),
     )

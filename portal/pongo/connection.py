@@ -72,6 +72,9 @@ def save_connection(
     connection.last_success_at = now
     connection.problem = None
     connection.problem_at = None
+    connection.unavailable_since = None
+    # A new grant: rejections of tokens read before it no longer concern this connection.
+    connection.generation = (connection.generation or 0) + 1
     db.session.flush()
     record(
         "pongo.connect",
@@ -92,6 +95,7 @@ def forget_connection(merchant: Merchant, *, actor: Actor) -> None:
     connection.access_token_encrypted = None
     connection.refresh_token_encrypted = None
     connection.expires_at = None
+    connection.generation = (connection.generation or 0) + 1
     db.session.flush()
     record(
         "pongo.disconnect",
@@ -101,21 +105,36 @@ def forget_connection(merchant: Merchant, *, actor: Actor) -> None:
     )
 
 
-def mark_needs_reconnection(merchant_id: int, problem: str) -> None:
-    """Flag the connection in its own transaction, so the flag survives a failing request."""
+def mark_needs_reconnection(
+    merchant_id: int, problem: str, *, generation: int | None = None
+) -> bool:
+    """Flag the connection (own transaction); False when a newer connection is in place."""
+    # `generation` is the connection generation the rejected token was read from: only
+    # that generation is flagged, so that a late rejection of an earlier token leaves a
+    # fresh connection alone. The flag has its own transaction to survive a failing request.
+    where = [
+        PongoConnection.merchant_id == merchant_id,
+        PongoConnection.status == ConnectionStatus.CONNECTED,
+    ]
+    if generation is not None:
+        where.append(PongoConnection.generation == generation)
     with db.engine.begin() as connection:
         changed = connection.execute(
             update(PongoConnection)
-            .where(
-                PongoConnection.merchant_id == merchant_id,
-                PongoConnection.status == ConnectionStatus.CONNECTED,
-            )
+            .where(*where)
             .values(
                 status=ConnectionStatus.NEEDS_RECONNECTION, problem=problem, problem_at=utcnow()
             )
         ).rowcount
+        current = connection.execute(
+            select(PongoConnection.status, PongoConnection.generation).where(
+                PongoConnection.merchant_id == merchant_id
+            )
+        ).first()
     if changed:
         security_event("pongo_token", "failure", merchant_id=merchant_id, reason=problem)
+        return True
+    return current is None or current.status != ConnectionStatus.CONNECTED
 
 
 def note_success(merchant_id: int) -> None:
@@ -127,9 +146,23 @@ def note_success(merchant_id: int) -> None:
             .where(
                 PongoConnection.merchant_id == merchant_id,
                 (PongoConnection.last_success_at.is_(None))
-                | (PongoConnection.last_success_at < now - LAST_SUCCESS_PRECISION),
+                | (PongoConnection.last_success_at < now - LAST_SUCCESS_PRECISION)
+                | (PongoConnection.unavailable_since.is_not(None)),
             )
-            .values(last_success_at=now)
+            .values(last_success_at=now, unavailable_since=None)
+        )
+
+
+def note_unavailable(merchant_id: int) -> None:
+    """Remember since when Pongo has not been answering for this merchant (kept if set)."""
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(PongoConnection)
+            .where(
+                PongoConnection.merchant_id == merchant_id,
+                PongoConnection.unavailable_since.is_(None),
+            )
+            .values(unavailable_since=utcnow())
         )
 
 

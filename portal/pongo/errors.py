@@ -23,6 +23,8 @@ class PongoError(Exception):
     def __init__(self, detail: str, *, status_code: int | None = None) -> None:
         super().__init__(detail)
         self.status_code = status_code
+        # Pongo's answer as it came (clipped), for the technical details an order shows.
+        self.answer: str | None = None
 
 
 class NeedsReconnection(PongoError):

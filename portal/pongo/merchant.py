@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import httpx
 from flask import g, has_request_context
@@ -23,8 +23,9 @@ from portal.pongo.connection import (
     get_connection,
     mark_needs_reconnection,
     note_success,
+    note_unavailable,
 )
-from portal.pongo.errors import GrantRejected, NeedsReconnection
+from portal.pongo.errors import N_, GrantRejected, NeedsReconnection, Unavailable
 from portal.pongo.models import FetchedReward, FetchedStore, OrderReceipt, PongoAccount
 from portal.pongo.settings import PongoSettings, parse_scopes
 from portal.pongo.tokens import refresh_access_token
@@ -60,13 +61,32 @@ def _page_budget(seconds: float) -> float:
     return until
 
 
+class IssuedToken(NamedTuple):
+    """An access token with the connection generation it was read from."""
+
+    value: str
+    generation: int
+
+
+class OutdatedToken(NeedsReconnection):
+    """Pongo rejected a token of an earlier connection; the merchant has reconnected since."""
+
+    user_message = N_("Pongo was reconnected meanwhile. Please try again.")
+
+
 def access_token_for(merchant_id: int) -> str:
     """A valid access token for the merchant, refreshed first when it is about to expire."""
+    return issue_token(merchant_id).value
+
+
+def issue_token(merchant_id: int) -> IssuedToken:
+    """A valid access token and its connection generation, refreshed when about to expire."""
     row = db.session.execute(
         select(
             PongoConnection.status,
             PongoConnection.access_token_encrypted,
             PongoConnection.expires_at,
+            PongoConnection.generation,
         ).where(PongoConnection.merchant_id == merchant_id)
     ).first()
     if row is not None and row.status == ConnectionStatus.NEEDS_RECONNECTION:
@@ -74,16 +94,18 @@ def access_token_for(merchant_id: int) -> str:
     if row is None or row.status != ConnectionStatus.CONNECTED or not row.access_token_encrypted:
         raise NotConnected
     if row.expires_at is not None and row.expires_at - utcnow() < REFRESH_MARGIN:
-        return refresh_serialised(merchant_id)
-    return _decrypt_or_flag(merchant_id, row.access_token_encrypted)
+        return _refresh(merchant_id, force=False)
+    return IssuedToken(
+        _decrypt_or_flag(merchant_id, row.access_token_encrypted, row.generation), row.generation
+    )
 
 
-def _decrypt_or_flag(merchant_id: int, ciphertext: str) -> str:
+def _decrypt_or_flag(merchant_id: int, ciphertext: str, generation: int) -> str:
     try:
         return crypto.decrypt(ciphertext)
     except crypto.InvalidToken as exc:
         # A tampered row or a key removed too early: the merchant must reconnect.
-        mark_needs_reconnection(merchant_id, "stored token unreadable")
+        mark_needs_reconnection(merchant_id, "stored token unreadable", generation=generation)
         raise NeedsReconnection("stored token unreadable") from exc
 
 
@@ -93,6 +115,10 @@ def refresh_serialised(merchant_id: int, *, force: bool = False) -> str:
     The no-op UPDATE takes the row lock on PostgreSQL (the database write lock on SQLite), so a
     second caller waits, then re-reads and finds the token the first one saved.
     """
+    return _refresh(merchant_id, force=force).value
+
+
+def _refresh(merchant_id: int, *, force: bool) -> IssuedToken:
     problem: str | None = None
     token: str | None = None
     with db.engine.begin() as connection:
@@ -106,6 +132,7 @@ def refresh_serialised(merchant_id: int, *, force: bool = False) -> str:
                 PongoConnection.access_token_encrypted,
                 PongoConnection.refresh_token_encrypted,
                 PongoConnection.expires_at,
+                PongoConnection.generation,
             ).where(where)
         ).first()
         if (
@@ -114,6 +141,7 @@ def refresh_serialised(merchant_id: int, *, force: bool = False) -> str:
             or not row.access_token_encrypted
         ):
             raise NotConnected
+        generation: int = row.generation
         fresh = row.expires_at is None or row.expires_at - utcnow() >= REFRESH_MARGIN
         if fresh and not force:
             token = row.access_token_encrypted
@@ -144,10 +172,10 @@ def refresh_serialised(merchant_id: int, *, force: bool = False) -> str:
                 )
                 security_event("pongo_token_refresh", "success", merchant_id=merchant_id)
     if problem is not None:
-        mark_needs_reconnection(merchant_id, problem)
+        mark_needs_reconnection(merchant_id, problem, generation=generation)
         raise NeedsReconnection(problem)
     assert token is not None
-    return _decrypt_or_flag(merchant_id, token)
+    return IssuedToken(_decrypt_or_flag(merchant_id, token, generation), generation)
 
 
 class MerchantPongo:
@@ -158,23 +186,39 @@ class MerchantPongo:
         merchant_id: int,
         settings: PongoSettings | None = None,
         *,
-        access_token: Callable[[], str] | None = None,
+        read_token: Callable[[], IssuedToken] | None = None,
         http: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.merchant_id = merchant_id
+        self._read_token = read_token or (lambda: issue_token(merchant_id))
+        # The connection generation of the last token read: a 401 flags only that one.
+        self.generation: int | None = None
         self.client = PongoClient(
             settings or pongo_settings(),
-            access_token=access_token or (lambda: access_token_for(merchant_id)),
+            access_token=self._token,
             http=http,
             sleep=sleep,
         )
 
+    def _token(self) -> str:
+        issued = self._read_token()
+        self.generation = issued.generation
+        return issued.value
+
     def _call(self, action: Callable[[PongoClient], T]) -> T:
+        self.generation = None
         try:
             result = action(self.client)
         except NeedsReconnection as exc:
-            mark_needs_reconnection(self.merchant_id, exc.__class__.__name__)
+            # Without a token read, the refusal came from the token step, which flags itself.
+            if self.generation is not None and not mark_needs_reconnection(
+                self.merchant_id, exc.__class__.__name__, generation=self.generation
+            ):
+                raise OutdatedToken(str(exc), status_code=exc.status_code) from exc
+            raise
+        except Unavailable:
+            note_unavailable(self.merchant_id)
             raise
         note_success(self.merchant_id)
         return result

@@ -245,6 +245,10 @@ def _pongo_message(reply: Reply) -> str:
     return str(message)[:200] if message else ""
 
 
+# How much of an error answer is kept for the technical details.
+ANSWER_KEPT = 4000
+
+
 def raise_for_status(reply: Reply, what: str) -> None:
     """Turn an error answer into the matching PongoError."""
     status = reply.status_code
@@ -269,6 +273,7 @@ def raise_for_status(reply: Reply, what: str) -> None:
         error = Rejected(detail, status_code=status)
     else:
         error = UnexpectedResponse(detail, status_code=status)
+    error.answer = reply.content[:ANSWER_KEPT].decode("utf-8", "replace")
     raise error
 
 

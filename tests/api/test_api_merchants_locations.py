@@ -15,13 +15,43 @@ from tests.api.conftest import Api, locations
 def test_put_merchant_creates_then_renames(api: Api, app: Flask) -> None:
     created = api.put("/merchants/M9", {"name": "Chez Paul", "locale": "fr"})
     assert created.status_code == 201
-    assert created.json == {"ref": "M9", "name": "Chez Paul", "locale": "fr"}
+    assert created.json == {"ref": "M9", "name": "Chez Paul", "locale": "fr", "currency": "EUR"}
     renamed = api.put("/merchants/M9", {"name": "Chez Paul et Fils"})
     assert renamed.status_code == 200
-    assert renamed.json == {"ref": "M9", "name": "Chez Paul et Fils", "locale": "fr"}
+    assert renamed.json == {
+        "ref": "M9",
+        "name": "Chez Paul et Fils",
+        "locale": "fr",
+        "currency": "EUR",
+    }
     with app.app_context():
         actors = db.session.scalars(select(AuditEvent.actor)).all()
         assert actors == ["api-key:pos-backend", "api-key:pos-backend"]
+
+
+def test_put_merchant_sets_its_currency_and_keeps_it_when_left_out(api: Api) -> None:
+    assert api.put("/merchants/M9", {"name": "Chez Paul", "currency": "CHF"}).json["currency"] == (
+        "CHF"
+    )
+    assert api.put("/merchants/M9", {"name": "Chez Paul"}).json["currency"] == "CHF"
+    assert api.put("/merchants/M9", {"name": "Chez Paul", "currency": "GBP"}).json["currency"] == (
+        "GBP"
+    )
+
+
+def test_put_merchant_refuses_a_currency_babel_does_not_know(api: Api) -> None:
+    for wrong in ("eur", "EURO", "XYZ", "E1R", ""):
+        answer = api.put("/merchants/M9", {"name": "Chez Paul", "currency": wrong})
+        assert answer.status_code == 422, wrong
+        assert [e["path"] for e in answer.json["errors"]] == ["currency"]
+    assert api.put("/merchants/M9", {"name": "Chez Paul"}).json["currency"] == "EUR"
+
+
+def test_openapi_documents_the_currency_and_the_expired_status(api: Api) -> None:
+    document = api.client.get("/api/v1/openapi.json").get_json()
+    text = str(document)
+    assert "ISO 4217" in text
+    assert "'expired'" in text
 
 
 def test_unknown_merchant_is_a_json_404(api: Api) -> None:

@@ -130,7 +130,11 @@ def fast_worker(app: Flask, **kwargs: Any) -> RelayWorker:
         )
     kwargs.setdefault("sleep", lambda seconds: None)
     kwargs.setdefault("breaker", CircuitBreaker(failure_threshold=50, reset_timeout=60))
-    return RelayWorker(app, settings=kwargs.pop("settings", None), pongo=pongo, **kwargs)
+    worker_class = kwargs.pop("worker_class", RelayWorker)
+    worker: RelayWorker = worker_class(
+        app, settings=kwargs.pop("settings", None), pongo=pongo, **kwargs
+    )
+    return worker
 
 
 def relay_of(app: Flask, order_ref: str, merchant: str = "M1") -> OrderRelay:

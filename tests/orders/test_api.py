@@ -129,14 +129,14 @@ def test_merchant_never_connected_is_refused(api: OrdersApi, relay_app: Flask) -
     assert paths(answer)[""].startswith("merchant not connected")
 
 
-def test_merchant_disconnected_is_refused(
+def test_merchant_disconnected_after_connecting_keeps_its_orders_paused(
     api: OrdersApi, merchant: str, client: Any, relay_app: Flask
 ) -> None:
     from tests.conftest import csrf_token
 
     client.post("/connect/disconnect", data={"csrf_token": csrf_token(client, "/connect/")})
     answer = api.order(order_body())
-    assert paths(answer)[""].startswith("merchant not connected")
+    assert (answer.status_code, answer.json["status"]) == (202, "paused")
 
 
 def test_merchant_needing_reconnection_keeps_its_orders_paused(

@@ -57,7 +57,9 @@ def test_list_shows_each_order_with_icon_and_word(
     assert "A-1" in html
     assert "◷</span> Pending" in html
     assert "✖</span> Failed" in html
-    assert "Pongo rejected the order (HTTP 422)" in html
+    # The reason reads as a sentence; the technical one stays on the order's page.
+    assert "Pongo did not answer after several tries. Press Retry to send it again." in html
+    assert "Pongo rejected the order (HTTP 422)" not in html
 
 
 def test_filter_by_status(client: FlaskClient, merchant: str, relay_app: Flask) -> None:

@@ -88,6 +88,7 @@ def test_production_session_cookie_flags_on_a_real_response(database_url: str) -
         "base_url": "https://portal.example",
         "pongo_base_url": "https://pongo.example",
         "pongo_redirect_uri": "https://portal.example/connect/callback",
+        "pongo_client_secret": "a-real-client-secret-not-the-sandbox-one",
     }
     app = create_app(production)
     with app.app_context():

@@ -1,0 +1,70 @@
+"""A refused order in a real browser: a sentence first, Pongo's answer folded away."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from portal.sandbox.server import RunningSandbox
+from tests.api.conftest import new_key
+from tests.browser.conftest import LiveServer, screenshot, serve
+from tests.conftest import connect_merchant, launch_token, make_app
+from tests.orders.conftest import (
+    LOCATIONS,
+    RELAY_TEST_SETTINGS,
+    OrdersApi,
+    fast_worker,
+    link_locations,
+    order_body,
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def refused_order_portal(
+    database_url: str, sandbox: RunningSandbox, pongo: httpx.Client
+) -> Iterator[LiveServer]:
+    """The portal with one order Pongo refused for the customer's phone number."""
+    app: Flask = make_app(database_url, pongo_base_url=sandbox.url, **RELAY_TEST_SETTINGS)
+    api = OrdersApi(app.test_client(), new_key(app))
+    connect_merchant(app.test_client(), pongo)
+    api.put("/merchants/M1/locations", {"locations": LOCATIONS})
+    link_locations(app)
+    api.order(order_body("PHONE-1"))
+    refusal = {"message": "Invalid.", "errors": {"customer_phone": ["The format is invalid."]}}
+    pongo.post(
+        "/_sandbox/faults",
+        json={"path": "/v1/orders", "method": "POST", "status": 422, "body": refusal},
+    )
+    with fast_worker(app) as worker:
+        worker.drain()
+    yield from serve(app)
+
+
+def test_the_reason_reads_first_and_the_technical_details_open_on_demand(
+    refused_order_portal: LiveServer, page: Page
+) -> None:
+    token = launch_token(extra={"locale": "en", "target": "orders"})
+    page.goto(f"{refused_order_portal.url}/launch?token={token}")
+    page.get_by_role("link", name="PHONE-1").click()
+    expect(page.locator(".order-reason")).to_have_text(
+        "Pongo refused this order: the customer's phone number is not valid. "
+        "Fix it in your POS, then press Retry."
+    )
+    answer = page.locator("#pongo-answer")
+    expect(answer).to_be_hidden()
+    page.get_by_text("Technical details").click()
+    expect(answer).to_be_visible()
+    expect(answer).to_contain_text("The format is invalid.")
+    # The body sent stays folded inside the details until asked for too.
+    sent = page.locator("#payload-sent")
+    expect(sent).to_be_hidden()
+    page.get_by_text("What was sent to Pongo").click()
+    expect(sent).to_be_visible()
+    expect(sent).to_contain_text('"loyalty_store_slug"')
+    screenshot(page, "order-refused-details")
