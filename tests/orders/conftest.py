@@ -109,7 +109,9 @@ def link_locations(app: Flask, ref: str = "M1", links: dict[str, str] | None = N
 
 
 @pytest.fixture
-def merchant(client: FlaskClient, pongo: httpx.Client, api: OrdersApi, relay_app: Flask) -> str:
+def connected_merchant(
+    client: FlaskClient, pongo: httpx.Client, api: OrdersApi, relay_app: Flask
+) -> str:
     """M1, signed in, connected to the sandbox's demo account, with L1 and L2 linked."""
     connect_merchant(client, pongo)
     assert api.put("/merchants/M1/locations", {"locations": LOCATIONS}).status_code == 200
@@ -137,7 +139,7 @@ def fast_worker(app: Flask, **kwargs: Any) -> RelayWorker:
     return worker
 
 
-def relay_of(app: Flask, order_ref: str, merchant: str = "M1") -> OrderRelay:
+def relay_of(app: Flask, order_ref: str, merchant_ref: str = "M1") -> OrderRelay:
     """The outbox row of an order, read fresh."""
     from portal.models.orders import Order
 
@@ -146,7 +148,7 @@ def relay_of(app: Flask, order_ref: str, merchant: str = "M1") -> OrderRelay:
             select(OrderRelay)
             .join(Order, Order.id == OrderRelay.order_id)
             .join(Merchant, Merchant.id == Order.merchant_id)
-            .where(Merchant.ref == merchant, Order.order_ref == order_ref)
+            .where(Merchant.ref == merchant_ref, Order.order_ref == order_ref)
         )
         assert relay is not None
         db.session.expunge(relay)

@@ -36,7 +36,7 @@ def paths(answer: Any) -> dict[str, str]:
 
 
 def test_order_is_stored_with_its_outbox_row_and_answered_202(
-    api: OrdersApi, merchant: str, relay_app: Flask
+    api: OrdersApi, connected_merchant: str, relay_app: Flask
 ) -> None:
     """SEC-30: order is stored with its outbox row and answered 202."""
     answer = api.order(order_body())
@@ -48,7 +48,7 @@ def test_order_is_stored_with_its_outbox_row_and_answered_202(
 
 
 def test_same_order_ref_twice_is_one_order_with_the_first_answer(
-    api: OrdersApi, merchant: str, relay_app: Flask
+    api: OrdersApi, connected_merchant: str, relay_app: Flask
 ) -> None:
     """SEC-30: same order ref twice is one order with the first answer."""
     first = api.order(order_body())
@@ -58,7 +58,7 @@ def test_same_order_ref_twice_is_one_order_with_the_first_answer(
 
 
 def test_same_order_ref_with_other_content_is_a_conflict(
-    api: OrdersApi, merchant: str, relay_app: Flask
+    api: OrdersApi, connected_merchant: str, relay_app: Flask
 ) -> None:
     api.order(order_body())
     answer = api.order(order_body(total_cents=9999))
@@ -67,7 +67,7 @@ def test_same_order_ref_with_other_content_is_a_conflict(
 
 
 def test_invalid_body_lists_every_field_error_and_writes_nothing(
-    api: OrdersApi, merchant: str, relay_app: Flask
+    api: OrdersApi, connected_merchant: str, relay_app: Flask
 ) -> None:
     body = order_body(
         total_cents=-1,
@@ -89,24 +89,24 @@ def test_invalid_body_lists_every_field_error_and_writes_nothing(
     assert counts(relay_app) == (0, 0)
 
 
-def test_order_without_lines_is_refused(api: OrdersApi, merchant: str) -> None:
+def test_order_without_lines_is_refused(api: OrdersApi, connected_merchant: str) -> None:
     answer = api.order(order_body(lines=[]))
     assert "lines" in paths(answer)
 
 
 @pytest.mark.parametrize("phone", ["06 12 34 56 78", "+33 6 12 AB", "+12", "+0612345678"])
-def test_phone_must_be_international(api: OrdersApi, merchant: str, phone: str) -> None:
+def test_phone_must_be_international(api: OrdersApi, connected_merchant: str, phone: str) -> None:
     answer = api.order(order_body(customer={"phone": phone}))
     assert "customer.phone" in paths(answer)
 
 
-def test_public_id_alone_identifies_the_customer(api: OrdersApi, merchant: str) -> None:
+def test_public_id_alone_identifies_the_customer(api: OrdersApi, connected_merchant: str) -> None:
     answer = api.order(order_body(customer={"public_id": "cus_42"}))
     assert answer.status_code == 202
 
 
 def test_unknown_location_is_refused_with_its_reason(
-    api: OrdersApi, merchant: str, relay_app: Flask
+    api: OrdersApi, connected_merchant: str, relay_app: Flask
 ) -> None:
     answer = api.order(order_body(location_ref="L9"))
     assert answer.status_code == 422
@@ -114,7 +114,9 @@ def test_unknown_location_is_refused_with_its_reason(
     assert counts(relay_app) == (0, 0)
 
 
-def test_unlinked_location_is_refused_with_its_reason(api: OrdersApi, merchant: str) -> None:
+def test_unlinked_location_is_refused_with_its_reason(
+    api: OrdersApi, connected_merchant: str
+) -> None:
     answer = api.order(order_body(location_ref="L3"))
     assert answer.status_code == 422
     assert paths(answer)["location_ref"].startswith("location not linked")
@@ -130,7 +132,7 @@ def test_merchant_never_connected_is_refused(api: OrdersApi, relay_app: Flask) -
 
 
 def test_merchant_disconnected_after_connecting_keeps_its_orders_paused(
-    api: OrdersApi, merchant: str, client: Any, relay_app: Flask
+    api: OrdersApi, connected_merchant: str, client: Any, relay_app: Flask
 ) -> None:
     from tests.conftest import csrf_token
 
@@ -140,7 +142,7 @@ def test_merchant_disconnected_after_connecting_keeps_its_orders_paused(
 
 
 def test_merchant_needing_reconnection_keeps_its_orders_paused(
-    api: OrdersApi, merchant: str, pongo: httpx.Client
+    api: OrdersApi, connected_merchant: str, pongo: httpx.Client
 ) -> None:
     from portal.pongo.connection import mark_needs_reconnection
 
@@ -154,7 +156,7 @@ def test_unknown_merchant_is_404(api: OrdersApi) -> None:
     assert api.order(order_body(), merchant="NOPE").status_code == 404
 
 
-def test_status_of_an_order(api: OrdersApi, merchant: str) -> None:
+def test_status_of_an_order(api: OrdersApi, connected_merchant: str) -> None:
     relay_id = api.order(order_body()).json["relay_id"]
     status = api.get("/merchants/M1/orders/POS-1001")
     assert status.status_code == 200
@@ -164,12 +166,12 @@ def test_status_of_an_order(api: OrdersApi, merchant: str) -> None:
     assert status.json["last_error"] is None
 
 
-def test_status_of_an_unknown_order_is_404(api: OrdersApi, merchant: str) -> None:
+def test_status_of_an_unknown_order_is_404(api: OrdersApi, connected_merchant: str) -> None:
     assert api.get("/merchants/M1/orders/NOPE").status_code == 404
 
 
 def test_orders_of_one_merchant_are_invisible_to_another(
-    api: OrdersApi, merchant: str, relay_app: Flask
+    api: OrdersApi, connected_merchant: str, relay_app: Flask
 ) -> None:
     api.order(order_body())
     fake_connection(relay_app, "M2", "Nonna")
@@ -177,7 +179,7 @@ def test_orders_of_one_merchant_are_invisible_to_another(
 
 
 def test_rolled_back_order_leaves_no_outbox_row(
-    api: OrdersApi, merchant: str, relay_app: Flask
+    api: OrdersApi, connected_merchant: str, relay_app: Flask
 ) -> None:
     """SEC-30: rolled back order leaves no outbox row."""
     from portal.models.merchant import Merchant
@@ -191,7 +193,7 @@ def test_rolled_back_order_leaves_no_outbox_row(
 
 
 def test_a_racing_duplicate_answers_the_stored_order(
-    api: OrdersApi, merchant: str, relay_app: Flask
+    api: OrdersApi, connected_merchant: str, relay_app: Flask
 ) -> None:
     """Two requests pass the lookup together; the unique constraint settles it."""
     from portal.models.merchant import Merchant

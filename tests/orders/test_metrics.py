@@ -46,7 +46,7 @@ def test_metrics_open_to_an_allowed_scrape_address(database_url: str) -> None:
 
 
 def test_scrape_reports_the_outbox_sends_pongo_calls_and_pages(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
     settings = relay_app.extensions["portal.settings"]
     relay_app.extensions["portal.settings"] = config.with_values(settings, {"metrics_token": TOKEN})

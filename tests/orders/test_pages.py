@@ -37,9 +37,9 @@ def set_status(app: Flask, order_ref: str, status: str, error: str | None = None
         db.session.commit()
 
 
-def add_orders(app: Flask, refs: list[str], merchant: str = "M1") -> None:
+def add_orders(app: Flask, refs: list[str], merchant_ref: str = "M1") -> None:
     with app.test_request_context():
-        owner = db.session.scalar(select(Merchant).where(Merchant.ref == merchant))
+        owner = db.session.scalar(select(Merchant).where(Merchant.ref == merchant_ref))
         assert owner is not None
         for ref in refs:
             accept(merchant=owner, body=OrderIn.model_validate(order_body(ref)))
@@ -47,7 +47,7 @@ def add_orders(app: Flask, refs: list[str], merchant: str = "M1") -> None:
 
 
 def test_list_shows_each_order_with_icon_and_word(
-    client: FlaskClient, merchant: str, relay_app: Flask
+    client: FlaskClient, connected_merchant: str, relay_app: Flask
 ) -> None:
     add_orders(relay_app, ["A-1", "A-2"])
     set_status(relay_app, "A-2", "failed", "Pongo rejected the order (HTTP 422)")
@@ -62,7 +62,7 @@ def test_list_shows_each_order_with_icon_and_word(
     assert "Pongo rejected the order (HTTP 422)" not in html
 
 
-def test_filter_by_status(client: FlaskClient, merchant: str, relay_app: Flask) -> None:
+def test_filter_by_status(client: FlaskClient, connected_merchant: str, relay_app: Flask) -> None:
     add_orders(relay_app, ["KEEP", "OTHER"])
     set_status(relay_app, "KEEP", "failed")
     html = client.get("/orders?status=failed").get_data(as_text=True)
@@ -70,7 +70,9 @@ def test_filter_by_status(client: FlaskClient, merchant: str, relay_app: Flask) 
     assert ">OTHER<" not in html
 
 
-def test_search_by_order_ref(client: FlaskClient, merchant: str, relay_app: Flask) -> None:
+def test_search_by_order_ref(
+    client: FlaskClient, connected_merchant: str, relay_app: Flask
+) -> None:
     add_orders(relay_app, ["TICKET-42", "TICKET-43", "X_1"])
     html = client.get("/orders?q=42").get_data(as_text=True)
     assert ">TICKET-42<" in html
@@ -79,7 +81,9 @@ def test_search_by_order_ref(client: FlaskClient, merchant: str, relay_app: Flas
     assert ">TICKET-42<" not in client.get("/orders?q=_").get_data(as_text=True)
 
 
-def test_orders_come_in_pages(client: FlaskClient, merchant: str, relay_app: Flask) -> None:
+def test_orders_come_in_pages(
+    client: FlaskClient, connected_merchant: str, relay_app: Flask
+) -> None:
     add_orders(relay_app, [f"P-{n:03d}" for n in range(55)])
     first = client.get("/orders").get_data(as_text=True)
     second = client.get("/orders?page=2").get_data(as_text=True)
@@ -90,7 +94,7 @@ def test_orders_come_in_pages(client: FlaskClient, merchant: str, relay_app: Fla
 
 
 def test_detail_shows_what_was_sent_pongo_answer_and_attempts(
-    client: FlaskClient, merchant: str, relay_app: Flask, pongo: httpx.Client
+    client: FlaskClient, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
     add_orders(relay_app, ["D-1"])
     with fast_worker(relay_app) as worker:
@@ -111,7 +115,7 @@ def test_detail_shows_what_was_sent_pongo_answer_and_attempts(
 
 
 def test_retry_puts_a_failed_order_back_and_is_audited(
-    client: FlaskClient, merchant: str, relay_app: Flask, pongo: httpx.Client
+    client: FlaskClient, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
     add_orders(relay_app, ["R-1"])
     set_status(relay_app, "R-1", "failed", "Gave up after 4 attempts")
@@ -130,7 +134,9 @@ def test_retry_puts_a_failed_order_back_and_is_audited(
     assert relay_of(relay_app, "R-1").status == "delivered"
 
 
-def test_retry_needs_a_csrf_token(client: FlaskClient, merchant: str, relay_app: Flask) -> None:
+def test_retry_needs_a_csrf_token(
+    client: FlaskClient, connected_merchant: str, relay_app: Flask
+) -> None:
     add_orders(relay_app, ["R-1"])
     set_status(relay_app, "R-1", "failed")
     assert client.post("/orders/R-1/retry").status_code == 400
@@ -138,7 +144,7 @@ def test_retry_needs_a_csrf_token(client: FlaskClient, merchant: str, relay_app:
 
 
 def test_only_failed_orders_are_retried(
-    client: FlaskClient, merchant: str, relay_app: Flask
+    client: FlaskClient, connected_merchant: str, relay_app: Flask
 ) -> None:
     add_orders(relay_app, ["R-1"])
     client.post("/orders/R-1/retry", data={"csrf_token": csrf_token(client, "/orders/R-1")})
@@ -149,18 +155,18 @@ def test_only_failed_orders_are_retried(
 
 
 def test_another_merchants_orders_are_invisible(
-    client: FlaskClient, merchant: str, relay_app: Flask, api: OrdersApi
+    client: FlaskClient, connected_merchant: str, relay_app: Flask, api: OrdersApi
 ) -> None:
     fake_connection(relay_app, "M2", "Nonna")
     api.put("/merchants/M2/locations", {"locations": LOCATIONS})
     link_locations(relay_app, "M2", {"L1": "nonna-nice"})
-    add_orders(relay_app, ["SECRET-1"], merchant="M2")
+    add_orders(relay_app, ["SECRET-1"], merchant_ref="M2")
     set_status(relay_app, "SECRET-1", "failed")
     assert ">SECRET-1<" not in client.get("/orders").get_data(as_text=True)
     assert client.get("/orders/SECRET-1").status_code == 404
     token = csrf_token(client, "/orders")
     assert client.post("/orders/SECRET-1/retry", data={"csrf_token": token}).status_code == 404
-    assert relay_of(relay_app, "SECRET-1", merchant="M2").status == "failed"
+    assert relay_of(relay_app, "SECRET-1", merchant_ref="M2").status == "failed"
     other = relay_app.test_client()
     launch(other, merchant_ref="M2", merchant_name="Nonna")
     assert ">SECRET-1<" in other.get("/orders").get_data(as_text=True)
@@ -170,7 +176,7 @@ def test_orders_page_needs_a_merchant_session(relay_app: Flask) -> None:
     assert relay_app.test_client().get("/orders").status_code == 401
 
 
-def test_order_problems_counts_failed_and_paused(merchant: str, relay_app: Flask) -> None:
+def test_order_problems_counts_failed_and_paused(connected_merchant: str, relay_app: Flask) -> None:
     add_orders(relay_app, ["F-1", "F-2", "P-1", "OK"])
     set_status(relay_app, "F-1", "failed")
     set_status(relay_app, "F-2", "failed")

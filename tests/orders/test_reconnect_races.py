@@ -37,7 +37,11 @@ def connection_status(app: Flask) -> str:
 
 
 def test_rejection_of_the_previous_token_after_a_reconnect_flags_nothing(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client, client: FlaskClient
+    api: OrdersApi,
+    connected_merchant: str,
+    relay_app: Flask,
+    pongo: httpx.Client,
+    client: FlaskClient,
 ) -> None:
     api.order(order_body("A"))
     api.order(order_body("B"))
@@ -68,7 +72,7 @@ def test_rejection_of_the_previous_token_after_a_reconnect_flags_nothing(
 
 def test_an_order_paused_while_the_callback_commits_is_sent_after_the_reconnect(
     api: OrdersApi,
-    merchant: str,
+    connected_merchant: str,
     relay_app: Flask,
     pongo: httpx.Client,
     client: FlaskClient,
@@ -111,7 +115,11 @@ def test_an_order_paused_while_the_callback_commits_is_sent_after_the_reconnect(
 
 
 def test_a_refused_permission_waits_for_the_reconnection_without_calling_again(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client, client: FlaskClient
+    api: OrdersApi,
+    connected_merchant: str,
+    relay_app: Flask,
+    pongo: httpx.Client,
+    client: FlaskClient,
 ) -> None:
     api.order(order_body("A"))
     pongo.post("/_sandbox/faults", json={"path": "/v1/orders", "status": 403, "count": 1})

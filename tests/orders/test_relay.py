@@ -32,7 +32,7 @@ def fault(pongo: httpx.Client, **spec: object) -> None:
 
 
 def test_pending_order_is_delivered_with_the_linked_store_slug(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
     relay_id = api.order(order_body()).json["relay_id"]
     with fast_worker(relay_app) as worker:
@@ -50,7 +50,7 @@ def test_pending_order_is_delivered_with_the_linked_store_slug(
 
 
 def test_status_api_reports_delivery(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
     api.order(order_body())
     with fast_worker(relay_app) as worker:
@@ -62,7 +62,7 @@ def test_status_api_reports_delivery(
 
 
 def test_crash_after_pongo_accepted_delivers_once_on_rerun(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
     """SEC-30: Killed after Pongo took the order, before marking it: the lease expires, it is sent
     again with the same Idempotency-Key, and Pongo still holds one order."""
@@ -86,7 +86,7 @@ def test_crash_after_pongo_accepted_delivers_once_on_rerun(
 
 
 def test_order_pongo_already_has_counts_as_delivered(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
     """SEC-30: Without Idempotency-Key support Pongo still answers 202 "already processed"."""
     api.order(order_body())
@@ -112,7 +112,7 @@ def test_order_pongo_already_has_counts_as_delivered(
 
 
 def test_three_503_then_delivered(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
     """SEC-29: three 503 then delivered."""
     api.order(order_body())
@@ -124,7 +124,7 @@ def test_three_503_then_delivered(
 
 
 def test_slow_answer_past_the_deadline_is_retried_then_delivered(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
     """SEC-28: slow answer past the deadline is retried then delivered."""
     api.order(order_body())
@@ -144,7 +144,7 @@ def test_slow_answer_past_the_deadline_is_retried_then_delivered(
 
 
 def test_429_honours_retry_after_then_delivered(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
     """SEC-29: 429 honours retry after then delivered."""
     api.order(order_body())
@@ -157,7 +157,7 @@ def test_429_honours_retry_after_then_delivered(
 
 
 def test_pongo_down_fails_the_order_after_the_last_attempt(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
     api.order(order_body())
     fault(pongo, status=503, count=1000)
@@ -190,7 +190,7 @@ def test_backoff_grows_and_stays_within_its_cap(relay_app: Flask) -> None:
 
 
 def test_poison_order_fails_with_pongo_field_errors_and_others_go_through(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
     """SEC-30: poison order fails with pongo field errors and others go through."""
     api.order(order_body("GOOD-1"))
@@ -229,7 +229,11 @@ def order_payload(app: Flask, ref: str) -> dict[str, object]:
 
 
 def test_revoked_token_pauses_orders_and_reconnecting_resumes_them(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client, client: FlaskClient
+    api: OrdersApi,
+    connected_merchant: str,
+    relay_app: Flask,
+    pongo: httpx.Client,
+    client: FlaskClient,
 ) -> None:
     api.order(order_body("A"))
     api.order(order_body("B"))
@@ -268,7 +272,7 @@ def order_calls(pongo: httpx.Client) -> int:
 
 
 def test_circuit_breaker_opens_fails_fast_and_half_opens_with_one_trial(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
     """SEC-31: circuit breaker opens fails fast and half opens with one trial."""
     for n in range(6):
@@ -296,7 +300,7 @@ def test_circuit_breaker_opens_fails_fast_and_half_opens_with_one_trial(
 
 
 def test_relay_worker_verb_sends_what_is_due_and_exits(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
     api.order(order_body())
     result = relay_app.test_cli_runner().invoke(args=["relay-worker", "--once"])
@@ -306,7 +310,7 @@ def test_relay_worker_verb_sends_what_is_due_and_exits(
 
 
 def test_worker_thread_delivers_until_stopped(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
     import threading
 

@@ -66,7 +66,7 @@ def test_relay_worker_verb_refuses_to_start_with_a_lease_shorter_than_a_send(
 
 
 def test_batch_slower_than_its_lease_never_sends_an_order_twice(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
     """Each send takes 0.5 s; one worker's batch of 16 takes 8 s against a 7 s lease, and a
     second worker claims the rows whose batch lease ran out: each order is sent once."""
@@ -99,7 +99,7 @@ def test_batch_slower_than_its_lease_never_sends_an_order_twice(
 
 
 def test_claims_compare_due_times_on_the_database_clock(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
     """An order due in ten minutes by the database is not sent, whatever the worker's clock."""
     api.order(order_body())
@@ -122,7 +122,7 @@ def test_claims_compare_due_times_on_the_database_clock(
 
 
 def test_send_that_timed_out_after_pongo_took_it_is_confirmed_not_failed(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
     """The only attempt times out while Pongo creates the order: before failing it, the
     relay sends once more, Pongo answers 202 "already processed", the order is delivered."""
@@ -150,7 +150,7 @@ def test_send_that_timed_out_after_pongo_took_it_is_confirmed_not_failed(
 
 
 def test_4xx_to_a_resend_after_a_lost_answer_does_not_fail_a_delivered_order(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
     """First send: Pongo takes the order but the answer is lost. Resend: a 422. The relay
     makes a confirming send before failing, and Pongo's 202 marks the order delivered."""
@@ -178,7 +178,7 @@ def test_4xx_to_a_resend_after_a_lost_answer_does_not_fail_a_delivered_order(
 
 
 def test_worker_killed_mid_send_leaves_the_order_marked_as_possibly_at_pongo(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
     api.order(order_body())
     with fast_worker(relay_app) as worker:
@@ -196,7 +196,11 @@ def test_worker_killed_mid_send_leaves_the_order_marked_as_possibly_at_pongo(
 
 
 def test_list_and_order_page_show_the_same_number_of_attempts(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client, client: FlaskClient
+    api: OrdersApi,
+    connected_merchant: str,
+    relay_app: Flask,
+    pongo: httpx.Client,
+    client: FlaskClient,
 ) -> None:
     """A pause then a delivery: two attempts on the order's page and in the list."""
     api.order(order_body())
@@ -224,7 +228,7 @@ def test_list_and_order_page_show_the_same_number_of_attempts(
 
 
 def test_relay_worker_logs_one_json_line_per_send_without_token_or_phone(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
     api.order(order_body("LOG-1"))
     api.order(order_body("LOG-2"))
@@ -249,7 +253,7 @@ def test_relay_worker_logs_one_json_line_per_send_without_token_or_phone(
 
 
 def test_clearing_the_sandbox_faults_lets_orders_through_at_once(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
 ) -> None:
     api.order(order_body())
     fault(pongo, status=503, count=100)

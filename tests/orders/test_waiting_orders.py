@@ -50,7 +50,11 @@ def text_of(html: str) -> str:
 
 
 def test_a_disconnected_merchant_keeps_its_orders_and_they_go_out_oldest_first(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client, client: FlaskClient
+    api: OrdersApi,
+    connected_merchant: str,
+    relay_app: Flask,
+    pongo: httpx.Client,
+    client: FlaskClient,
 ) -> None:
     disconnect(client)
     assert "New orders wait, paused, until you reconnect, for up to 30 days" in text_of(
@@ -75,7 +79,7 @@ def test_a_disconnected_merchant_keeps_its_orders_and_they_go_out_oldest_first(
 
 
 def test_one_waiting_order_is_named_in_the_singular_and_in_french(
-    api: OrdersApi, merchant: str, client: FlaskClient
+    api: OrdersApi, connected_merchant: str, client: FlaskClient
 ) -> None:
     disconnect(client)
     api.order(order_body("ONLY"))
@@ -128,7 +132,11 @@ def test_orders_paused_longer_than_the_setting_expire_with_their_reason(
 
 
 def test_a_refused_order_reads_as_a_sentence_with_the_technical_details_folded(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client, client: FlaskClient
+    api: OrdersApi,
+    connected_merchant: str,
+    relay_app: Flask,
+    pongo: httpx.Client,
+    client: FlaskClient,
 ) -> None:
     api.order(order_body("PHONE"))
     refusal = {
@@ -168,7 +176,11 @@ def test_a_refused_order_reads_as_a_sentence_with_the_technical_details_folded(
 
 
 def test_an_unknown_field_gets_the_generic_sentence(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client, client: FlaskClient
+    api: OrdersApi,
+    connected_merchant: str,
+    relay_app: Flask,
+    pongo: httpx.Client,
+    client: FlaskClient,
 ) -> None:
     api.order(order_body("ODD"))
     refusal = {"message": "Invalid.", "errors": {"mystery_field": ["Nope."]}}
@@ -183,7 +195,11 @@ def test_an_unknown_field_gets_the_generic_sentence(
 
 
 def test_pongo_down_says_since_when_and_that_orders_are_queued(
-    api: OrdersApi, merchant: str, relay_app: Flask, pongo: httpx.Client, client: FlaskClient
+    api: OrdersApi,
+    connected_merchant: str,
+    relay_app: Flask,
+    pongo: httpx.Client,
+    client: FlaskClient,
 ) -> None:
     api.order(order_body("QUEUED"))
     pongo.post("/_sandbox/faults", json={"path": "/v1/orders", "status": 503, "count": 50})
@@ -205,7 +221,7 @@ def test_pongo_down_says_since_when_and_that_orders_are_queued(
 
 
 def test_reconnecting_while_pongo_is_down_shows_a_page_never_json(
-    api: OrdersApi, merchant: str, pongo: httpx.Client, client: FlaskClient
+    api: OrdersApi, connected_merchant: str, pongo: httpx.Client, client: FlaskClient
 ) -> None:
     # The consent form is down: the merchant stays on a page of the portal.
     pongo.post("/_sandbox/faults", json={"path": "/v1/oauth/form", "status": 503, "count": 20})
@@ -227,7 +243,7 @@ def test_reconnecting_while_pongo_is_down_shows_a_page_never_json(
 
 
 def test_amounts_are_in_the_merchant_currency_for_the_reader_language(
-    api: OrdersApi, merchant: str, client: FlaskClient
+    api: OrdersApi, connected_merchant: str, client: FlaskClient
 ) -> None:
     api.put("/merchants/M1", {"name": "Boulangerie Lumière", "currency": "CHF"})
     assert api.order(order_body("CH-1", total_cents=123456)).status_code == 202
@@ -251,7 +267,7 @@ def test_every_page_writes_moments_through_one_filter() -> None:
 
 
 def test_the_order_page_and_the_list_write_the_same_moment_alike(
-    api: OrdersApi, merchant: str, client: FlaskClient
+    api: OrdersApi, connected_merchant: str, client: FlaskClient
 ) -> None:
     api.order(order_body("SAME"))
     moments = re.compile(r"[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d\s?[AP]M")
@@ -262,7 +278,7 @@ def test_the_order_page_and_the_list_write_the_same_moment_alike(
     assert not re.search(r"\d{1,2}/\d{1,2}/\d{2}", client.get("/orders").get_data(as_text=True))
 
 
-def test_french_order_total(api: OrdersApi, merchant: str, client: FlaskClient) -> None:
+def test_french_order_total(api: OrdersApi, connected_merchant: str, client: FlaskClient) -> None:
     api.order(order_body("EUR-1"))
     launch(client, extra={"locale": "fr"})
     html = client.get("/orders").get_data(as_text=True).replace("\u202f", " ").replace("\xa0", " ")
