@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
+
+from portal.sandbox import DEMO_FIXTURE
+from portal.sandbox.server import RunningSandbox, start_sandbox
+from tests.conftest import make_app
 
 CHROMIUM = "/usr/bin/chromium"
 # The sizes every page is tried at: a phone, a tablet and a laptop.
@@ -112,3 +120,46 @@ def sideways_overflow(page: Page) -> int:
         "Math.max(0, document.scrollingElement.scrollWidth - window.innerWidth)"
     )
     return width
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def demo_site(
+    database_url: str, prepare: Callable[[RunningSandbox], None]
+) -> Iterator[tuple[str, RunningSandbox]]:
+    """The portal in demo mode on a known port, beside a sandbox that whitelists its callback.
+
+    ``prepare`` runs in the app's context before serving, to load what the test needs.
+    """
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    fixture: dict[str, Any] = json.loads(Path(DEMO_FIXTURE).read_text())
+    for client in fixture["clients"]:
+        if client["client_id"] == "portal-demo":
+            client["redirect_uris"].append(f"{base}/connect/callback")
+    with start_sandbox(fixture, controls=True) as sandbox:
+        app = make_app(
+            database_url,
+            demo=True,
+            base_url=base,
+            pos_admin_origin=base,
+            pongo_base_url=sandbox.url,
+            pongo_redirect_uri=f"{base}/connect/callback",
+        )
+        with app.app_context():
+            prepare(sandbox)
+        server = make_server("127.0.0.1", port, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield base, sandbox
+        finally:
+            server.shutdown()
+            thread.join(timeout=5)

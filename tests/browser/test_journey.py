@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,15 +18,14 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
-from werkzeug.serving import make_server
 
 from portal.demo.loader import load_demo_data
 from portal.demo.orders import seed_demo_orders
 from portal.demo.sandbox import LUMIERE_LOGIN, PARTNER_REWARD, add_partner_reward
 from portal.sandbox import DEMO_FIXTURE
-from portal.sandbox.server import start_sandbox
-from tests.browser.conftest import screenshot
-from tests.conftest import DEMO_PASSWORD, make_app
+from portal.sandbox.server import RunningSandbox
+from tests.browser.conftest import demo_site, screenshot
+from tests.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -51,43 +48,17 @@ REASONS = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def demo(database_url: str) -> Iterator[tuple[str, str]]:
     """What `make demo` serves: the demo data, Nonna's orders, the demo's sandbox account."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    fixture: dict[str, Any] = json.loads(Path(DEMO_FIXTURE).read_text())
-    for client in fixture["clients"]:
-        if client["client_id"] == "portal-demo":
-            client["redirect_uris"].append(f"{base}/connect/callback")
-    with start_sandbox(fixture, controls=True) as sandbox:
-        app = make_app(
-            database_url,
-            demo=True,
-            base_url=base,
-            pos_admin_origin=base,
-            pongo_base_url=sandbox.url,
-            pongo_redirect_uri=f"{base}/connect/callback",
-        )
-        with app.app_context():
-            load_demo_data()
-            add_partner_reward(sandbox.url)
-            seed_demo_orders(sandbox.url)
-        server = make_server("127.0.0.1", port, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield base, sandbox.url
-        finally:
-            server.shutdown()
-            thread.join(timeout=5)
+
+    def prepare(sandbox: RunningSandbox) -> None:
+        load_demo_data()
+        add_partner_reward(sandbox.url)
+        seed_demo_orders(sandbox.url)
+
+    with demo_site(database_url, prepare) as (base, sandbox):
+        yield base, sandbox.url
 
 
 class Clicks:
