@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import signal
-import threading
-from types import FrameType
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+
+from portal.workers import stop_on_signals
 
 
 @click.command("sync-worker")
@@ -37,14 +35,7 @@ def sync_worker(once: bool, interval: float) -> None:
             f"{changes} change(s) recorded, {mailed} e-mail(s) sent."
         )
         return
-    stop = threading.Event()
-
-    def ask_to_stop(signum: int, frame: FrameType | None) -> None:
-        # Finish the merchant in hand, then leave; a lease covers a hard kill anyway.
-        stop.set()
-
-    signal.signal(signal.SIGTERM, ask_to_stop)
-    signal.signal(signal.SIGINT, ask_to_stop)
+    stop = stop_on_signals()
     click.echo(f"Sync worker {worker.name} started (every {interval:g} s when idle).")
     worker.run(stop, interval)
     click.echo("Sync worker stopped.")

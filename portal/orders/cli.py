@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-import signal
 import sys
-import threading
-from types import FrameType
 from typing import TYPE_CHECKING
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+
+from portal.workers import stop_on_signals
 
 if TYPE_CHECKING:
     from portal.orders.relay import RelayWorker
@@ -58,14 +57,7 @@ def _work(worker: RelayWorker, once: bool, interval: float) -> None:
         sent = worker.drain()
         click.echo(f"Relay worker: {sent} order(s) handled; nothing more is due.")
         return
-    stop = threading.Event()
-
-    def ask_to_stop(signum: int, frame: FrameType | None) -> None:
-        # Finish the order in hand, then leave; a lease covers a hard kill anyway.
-        stop.set()
-
-    signal.signal(signal.SIGTERM, ask_to_stop)
-    signal.signal(signal.SIGINT, ask_to_stop)
+    stop = stop_on_signals()
     click.echo(f"Relay worker {worker.name} started (every {interval:g} s when idle).")
     worker.run(stop, interval)
     click.echo("Relay worker stopped.")
