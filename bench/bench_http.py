@@ -203,7 +203,9 @@ def main() -> None:
             rows = [("Overview (small merchant)", "/", "small")]
             rows += [(f"{name} (largest)", path, "big") for name, path in PAGES]
             for label, path, who in rows:
+                start = time.perf_counter()
                 body = fetch(f"{base}{path}", tokens[who])
+                first_ms = (time.perf_counter() - start) * 1000
                 wrk(f"{base}{path}", tokens[who], 1)  # warm both workers
                 # The limit is measured just before each page: other load on the machine
                 # then weighs on both figures alike.
@@ -222,7 +224,8 @@ def main() -> None:
                 print(
                     f"  {label:<26} {seen.requests_per_second:6.0f} req/s ({share:4.0%})"
                     f"  p50 {seen.p50_ms:6.1f} ms ({ratio:4.1f}x)  p99 {seen.p99_ms:6.1f} ms"
-                    f"  {len(body) / 1000:6.1f} KB  [{', '.join(marks)}]"
+                    f"  {len(body) / 1000:6.1f} KB  first view {first_ms:5.0f} ms"
+                    f"  [{', '.join(marks)}]"
                     f"  | /healthz {probe.requests_per_second:5.0f} req/s,"
                     f" p50 {probe.p50_ms:5.1f} ms"
                 )

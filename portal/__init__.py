@@ -98,6 +98,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     drift.init_app(app)
     app.register_blueprint(products.bp)
     cli.init_app(app)
+    from portal import pagecache
+
+    pagecache.init_app(app)  # last: its hook serves a kept page once every other hook has run
     return app
 
 
