@@ -100,7 +100,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     from portal import pagecache
 
-    pagecache.init_app(app)  # last: its hook serves a kept page once every other hook has run
+    pagecache.init_app(app)  # once every request hook is installed: it takes its place among them
     return app
 
 

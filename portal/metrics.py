@@ -183,5 +183,6 @@ def _observe_page(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Serve /metrics and time every request."""
     app.register_blueprint(bp)
-    app.before_request(_start_timer)
+    # First of the request hooks, so that a page served before the view is timed too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _start_timer)
     app.after_request(_observe_page)

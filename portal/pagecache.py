@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, current_app, g, has_app_context, request, session
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, ExecutionContext
 
 from portal import config
 from portal.access import MERCHANT, policy_of
 from portal.extensions import db
-from portal.models.revision import DataRevision
+from portal.models.revision import REVISION
 
 # Bookkeeping that no page shows: the session rows themselves, used launch tokens, and the
 # revision. Writes to them do not move the revision on.
@@ -49,7 +49,6 @@ _EXISTS = {
     "postgresql": "SELECT to_regclass('data_revision')",
 }
 _WROTE, _HAD_DDL, _READY = "portal.wrote", "portal.had_ddl", "portal.revision_ready"
-_REVISION = select(DataRevision.value).where(DataRevision.id == 1)
 
 
 def written_tables(statement: str, context: ExecutionContext | None) -> set[str]:
@@ -128,8 +127,8 @@ def track_revision(engine: Engine) -> None:
 
 
 def current_revision() -> int:
-    """The data revision as this request's next reads will see it."""
-    return int(db.session.scalar(_REVISION) or 0)
+    """The data revision as the next reads will see it (a request reads it with its session)."""
+    return int(db.session.scalar(REVISION) or 0)
 
 
 @dataclass(frozen=True)
@@ -185,23 +184,19 @@ def _cache() -> PageCache | None:
     return cache
 
 
-def note_revision() -> None:
-    """First of the request hooks: read the data revision before anything the page shows.
-
-    Read later, a change committed in between could be shown as older than it is.
-    """
-    if request.method != "GET" or policy_of(request.endpoint) != MERCHANT:
-        return
-    if not getattr(session, "token", None) or session.get("staff_id") or "_flashes" in session:
-        return
-    g.page_revision = current_revision()
-
-
 def serve_cached() -> Response | None:
-    """Last of the request hooks: answer with the kept page when nothing it shows changed."""
+    """Before the access check: answer with the kept page when nothing it shows changed.
+
+    The page was rendered for this very session at this revision, so the merchant it shows
+    still exists and may still see it; staff sessions are never served from the cache.
+    """
     cache = _cache()
-    revision = g.get("page_revision")
-    if cache is None or revision is None or "merchant" not in g:
+    revision = getattr(session, "revision", None)
+    if cache is None or revision is None or not session.get("merchant_id"):
+        return None
+    if request.method != "GET" or policy_of(request.endpoint) != MERCHANT:
+        return None
+    if session.get("staff_id") or "_flashes" in session:
         return None
     key = (
         revision,
@@ -234,8 +229,7 @@ def keep_page(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Track the data revision on the app's database and serve kept pages; create_app calls
-    this last, so that every other request hook has run before a kept page is served."""
+    """Track the data revision on the app's database and serve kept pages."""
     settings = config.of(app).page_cache
     with app.app_context():
         track_revision(db.engine)
@@ -243,9 +237,8 @@ def init_app(app: Flask) -> None:
         return
     app.extensions["portal.page_cache"] = PageCache(settings.entries, settings.seconds)
     hooks = app.before_request_funcs.setdefault(None, [])
-    # After the body-size and request-id hooks, before the session's merchant is loaded.
-    hooks.insert(
-        len([hook for hook in hooks if hook.__module__ == "portal.boundary"]), note_revision
-    )
-    app.before_request(serve_cached)
+    checks = [hook.__name__ for hook in hooks]
+    # Right before the access check, which would load the merchant the kept page already shows.
+    at = checks.index("enforce_access") if "enforce_access" in checks else len(hooks)
+    hooks.insert(at, serve_cached)
     app.after_request(keep_page)

@@ -9,11 +9,12 @@ from typing import Any
 
 from flask import Flask, Request, Response, session
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import update
+from sqlalchemy import select, update
 from werkzeug.datastructures import CallbackDict
 
 from portal.extensions import db
 from portal.models.base import utcnow
+from portal.models.revision import REVISION
 from portal.models.session import WebSession
 
 # Writing last_seen on every request would turn each page view into a write; a minute is
@@ -40,6 +41,8 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         super().__init__(initial or {}, on_update)
         self.token = token
         self.last_seen_at = last_seen_at
+        # The data revision read with the session row, before anything a page shows.
+        self.revision: int | None = None
         self.rotate = False
         self.modified = False
 
@@ -52,10 +55,17 @@ class DatabaseSessionInterface(SessionInterface):
         token = request.cookies.get(self.get_cookie_name(app))
         if not token or len(token) > 100:
             return ServerSession()
-        row = db.session.get(WebSession, _digest(token))
-        if row is None or row.revoked_at is not None or self._expired(app, row):
+        found = db.session.execute(
+            select(WebSession, REVISION.scalar_subquery()).where(WebSession.id == _digest(token))
+        ).first()
+        if found is None:
             return ServerSession()
-        return ServerSession(dict(row.data), token=token, last_seen_at=row.last_seen_at)
+        row, revision = found
+        if row.revoked_at is not None or self._expired(app, row):
+            return ServerSession()
+        opened = ServerSession(dict(row.data), token=token, last_seen_at=row.last_seen_at)
+        opened.revision = int(revision or 0)
+        return opened
 
     @staticmethod
     def _expired(app: Flask, row: WebSession) -> bool:

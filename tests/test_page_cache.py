@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.models.merchant import Merchant
 from portal.models.revision import DataRevision
 from portal.pagecache import PageCache, current_revision, written_tables
+from portal.sessions import revoke_merchant_sessions
 from tests.api.conftest import Api, new_key
 from tests.conftest import launch, make_app
 
@@ -60,8 +61,8 @@ def test_an_unchanged_page_is_served_again_without_reading_its_data(
         again = client.get("/")
     assert again.status_code == 200
     assert again.get_data(as_text=True) == first
-    # The session, the revision and the merchant: nothing of the page's own data.
-    assert len(seen) == 3, seen
+    # The session row with the revision: nothing of the page's own data.
+    assert len(seen) == 1, seen
     assert again.headers["Cache-Control"] == "no-store"
     assert "Content-Security-Policy" in again.headers
 
@@ -149,7 +150,7 @@ def test_pages_are_not_kept_when_the_cache_is_off(database_url: str) -> None:
     seen_twice(client)
     with statements(app) as seen:
         client.get("/")
-    assert len(seen) > 3
+    assert len(seen) > 1
 
 
 def test_a_kept_page_expires() -> None:
@@ -191,3 +192,16 @@ def test_the_revision_row_starts_at_the_first_write(database_url: str) -> None:
         db.session.add(Merchant(ref="M3", name="Cave"))
         db.session.commit()
         assert current_revision() == 1
+
+
+def test_a_kept_page_is_not_served_once_the_session_ends(app: Flask, client: FlaskClient) -> None:
+    launch(client)
+    seen_twice(client)
+    with app.app_context():
+        merchant = db.session.scalar(select(Merchant).where(Merchant.ref == "M1"))
+        assert merchant is not None
+        revoke_merchant_sessions(merchant.id)
+        db.session.commit()
+    answer = client.get("/")
+    assert "Boulangerie Lumière" not in answer.get_data(as_text=True)
+    assert answer.status_code in (302, 401)

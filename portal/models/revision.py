@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger
+from sqlalchemy import BigInteger, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base
@@ -15,3 +15,7 @@ class DataRevision(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# The current revision; no row yet reads as None, which means 0.
+REVISION = select(DataRevision.value).where(DataRevision.id == 1)
