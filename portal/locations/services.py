@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import (
     BindParameter,
@@ -442,12 +442,8 @@ def accept_suggestions(*, merchant: Merchant, refs: list[str], threshold: int, a
     return len(changes)
 
 
-def location_problem_columns(merchant_id: MerchantId) -> dict[str, ScalarSelect[int]]:
-    """The overview's location counts as SQL expressions, to be read in one statement.
-
-    They count what `state_of` decides row by row: unlinked, orphaned (only once the stores
-    were synced), renamed, and archived locations still linked.
-    """
+def _conditions(merchant_id: MerchantId) -> dict[str, tuple[ColumnElement[bool], ...]]:
+    """What `state_of` decides row by row, as SQL conditions on a merchant's locations."""
     mine = Location.merchant_id == merchant_id
     active = Location.archived_at.is_(None)
     linked = and_(Location.store_slug.is_not(None), Location.store_slug != "")
@@ -462,15 +458,29 @@ def location_problem_columns(merchant_id: MerchantId) -> dict[str, ScalarSelect[
         Location.store_name_at_link != "",
         PongoStore.name != Location.store_name_at_link,
     ).exists()
-
-    def count(*where: ColumnElement[bool]) -> ScalarSelect[int]:
-        return select(func.count(Location.id)).where(mine, *where).scalar_subquery()
-
     return {
-        "unlinked": count(active, not_(linked), Location.no_store_at.is_(None)),
-        "orphaned": count(active, linked, synced, ~store.exists()),
-        "renamed": count(active, linked, renamed),
-        "inactive_linked": count(Location.archived_at.is_not(None), linked),
+        "active": (mine, active),
+        "unlinked": (mine, active, not_(linked), Location.no_store_at.is_(None)),
+        "orphaned": (mine, active, linked, synced, ~store.exists()),
+        "renamed": (mine, active, linked, renamed),
+        "inactive_linked": (mine, Location.archived_at.is_not(None), linked),
+    }
+
+
+def _count(where: tuple[ColumnElement[bool], ...]) -> ScalarSelect[int]:
+    return select(func.count(Location.id)).where(*where).scalar_subquery()
+
+
+def location_problem_columns(merchant_id: MerchantId) -> dict[str, ScalarSelect[int]]:
+    """The overview's location counts as SQL expressions, to be read in one statement.
+
+    They count what `state_of` decides row by row: unlinked, orphaned (only once the stores
+    were synced), renamed, and archived locations still linked.
+    """
+    conditions = _conditions(merchant_id)
+    return {
+        key: _count(conditions[key])
+        for key in ("unlinked", "orphaned", "renamed", "inactive_linked")
     }
 
 
@@ -506,25 +516,33 @@ class LocationsStep:
 
 
 def locations_step(merchant: Merchant) -> LocationsStep:
-    """Where the merchant stands with linking, in the order the Locations page lists rows."""
-    stores = cached_stores(merchant)
-    synced = last_sync(merchant) is not None
-    active = list(
-        db.session.scalars(
-            select(Location)
-            .where(Location.merchant_id == merchant.id, Location.archived_at.is_(None))
-            .order_by(Location.ref)
+    """Where the merchant stands with linking, in the order the Locations page lists rows.
+
+    One statement whatever the number of locations: counts, and the first row of each kind.
+    """
+    conditions = _conditions(merchant.id)
+
+    def first(key: str, column: Any) -> ScalarSelect[Any]:
+        return (
+            select(column).where(*conditions[key]).order_by(Location.ref).limit(1).scalar_subquery()
         )
-    )
-    by_state: dict[LinkState, list[Location]] = {}
-    for location in active:
-        by_state.setdefault(state_of(location, stores, synced), []).append(location)
-    unlinked = by_state.get(LinkState.UNLINKED, [])
-    orphaned = by_state.get(LinkState.ORPHANED, [])
+
+    row = db.session.execute(
+        select(
+            _count(conditions["active"]),
+            _count(conditions["unlinked"]),
+            _count(conditions["orphaned"]),
+            first("unlinked", Location.ref),
+            first("unlinked", Location.name),
+            first("orphaned", Location.ref),
+            first("orphaned", Location.name),
+        )
+    ).one()
+    active, unlinked, orphaned, unlinked_ref, unlinked_name, orphaned_ref, orphaned_name = row
     return LocationsStep(
-        active=len(active),
-        unlinked=len(unlinked),
-        orphaned=len(orphaned),
-        first_unlinked=Pending(unlinked[0].ref, unlinked[0].name) if unlinked else None,
-        first_orphaned=Pending(orphaned[0].ref, orphaned[0].name) if orphaned else None,
+        active=int(active or 0),
+        unlinked=int(unlinked or 0),
+        orphaned=int(orphaned or 0),
+        first_unlinked=Pending(unlinked_ref, unlinked_name) if unlinked_ref else None,
+        first_orphaned=Pending(orphaned_ref, orphaned_name) if orphaned_ref else None,
     )

@@ -30,7 +30,11 @@ class Order(Base):
     """A closed, paid order the POS pushed; `payload` is exactly what Pongo is sent."""
 
     __tablename__ = "orders"
-    __table_args__ = (UniqueConstraint("merchant_id", "order_ref"),)
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "order_ref"),
+        # The Orders page: a merchant's orders, newest first.
+        Index("ix_orders_merchant_received", "merchant_id", "received_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))

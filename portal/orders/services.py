@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from sqlalchemy import BindParameter, CursorResult, ScalarSelect, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from portal import config
 from portal.audit.actor import Actor
@@ -267,6 +268,8 @@ def orders_page(
         select(Order, OrderRelay)
         .join(OrderRelay, OrderRelay.order_id == Order.id)
         .where(Order.merchant_id == merchant.id)
+        # The list never shows what was sent; each payload is a whole order's JSON.
+        .options(defer(Order.payload))
     )
     if status in STATUSES:
         statement = statement.where(OrderRelay.status == status)

@@ -1,6 +1,6 @@
-"""pages: the data revision that cached pages key on
+"""pages: the data revision that kept pages key on, and the Orders list's index
 
-Revision ID: pagecache_a1_revision
+Revision ID: pages_a1_revision
 Revises: orders2_b7
 Create Date: 2026-11-30 12:00:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "pagecache_a1_revision"
+revision = "pages_a1_revision"
 down_revision = "orders2_b7"
 branch_labels = None
 depends_on = None
@@ -23,7 +23,11 @@ def upgrade():
         sa.Column("value", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_data_revision")),
     )
+    op.create_index(
+        "ix_orders_merchant_received", "orders", ["merchant_id", "received_at", "id"], unique=False
+    )
 
 
 def downgrade():
+    op.drop_index("ix_orders_merchant_received", table_name="orders")
     op.drop_table("data_revision")
