@@ -1,7 +1,9 @@
 """Rewards page for 500 rewards of about 6 SKUs against 50,000 products, cold and warm index.
 
 Each page figure is printed beside a limit measured in the same run: rendering the page's
-template from precomputed data. The classification alone is timed on the cached index.
+template from precomputed data. The classification alone is timed on the cached index. The
+cold rewards index (reading and indexing the catalogue, then reviewing every reward, as the
+first page view after a catalogue change does) is printed beside its fixed limit.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ from tests.conftest import TEST_SETTINGS, launch_token
 PRODUCTS = 50_000
 REWARDS = 500
 TOKENS = 6
+# Reading and indexing the catalogue, then reviewing every reward, from a cold start.
+COLD_INDEX_LIMIT_MS = 300
 PREFIXES = ("BAK", "DRK", "SAN", "PIZ", "DES", "MEN", "SAL", "CAF")
 
 
@@ -161,6 +165,12 @@ def main() -> None:
             classify = median_ms(lambda: review_rewards(inputs, index), 10)
             fresh = load_catalogue(merchant).index
             first = median_ms(lambda: review_rewards(inputs, fresh), 1)
+
+            def forget_index() -> None:
+                index_cache().clear()
+                gc.collect()
+
+            cold_index = median_ms(lambda: review_all(merchant), 5, before=forget_index)
             tokens = sum(len(entry.review.tokens) for entry in review_all(merchant))
 
     print(
@@ -175,8 +185,9 @@ def main() -> None:
     )
     print(
         f"  classification alone: {classify:.1f} ms on the cached index "
-        f"({first:.0f} ms the first time on a fresh index, one-edit table included)"
+        f"({first:.0f} ms the first time on a fresh index, one-edit lists sorted on demand)"
     )
+    print(f"  cold rewards index: {cold_index:.0f} ms (limit {COLD_INDEX_LIMIT_MS} ms)")
     print(f"  CSV export of every token: {csv_ms:.0f} ms median")
 
 

@@ -1,4 +1,4 @@
-"""Time reward SKU classification: 500 rewards of 6 tokens against 50,000 products."""
+"""Time reward SKU classification: 500 rewards of 6 tokens against 50,000 products, cold."""
 
 from __future__ import annotations
 
@@ -7,12 +7,20 @@ import random
 import statistics
 import time
 
-from portal.rewards.skus import CatalogueIndex, CatalogueProduct, RewardInput, review_rewards
+from portal.rewards.skus import (
+    CatalogueIndex,
+    CatalogueProduct,
+    ProductRow,
+    RewardInput,
+    review_rewards,
+)
 
 PRODUCTS = 50_000
 REWARDS = 500
 TOKENS_PER_REWARD = 6
 RUNS = 7
+# Building the index and classifying every reward, from a cold start.
+LIMIT_MS = 300
 PREFIXES = ("BAK", "DRK", "SAN", "PIZ", "DES", "MEN", "SAL", "CAF")
 
 
@@ -66,32 +74,47 @@ def yardstick() -> float:
     return min(timings)
 
 
+def as_rows(products: list[CatalogueProduct]) -> list[ProductRow]:
+    """The products as the app reads them from the database: plain rows."""
+    return [(p.ref, p.sku, p.name, p.active, p.has_paid_options, p.location_refs) for p in products]
+
+
 def main() -> None:
-    """Print the median build and classification times."""
+    """Print the median build and classification times, cold, beside the limit."""
     rng = random.Random(20240601)  # noqa: S311 -- fixed seed for repeatable test data
     products = make_catalogue(rng)
+    rows = as_rows(products)
     rewards = make_rewards(rng, products)
-    builds, edit_builds, classifies = [], [], []
+    builds, classifies, colds, edit_builds = [], [], [], []
     for _ in range(RUNS):
         # Each run starts clean, as a request would, not paying for the last one's garbage.
         gc.collect()
         start = time.perf_counter()
-        index = CatalogueIndex.build(products)
+        index = CatalogueIndex.from_rows(rows)
         built = time.perf_counter()
-        index.build_edit_index()
-        edit_built = time.perf_counter()
+        # The one-edit tier sorts the keys of the lengths it needs on the first near miss.
         reviews = review_rewards(rewards, index)
         done = time.perf_counter()
         builds.append(built - start)
-        edit_builds.append(edit_built - built)
-        classifies.append(done - edit_built)
+        classifies.append(done - built)
+        colds.append(done - start)
+        fresh = CatalogueIndex.from_rows(rows)
+        gc.collect()
+        start = time.perf_counter()
+        fresh.build_edit_index()
+        edit_builds.append(time.perf_counter() - start)
     tokens = sum(len(review.tokens) for review in reviews)
+    cold = statistics.median(colds) * 1e3
     print(f"catalogue: {len(products):,} products; rewards: {len(rewards)} ({tokens:,} tokens)")
     print(f"machine yardstick, sum(range(10**6)): {yardstick() * 1e3:.1f} ms")
     print(f"median of {RUNS} runs:")
-    print(f"  index build (exact + normalised): {statistics.median(builds) * 1e3:.1f} ms")
-    print(f"  one-edit table build:             {statistics.median(edit_builds) * 1e3:.1f} ms")
-    print(f"  classification of all rewards:   {statistics.median(classifies) * 1e3:.1f} ms")
+    print(f"  index build (exact + normalised):  {statistics.median(builds) * 1e3:.1f} ms")
+    print(f"  classification of all rewards:    {statistics.median(classifies) * 1e3:.1f} ms")
+    print(f"  index build and classification, cold: {cold:.1f} ms (limit {LIMIT_MS} ms)")
+    print(
+        "  every length's one-edit lists sorted ahead, for comparison: "
+        f"{statistics.median(edit_builds) * 1e3:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from portal.rewards.skus import (
     TokenKind,
     classify_token,
     near_key,
+    near_keys,
     parse_external_id,
     review_reward,
     review_rewards,
@@ -307,25 +308,31 @@ def osa_distance(a: str, b: str) -> int:
     return rows[len(a)][len(b)]
 
 
-SMALL_SKU = st.text(alphabet="ab12-", min_size=1, max_size=7)
-
-
-@given(st.lists(SMALL_SKU, min_size=1, max_size=12, unique=True), SMALL_SKU)
-def test_near_miss_finds_exactly_the_close_catalogue_skus(skus: list[str], token: str) -> None:
-    index = CatalogueIndex.build(product(f"p{n}", sku) for n, sku in enumerate(skus))
-    result = classify_token(token, index)
+def brute_force_near_misses(skus: list[str], token: str) -> set[str]:
+    """The SKUs a near miss may suggest, by the three tiers read literally: every SKU compared."""
+    # Every product is active here, so only parsing decides which SKUs can be suggested.
+    pasteable = [s for s in skus if parse_external_id(s) == [s]]
     key = near_key(token)
 
     def eligible(k: str) -> bool:
         return len(k) >= MIN_EDIT_KEY_LENGTH and not k.isdigit()
 
-    same_key = {s for s in skus if key and near_key(s) == key}
-    one_edit = {
-        s
-        for s in skus
+    same_key = {s for s in pasteable if key and near_key(s) == key}
+    one_edit_keys = {
+        near_key(s)
+        for s in pasteable
         if eligible(key) and eligible(near_key(s)) and osa_distance(key, near_key(s)) == 1
     }
-    expected = same_key or one_edit
+    if same_key or len(one_edit_keys) != 1:
+        return same_key
+    return {s for s in pasteable if near_key(s) in one_edit_keys}
+
+
+def assert_classified_as_brute_force(skus: list[str], token: str) -> None:
+    """Classify the token against a catalogue of these SKUs, all active, and check every tier."""
+    index = CatalogueIndex.build(product(f"p{n}", sku) for n, sku in enumerate(skus))
+    result = classify_token(token, index)
+    expected = brute_force_near_misses(skus, token)
     if token in skus:
         assert result.kind is TokenKind.MATCHED
     elif expected:
@@ -333,6 +340,93 @@ def test_near_miss_finds_exactly_the_close_catalogue_skus(skus: list[str], token
         assert {result.suggestion, *result.alternatives} == expected
     else:
         assert result.kind is TokenKind.OTHER_SYSTEM
+
+
+SMALL_SKU = st.text(alphabet="ab12-", min_size=1, max_size=7)
+
+
+@given(st.lists(SMALL_SKU, min_size=1, max_size=12, unique=True), SMALL_SKU)
+def test_near_miss_finds_exactly_the_close_catalogue_skus(skus: list[str], token: str) -> None:
+    assert_classified_as_brute_force(skus, token)
+
+
+# No O, I or L: a token misread as digits is tried again, which the reference leaves out.
+SLIP_ALPHABET = "abcxyzABC01239- "
+LONGER_SKU = st.text(alphabet=SLIP_ALPHABET, min_size=1, max_size=10)
+
+
+@st.composite
+def catalogue_and_slip(draw: st.DrawFn) -> tuple[list[str], str]:
+    """A catalogue and a token one slip (insertion, deletion, substitution, swap) from one SKU."""
+    skus = draw(st.lists(LONGER_SKU, min_size=1, max_size=30, unique=True))
+    sku = draw(st.sampled_from(skus))
+    at = draw(st.integers(0, len(sku)))
+    char = draw(st.sampled_from(SLIP_ALPHABET))
+    slip = draw(st.sampled_from(["insert", "delete", "replace", "swap"]))
+    if slip == "insert":
+        token = sku[:at] + char + sku[at:]
+    elif slip == "delete":
+        token = sku[:at] + sku[at + 1 :]
+    elif slip == "replace":
+        token = sku[:at] + char + sku[at + 1 :]
+    else:
+        token = sku[:at] + sku[at + 1 : at + 2] + sku[at : at + 1] + sku[at + 2 :]
+    return skus, token
+
+
+@given(catalogue_and_slip())
+def test_one_edit_search_agrees_with_comparing_every_sku(case: tuple[list[str], str]) -> None:
+    skus, token = case
+    assert_classified_as_brute_force(skus, token)
+
+
+@pytest.mark.parametrize(
+    ("skus", "token"),
+    [
+        # ABXYE starts and ends like the token, and several SKUs end like its last letters.
+        (["ABXYE", "XXXDE", "YYYDE"], "ABCDE"),
+        # The same read backwards: EYXBA, and several SKUs start like the token.
+        (["EYXBA", "EDXXX", "EDYYY"], "EDCBA"),
+    ],
+)
+def test_two_slips_sharing_the_start_and_end_are_not_a_near_miss(
+    skus: list[str], token: str
+) -> None:
+    index = CatalogueIndex.build(product(f"p{n}", sku) for n, sku in enumerate(skus))
+    assert classify_token(token, index).kind is TokenKind.OTHER_SYSTEM
+
+
+@given(
+    st.lists(st.text(alphabet="ab1é, \n\t\xa0\u200b", max_size=6), min_size=1, max_size=12),
+    st.text(alphabet="ab1é- ", min_size=1, max_size=6),
+)
+def test_only_skus_that_survive_parsing_are_suggested(skus: list[str], token: str) -> None:
+    skus = list(dict.fromkeys(skus))
+    assert_classified_as_brute_force(skus, token)
+
+
+@given(st.lists(st.text()))
+def test_many_skus_reduce_as_each_does_alone(skus: list[str]) -> None:
+    assert near_keys(skus) == [near_key(sku) for sku in skus]
+
+
+@given(st.lists(st.text(alphabet="Ab0- \n", max_size=8)))
+def test_many_ascii_skus_reduce_as_each_does_alone(skus: list[str]) -> None:
+    assert near_keys(skus) == [near_key(sku) for sku in skus]
+
+
+def test_rows_and_products_index_alike() -> None:
+    rows = [
+        (p.ref, p.sku, p.name, p.active, p.has_paid_options, p.location_refs) for p in CATALOGUE
+    ]
+    from_rows = CatalogueIndex.from_rows(rows)
+    built = CatalogueIndex.build(CATALOGUE)
+    assert len(from_rows) == len(built) == len(CATALOGUE)
+    for sku in {p.sku for p in CATALOGUE}:
+        assert from_rows.products_for(sku) == built.products_for(sku)
+        assert from_rows.products_for(sku) == tuple(p for p in CATALOGUE if p.sku == sku)
+    for token in ("BAK-001", "bak 1", "MENU-LUNCK", "ZLT-88213", "OLD-777", "DRK-100"):
+        assert from_rows.classify(token) == built.classify(token)
 
 
 # -- reviews -----------------------------------------------------------------------
