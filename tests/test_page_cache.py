@@ -7,12 +7,10 @@ app on the same database) and checks the next page view shows it.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select, text, update
+from sqlalchemy import select, text, update
 
 from portal.extensions import db
 from portal.models.merchant import Merchant
@@ -21,23 +19,7 @@ from portal.pagecache import PageCache, current_revision, written_tables
 from portal.sessions import revoke_merchant_sessions
 from tests.api.conftest import Api, new_key
 from tests.conftest import launch, make_app
-
-
-@contextmanager
-def statements(app: Flask) -> Iterator[list[str]]:
-    """The SQL statements the app's engine runs inside the block."""
-    seen: list[str] = []
-
-    def note(*args: object) -> None:
-        seen.append(str(args[2]))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+from tests.perf.test_page_cost import counting
 
 
 def revision(app: Flask) -> int:
@@ -57,7 +39,7 @@ def test_an_unchanged_page_is_served_again_without_reading_its_data(
 ) -> None:
     launch(client)
     first = seen_twice(client)
-    with statements(app) as seen:
+    with counting(app) as seen:
         again = client.get("/")
     assert again.status_code == 200
     assert again.get_data(as_text=True) == first
@@ -148,7 +130,7 @@ def test_pages_are_not_kept_when_the_cache_is_off(database_url: str) -> None:
     client = app.test_client()
     launch(client)
     seen_twice(client)
-    with statements(app) as seen:
+    with counting(app) as seen:
         client.get("/")
     assert len(seen) > 1
 
