@@ -1,10 +1,14 @@
 """Every merchant page over HTTP under gunicorn at the largest merchant, beside /healthz.
 
-The database is prepared once (PostgreSQL when PORTAL_BENCH_DATABASE_URL is set, SQLite
-otherwise): a small merchant, and the largest one (50,000 products, 500 rewards of 6 SKUs,
-1,000 locations x 1,000 stores, 10,000 orders). Gunicorn serves it with 2 workers; `wrk`
-drives 16 connections at each page with a session cookie, and each figure is printed beside
-/healthz measured in the same run.
+The database is prepared once: a small merchant, and the largest one (50,000 products, 500
+rewards of 6 SKUs, 1,000 locations x 1,000 stores, 10,000 orders). Gunicorn serves it with 2
+workers; `wrk` drives 16 connections at each page with a session cookie, and each figure is
+printed beside /healthz measured in the same run.
+
+The database is a private schema on PORTAL_BENCH_DATABASE_URL (PostgreSQL), dropped
+afterwards, when that is set; an SQLite file when it is unset or empty. `make bench` sets it to
+the local PostgreSQL server when that answers and the variable is unset;
+`PORTAL_BENCH_DATABASE_URL= make bench` keeps this file on SQLite.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from portal import create_app
 from portal.api.keys import create_key
 from portal.extensions import db
 from portal.locations.forms import AcceptForm, LinksForm
-from portal.locations.services import locations_page
+from portal.locations.services import NO_STORE, choice_of, locations_page
 from portal.models.base import utcnow
 from portal.models.locations import PongoStore, StoreSync
 from portal.models.merchant import Merchant
@@ -103,6 +103,8 @@ def bench_page(folder: str) -> None:
             "errors": {},
             "links_form": LinksForm(meta={"csrf": False}),
             "accept_form": AcceptForm(meta={"csrf": False}),
+            "choice_of": choice_of,
+            "no_store": NO_STORE,
         }
         render = median_ms(lambda: render_template("locations/index.html", **context), 10)
         data = median_ms(lambda: locations_page(merchant=merchant), 10)
