@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, Request, Response, session
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, select, update
 from werkzeug.datastructures import CallbackDict
 
 from portal.extensions import db
@@ -20,6 +20,17 @@ from portal.models.session import WebSession
 # Writing last_seen on every request would turn each page view into a write; a minute is
 # precise enough for an idle timeout counted in tens of minutes.
 TOUCH_EVERY = timedelta(seconds=60)
+
+
+# A session's row and the data revision, read together before anything a page shows; plain
+# columns, built once: this runs on every request that carries a cookie.
+_OPEN = select(
+    WebSession.data,
+    WebSession.created_at,
+    WebSession.last_seen_at,
+    WebSession.revoked_at,
+    REVISION.scalar_subquery().label("revision"),
+).where(WebSession.id == bindparam("id"))
 
 
 def _digest(token: str) -> str:
@@ -55,24 +66,19 @@ class DatabaseSessionInterface(SessionInterface):
         token = request.cookies.get(self.get_cookie_name(app))
         if not token or len(token) > 100:
             return ServerSession()
-        found = db.session.execute(
-            select(WebSession, REVISION.scalar_subquery()).where(WebSession.id == _digest(token))
-        ).first()
-        if found is None:
-            return ServerSession()
-        row, revision = found
-        if row.revoked_at is not None or self._expired(app, row):
+        row = db.session.execute(_OPEN, {"id": _digest(token)}).first()
+        if row is None or row.revoked_at is not None or self._expired(app, row):
             return ServerSession()
         opened = ServerSession(dict(row.data), token=token, last_seen_at=row.last_seen_at)
-        opened.revision = int(revision or 0)
+        opened.revision = int(row.revision or 0)
         return opened
 
     @staticmethod
-    def _expired(app: Flask, row: WebSession) -> bool:
+    def _expired(app: Flask, row: Row[Any]) -> bool:
         now = utcnow()
         idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
         absolute = timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
-        return now - row.last_seen_at > idle or now - row.created_at > absolute
+        return bool(now - row.last_seen_at > idle or now - row.created_at > absolute)
 
     def save_session(  # type: ignore[override]  # Flask types the session as SessionMixin
         self, app: Flask, session: ServerSession, response: Response
