@@ -66,7 +66,10 @@ class DatabaseSessionInterface(SessionInterface):
         token = request.cookies.get(self.get_cookie_name(app))
         if not token or len(token) > 100:
             return ServerSession()
-        row = db.session.execute(_OPEN, {"id": _digest(token)}).first()
+        # On a connection of its own, outside the request's transaction: a request served
+        # from the page cache then ends without a transaction to commit.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as reader:
+            row = reader.execute(_OPEN, {"id": _digest(token)}).first()
         if row is None or row.revoked_at is not None or self._expired(app, row):
             return ServerSession()
         opened = ServerSession(dict(row.data), token=token, last_seen_at=row.last_seen_at)
