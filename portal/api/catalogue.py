@@ -85,6 +85,7 @@ def replace_products(
         )
     }
     now = utcnow()
+    merchant_id = merchant.id
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     unchanged = 0
@@ -92,15 +93,14 @@ def replace_products(
         values = _values(item)
         current = existing.pop(ref, None)
         if current is None:
-            inserts.append(
-                {
-                    "merchant_id": merchant.id,
-                    "ref": ref,
-                    "updated_at": now,
-                    "search_text": search_text(item.name, item.sku),
-                    **dict(zip(_FIELDS, values, strict=True)),
-                }
+            row = dict(zip(_FIELDS, values, strict=True))
+            row.update(
+                merchant_id=merchant_id,
+                ref=ref,
+                updated_at=now,
+                search_text=search_text(item.name, item.sku),
             )
+            inserts.append(row)
         elif current[1] == values and not current[2]:
             unchanged += 1
         else:
