@@ -515,34 +515,58 @@ class LocationsStep:
         return self.active > 0 and self.unlinked == 0 and self.orphaned == 0
 
 
-def locations_step(merchant: Merchant) -> LocationsStep:
-    """Where the merchant stands with linking, in the order the Locations page lists rows.
+STEP_COLUMNS: tuple[str, ...] = (
+    *("active", "unlinked", "orphaned"),
+    *("unlinked_ref", "unlinked_name", "orphaned_ref", "orphaned_name"),
+)
 
-    One statement whatever the number of locations: counts, and the first row of each kind.
-    """
-    conditions = _conditions(merchant.id)
+
+def locations_step_columns(merchant_id: MerchantId) -> dict[str, ScalarSelect[Any]]:
+    """The Locations step as SQL expressions (STEP_COLUMNS), to be read in one statement."""
+    conditions = _conditions(merchant_id)
 
     def first(key: str, column: Any) -> ScalarSelect[Any]:
         return (
             select(column).where(*conditions[key]).order_by(Location.ref).limit(1).scalar_subquery()
         )
 
-    row = db.session.execute(
-        select(
-            _count(conditions["active"]),
-            _count(conditions["unlinked"]),
-            _count(conditions["orphaned"]),
-            first("unlinked", Location.ref),
-            first("unlinked", Location.name),
-            first("orphaned", Location.ref),
-            first("orphaned", Location.name),
-        )
-    ).one()
-    active, unlinked, orphaned, unlinked_ref, unlinked_name, orphaned_ref, orphaned_name = row
+    columns: dict[str, ScalarSelect[Any]] = {
+        "active": _count(conditions["active"]),
+        "unlinked": _count(conditions["unlinked"]),
+        "orphaned": _count(conditions["orphaned"]),
+        "unlinked_ref": first("unlinked", Location.ref),
+        "unlinked_name": first("unlinked", Location.name),
+        "orphaned_ref": first("orphaned", Location.ref),
+        "orphaned_name": first("orphaned", Location.name),
+    }
+    assert tuple(columns) == STEP_COLUMNS
+    return columns
+
+
+def step_from(values: Mapping[Any, Any]) -> LocationsStep:
+    """The Locations step from the values of `locations_step_columns`."""
     return LocationsStep(
-        active=int(active or 0),
-        unlinked=int(unlinked or 0),
-        orphaned=int(orphaned or 0),
-        first_unlinked=Pending(unlinked_ref, unlinked_name) if unlinked_ref else None,
-        first_orphaned=Pending(orphaned_ref, orphaned_name) if orphaned_ref else None,
+        active=int(values["active"] or 0),
+        unlinked=int(values["unlinked"] or 0),
+        orphaned=int(values["orphaned"] or 0),
+        first_unlinked=(
+            Pending(values["unlinked_ref"], values["unlinked_name"])
+            if values["unlinked_ref"]
+            else None
+        ),
+        first_orphaned=(
+            Pending(values["orphaned_ref"], values["orphaned_name"])
+            if values["orphaned_ref"]
+            else None
+        ),
     )
+
+
+def locations_step(merchant: Merchant) -> LocationsStep:
+    """Where the merchant stands with linking, in the order the Locations page lists rows.
+
+    One statement whatever the number of locations: counts, and the first row of each kind.
+    """
+    columns = locations_step_columns(merchant.id)
+    row = db.session.execute(select(*(c.label(k) for k, c in columns.items()))).one()
+    return step_from(row._mapping)

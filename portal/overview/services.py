@@ -12,12 +12,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, ScalarSelect, Select, bindparam, func, select
+from sqlalchemy import Integer, ScalarSelect, Select, bindparam, select
 
 from portal.extensions import db
-from portal.locations.services import LocationsStep, location_problem_columns, locations_step
-from portal.models.connection import ConnectionStatus, PongoConnection
-from portal.models.locations import Location
+from portal.locations.services import (
+    LocationsStep,
+    location_problem_columns,
+    locations_step,
+    locations_step_columns,
+    step_from,
+)
+from portal.models.connection import ConnectionStatus
 from portal.models.merchant import Merchant
 from portal.models.rewards import RewardSync
 from portal.orders.services import order_problem_columns
@@ -25,8 +30,10 @@ from portal.pongo.connection import request_connection
 from portal.rewards.services import (
     RewardsStep,
     catalogue_version_query,
-    reward_problems,
+    problems_of,
+    reviewed_at,
     rewards_step,
+    step_of,
     version_of,
 )
 
@@ -97,10 +104,8 @@ def _figures_statement() -> Select[Any]:
     columns: dict[str, ScalarSelect[Any]] = {
         "latest_change": catalogue_version_query(merchant_id),
         **location_problem_columns(merchant_id),
+        **locations_step_columns(merchant_id),
         **order_problem_columns(merchant_id),
-        "active_locations": select(func.count(Location.id))
-        .where(Location.merchant_id == merchant_id, Location.archived_at.is_(None))
-        .scalar_subquery(),
         "rewards_synced_at": select(RewardSync.synced_at)
         .where(RewardSync.merchant_id == merchant_id)
         .scalar_subquery(),
@@ -115,9 +120,9 @@ def _figures(merchant: Merchant) -> dict[str, Any]:
     return dict(row._mapping)
 
 
-def setup_guide(merchant: Merchant, connection: PongoConnection | None = None) -> SetupGuide:
+def setup_guide(merchant: Merchant) -> SetupGuide:
     """Where the merchant stands in the three setup steps."""
-    connection = connection or request_connection(merchant)
+    connection = request_connection(merchant)
     return SetupGuide(
         connection_status=connection.status if connection else "not_connected",
         locations=locations_step(merchant),
@@ -126,25 +131,28 @@ def setup_guide(merchant: Merchant, connection: PongoConnection | None = None) -
 
 
 def overview_for(merchant: Merchant) -> Overview:
-    """Gather the overview of one merchant."""
+    """Gather the overview of one merchant: the guide and the health figures read together."""
     connection = request_connection(merchant)
     figures = _figures(merchant)
     locations = {key: int(figures[key] or 0) for key in LOCATION_COUNTS}
     orders = {key: int(figures[key] or 0) for key in ORDER_COUNTS}
     synced_at = figures["rewards_synced_at"]
-    rewards = (
-        reward_problems(
-            merchant,
-            version=version_of(figures["latest_change"]),
-            synced_at=synced_at,
-        )
+    entries = (
+        reviewed_at(merchant, version=version_of(figures["latest_change"]), synced_at=synced_at)
         if synced_at is not None
-        else {"not_redeemable": 0, "check": 0}
+        else None
     )
+    status = connection.status if connection else "not_connected"
     return Overview(
-        connection_status=connection.status if connection else "not_connected",
+        connection_status=status,
         account_name=connection.account_name if connection else None,
         last_success_at=connection.last_success_at if connection else None,
-        guide=setup_guide(merchant, connection),
-        problems={k: v for k, v in {**locations, **rewards, **orders}.items() if v},
+        guide=SetupGuide(
+            connection_status=status,
+            locations=step_from(figures),
+            rewards=step_of(entries),
+        ),
+        problems={
+            k: v for k, v in {**locations, **problems_of(entries or []), **orders}.items() if v
+        },
     )

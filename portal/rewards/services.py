@@ -490,8 +490,14 @@ def rewards_step(merchant: Merchant) -> RewardsStep:
     """The Rewards step of the setup guide: how many rewards need the merchant, the first one."""
     sync = last_sync(merchant)
     if sync is None:
+        return step_of(None)
+    return step_of(reviewed(merchant, catalogue_for(merchant), sync.synced_at))
+
+
+def step_of(entries: list[RewardEntry] | None) -> RewardsStep:
+    """The Rewards step from every reward's review; None when the rewards were never fetched."""
+    if entries is None:
         return RewardsStep(synced=False, total=0, to_review=0, first_to_review=None)
-    entries = reviewed(merchant, catalogue_for(merchant), sync.synced_at)
     waiting = [entry.review.public_id for entry in entries if entry.needs_review]
     return RewardsStep(
         synced=True,
@@ -544,14 +550,24 @@ def reward_problems(
     if synced_at is None:
         sync = last_sync(merchant)
         if sync is None:
-            return {"not_redeemable": 0, "check": 0}
+            return problems_of([])
         synced_at = sync.synced_at
+    return problems_of(reviewed_at(merchant, version=version, synced_at=synced_at))
+
+
+def reviewed_at(
+    merchant: Merchant, *, version: Hashable | None, synced_at: datetime
+) -> list[RewardEntry]:
+    """Every reward's review for a known rewards sync, the catalogue version read if not given."""
     if version is None:
         version = catalogue_version(merchant)
     catalogue = index_cache().get(merchant.id, version, lambda: load_catalogue(merchant))
-    counts = summary(
-        entry.review for entry in reviewed(merchant, catalogue, synced_at) if not entry.reviewed
-    )
+    return reviewed(merchant, catalogue, synced_at)
+
+
+def problems_of(entries: list[RewardEntry]) -> dict[str, int]:
+    """The overview's reward problems among reviews: not redeemable, and to check."""
+    counts = summary(entry.review for entry in entries if not entry.reviewed)
     return {
         "not_redeemable": counts[RewardStatus.NOT_REDEEMABLE],
         "check": counts[RewardStatus.CHECK],
