@@ -108,6 +108,11 @@ def prepare(url: str) -> dict[str, str]:
     print(f"  prepared the largest merchant in {time.perf_counter() - start:.0f} s")
     tokens = {"small": open_session(app, small), "big": open_session(app, big)}
     with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            # As autovacuum would soon after such a load: without statistics the planner
+            # takes nested loops for the location counts (~200 ms instead of ~5 ms).
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
         db.engine.dispose()
     return tokens
 

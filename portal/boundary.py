@@ -96,7 +96,9 @@ def assign_request_id() -> None:
 
 def finish_transaction(response: Response) -> Response:
     """Commit what the request changed when it succeeded; roll it all back otherwise."""
-    if response.status_code < 400:
+    if not db.session.registry.has() or not db.session().in_transaction():
+        pass  # the request read nothing through the session (a kept page): nothing to end
+    elif response.status_code < 400:
         db.session.commit()
     else:
         db.session.rollback()
