@@ -161,7 +161,7 @@ class PageCacheSettings:
     # the cache off.
     seconds: int = _setting("PORTAL_PAGE_CACHE_SECONDS", 30)
     # Pages kept per web process; the least recently used goes first.
-    entries: int = _setting("PORTAL_PAGE_CACHE_ENTRIES", 500)
+    entries: int = _setting("PORTAL_PAGE_CACHE_ENTRIES", 200)
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,9 @@ from portal.models.revision import REVISION
 # Bookkeeping that no page shows: the session rows themselves, used launch tokens, and the
 # revision. Writes to them do not move the revision on.
 UNSHOWN_TABLES = frozenset({"web_sessions", "used_launch_tokens", "data_revision"})
-# Only pages up to this size are kept.
-MAX_BYTES = 512 * 1024
+# Only pages up to this size are kept (pages are held to 150 KB): with the default number
+# of entries a web process keeps at most about 50 MB of pages.
+MAX_BYTES = 256 * 1024
 
 _TABLE_WRITE = re.compile(
     r"\b(?:INSERT\s+INTO|DELETE\s+FROM)\s+\"?(\w+)|\bUPDATE\s+(?!SET\b)\"?(\w+)\"?\s+SET\b",
