@@ -2,11 +2,12 @@
 
 Every transaction that writes to the portal's data moves one counter on, the data revision,
 in the same transaction, just before it commits. A request reads the revision before the
-data it shows, so a page is never older than the revision it is kept under. A merchant page is served from this process's cache when the browser's
-session, the URL, the language asked for and the data revision are those it was rendered
-with, and it is younger than PORTAL_PAGE_CACHE_SECONDS (what pages show of the clock). Pages
-that wrote, changed the session, showed a one-time message or were seen by support staff
-are never kept.
+data it shows, so a page is never older than the revision it is kept under.
+
+A merchant page is served from this process's cache when the browser's session, the URL,
+the language asked for and the data revision are those it was rendered with, and it is
+younger than PORTAL_PAGE_CACHE_SECONDS (what pages show of the clock). Pages that wrote,
+changed the session, showed a one-time message or were seen by support staff are never kept.
 """
 
 from __future__ import annotations
