@@ -55,11 +55,10 @@ _WROTE, _HAD_DDL, _READY = "portal.wrote", "portal.had_ddl", "portal.revision_re
 
 def written_tables(statement: str, context: ExecutionContext | None) -> set[str]:
     """The tables a statement writes to (empty for a read)."""
-    compiled = getattr(context, "compiled", None)
-    target = getattr(getattr(compiled, "statement", None), "table", None)
     if context is not None and any(
         getattr(context, flag, False) for flag in ("isinsert", "isupdate", "isdelete")
     ):
+        target = getattr(getattr(context.compiled, "statement", None), "table", None)
         name = getattr(target, "name", None)
         if isinstance(name, str):
             return {name}
@@ -84,6 +83,16 @@ def _note_statement(
             g.portal_wrote = True
 
 
+def _run(conn: Connection, sql: str) -> Any:
+    """Run `sql` on the DBAPI connection, not through conn: this runs inside commit()."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchone() if cursor.description else None
+    finally:
+        cursor.close()
+
+
 def _revision_table_ready(conn: Connection) -> bool:
     """Whether the revision table exists (checked until it does, e.g. during migrations)."""
     if conn.info.get(_READY):
@@ -91,12 +100,7 @@ def _revision_table_ready(conn: Connection) -> bool:
     query = _EXISTS.get(conn.dialect.name)
     if query is None:
         return False
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(query)
-        row = cursor.fetchone()
-    finally:
-        cursor.close()
+    row = _run(conn, query)
     ready = bool(row and row[0])
     conn.info[_READY] = ready
     return ready
@@ -106,12 +110,7 @@ def _bump_before_commit(conn: Connection) -> None:
     had_ddl = conn.info.pop(_HAD_DDL, False)
     if not conn.info.pop(_WROTE, False) or had_ddl or not _revision_table_ready(conn):
         return
-    # The DBAPI cursor, not conn.execute: this runs inside Connection.commit().
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(_BUMP)
-    finally:
-        cursor.close()
+    _run(conn, _BUMP)
 
 
 def _forget_writes(conn: Connection) -> None:

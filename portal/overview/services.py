@@ -29,9 +29,10 @@ from portal.orders.services import order_problem_columns
 from portal.pongo.connection import request_connection
 from portal.rewards.services import (
     RewardsStep,
+    catalogue_for,
     catalogue_version_query,
     problems_of,
-    reviewed_at,
+    reviewed,
     rewards_step,
     step_of,
     version_of,
@@ -138,7 +139,7 @@ def overview_for(merchant: Merchant) -> Overview:
     orders = {key: int(figures[key] or 0) for key in ORDER_COUNTS}
     synced_at = figures["rewards_synced_at"]
     entries = (
-        reviewed_at(merchant, version=version_of(figures["latest_change"]), synced_at=synced_at)
+        reviewed(merchant, catalogue_for(merchant, version_of(figures["latest_change"])), synced_at)
         if synced_at is not None
         else None
     )

@@ -313,11 +313,14 @@ def index_cache() -> IndexCache[Catalogue]:
     return cache
 
 
-def catalogue_for(merchant: Merchant) -> Catalogue:
-    """The merchant's indexed catalogue, from the cache unless the POS changed it since."""
-    return index_cache().get(
-        merchant.id, catalogue_version(merchant), lambda: load_catalogue(merchant)
-    )
+def catalogue_for(merchant: Merchant, version: Hashable | None = None) -> Catalogue:
+    """The merchant's indexed catalogue, from the cache unless the POS changed it since.
+
+    Callers that already read the catalogue version pass it.
+    """
+    if version is None:
+        version = catalogue_version(merchant)
+    return index_cache().get(merchant.id, version, lambda: load_catalogue(merchant))
 
 
 def _classified(merchant: Merchant, catalogue: Catalogue) -> list[Classified]:
@@ -552,17 +555,7 @@ def reward_problems(
         if sync is None:
             return problems_of([])
         synced_at = sync.synced_at
-    return problems_of(reviewed_at(merchant, version=version, synced_at=synced_at))
-
-
-def reviewed_at(
-    merchant: Merchant, *, version: Hashable | None, synced_at: datetime
-) -> list[RewardEntry]:
-    """Every reward's review for a known rewards sync, the catalogue version read if not given."""
-    if version is None:
-        version = catalogue_version(merchant)
-    catalogue = index_cache().get(merchant.id, version, lambda: load_catalogue(merchant))
-    return reviewed(merchant, catalogue, synced_at)
+    return problems_of(reviewed(merchant, catalogue_for(merchant, version), synced_at))
 
 
 def problems_of(entries: list[RewardEntry]) -> dict[str, int]:
