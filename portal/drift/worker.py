@@ -48,8 +48,8 @@ from portal.models.rewards import PongoReward
 from portal.pongo import FetchedReward, FetchedStore, NeedsReconnection, PongoError
 from portal.pongo.connection import NotConnected
 from portal.pongo.merchant import pongo_client_for
+from portal.rewards.checks import RewardStatus
 from portal.rewards.services import refresh_rewards, review_all
-from portal.rewards.skus import RewardStatus
 
 log = logging.getLogger("portal.drift")
 

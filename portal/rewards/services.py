@@ -27,16 +27,10 @@ from portal.models.merchant import Merchant
 from portal.models.products import Product
 from portal.models.rewards import PongoReward, RewardSync
 from portal.pongo import FetchedReward
+from portal.rewards.catalogue_index import CatalogueIndex, ProductRow
+from portal.rewards.checks import RewardCheck, RewardStatus, check_reward, summary
 from portal.rewards.index_cache import IndexCache
 from portal.rewards.reviews import Acceptance, ReviewReason, acceptances, mark_reviewed
-from portal.rewards.skus import (
-    CatalogueIndex,
-    ProductRow,
-    RewardReview,
-    RewardStatus,
-    review_reward,
-    summary,
-)
 
 MAX_QUERY = 100
 # Rewards per page: each row lists its SKUs and products, about 3 KB of HTML.
@@ -59,7 +53,7 @@ class RewardSource(Protocol):
 class Classified:
     """One cached reward classified against the catalogue, before the merchant's own review."""
 
-    review: RewardReview
+    review: RewardCheck
     points: int | None
     raw_external_id: str | None
 
@@ -83,7 +77,7 @@ REVIEWED = "reviewed"
 class RewardEntry:
     """One cached reward with its review against the catalogue and the merchant's own review."""
 
-    review: RewardReview
+    review: RewardCheck
     points: int | None
     acceptance: Acceptance | None = None
 
@@ -333,7 +327,7 @@ def _classified(merchant: Merchant, catalogue: Catalogue) -> list[Classified]:
         .order_by(PongoReward.position, PongoReward.id)
     )
     return [
-        Classified(review_reward(public_id, name, raw, catalogue.index), points, raw)
+        Classified(check_reward(public_id, name, raw, catalogue.index), points, raw)
         for public_id, name, points, raw in rows
     ]
 
@@ -526,7 +520,7 @@ def review_as_is(
     if reward is None:
         raise RewardNotFound(public_id)
     index = catalogue_for(merchant).index
-    review = review_reward(reward.public_id, reward.name, reward.raw_external_id, index)
+    review = check_reward(reward.public_id, reward.name, reward.raw_external_id, index)
     entry = RewardEntry(review, reward.points)
     if review.status is RewardStatus.READY:
         return entry
@@ -567,6 +561,6 @@ def problems_of(entries: list[RewardEntry]) -> dict[str, int]:
     }
 
 
-def pos_rewards(merchant: Merchant) -> Iterator[RewardReview]:
+def pos_rewards(merchant: Merchant) -> Iterator[RewardCheck]:
     """Every cached reward's review, for the POS API."""
     return (entry.review for entry in review_all(merchant))

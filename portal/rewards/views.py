@@ -25,8 +25,8 @@ from portal.pongo.connection import NotConnected
 from portal.pongo.errors import PongoError
 from portal.pongo.merchant import pongo_client_for
 from portal.rewards import export, hints, reviews, services
+from portal.rewards.checks import RewardStatus
 from portal.rewards.forms import REASON_LABELS, ReviewForm
-from portal.rewards.skus import RewardStatus
 from portal.untrusted import report_unreadable
 
 bp = Blueprint("rewards", __name__, url_prefix="/rewards")
