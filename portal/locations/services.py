@@ -31,7 +31,7 @@ from sqlalchemy import (
 from portal.audit.actor import Actor
 from portal.audit.services import record
 from portal.extensions import db
-from portal.listing import contains, count, paginate, search_text
+from portal.listing import clean_query, contains, count, paginate
 from portal.locations.suggest import PosLocation, StoreChoice, Suggestion, suggest_links
 from portal.models.base import utcnow
 from portal.models.locations import Location, PongoStore, StoreSync
@@ -285,7 +285,7 @@ def locations_page(
     refused: LinksRefused | None = None,
 ) -> LocationsPage:
     """The rows of one page of the Locations screen, with states and suggestions."""
-    query = search_text(query)
+    query = clean_query(query)
     stores = cached_stores(merchant)
     sync = last_sync(merchant)
     found = paginate(

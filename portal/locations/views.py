@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from portal.access import current_merchant, merchant_required
 from portal.audit.actor import actor_from_request
-from portal.listing import parse_page, search_text
+from portal.listing import clean_query, parse_page
 from portal.locations import services
 from portal.locations.forms import AcceptForm, LinksForm, link_choices, row_refs
 from portal.pongo.connection import NotConnected
@@ -27,7 +27,7 @@ def _listing_args() -> dict[str, Any]:
     source = request.form if request.method == "POST" else request.args
     args: dict[str, Any] = {}
     if source.get("q"):
-        args["q"] = search_text(source.get("q"))
+        args["q"] = clean_query(source.get("q"))
     # The form repeats the page so the redirect after a save lands where the merchant was.
     if source.get("page"):
         args["page"] = parse_page(source.get("page"))

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import enum
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+
+from portal.folding import fold
 
 __all__ = [
     "Glyph",
@@ -109,9 +110,7 @@ _STEM = 5
 
 def name_words(name: str) -> set[str]:
     """The meaningful words of a product or reward name: folded, three letters or more."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return {word for word in _WORD.findall(folded) if word not in _FILLER}
+    return {word for word in _WORD.findall(fold(name)) if word not in _FILLER}
 
 
 def names_related(reward_name: str, product_name: str) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 import json
-import unicodedata
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from sqlalchemy import BindParameter, ScalarSelect, Table, Text, cast, delete, f
 from portal.audit.actor import Actor
 from portal.audit.services import record
 from portal.extensions import db
+from portal.folding import fold
 from portal.models.base import utcnow
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
@@ -370,12 +370,6 @@ def page_slice(
     pages = max(1, -(-len(rows) // per_page))
     page = min(max(1, page), pages)
     return rows[(page - 1) * per_page : page * per_page], page, pages
-
-
-def fold(text: str) -> str:
-    """Text as a search compares it: no case, no accents ("eclair" finds "Éclair")."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def matches(entry: RewardEntry, folded_query: str) -> bool:
