@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Integer, ScalarSelect, Select, bindparam, select
 
 from portal.extensions import db
-from portal.locations.services import (
+from portal.locations.guide import (
     LocationsStep,
     location_problem_columns,
     locations_step,
@@ -27,16 +27,9 @@ from portal.models.merchant import Merchant
 from portal.models.rewards import RewardSync
 from portal.orders.services import order_problem_columns
 from portal.pongo.connection import request_connection
-from portal.rewards.services import (
-    RewardsStep,
-    catalogue_for,
-    catalogue_version_query,
-    problems_of,
-    reviewed,
-    rewards_step,
-    step_of,
-    version_of,
-)
+from portal.rewards.catalogue import catalogue_for, catalogue_version_query, version_of
+from portal.rewards.entries import checked
+from portal.rewards.guide import RewardsStep, problems_of, rewards_step, step_of
 
 STEPS = ("connect", "locations", "rewards")
 
@@ -139,7 +132,7 @@ def overview_for(merchant: Merchant) -> Overview:
     orders = {key: int(figures[key] or 0) for key in ORDER_COUNTS}
     synced_at = figures["rewards_synced_at"]
     entries = (
-        reviewed(merchant, catalogue_for(merchant, version_of(figures["latest_change"])), synced_at)
+        checked(merchant, catalogue_for(merchant, version_of(figures["latest_change"])), synced_at)
         if synced_at is not None
         else None
     )

@@ -22,12 +22,14 @@ from portal.folding import fold
 
 __all__ = [
     "Glyph",
+    "NearMissHint",
     "Piece",
     "diff_pieces",
     "glyph_of",
     "name_words",
     "names_related",
     "names_related_any",
+    "near_miss_hint",
 ]
 
 
@@ -128,3 +130,22 @@ def names_related(reward_name: str, product_name: str) -> bool:
 def names_related_any(reward_name: str, product_names: Iterable[str]) -> bool:
     """Tell whether the reward's name is related to at least one of the products' names."""
     return any(names_related(reward_name, name) for name in product_names)
+
+
+@dataclass(frozen=True, slots=True)
+class NearMissHint:
+    """What the page shows beside a "did you mean": the characters that differ, and a warning."""
+
+    typed: list[Piece]
+    meant: list[Piece]
+    # The suggested products' names share no word with the reward's: warn before copying.
+    unrelated: bool
+
+
+def near_miss_hint(
+    reward_name: str, typed: str, meant: str, product_names: list[str]
+) -> NearMissHint:
+    """The differences between a typed SKU and the one it likely means, and whether to warn."""
+    typed_pieces, meant_pieces = diff_pieces(typed, meant)
+    unrelated = bool(product_names) and not names_related_any(reward_name, product_names)
+    return NearMissHint(typed_pieces, meant_pieces, unrelated)

@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.models.audit import AuditEvent
 from portal.models.merchant import Merchant
 from portal.models.rewards import ReviewedReward
-from portal.rewards.services import rewards_step
+from portal.rewards.guide import rewards_step
 from tests.conftest import csrf_token
 from tests.rewards.conftest import refresh, reward, row_of, set_rewards, text_of
 from tests.support.conftest import AGENT, add_staff, sign_in, start_view
