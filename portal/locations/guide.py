@@ -111,13 +111,3 @@ def step_from(values: Mapping[Any, Any]) -> LocationsStep:
             else None
         ),
     )
-
-
-def locations_step(merchant: Merchant) -> LocationsStep:
-    """Where the merchant stands with linking, in the order the Locations page lists rows.
-
-    One statement whatever the number of locations: counts, and the first row of each kind.
-    """
-    columns = locations_step_columns(merchant.id)
-    row = db.session.execute(select(*(c.label(k) for k, c in columns.items()))).one()
-    return step_from(row._mapping)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.models.merchant import Merchant
-from portal.rewards.catalogue import catalogue_for
 from portal.rewards.checks import RewardStatus, summary
-from portal.rewards.entries import RewardEntry, checked, last_sync
+from portal.rewards.entries import RewardEntry
 
 
 @dataclass(frozen=True)
@@ -24,14 +22,6 @@ class RewardsStep:
     def done(self) -> bool:
         """Whether the rewards were fetched and none needs the merchant's review."""
         return self.synced and self.to_review == 0
-
-
-def rewards_step(merchant: Merchant) -> RewardsStep:
-    """The Rewards step of the setup guide: how many rewards need the merchant, the first one."""
-    sync = last_sync(merchant)
-    if sync is None:
-        return step_of(None)
-    return step_of(checked(merchant, catalogue_for(merchant), sync.synced_at))
 
 
 def step_of(entries: list[RewardEntry] | None) -> RewardsStep:
