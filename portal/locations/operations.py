@@ -17,10 +17,10 @@ from portal.extensions import db
 from portal.locations.states import NO_STORE, choice_of
 from portal.locations.stores import Store, cached_stores, free_stores, linked_slugs, suggestions_for
 from portal.models.base import utcnow
-from portal.models.locations import Location, PongoStore, StoreSync
+from portal.models.locations import Location
 from portal.models.merchant import Merchant
 from portal.pongo import FetchedStore
-from portal.pongo_cache import replace_cache
+from portal.pongo_cache import STORES, replace_cache
 
 
 class StoreSource(Protocol):
@@ -42,26 +42,7 @@ class LinksRefused(Exception):
 
 def refresh_stores(*, merchant: Merchant, client: StoreSource, actor: Actor) -> int:
     """Fetch the merchant's stores from Pongo and replace the cache; returns how many."""
-    return replace_cache(
-        merchant=merchant,
-        actor=actor,
-        fetched=client.stores(),
-        key=lambda store: store.slug,
-        row=lambda store, _position: PongoStore(
-            merchant_id=merchant.id,
-            slug=store.slug,
-            name=store.name,
-            address=store.address,
-            city=store.city,
-            postal_code=store.postal_code,
-            public_id=store.public_id,
-        ),
-        model=PongoStore,
-        sync_model=StoreSync,
-        count_field="store_count",
-        action="stores.refresh",
-        noun="stores",
-    )
+    return replace_cache(STORES, merchant=merchant, actor=actor, fetched=client.stores())
 
 
 def _apply(

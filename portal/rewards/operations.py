@@ -9,9 +9,9 @@ from sqlalchemy import select
 from portal.audit.actor import Actor
 from portal.extensions import db
 from portal.models.merchant import Merchant
-from portal.models.rewards import PongoReward, RewardSync
+from portal.models.rewards import PongoReward
 from portal.pongo import FetchedReward
-from portal.pongo_cache import replace_cache
+from portal.pongo_cache import REWARDS, replace_cache
 from portal.rewards.catalogue import catalogue_for
 from portal.rewards.checks import RewardStatus, check_reward
 from portal.rewards.entries import RewardEntry
@@ -28,25 +28,7 @@ class RewardSource(Protocol):
 
 def refresh_rewards(*, merchant: Merchant, client: RewardSource, actor: Actor) -> int:
     """Fetch the merchant's rewards from Pongo and replace the cache; returns how many."""
-    return replace_cache(
-        merchant=merchant,
-        actor=actor,
-        fetched=client.rewards(),
-        key=lambda reward: reward.public_id,
-        row=lambda reward, position: PongoReward(
-            merchant_id=merchant.id,
-            public_id=reward.public_id,
-            name=reward.name,
-            points=reward.points,
-            raw_external_id=reward.raw_external_id,
-            position=position,
-        ),
-        model=PongoReward,
-        sync_model=RewardSync,
-        count_field="reward_count",
-        action="rewards.refresh",
-        noun="rewards",
-    )
+    return replace_cache(REWARDS, merchant=merchant, actor=actor, fetched=client.rewards())
 
 
 class RewardNotFound(LookupError):
