@@ -8,7 +8,6 @@ from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import BindParameter, ScalarSelect, Table, Text, cast, func, select
@@ -17,13 +16,20 @@ from portal.extensions import db
 from portal.models.merchant import Merchant
 from portal.models.products import Product
 from portal.rewards.catalogue_index import CatalogueIndex, ProductRow
+from portal.rewards.checks import RewardCheck
 from portal.rewards.index_cache import IndexCache
-
-if TYPE_CHECKING:
-    from portal.rewards.entries import Classified
 
 _PRODUCTS: Table = Product.__table__  # type: ignore[assignment]  # declared models map a Table
 _CACHE_KEY = "portal.rewards.index_cache"
+
+
+@dataclass(frozen=True)
+class Classified:
+    """One cached reward checked against the catalogue, before the merchant's own review."""
+
+    check: RewardCheck
+    points: int | None
+    raw_external_id: str | None
 
 
 @dataclass(frozen=True)

@@ -15,18 +15,9 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models.merchant import Merchant
 from portal.models.rewards import PongoReward, RewardSync
-from portal.rewards.catalogue import Catalogue, catalogue_for
+from portal.rewards.catalogue import Catalogue, Classified, catalogue_for
 from portal.rewards.checks import RewardCheck, RewardStatus, check_reward
 from portal.rewards.reviews import Acceptance, acceptances
-
-
-@dataclass(frozen=True)
-class Classified:
-    """One cached reward checked against the catalogue, before the merchant's own review."""
-
-    check: RewardCheck
-    points: int | None
-    raw_external_id: str | None
 
 
 @dataclass(frozen=True)

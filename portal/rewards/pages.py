@@ -114,8 +114,8 @@ class RewardsPage:
     # Rewards per status, those the merchant reviewed left out (they have their own count).
     counts: dict[RewardStatus, int]
     total: int
-    status: RewardStatus | None
-    query: str
+    asked: RewardsQuery
+    # The view shown: the locations view only when some product is sold in some places only.
     view: str
     synced_at: datetime | None
     active_products: int
@@ -130,20 +130,19 @@ class RewardsPage:
     # Reward public id -> refs of the linked locations where it can really be redeemed.
     redeemable: dict[str, frozenset[str]] = field(default_factory=dict)
     reviewed_count: int = 0
-    # The "Reviewed" filter is on.
-    show_reviewed: bool = False
     # Reward public id -> typed SKU -> what the page shows beside its "did you mean".
     near_misses: dict[str, dict[str, NearMissHint]] = field(default_factory=dict)
 
     @property
     def filtered(self) -> bool:
         """Whether a status filter or a search narrows the list."""
-        return self.status is not None or self.show_reviewed or bool(self.query)
+        return self.asked.filter_value is not None or bool(self.asked.text)
 
     @property
-    def filter_value(self) -> str | None:
-        """The filter as the query string spells it."""
-        return REVIEWED if self.show_reviewed else self.status.value if self.status else None
+    def keep(self) -> dict[str, str | None]:
+        """The filter, search and view the page's links and forms carry along."""
+        view = LOCATIONS_VIEW if self.view == LOCATIONS_VIEW else None
+        return {"status": self.asked.filter_value, "q": self.asked.text or None, "view": view}
 
 
 # Problems first: what the merchant must fix, then what to check, then the rest.
@@ -213,8 +212,7 @@ def rewards_page(
         pages=last_page(len(found), per_page),
         column_page=column_page,
         column_pages=column_pages,
-        status=asked.status,
-        query=asked.text,
+        asked=asked,
         view=LOCATIONS_VIEW if local else "rewards",
         synced_at=sync.synced_at if sync else None,
         active_products=catalogue.active_count,
@@ -222,7 +220,6 @@ def rewards_page(
         locations=locations,
         redeemable=redeemable,
         reviewed_count=sum(1 for entry in entries if entry.reviewed),
-        show_reviewed=asked.show_reviewed,
         near_misses={row.check.public_id: _near_misses(row.check) for row in rows},
     )
 
