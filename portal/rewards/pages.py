@@ -50,7 +50,8 @@ class RewardsQuery:
         return cls(
             status=_status(status),
             show_reviewed=status == REVIEWED,
-            text=clean_query(unsafe_args.get("q"), MAX_QUERY),
+            # Cut to length, the text may end in a space: the search ignores it.
+            text=clean_query(unsafe_args.get("q"), MAX_QUERY).rstrip(),
             view=LOCATIONS_VIEW if unsafe_args.get("view") == LOCATIONS_VIEW else "rewards",
         )
 
