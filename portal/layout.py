@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from babel import Locale
@@ -55,15 +55,27 @@ def layout_context() -> dict[str, Any]:
     }
 
 
+def utc_offset(value: datetime) -> str:
+    """The user's time zone at that moment as both languages read it: "UTC+1", "UTC-3:30"."""
+    offset = to_user_timezone(value).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    if not minutes:
+        return "UTC"
+    sign = "+" if minutes > 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
 def when(value: datetime | None) -> str:
-    """The one way pages write a moment, in the user's time zone and language."""
+    """The one way pages write a moment: the user's time zone and language, the zone named."""
     if value is None:
         return "—"
     locale = get_locale() or Locale.parse("en")
     joined: str = str(locale.datetime_formats["medium"])
-    return joined.replace("{1}", format_date(value, "medium")).replace(
+    moment = joined.replace("{1}", format_date(value, "medium")).replace(
         "{0}", format_time(value, "short")
     )
+    return f"{moment} ({utc_offset(value)})"
 
 
 def since(value: datetime) -> str:
