@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from flask import session
 
-from portal.layout import when
+from portal.moments import when
 from tests.conftest import make_app
 
 WINTER = datetime(2026, 12, 6, 8, 30, tzinfo=UTC)
