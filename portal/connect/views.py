@@ -13,6 +13,7 @@ from portal.audit.actor import actor_from_request
 from portal.connect import oauth, services
 from portal.connect.banners import waiting_orders
 from portal.connect.forms import ConfirmForm
+from portal.connect.scopes import permission_words
 from portal.drift.services import mail_enabled
 from portal.extensions import limiter
 from portal.pongo.connection import forget_connection, request_connection
@@ -26,10 +27,12 @@ bp = Blueprint("connect", __name__, url_prefix="/connect")
 def index() -> str:
     """Show the connection state and the one-click actions."""
     merchant = current_merchant()
+    connection = request_connection(merchant)
     return render_template(
         "connect/index.html",
         merchant=merchant,
-        connection=request_connection(merchant),
+        connection=connection,
+        permissions=permission_words(connection.scopes if connection else None),
         form=ConfirmForm(),
         mail_enabled=mail_enabled(merchant),
     )
