@@ -153,14 +153,13 @@ def save_links(*, merchant: Merchant, edits: Mapping[str, RowEdit], actor: Actor
     for slug, ref in linked_slugs(merchant).items():
         if not any(loc.ref == ref for loc in changes):
             holders.setdefault(slug, []).append(ref)
-    for location, slug in changes.items():
-        if slug and slug != NO_STORE:
-            holders.setdefault(slug, []).append(location.ref)
-    for location, slug in changes.items():
-        if slug and slug != NO_STORE and len(holders[slug]) > 1:
-            errors[location.ref] = "taken:" + ", ".join(
-                r for r in holders[slug] if r != location.ref
-            )
+    for changed, choice in changes.items():
+        if choice and choice != NO_STORE:
+            holders.setdefault(choice, []).append(changed.ref)
+    for changed, choice in changes.items():
+        if choice and choice != NO_STORE and len(holders[choice]) > 1:
+            others = (r for r in holders[choice] if r != changed.ref)
+            errors[changed.ref] = "taken:" + ", ".join(others)
     if errors:
         pending = {
             ref: edit.choice
