@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 
 from portal.rewards.reviews import MAX_NOTE, ReviewReason
@@ -33,8 +33,16 @@ class ReviewForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hi
         ],
     )
     note = TextAreaField(_l("Note (optional)"), validators=[Length(max=MAX_NOTE)])
+    # The review's version when the page was drawn ("" for none): see `reviews.version_of`.
+    version = HiddenField(validators=[Length(max=40)])
 
     def validate_note(self, field: Any) -> None:
         """A review for another reason must say which."""
         if self.reason.data == ReviewReason.OTHER.value and not (field.data or "").strip():
             raise ValidationError(_l("Say in a few words why this reward is fine as it is."))
+
+
+class UnreviewForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
+    """Withdraw a review: the review's version when the page was drawn."""
+
+    version = HiddenField(validators=[Length(max=40)])

@@ -36,7 +36,13 @@ class RewardNotFound(LookupError):
 
 
 def review_as_is(
-    *, merchant: Merchant, public_id: str, reason: ReviewReason, note: str | None, actor: Actor
+    *,
+    merchant: Merchant,
+    public_id: str,
+    reason: ReviewReason,
+    note: str | None,
+    actor: Actor,
+    drawn: str,
 ) -> RewardEntry:
     """Mark a flagged reward reviewed for its current SKUs; a ready reward needs no review."""
     reward = db.session.scalar(
@@ -59,5 +65,6 @@ def review_as_is(
         reason=reason,
         note=note,
         actor=actor,
+        drawn=drawn,
     )
     return entry

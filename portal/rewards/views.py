@@ -25,7 +25,7 @@ from portal.pongo.errors import PongoError
 from portal.pongo.merchant import pongo_client_for
 from portal.rewards import entries, export, operations, pages, reviews
 from portal.rewards.checks import RewardStatus
-from portal.rewards.forms import REASON_LABELS, ReviewForm
+from portal.rewards.forms import REASON_LABELS, ReviewForm, UnreviewForm
 from portal.untrusted import report_unreadable
 
 bp = Blueprint("rewards", __name__, url_prefix="/rewards")
@@ -116,9 +116,13 @@ def review(public_id: str) -> Response:
             reason=reviews.ReviewReason(form.reason.data),
             note=form.note.data,
             actor=actor_from_request(),
+            drawn=form.version.data or "",
         )
     except operations.RewardNotFound:
         abort(404)
+    except reviews.ReviewChanged:
+        flash(_changed_elsewhere(), "error")
+        return redirect(back)
     name = entry.check.name
     if entry.check.status is RewardStatus.READY:
         flash(_("“%(name)s” is ready: it needs no review.", name=name), "info")
@@ -134,8 +138,30 @@ def unreview(public_id: str) -> Response:
     merchant = current_merchant()
     name = get_or_404(PongoReward, merchant, public_id=public_id).name
     back = url_for("rewards.index", **_asked().args(), _anchor=f"row-{public_id}")
-    if reviews.unmark_reviewed(
-        merchant=merchant, public_id=public_id, name=name, actor=actor_from_request()
-    ):
+    form = UnreviewForm()
+    if not form.validate_on_submit():
+        return redirect(back)
+    try:
+        withdrawn = reviews.unmark_reviewed(
+            merchant=merchant,
+            public_id=public_id,
+            name=name,
+            actor=actor_from_request(),
+            drawn=form.version.data or "",
+        )
+    except reviews.ReviewChanged:
+        flash(_changed_elsewhere(), "error")
+        return redirect(back)
+    if withdrawn:
         flash(_("The review of “%(name)s” was withdrawn.", name=name), "success")
     return redirect(back)
+
+
+def _changed_elsewhere() -> str:
+    """What the merchant reads when a review changed in another tab or by someone else."""
+    return str(
+        _(
+            "This review was changed elsewhere since the page was opened: your change was not "
+            "saved. The row shows the review as it is now."
+        )
+    )
