@@ -28,6 +28,7 @@ MAX_NOTE = 500
 class ReviewReason(enum.Enum):
     """Why the merchant accepts a reward that the portal flags."""
 
+    PRODUCT_INTENDED = "product_intended"
     OTHER_PARTNER = "other_partner"
     PAID_OPTIONS_CHARGED = "paid_options_charged"
     SHARED_SKU_INTENDED = "shared_sku_intended"

@@ -25,7 +25,7 @@ from portal.pongo.errors import PongoError
 from portal.pongo.merchant import pongo_client_for
 from portal.rewards import entries, export, operations, pages, reviews
 from portal.rewards.checks import RewardStatus
-from portal.rewards.forms import REASON_LABELS, ReviewForm, UnreviewForm
+from portal.rewards.forms import REASON_LABELS, ReviewForm, UnreviewForm, reasons_for
 from portal.untrusted import report_unreadable
 
 bp = Blueprint("rewards", __name__, url_prefix="/rewards")
@@ -33,8 +33,8 @@ bp = Blueprint("rewards", __name__, url_prefix="/rewards")
 
 @bp.context_processor
 def rewards_labels() -> dict[str, Any]:
-    """Labels of the Rewards templates: the review reasons' words."""
-    return {"reason_labels": REASON_LABELS}
+    """Labels of the Rewards templates: the review reasons' words and their order per row."""
+    return {"reason_labels": REASON_LABELS, "reasons_for": reasons_for}
 
 
 def _asked() -> pages.RewardsQuery:
