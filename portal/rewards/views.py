@@ -76,7 +76,7 @@ def refresh() -> Response:
     back = url_for("rewards.index", **_asked().args())
     try:
         with pongo_client_for(merchant) as client:
-            count = operations.refresh_rewards(
+            fetched = operations.refresh_rewards(
                 merchant=merchant, client=client, actor=actor_from_request()
             )
             report_unreadable("rewards", client.unreadable)
@@ -89,11 +89,27 @@ def refresh() -> Response:
             "error",
         )
         return redirect(back)
-    flash(
-        ngettext("%(num)d Pongo reward fetched.", "%(num)d Pongo rewards fetched.", count),
-        "success",
-    )
+    flash(_fetched_message(fetched), "success")
     return redirect(back)
+
+
+def _fetched_message(fetched: operations.RewardsFetched) -> str:
+    """What a refresh brought, in the merchant's words: how many, and what changed."""
+    count = ngettext(
+        "%(num)d Pongo reward fetched.", "%(num)d Pongo rewards fetched.", fetched.count
+    )
+    if not fetched.compared:
+        return str(count)
+    if not (fetched.added or fetched.changed or fetched.removed):
+        return f"{count} {_('Nothing changed since the last fetch.')}"
+    parts = [
+        ngettext("%(num)d new", "%(num)d new", fetched.added),
+        ngettext("%(num)d changed", "%(num)d changed", fetched.changed),
+        ngettext("%(num)d removed", "%(num)d removed", fetched.removed),
+    ]
+    counts = (fetched.added, fetched.changed, fetched.removed)
+    changes = ", ".join(str(part) for part, n in zip(parts, counts, strict=True) if n)
+    return f"{count} {_('Since the last fetch: %(changes)s.', changes=changes)}"
 
 
 @bp.post("/<public_id>/review")
