@@ -98,9 +98,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     drift.init_app(app)
     app.register_blueprint(products.bp)
     cli.init_app(app)
-    from portal import pagecache
-
-    pagecache.init_app(app)  # once every request hook is installed: it takes its place among them
     return app
 
 

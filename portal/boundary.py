@@ -97,7 +97,7 @@ def assign_request_id() -> None:
 def finish_transaction(response: Response) -> Response:
     """Commit what the request changed when it succeeded; roll it all back otherwise."""
     if not db.session.registry.has() or not db.session().in_transaction():
-        pass  # the request read nothing through the session (a kept page): nothing to end
+        pass  # the request read nothing through the session: nothing to end
     elif response.status_code < 400:
         db.session.commit()
     else:

@@ -153,18 +153,6 @@ class SessionSettings:
 
 
 @dataclass(frozen=True)
-class PageCacheSettings:
-    """How merchant pages are kept rendered between changes to the data they show."""
-
-    # A rendered page is served again until any data changes or this many seconds pass
-    # (what pages show of the clock, such as waiting times, is at most this old); 0 turns
-    # the cache off.
-    seconds: int = _setting("PORTAL_PAGE_CACHE_SECONDS", 30)
-    # Pages kept per web process; the least recently used goes first.
-    entries: int = _setting("PORTAL_PAGE_CACHE_ENTRIES", 200)
-
-
-@dataclass(frozen=True)
 class Settings:
     """Every setting of the portal: general ones here, the rest in one section per concern.
 
@@ -193,7 +181,6 @@ class Settings:
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
     mail: MailSettings = field(default_factory=MailSettings)
-    page_cache: PageCacheSettings = field(default_factory=PageCacheSettings)
 
     @property
     def production(self) -> bool:
