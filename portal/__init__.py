@@ -34,7 +34,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(folder("static")),
         static_url_path="/static",
     )
-    settings = config.load(overrides, Path(app.instance_path))
+    from portal.sandbox import demo_client_secrets
+
+    # The demo's Pongo clients: development uses them out of the box, production refuses them.
+    settings = config.load(overrides, Path(app.instance_path), demo_client_secrets())
     app.config.from_mapping(flask_config(settings))
     app.extensions[config.EXTENSION] = settings
 
