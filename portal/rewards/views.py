@@ -101,7 +101,7 @@ def _fetched_message(fetched: operations.RewardsFetched) -> str:
     if not fetched.compared:
         return str(count)
     if not (fetched.added or fetched.changed or fetched.removed):
-        return f"{count} {_('Nothing changed since the last fetch.')}"
+        return " ".join((str(count), _("Nothing changed since the last fetch.")))
     parts = [
         ngettext("%(num)d new", "%(num)d new", fetched.added),
         ngettext("%(num)d changed", "%(num)d changed", fetched.changed),
@@ -109,7 +109,7 @@ def _fetched_message(fetched: operations.RewardsFetched) -> str:
     ]
     counts = (fetched.added, fetched.changed, fetched.removed)
     changes = ", ".join(str(part) for part, n in zip(parts, counts, strict=True) if n)
-    return f"{count} {_('Since the last fetch: %(changes)s.', changes=changes)}"
+    return " ".join((str(count), _("Since the last fetch: %(changes)s.", changes=changes)))
 
 
 @bp.post("/<public_id>/review")
