@@ -64,8 +64,8 @@ class RewardCheck:
     usable_skus: tuple[str, ...] = ()
     # What the customer would get once the corrected list is pasted in Pongo.
     corrected_shape: RewardShape = RewardShape.NONE
-    # Matched SKUs when no matched product shares a word with the reward's name ("Macarons
-    # x6" giving a Croissant): a hint to check, not a blocker; the tills honour the SKUs.
+    # The SKU of a reward's one product when that product shares no word with the reward's
+    # name ("Macarons x6" giving a Croissant): a hint to check, not a blocker.
     unrelated_skus: tuple[str, ...] = ()
 
     @property
@@ -163,10 +163,11 @@ def check_reward(
     usable_skus = tuple(r.token for r in results if r.kind in _USABLE)
     paid_options = any(p.has_paid_options for r in matched for p in r.products)
     doubtful = any(r.kind in (TokenKind.AMBIGUOUS, TokenKind.NEAR_MISS) for r in results)
-    # A list reward ("a hot drink") may well name none of its products: only when none of
-    # them shares a word with the reward's name is it worth a look.
-    related = any(names_related(name, p.name) for r in matched for p in r.products)
-    unrelated = () if related else matched_skus
+    # Only a reward giving one product is compared with its name: a list ("Viennoiserie au
+    # choix") names a kind of product, rarely the products themselves.
+    single = matched if len(usable_skus) == 1 else ()
+    related = any(names_related(name, p.name) for r in single for p in r.products)
+    unrelated = tuple(r.token for r in single) if single and not related else ()
     # Inactive and other systems' tokens do not call for a check: the first are
     # harmless leftovers, the second are expected (SEED: several partners share
     # the field). A SKU shared by several active products is honoured by the tills,
