@@ -122,6 +122,17 @@ def sideways_overflow(page: Page) -> int:
     return width
 
 
+def primaries_in_view(page: Page) -> int:
+    """How many solid (primary-looking) buttons of the page are visible in the window now."""
+    count: int = page.evaluate(
+        """() => [...document.querySelectorAll('main .button:not(.button-ghost)')].filter((e) => {
+             const r = e.getBoundingClientRect();
+             return r.width > 0 && r.bottom > 0 && r.top < window.innerHeight;
+           }).length"""
+    )
+    return count
+
+
 def free_port() -> int:
     """A TCP port nothing listens on now."""
     with socket.socket() as probe:

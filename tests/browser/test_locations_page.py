@@ -18,7 +18,13 @@ from portal.locations.operations import RowEdit, save_links
 from portal.locations.states import NO_STORE
 from portal.models.merchant import Merchant
 from tests.api.conftest import Api
-from tests.browser.conftest import VIEWPORTS, LiveServer, assert_accessible, screenshot
+from tests.browser.conftest import (
+    VIEWPORTS,
+    LiveServer,
+    assert_accessible,
+    primaries_in_view,
+    screenshot,
+)
 from tests.conftest import launch_token
 from tests.locations.conftest import refresh
 
@@ -56,17 +62,6 @@ def sized(request: pytest.FixtureRequest, browser: Browser) -> Iterator[tuple[st
     page.set_default_timeout(10_000)
     yield request.param, page
     context.close()
-
-
-def primaries_in_view(page: Page) -> int:
-    """How many solid (primary-looking) buttons of the page are visible in the window now."""
-    count: int = page.evaluate(
-        """() => [...document.querySelectorAll('main .button:not(.button-ghost)')].filter((e) => {
-             const r = e.getBoundingClientRect();
-             return r.width > 0 && r.bottom > 0 && r.top < window.innerHeight;
-           }).length"""
-    )
-    return count
 
 
 def test_the_guides_link_lands_on_the_row_with_accept_suggestions_in_view(
