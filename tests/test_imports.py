@@ -25,7 +25,7 @@ FEATURES = frozenset(
         "pongo",
         "sandbox",
         "demo",
-        "drift",
+        "sync",
         "models",
     }
 )

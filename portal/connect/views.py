@@ -11,10 +11,10 @@ from portal.access import current_merchant, merchant_required, never_while_viewi
 from portal.audit.actor import actor_from_request
 from portal.connect import oauth, services
 from portal.connect.forms import ConfirmForm
-from portal.drift.services import mail_enabled
 from portal.extensions import limiter
 from portal.pongo.connection import forget_connection, request_connection
 from portal.security_log import security_event
+from portal.sync.services import mail_enabled
 
 bp = Blueprint("connect", __name__, url_prefix="/connect")
 

@@ -21,7 +21,7 @@ from portal.workers import stop_on_signals
 @with_appcontext
 def sync_worker(once: bool, interval: float) -> None:
     """Sync merchants' stores and rewards with Pongo (any number on PostgreSQL; one on SQLite)."""
-    from portal.drift.worker import SyncWorker
+    from portal.sync.worker import SyncWorker
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app
     worker = SyncWorker(app)

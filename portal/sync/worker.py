@@ -34,9 +34,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from portal import config
 from portal.audit.actor import SYSTEM
 from portal.config import MailSettings, SyncSettings
-from portal.drift import metrics
-from portal.drift.compare import Change, ChangeKind, RewardFacts, Snapshot, compare
-from portal.drift.mail import send_digest
 from portal.extensions import db
 from portal.locations.services import refresh_stores
 from portal.models.base import UTCDateTime
@@ -50,8 +47,11 @@ from portal.pongo.connection import NotConnected
 from portal.pongo.merchant import pongo_client_for
 from portal.rewards.services import refresh_rewards, review_all
 from portal.rewards.skus import RewardStatus
+from portal.sync import metrics
+from portal.sync.compare import Change, ChangeKind, RewardFacts, Snapshot, compare
+from portal.sync.mail import send_digest
 
-log = logging.getLogger("portal.drift")
+log = logging.getLogger("portal.sync")
 
 # A failed sync (Pongo down, say) is tried again sooner than the regular interval.
 RETRY_AFTER = timedelta(minutes=15)
