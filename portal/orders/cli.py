@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 @with_appcontext
 def relay_worker(once: bool, interval: float) -> None:
     """Send pending orders to Pongo (run any number on PostgreSQL; one on SQLite)."""
-    from portal.orders.relay import LeaseTooShort, RelayWorker, send_log
+    from portal.orders.relay import LeaseTooShort, RelayWorker
+    from portal.orders.sendlog import send_log
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app
     try:
@@ -54,7 +55,7 @@ def relay_worker(once: bool, interval: float) -> None:
 def _work(worker: RelayWorker, once: bool, interval: float) -> None:
     """Drain once, or work until SIGTERM/SIGINT."""
     if once:
-        sent = worker.drain()
+        sent = len(worker.drain())
         click.echo(f"Relay worker: {sent} order(s) handled; nothing more is due.")
         return
     stop = stop_on_signals()
