@@ -34,10 +34,10 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 import httpx
 from flask import Flask
@@ -254,7 +254,7 @@ class RelayWorker(LeasedWorker[Claim, Outcome | None]):
         return state
 
 
-def run_worker(app: Flask, stop_event: Any, interval: float = 2.0) -> None:
+def run_worker(app: Flask, stop_event: threading.Event, interval: float = 2.0) -> None:
     """Run one relay worker until `stop_event` is set (for a thread beside the demo servers)."""
     with RelayWorker(app) as worker:
         worker.run(stop_event, interval)
