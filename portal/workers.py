@@ -17,11 +17,12 @@ import socket
 import threading
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any, Generic, TypeVar
 
+import click
 from sqlalchemy import ColumnElement, Connection, and_, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -29,6 +30,7 @@ from portal.models.dbclock import db_now
 
 C = TypeVar("C")
 R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def worker_name() -> str:
@@ -150,6 +152,30 @@ class LeasedWorker(ABC, Generic[C, R]):
                 count = 0
             if count == 0:
                 stop.wait(interval)
+
+
+def worker_options(*, once: str, what: str, interval: float) -> Callable[[F], F]:
+    """The `--once` (helped by `once`) and `--interval` options of a worker verb."""
+
+    def decorate(command: F) -> F:
+        command = click.option(
+            "--interval",
+            default=interval,
+            show_default=True,
+            type=click.FloatRange(min=0.05),
+            help=f"Seconds to wait when no {what} is due.",
+        )(command)
+        return click.option("--once", is_flag=True, help=once)(command)
+
+    return decorate
+
+
+def serve(worker: LeasedWorker[Any, Any], label: str, interval: float) -> None:
+    """Work until SIGTERM or SIGINT, saying when the worker starts and stops."""
+    stop = stop_on_signals()
+    click.echo(f"{label} {worker.name} started (every {interval:g} s when idle).")
+    worker.run(stop, interval)
+    click.echo(f"{label} stopped.")
 
 
 def stop_on_signals() -> threading.Event:
