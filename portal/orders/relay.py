@@ -54,8 +54,6 @@ from portal.pongo import PongoError, PongoSettings
 from portal.pongo.merchant import IssuedToken, MerchantPongo, issue_token, pongo_settings
 from portal.workers import LeasedWorker, worker_name
 
-__all__ = ["Claim", "Kind", "LeaseTooShort", "Outcome", "RelayWorker", "run_worker"]
-
 log = logging.getLogger("portal.relay")
 
 # Seconds a lease keeps beyond one send's worst case (two Pongo deadlines).

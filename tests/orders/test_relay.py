@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.orders import OrderRelay
 from portal.orders.breaker import BreakerState, CircuitBreaker
-from portal.orders.relay import Kind
+from portal.orders.outcomes import Kind
 from tests.conftest import DEMO_LOGIN, connect_merchant
 from tests.orders.conftest import (
     OrdersApi,
