@@ -32,7 +32,7 @@ from portal import config
 from portal.audit.actor import SYSTEM
 from portal.config import MailSettings, SyncSettings
 from portal.extensions import db
-from portal.locations.services import refresh_stores
+from portal.locations.operations import refresh_stores
 from portal.models.connection import ConnectionStatus, PongoConnection
 from portal.models.dbclock import db_now, db_time
 from portal.models.drift import DriftChange, SyncState
@@ -42,8 +42,9 @@ from portal.models.rewards import PongoReward
 from portal.pongo import FetchedReward, FetchedStore, NeedsReconnection, PongoError
 from portal.pongo.connection import NotConnected
 from portal.pongo.merchant import pongo_client_for
-from portal.rewards.services import refresh_rewards, review_all
-from portal.rewards.skus import RewardStatus
+from portal.rewards.checks import RewardStatus
+from portal.rewards.entries import reward_entries
+from portal.rewards.operations import refresh_rewards
 from portal.sync import metrics
 from portal.sync.compare import Change, ChangeKind, RewardFacts, Snapshot, compare
 from portal.sync.mail import send_digest
@@ -110,12 +111,12 @@ def snapshot_of(merchant: Merchant) -> Snapshot:
         ).all()
     )
     rewards = {
-        entry.review.public_id: RewardFacts(
-            entry.review.name,
-            raw.get(entry.review.public_id),
-            entry.review.status is not RewardStatus.NOT_REDEEMABLE,
+        entry.check.public_id: RewardFacts(
+            entry.check.name,
+            raw.get(entry.check.public_id),
+            entry.check.status is not RewardStatus.NOT_REDEEMABLE,
         )
-        for entry in review_all(merchant)
+        for entry in reward_entries(merchant)
     }
     return Snapshot(stores=stores, rewards=rewards)
 
