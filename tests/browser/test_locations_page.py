@@ -4,8 +4,6 @@ that do not undo each other."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from flask import Flask
@@ -19,14 +17,13 @@ from portal.locations.states import NO_STORE
 from portal.models.merchant import Merchant
 from tests.api.conftest import Api
 from tests.browser.conftest import (
-    VIEWPORTS,
     LiveServer,
     assert_accessible,
     primaries_in_view,
     screenshot,
 )
 from tests.conftest import launch_token
-from tests.locations.conftest import refresh
+from tests.locations.conftest import refresh, stores
 
 # Twenty locations already marked "no Pongo store" come first: the guide's first row is far down.
 DONE = [{"ref": f"L{n:02d}", "name": f"Dépôt {n}", "city": "Rungis"} for n in range(1, 21)]
@@ -51,17 +48,6 @@ def merchant(app: Flask, api: Api, shop_pongo: httpx.Client) -> str:
         db.session.commit()
     token = launch_token(merchant_ref="M1", merchant_name="Alice's Bakery")
     return f"/launch?token={token}"
-
-
-@pytest.fixture(params=list(VIEWPORTS))
-def sized(request: pytest.FixtureRequest, browser: Browser) -> Iterator[tuple[str, Page]]:
-    """A page at each of the three sizes."""
-    width, height = VIEWPORTS[request.param]
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield request.param, page
-    context.close()
 
 
 def test_the_guides_link_lands_on_the_row_with_accept_suggestions_in_view(
@@ -122,11 +108,7 @@ def test_unsaved_changes_bar_discards_and_saves_with_one_primary_action(
     store.select_option("alice-lyon")
     page.get_by_role("button", name="Save links").click()
     expect(page.get_by_role("status").filter(has_text="Links saved: 1 changed.")).to_be_visible()
-    linked = {
-        x["ref"]: x["loyalty_store_slug"]
-        for x in api.get("/merchants/M1/locations").json["locations"]
-    }
-    assert linked["L22"] == "alice-lyon"
+    assert stores(api)["L22"][1] == "alice-lyon"
 
 
 def test_without_javascript_the_bar_is_a_plain_save(
@@ -140,11 +122,7 @@ def test_without_javascript_the_bar_is_a_plain_save(
     page.get_by_role("button", name="Save links").click()
     expect(page.get_by_text("Links saved: 1 changed.")).to_be_visible()
     context.close()
-    linked = {
-        x["ref"]: x["loyalty_store_slug"]
-        for x in api.get("/merchants/M1/locations").json["locations"]
-    }
-    assert linked["L22"] == "alice-lyon"
+    assert stores(api)["L22"][1] == "alice-lyon"
 
 
 def test_two_tabs_do_not_undo_each_other(
@@ -162,9 +140,8 @@ def test_two_tabs_do_not_undo_each_other(
     tab_b.get_by_label("Pongo store for Alice Paris").select_option("alice-paris")
     tab_b.get_by_role("button", name="Save links").click()
     expect(tab_b.get_by_text("Links saved: 1 changed.")).to_be_visible()
-    locations = {x["ref"]: x for x in api.get("/merchants/M1/locations").json["locations"]}
-    assert locations["L23"]["pongo_store"] == "none"
-    assert locations["L21"]["loyalty_store_slug"] == "alice-paris"
+    assert stores(api)["L23"] == ("none", None)
+    assert stores(api)["L21"][1] == "alice-paris"
     # A row changed in both tabs: tab A's stale page is told, and shows the link as it is now.
     tab_b.get_by_label("Pongo store for Alice Lyon").select_option("alice-lyon")
     tab_b.get_by_role("button", name="Save links").click()

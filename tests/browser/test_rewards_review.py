@@ -4,16 +4,14 @@ chosen in advance, one state per row, reviewed rows folded, and the setup's end 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import httpx
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.api.conftest import Api, new_key
 from tests.browser.conftest import (
-    VIEWPORTS,
     LiveServer,
     assert_accessible,
     primaries_in_view,
@@ -44,17 +42,6 @@ def synced(app: Flask, pongo: httpx.Client) -> None:
     refresh(client)
     link(app, "L1", "lumiere-paris-11")
     link(app, "L2", "lumiere-lyon-2")
-
-
-@pytest.fixture(params=list(VIEWPORTS))
-def sized(request: pytest.FixtureRequest, browser: Browser) -> Iterator[tuple[str, Page]]:
-    """A page at each of the three sizes."""
-    width, height = VIEWPORTS[request.param]
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield request.param, page
-    context.close()
 
 
 def review(page: Page, public_id: str, reason: str) -> None:

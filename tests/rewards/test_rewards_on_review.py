@@ -9,8 +9,8 @@ import re
 import httpx
 from flask.testing import FlaskClient
 
-from tests.conftest import csrf_token
 from tests.rewards.conftest import refresh, reward, row_of, set_rewards, text_of
+from tests.rewards.test_reviews import mark
 
 REWARDS = [
     reward("rew_partner", "Café offert", "ZLT-88213,LS_4471"),
@@ -21,8 +21,7 @@ REWARDS = [
 
 def review(client: FlaskClient, public_id: str, reason: str) -> None:
     """Mark a reward as reviewed from a page drawn now."""
-    data = {"csrf_token": csrf_token(client, "/rewards"), "reason": reason, "version": ""}
-    assert client.post(f"/rewards/{public_id}/review", data=data).status_code == 302
+    assert mark(client, public_id, reason).status_code == 302
 
 
 def order(page: str) -> list[str]:
