@@ -173,17 +173,16 @@ def save_links(*, merchant: Merchant, edits: Mapping[str, RowEdit], actor: Actor
 
 def accept_suggestions(
     *, merchant: Merchant, versions: Mapping[str, int], threshold: int, actor: Actor
-) -> int:
-    """Link every row shown whose suggestion is at or above the threshold; returns how many.
+) -> tuple[int, int]:
+    """Link every row shown whose suggestion is at or above the threshold.
 
     `versions` holds each row's link version when the page was drawn: a row whose link
-    changed elsewhere since is left as it is now.
+    changed elsewhere since is left as it is now. Returns how many rows were linked, and
+    how many were left because they changed elsewhere.
     """
-    locations = [
-        location
-        for ref, location in _locked(merchant, list(versions)).items()
-        if location.active and location.link_version == versions[ref]
-    ]
+    shown = _locked(merchant, list(versions))
+    current = {ref: loc for ref, loc in shown.items() if loc.link_version == versions[ref]}
+    locations = [location for location in current.values() if location.active]
     stores = cached_stores(merchant)
     suggestions = suggestions_for(locations, free_stores(merchant, stores))
     by_ref = {loc.ref: loc for loc in locations}
@@ -191,4 +190,4 @@ def accept_suggestions(
         by_ref[ref]: s.slug for ref, s in suggestions.items() if s.confidence >= threshold
     }
     _apply(merchant, changes, stores, actor)
-    return len(changes)
+    return len(changes), len(shown) - len(current)

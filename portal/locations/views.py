@@ -130,7 +130,7 @@ def accept() -> Response | tuple[str, int]:
     if not form.validate_on_submit() or form.threshold.data is None:
         flash(_("Choose a confidence between 1 and 100 %."), "error")
         return _render(status=422)
-    linked = operations.accept_suggestions(
+    linked, changed_elsewhere = operations.accept_suggestions(
         merchant=current_merchant(),
         versions=row_versions(request.form),
         threshold=form.threshold.data,
@@ -139,6 +139,17 @@ def accept() -> Response | tuple[str, int]:
     flash(
         ngettext("%(num)d suggestion accepted.", "%(num)d suggestions accepted.", linked), "success"
     )
+    if changed_elsewhere:
+        flash(
+            ngettext(
+                "%(num)d row changed elsewhere since this page was opened: it was left as it "
+                "is now.",
+                "%(num)d rows changed elsewhere since this page was opened: they were left as "
+                "they are now.",
+                changed_elsewhere,
+            ),
+            "info",
+        )
     return redirect(url_for("locations.index", **_listing_args()))
 
 

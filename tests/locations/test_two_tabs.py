@@ -86,7 +86,7 @@ def test_accepting_suggestions_from_a_stale_tab_leaves_rows_changed_since(
     token = csrf_token(merchant_client, "/locations")
     tab_b = draw(merchant_client)
     post_links(merchant_client, token, {"L1": NO_STORE})
-    merchant_client.post(
+    answer = merchant_client.post(
         "/locations/accept",
         data={
             "csrf_token": token,
@@ -94,6 +94,9 @@ def test_accepting_suggestions_from_a_stale_tab_leaves_rows_changed_since(
             "ref": list(tab_b),
             "version": [version for _, version in tab_b.values()],
         },
+        follow_redirects=True,
     )
+    page = answer.get_data(as_text=True)
+    assert "1 row changed elsewhere since this page was opened: it was left as it is now." in page
     assert stores(api)["L1"] == ("none", None)
     assert stores(api)["L2"][1] == "alice-lyon"
