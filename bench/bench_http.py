@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,7 @@ from sqlalchemy import create_engine, text
 from portal import create_app
 from portal.extensions import db
 from tests.conftest import TEST_SETTINGS
+from tests.helpers.ports import free_port
 from tests.perf.seed import LARGEST, SMALL, api_key, open_session, seed_merchant
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,13 +66,6 @@ class Figures:
     p50_ms: float
     p99_ms: float
     errors: int
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager

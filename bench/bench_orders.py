@@ -17,7 +17,6 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -48,7 +47,8 @@ from portal.models.orders import Order, OrderRelay, RelayStatus
 from portal.orders.relay import RelayWorker
 from portal.pongo.merchant import issue_token
 from tests.conftest import TEST_SETTINGS, connect_merchant
-from tests.orders.conftest import LOCATIONS, link_locations, order_body
+from tests.helpers.orders import LOCATIONS, link_locations, order_body
+from tests.helpers.ports import free_port
 
 ACCEPTED = 1_000
 # Queued beside the API's orders for the SQLite worker; queued alone for each PostgreSQL run.
@@ -60,13 +60,6 @@ ROUNDS = 2
 # Seconds the processes of one run may take to get ready before the run is abandoned.
 STARTUP_SECONDS = 60
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import gc
 import random
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask import g, render_template
 from sqlalchemy import select
 
-from portal import create_app
-from portal.api.keys import create_key
+from bench.common import bench_app, median_ms, pos_merchant, sign_in
 from portal.audit.actor import SYSTEM
 from portal.extensions import db
 from portal.models.merchant import Merchant
@@ -39,7 +35,6 @@ from portal.rewards.services import (
     rewards_page,
 )
 from portal.rewards.skus import RewardInput, review_rewards
-from tests.conftest import TEST_SETTINGS, launch_token
 
 PRODUCTS = 50_000
 REWARDS = 500
@@ -47,19 +42,6 @@ TOKENS = 6
 # Reading and indexing the catalogue, then reviewing every reward, from a cold start.
 COLD_INDEX_LIMIT_MS = 300
 PREFIXES = ("BAK", "DRK", "SAN", "PIZ", "DES", "MEN", "SAL", "CAF")
-
-
-def median_ms(
-    action: Callable[[], object], runs: int, before: Callable[[], object] = gc.collect
-) -> float:
-    """Median wall time of `action` in milliseconds, `before` run untimed before each sample."""
-    samples = []
-    for _ in range(runs):
-        before()
-        start = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def catalogue(rng: random.Random) -> list[dict[str, Any]]:
@@ -114,24 +96,10 @@ def main() -> None:
     rng = random.Random(20240601)  # noqa: S311 -- fixed seed for repeatable test data
     products = catalogue(rng)
     with tempfile.TemporaryDirectory() as folder:
-        # Rendered at each view: a kept page would time the page cache, not the page.
-        app = create_app(
-            {
-                **TEST_SETTINGS,
-                "database_url": f"sqlite:///{folder}/rewards.db",
-                "page_cache_seconds": 0,
-            }
-        )
-        with app.app_context():
-            db.create_all()
-            key = create_key(name="bench").plaintext
-            db.session.commit()
-        client = app.test_client()
-        headers = {"Authorization": f"Bearer {key}"}
-        client.put("/api/v1/merchants/BIG", json={"name": "Big chain"}, headers=headers)
-        answer = client.put(
-            "/api/v1/merchants/BIG/products", json={"products": products}, headers=headers
-        )
+        app = bench_app(folder, "rewards")
+        api = pos_merchant(app)
+        client = api.client
+        answer = api.put("/merchants/BIG/products", {"products": products})
         assert answer.status_code == 200, answer.text
         with app.app_context():
             merchant = db.session.scalar(select(Merchant).where(Merchant.ref == "BIG"))
@@ -139,10 +107,7 @@ def main() -> None:
             made = rewards(rng, products)
             refresh_rewards(merchant=merchant, client=FixedRewards(made), actor=SYSTEM)
             db.session.commit()
-        client.get(
-            "/launch",
-            query_string={"token": launch_token(merchant_ref="BIG", merchant_name="Big chain")},
-        )
+        sign_in(client)
 
         def cold_start() -> None:
             with app.app_context():

@@ -5,8 +5,13 @@ from __future__ import annotations
 import gc
 import random
 import statistics
+import sys
 import time
+from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import yardstick
 from portal.rewards.skus import (
     CatalogueIndex,
     CatalogueProduct,
@@ -62,16 +67,6 @@ def make_rewards(rng: random.Random, products: list[CatalogueProduct]) -> list[R
                 tokens.append(f"ZLT-{rng.randrange(100_000):05d}")
         rewards.append(RewardInput(f"R{r}", f"Reward {r}", " , ".join(tokens) + ",\xa0,"))
     return rewards
-
-
-def yardstick() -> float:
-    """Time a fixed loop so figures from different machines can be compared."""
-    timings = []
-    for _ in range(5):
-        start = time.perf_counter()
-        sum(range(10**6))
-        timings.append(time.perf_counter() - start)
-    return min(timings)
 
 
 def as_rows(products: list[CatalogueProduct]) -> list[ProductRow]:

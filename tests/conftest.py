@@ -16,15 +16,17 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from portal import create_app
-from portal.entry.tokens import sign_launch_token
 from portal.extensions import db
 from portal.sandbox import DEMO_FIXTURE
 from portal.sandbox.server import RunningSandbox, start_sandbox
-from tests.api.conftest import Api, new_key
+from tests.helpers.api import Api, new_key
+from tests.helpers.launch import ISSUER, LAUNCH_SECRET, launch
+from tests.helpers.pages import csrf_token
+from tests.helpers.rewards import push_catalogue
+from tests.helpers.sandbox import DEMO_LOGIN, DEMO_PASSWORD
+from tests.helpers.staff import ADMIN, AGENT, add_merchant, add_staff, sign_in
 from tests.sandbox.support import FIXTURE as SHOP_FIXTURE
 
-LAUNCH_SECRET = "test-launch-secret-0123456789abcdef0123456789"
-ISSUER = "pos-admin"
 TEST_SETTINGS: dict[str, Any] = {
     "env": "test",
     "secret_key": "test-secret-key-0123456789abcdef0123456789",
@@ -98,9 +100,15 @@ def _close_connections() -> Iterator[None]:
 
 
 @pytest.fixture
-def app(database_url: str, sandbox: RunningSandbox) -> Flask:
+def app_settings() -> dict[str, Any]:
+    """Settings a folder adds to `app` (a folder's conftest overrides this, never `app`)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, sandbox: RunningSandbox, app_settings: dict[str, Any]) -> Flask:
     """The portal on a fresh database, talking to the demo sandbox as its Pongo."""
-    return make_app(database_url, pongo_base_url=sandbox.url)
+    return make_app(database_url, pongo_base_url=sandbox.url, **app_settings)
 
 
 @pytest.fixture
@@ -110,32 +118,15 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def api(app: Flask) -> Api:
-    """The POS API of `app`, called with a fresh key."""
-    return Api(app.test_client(), new_key(app))
+def api_key(app: Flask) -> str:
+    """A fresh POS API key of `app`, in plaintext."""
+    return new_key(app)
 
 
-def launch_token(**overrides: Any) -> str:
-    """A valid launch token for merchant M1 unless told otherwise."""
-    fields: dict[str, Any] = {
-        "issuer": ISSUER,
-        "merchant_ref": "M1",
-        "merchant_name": "Boulangerie Lumière",
-        "email": "owner@example.com",
-        "name": "Camille Martin",
-    }
-    extra = overrides.pop("extra", None)
-    fields.update(overrides)
-    return sign_launch_token(LAUNCH_SECRET, extra=extra, **fields)
-
-
-def launch(client: FlaskClient, **overrides: Any) -> Any:
-    """Enter the portal as a merchant, the way the POS admin panel sends people."""
-    return client.get("/launch", query_string={"token": launch_token(**overrides)})
-
-
-DEMO_LOGIN = "demo@boulangerie-lumiere.fr"
-DEMO_PASSWORD = "pongo-demo"
+@pytest.fixture
+def api(app: Flask, api_key: str) -> Api:
+    """The POS API of `app`, called with `api_key` from a client of its own."""
+    return Api(app.test_client(), api_key)
 
 
 def _served(fixture: dict[str, Any] | Path) -> Iterator[RunningSandbox]:
@@ -173,6 +164,20 @@ def shop_sandbox() -> Iterator[RunningSandbox]:
 def shop_pongo(shop_sandbox: RunningSandbox) -> Iterator[httpx.Client]:
     """An HTTP client on the shop sandbox, reset to its fixture."""
     yield from _reset_http(shop_sandbox)
+
+
+@pytest.fixture(scope="module")
+def _module_http(shop_sandbox: RunningSandbox) -> Iterator[httpx.Client]:
+    # One connection pool per module: building an httpx client is slow.
+    with httpx.Client(base_url=shop_sandbox.url) as client:
+        yield client
+
+
+@pytest.fixture
+def http(_module_http: httpx.Client) -> httpx.Client:
+    """An HTTP client on the shop sandbox, reset to its fixture, its pool kept per module."""
+    assert _module_http.post("/_sandbox/reset").status_code == 200
+    return _module_http
 
 
 @pytest.fixture
@@ -221,11 +226,36 @@ def connect_merchant(client: FlaskClient, http: httpx.Client, **launch_claims: A
     return client.get(f"{parts.path}?{parts.query}")
 
 
-def csrf_token(client: FlaskClient, path: str = "/") -> str:
-    """The CSRF token of the current session, read from a rendered page."""
-    import re
+@pytest.fixture
+def merchant_client(client: FlaskClient, pongo: httpx.Client, api: Api) -> FlaskClient:
+    """A browser signed in as M1, connected to the demo Pongo account, catalogue pushed."""
+    connect_merchant(client, pongo)
+    push_catalogue(api)
+    return client
 
-    page = client.get(path).get_data(as_text=True)
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found, f"no CSRF token on {path}"
-    return found.group(1)
+
+@pytest.fixture
+def staffed(app: Flask) -> Flask:
+    """An app with a support agent, a support admin and two merchants."""
+    add_staff(app, AGENT)
+    add_staff(app, ADMIN, role="support-admin")
+    add_merchant(app, "M1", "Boulangerie Lumière", status="connected", account_name="Lumière Pongo")
+    add_merchant(app, "M2", "Café Tropique", status="needs_reconnection", account_name="Tropique")
+    add_merchant(app, "M3", "Épicerie Nord")
+    return app
+
+
+@pytest.fixture
+def agent(staffed: Flask) -> FlaskClient:
+    """A client signed in as a support agent."""
+    client = staffed.test_client()
+    assert sign_in(client).status_code == 302
+    return client
+
+
+@pytest.fixture
+def admin(staffed: Flask) -> FlaskClient:
+    """A client signed in as a support admin."""
+    client = staffed.test_client()
+    assert sign_in(client, ADMIN).status_code == 302
+    return client

@@ -9,7 +9,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal import config
-from tests.conftest import TEST_SETTINGS, csrf_token, launch
+from tests.conftest import TEST_SETTINGS
+from tests.helpers.launch import launch
+from tests.helpers.pages import csrf_token
 
 PUBLIC_ENDPOINTS = {
     "static",

@@ -17,9 +17,10 @@ from portal.models.merchant import Merchant
 from portal.models.revision import DataRevision
 from portal.pagecache import PageCache, current_revision, written_tables
 from portal.sessions import revoke_merchant_sessions
-from tests.api.conftest import Api, new_key
-from tests.conftest import launch, make_app
-from tests.perf.test_page_cost import counting
+from tests.conftest import make_app
+from tests.helpers.api import Api, new_key
+from tests.helpers.launch import launch
+from tests.helpers.queries import counting
 
 
 def revision(app: Flask) -> int:

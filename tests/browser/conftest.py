@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from werkzeug.serving import make_server
 from portal.sandbox import DEMO_FIXTURE
 from portal.sandbox.server import RunningSandbox, start_sandbox
 from tests.conftest import make_app
+from tests.helpers.ports import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 # The sizes every page is tried at: a phone, a tablet and a laptop.
@@ -120,14 +120,6 @@ def sideways_overflow(page: Page) -> int:
         "Math.max(0, document.scrollingElement.scrollWidth - window.innerWidth)"
     )
     return width
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager

@@ -9,11 +9,11 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.api.conftest import Api, new_key
 from tests.browser.conftest import LiveServer, screenshot
-from tests.conftest import connect_merchant, launch_token
-from tests.rewards.conftest import push_catalogue, refresh
-from tests.rewards.test_rewards_page import link
+from tests.conftest import connect_merchant
+from tests.helpers.api import Api, new_key
+from tests.helpers.launch import launch_token
+from tests.helpers.rewards import link, push_catalogue, refresh
 
 pytestmark = pytest.mark.browser
 

@@ -18,7 +18,6 @@ from portal.extensions import db
 from portal.models.merchant import Merchant
 from portal.models.orders import OrderRelay, RelayAttempt
 from portal.sandbox.server import RunningSandbox
-from tests.api.conftest import new_key
 from tests.conftest import (
     POSTGRES_URL,
     _drop_postgres_schema,
@@ -26,7 +25,8 @@ from tests.conftest import (
     connect_merchant,
     make_app,
 )
-from tests.orders.conftest import (
+from tests.helpers.api import new_key
+from tests.helpers.orders import (
     LOCATIONS,
     RELAY_TEST_SETTINGS,
     OrdersApi,

@@ -21,7 +21,7 @@ from portal.models.base import utcnow
 from portal.models.connection import PongoConnection
 from portal.models.orders import OrderRelay
 from portal.orders.relay import LeaseTooShort, RelaySettings
-from tests.orders.conftest import (
+from tests.helpers.orders import (
     OrdersApi,
     created_at_pongo,
     fast_worker,
@@ -29,11 +29,7 @@ from tests.orders.conftest import (
     relay_of,
     sandbox_orders,
 )
-
-
-def fault(pongo: httpx.Client, **spec: object) -> None:
-    answer = pongo.post("/_sandbox/faults", json={"path": "/v1/orders", "method": "POST", **spec})
-    assert answer.status_code == 201, answer.text
+from tests.helpers.sandbox import fault
 
 
 def ignore_idempotency_key(pongo: httpx.Client) -> None:

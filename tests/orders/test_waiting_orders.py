@@ -17,15 +17,9 @@ from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.orders import OrderRelay
 from portal.orders.mapping import pongo_order_id
-from tests.conftest import (
-    connect_merchant,
-    consent,
-    csrf_token,
-    launch,
-    make_app,
-    start_connect,
-)
-from tests.orders.conftest import (
+from tests.conftest import connect_merchant, consent, make_app, start_connect
+from tests.helpers.launch import launch
+from tests.helpers.orders import (
     RELAY_TEST_SETTINGS,
     OrdersApi,
     fast_worker,
@@ -33,6 +27,7 @@ from tests.orders.conftest import (
     relay_of,
     sandbox_orders,
 )
+from tests.helpers.pages import csrf_token
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -96,8 +91,8 @@ def test_orders_paused_longer_than_the_setting_expire_with_their_reason(
     app = make_app(
         database_url, pongo_base_url=sandbox.url, orders_paused_days=2, **RELAY_TEST_SETTINGS
     )
-    from tests.api.conftest import new_key
-    from tests.orders.conftest import LOCATIONS, link_locations
+    from tests.helpers.api import new_key
+    from tests.helpers.orders import LOCATIONS, link_locations
 
     client = app.test_client()
     api = OrdersApi(app.test_client(), new_key(app))

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import httpx
 from flask import Flask
-from sqlalchemy import event
 from werkzeug.datastructures import MultiDict
 
 from portal.access import MERCHANT, policy_of
-from portal.extensions import db
-from tests.conftest import connect_merchant, csrf_token
+from tests.conftest import connect_merchant
+from tests.helpers.pages import csrf_token
+from tests.helpers.queries import counting
 from tests.perf.seed import SMALL, Size, api_key, open_session, seed_merchant
 
 # Larger than a page of every list, so that a query per row shows as a difference.
@@ -47,23 +44,6 @@ def merchant_pages(app: Flask) -> list[str]:
             )
             urls.append(url_for(rule.endpoint, **arguments))
     return sorted(urls)
-
-
-@contextmanager
-def counting(app: Flask) -> Iterator[list[str]]:
-    """Every SQL statement the app's engine runs inside the block."""
-    statements: list[str] = []
-
-    def seen(*args: Any) -> None:
-        statements.append(str(args[2]))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
 
 
 def statements_per_view(app: Flask, token: str, url: str) -> list[str]:

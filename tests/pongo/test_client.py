@@ -25,7 +25,8 @@ from portal.pongo import (
     ValidationFailed,
     endpoints,
 )
-from tests.pongo.conftest import Sleeper, fault, requests_to
+from tests.helpers.sandbox import fault, requests_to
+from tests.pongo.conftest import Sleeper
 from tests.sandbox.support import ALICE, password_token, valid_order
 
 

@@ -20,7 +20,8 @@ from portal.pongo import (
     exchange_code,
     refresh_access_token,
 )
-from tests.pongo.conftest import Sleeper, fault, requests_to
+from tests.helpers.sandbox import fault, requests_to
+from tests.pongo.conftest import Sleeper
 from tests.sandbox.support import authorize, s256
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

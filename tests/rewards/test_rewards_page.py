@@ -12,13 +12,12 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models.audit import AuditEvent
-from portal.models.locations import Location
 from portal.models.merchant import Merchant
 from portal.pongo import endpoints
 from portal.rewards.services import index_cache, reward_problems
-from tests.api.conftest import Api
-from tests.conftest import launch
-from tests.rewards.conftest import refresh, reward, row_of, set_rewards, text_of
+from tests.helpers.api import Api
+from tests.helpers.launch import launch
+from tests.helpers.rewards import link, refresh, reward, row_of, set_rewards, text_of
 
 # external_id as typed in Pongo -> what the row must say (status, token words and details).
 TRICKY: list[tuple[str | None, list[str]]] = [
@@ -203,15 +202,6 @@ def test_one_merchant_never_sees_another_merchants_rewards(
         m2 = db.session.scalar(select(Merchant).where(Merchant.ref == "M2"))
         assert m2 is not None
         assert reward_problems(m2) == {"not_redeemable": 0, "check": 0}
-
-
-def link(app: Flask, ref: str, slug: str) -> None:
-    """Link a location to a Pongo store (the Locations page's job, tested there)."""
-    with app.app_context():
-        location = db.session.scalar(select(Location).where(Location.ref == ref))
-        assert location is not None
-        location.store_slug = slug
-        db.session.commit()
 
 
 def test_locations_view_says_where_each_reward_can_be_redeemed(

@@ -16,8 +16,10 @@ from portal import create_app, crypto
 from portal.extensions import db
 from portal.models.connection import PongoConnection
 from portal.models.merchant import Merchant
-from tests.conftest import TEST_SETTINGS, connect_merchant, csrf_token, launch, launch_token
-from tests.support.conftest import add_merchant, add_staff, page_csrf, sign_in, start_view
+from tests.conftest import TEST_SETTINGS, connect_merchant
+from tests.helpers.launch import launch, launch_token
+from tests.helpers.pages import csrf_token
+from tests.helpers.staff import add_merchant, add_staff, sign_in, start_view
 
 
 def _security_records(caplog: pytest.LogCaptureFixture, event: str) -> list[dict[str, object]]:
@@ -58,7 +60,7 @@ def test_view_as_start_is_rate_limited_per_staff_member(
     add_staff(app, "sam@pos.example")
     agent = app.test_client()
     assert sign_in(agent, "alex@pos.example").status_code == 302
-    token = page_csrf(agent, "/support/merchants/M1")
+    token = csrf_token(agent, "/support/merchants/M1")
     form = {"reason": " ", "csrf_token": token}
     statuses = [agent.post("/support/merchants/M1/view", data=form).status_code for _ in range(20)]
     assert statuses == [422] * 20

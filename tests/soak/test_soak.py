@@ -15,7 +15,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -32,9 +31,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models.orders import Order, OrderRelay
-from tests.api.conftest import new_key
 from tests.conftest import (
-    DEMO_LOGIN,
     POSTGRES_URL,
     TEST_SETTINGS,
     _drop_postgres_schema,
@@ -42,7 +39,10 @@ from tests.conftest import (
     connect_merchant,
     make_app,
 )
-from tests.orders.conftest import LINKS, LOCATIONS, link_locations, order_body
+from tests.helpers.api import new_key
+from tests.helpers.orders import LINKS, LOCATIONS, link_locations, order_body
+from tests.helpers.ports import free_port
+from tests.helpers.sandbox import DEMO_LOGIN
 
 pytestmark = [
     pytest.mark.soak,
@@ -74,12 +74,6 @@ RELAY_ENV = {
     "PORTAL_RELAY_BREAKER_FAILURES": "8",
     "PORTAL_RELAY_BREAKER_RESET_SECONDS": "1",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_for(url: str, seconds: float = 30.0) -> None:

@@ -11,9 +11,9 @@ from werkzeug.wrappers import Response
 
 from portal.access import API, merchant_required
 from portal.support.guard import can_write
-from tests.support import test_guard
-from tests.support.conftest import ADMIN, page_csrf, sign_in, start_view
-from tests.support.test_guard import PERMITTED_WHILE_VIEWING, write_routes
+from tests.helpers.pages import csrf_token
+from tests.helpers.routes import PERMITTED_WHILE_VIEWING, add_feature_routes, write_routes
+from tests.helpers.staff import ADMIN, sign_in, start_view
 
 
 def _add_can_write_probe(app: Flask) -> None:
@@ -28,31 +28,29 @@ def _add_can_write_probe(app: Flask) -> None:
 
 
 @pytest.fixture
-def guarded(staffed: Flask) -> Flask:
+def probed(staffed: Flask) -> Flask:
     """The guard tests' app (new write routes, connection stand-ins, a secret) plus the probe."""
-    test_guard._add_dummy_write(staffed)
-    test_guard._add_connection_endpoints(staffed)
-    test_guard._add_secret(staffed)
+    add_feature_routes(staffed)
     _add_can_write_probe(staffed)
     return staffed
 
 
 @pytest.fixture
-def viewer(guarded: Flask) -> FlaskClient:
+def viewer(probed: Flask) -> FlaskClient:
     """A support agent viewing merchant M1, read-only."""
-    client = guarded.test_client()
+    client = probed.test_client()
     sign_in(client)
     start_view(client)
     return client
 
 
 @pytest.fixture
-def writer(guarded: Flask) -> FlaskClient:
+def writer(probed: Flask) -> FlaskClient:
     """A support admin viewing merchant M1 in write mode."""
-    client = guarded.test_client()
+    client = probed.test_client()
     sign_in(client, ADMIN)
     start_view(client)
-    token = page_csrf(client, "/support/view/write")
+    token = csrf_token(client, "/support/view/write")
     client.post("/support/view/write", data={"reason": "Asked by owner", "csrf_token": token})
     return client
 
@@ -127,7 +125,7 @@ def test_write_mode_enables_merchant_writes_with_its_own_banner(writer: FlaskCli
 
 
 def test_merchant_sees_every_control_enabled(staffed: Flask) -> None:
-    from tests.conftest import launch
+    from tests.helpers.launch import launch
 
     client = staffed.test_client()
     launch(client)

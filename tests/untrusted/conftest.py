@@ -6,7 +6,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,30 +20,24 @@ import pytest
 from flask import Flask
 
 from portal.sandbox.server import RunningSandbox
-from tests.api.conftest import new_key
 from tests.conftest import (
     BACKENDS,
-    DEMO_LOGIN,
     TEST_SETTINGS,
     _drop_postgres_schema,
     _postgres_schema_url,
     consent,
     dispose_apps,
-    launch_token,
     make_app,
 )
+from tests.helpers.api import new_key
+from tests.helpers.launch import launch_token
+from tests.helpers.ports import free_port
+from tests.helpers.sandbox import DEMO_LOGIN
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 # The promise under test: no request a person waits on holds a worker longer than this.
 WAIT_LIMIT_S = 5.0
-
-
-def free_port() -> int:
-    """A port nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def portal_environ(database_url: str, sandbox_url: str, base_url: str) -> dict[str, str]:

@@ -1,12 +1,10 @@
-"""Support fixtures: staff accounts, sign-in and starting a view as a merchant."""
+"""Staff accounts, signing in at /support and starting a view as a merchant."""
 
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -16,6 +14,7 @@ from portal.models.connection import PongoConnection
 from portal.models.merchant import Merchant
 from portal.models.staff import Staff
 from portal.support import accounts
+from tests.helpers.pages import csrf_token
 
 PASSWORD = "correct horse battery staple"
 AGENT = "alex@pos.example"
@@ -55,17 +54,9 @@ def session_cookie(client: FlaskClient) -> str | None:
     return cookie.value if cookie else None
 
 
-def page_csrf(client: FlaskClient, path: str) -> str:
-    """The CSRF token rendered on a page."""
-    body = client.get(path).get_data(as_text=True)
-    found = re.search(r'name="csrf_token" value="([^"]+)"', body)
-    assert found, f"no CSRF token on {path}"
-    return found.group(1)
-
-
 def sign_in(client: FlaskClient, email: str = AGENT, password: str = PASSWORD) -> Any:
     """Sign in at /support/login the way a browser does."""
-    token = page_csrf(client, "/support/login")
+    token = csrf_token(client, "/support/login")
     return client.post(
         "/support/login", data={"email": email, "password": password, "csrf_token": token}
     )
@@ -73,7 +64,7 @@ def sign_in(client: FlaskClient, email: str = AGENT, password: str = PASSWORD) -
 
 def start_view(client: FlaskClient, ref: str = "M1", reason: str = "Ticket 4521: rewards") -> Any:
     """Start viewing a merchant's portal from its support page."""
-    token = page_csrf(client, f"/support/merchants/{ref}")
+    token = csrf_token(client, f"/support/merchants/{ref}")
     return client.post(
         f"/support/merchants/{ref}/view", data={"reason": reason, "csrf_token": token}
     )
@@ -88,30 +79,3 @@ def events(app: Flask, action: str | None = None) -> list[AuditEvent]:
         found = list(db.session.scalars(query))
         db.session.expunge_all()
         return found
-
-
-@pytest.fixture
-def staffed(app: Flask) -> Flask:
-    """An app with a support agent, a support admin and two merchants."""
-    add_staff(app, AGENT)
-    add_staff(app, ADMIN, role="support-admin")
-    add_merchant(app, "M1", "Boulangerie Lumière", status="connected", account_name="Lumière Pongo")
-    add_merchant(app, "M2", "Café Tropique", status="needs_reconnection", account_name="Tropique")
-    add_merchant(app, "M3", "Épicerie Nord")
-    return app
-
-
-@pytest.fixture
-def agent(staffed: Flask) -> FlaskClient:
-    """A client signed in as a support agent."""
-    client = staffed.test_client()
-    assert sign_in(client).status_code == 302
-    return client
-
-
-@pytest.fixture
-def admin(staffed: Flask) -> FlaskClient:
-    """A client signed in as a support admin."""
-    client = staffed.test_client()
-    assert sign_in(client, ADMIN).status_code == 302
-    return client

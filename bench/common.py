@@ -1,0 +1,71 @@
+"""What every benchmark shares: one way to time, one way to seed a merchant."""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portal import create_app
+from portal.extensions import db
+from tests.conftest import TEST_SETTINGS
+from tests.helpers.api import Api, new_key
+from tests.helpers.launch import launch_token
+
+
+def median_ms(
+    action: Callable[[], object], runs: int, before: Callable[[], object] = gc.collect
+) -> float:
+    """Median wall time of `action` in milliseconds, `before` run untimed before each sample."""
+    samples = []
+    for _ in range(runs):
+        before()
+        start = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def bench_app(folder: str, name: str, **settings: Any) -> Flask:
+    """A portal on a fresh SQLite file in `folder`, rendering each page anew, tables created."""
+    # Rendered at each view: a kept page would time the page cache, not the page.
+    app = create_app(
+        {
+            **TEST_SETTINGS,
+            "database_url": f"sqlite:///{folder}/{name}.db",
+            "page_cache_seconds": 0,
+            **settings,
+        }
+    )
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+def pos_merchant(app: Flask, ref: str = "BIG", name: str = "Big chain") -> Api:
+    """A merchant created through the POS API; returns that API, its client used for pages."""
+    api = Api(app.test_client(), new_key(app, name="bench"))
+    assert api.put(f"/merchants/{ref}", {"name": name}).status_code in (200, 201)
+    return api
+
+
+def sign_in(client: FlaskClient, ref: str = "BIG", name: str = "Big chain") -> None:
+    """Enter the portal as the merchant, the way the POS admin panel sends people."""
+    client.get(
+        "/launch", query_string={"token": launch_token(merchant_ref=ref, merchant_name=name)}
+    )
+
+
+def yardstick() -> float:
+    """Time a fixed loop so figures from different machines can be compared."""
+    timings = []
+    for _ in range(5):
+        start = time.perf_counter()
+        sum(range(10**6))
+        timings.append(time.perf_counter() - start)
+    return min(timings)
