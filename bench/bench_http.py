@@ -23,7 +23,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,13 +30,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from portal import create_app
 from portal.extensions import db
 from tests.conftest import TEST_SETTINGS
+from tests.helpers.api import new_key
+from tests.helpers.databases import private_schema
 from tests.helpers.ports import free_port
-from tests.perf.seed import LARGEST, SMALL, api_key, open_session, seed_merchant
+from tests.perf.seed import LARGEST, SMALL, open_session, seed_merchant
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 2
@@ -76,17 +77,8 @@ def database() -> Iterator[str]:
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite:///{folder}/http.db"
         return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in url else "?"
-    try:
-        yield f"{url}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        engine.dispose()
+    with private_schema(url, "bench") as schema_url:
+        yield schema_url
 
 
 def prepare(url: str) -> dict[str, str]:
@@ -94,7 +86,7 @@ def prepare(url: str) -> dict[str, str]:
     app = create_app({**TEST_SETTINGS, "database_url": url})
     with app.app_context():
         db.create_all()
-    key = api_key(app)
+    key = new_key(app, name="seed")
     start = time.perf_counter()
     small = seed_merchant(app, key, "SMALL", SMALL)
     big = seed_merchant(app, key, "BIG", LARGEST)

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask import render_template
 from sqlalchemy import insert, select
 
-from bench.common import bench_app, median_ms, pos_merchant, sign_in
+from bench.common import bench_app, median_ms, pos_merchant
 from portal.extensions import db
 from portal.locations.forms import AcceptForm, LinksForm
 from portal.locations.services import NO_STORE, choice_of, locations_page
@@ -27,6 +27,7 @@ from portal.models.base import utcnow
 from portal.models.locations import PongoStore, StoreSync
 from portal.models.merchant import Merchant
 from portal.models.products import Product
+from tests.helpers.launch import launch
 
 SIZE = 1_000
 PRODUCTS = 50_000
@@ -65,7 +66,7 @@ def bench_page(folder: str) -> None:
         )
         db.session.add(StoreSync(merchant_id=merchant.id, store_count=SIZE))
         db.session.commit()
-    sign_in(client)
+    launch(client, merchant_ref="BIG", merchant_name="Big chain")
     answer = client.get("/locations")
     assert answer.status_code == 200
     page = median_ms(lambda: client.get("/locations"), 10)

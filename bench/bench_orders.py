@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 from flask import Flask
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from portal import create_app
@@ -47,6 +47,7 @@ from portal.models.orders import Order, OrderRelay, RelayStatus
 from portal.orders.relay import RelayWorker
 from portal.pongo.merchant import issue_token
 from tests.conftest import TEST_SETTINGS, connect_merchant
+from tests.helpers.databases import private_schema
 from tests.helpers.orders import LOCATIONS, link_locations, order_body
 from tests.helpers.ports import free_port
 
@@ -279,28 +280,12 @@ def bench_delivery(app: Flask, sandbox_url: str, workers: int, label: str) -> tu
     return run, limit
 
 
-@contextmanager
-def postgres_schema(url: str) -> Iterator[str]:
-    """A private schema on the bench PostgreSQL server, dropped afterwards."""
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in url else "?"
-    try:
-        yield f"{url}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        engine.dispose()
-
-
 def bench_postgres(base_url: str, sandbox_url: str, pongo: httpx.Client) -> None:
     """One worker, then two, each on a fresh private schema with the same orders; twice."""
     best: dict[int, tuple[Run, Run]] = {}
     for round_ in range(1, ROUNDS + 1):
         for workers in (1, 2):
-            with postgres_schema(base_url) as url:
+            with private_schema(base_url, "bench") as url:
                 pongo.post("/_sandbox/reset")
                 app = portal_app(url, sandbox_url)
                 ready_merchant(app, pongo)

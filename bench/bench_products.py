@@ -18,11 +18,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask import g, render_template
 from sqlalchemy import select
 
-from bench.common import bench_app, median_ms, pos_merchant, sign_in
+from bench.common import bench_app, median_ms, pos_merchant
 from portal.extensions import db
 from portal.models.merchant import Merchant
 from portal.products.composer import Selection
 from portal.products.services import parse_filters, products_page
+from tests.helpers.launch import launch
 
 PRODUCTS = 50_000
 LIMIT_KB = 100
@@ -67,7 +68,7 @@ def main() -> None:
         answer = api.put("/merchants/BIG/products", {"products": catalogue(rng)})
         push = time.perf_counter() - started
         assert answer.status_code == 200, answer.text
-        sign_in(client)
+        launch(client, merchant_ref="BIG", merchant_name="Big chain")
         print(f"products page, {PRODUCTS:,} products (catalogue push: {push:.1f} s)")
         for label, args in SEARCHES.items():
             response = client.get("/products", query_string=args)

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask import g, render_template
 from sqlalchemy import select
 
-from bench.common import bench_app, median_ms, pos_merchant, sign_in
+from bench.common import bench_app, median_ms, pos_merchant
 from portal.audit.actor import SYSTEM
 from portal.extensions import db
 from portal.models.merchant import Merchant
@@ -35,6 +35,7 @@ from portal.rewards.services import (
     rewards_page,
 )
 from portal.rewards.skus import RewardInput, review_rewards
+from tests.helpers.launch import launch
 
 PRODUCTS = 50_000
 REWARDS = 500
@@ -107,7 +108,7 @@ def main() -> None:
             made = rewards(rng, products)
             refresh_rewards(merchant=merchant, client=FixedRewards(made), actor=SYSTEM)
             db.session.commit()
-        sign_in(client)
+        launch(client, merchant_ref="BIG", merchant_name="Big chain")
 
         def cold_start() -> None:
             with app.app_context():

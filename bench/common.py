@@ -9,13 +9,11 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
-from flask.testing import FlaskClient
 
 from portal import create_app
 from portal.extensions import db
 from tests.conftest import TEST_SETTINGS
 from tests.helpers.api import Api, new_key
-from tests.helpers.launch import launch_token
 
 
 def median_ms(
@@ -52,13 +50,6 @@ def pos_merchant(app: Flask, ref: str = "BIG", name: str = "Big chain") -> Api:
     api = Api(app.test_client(), new_key(app, name="bench"))
     assert api.put(f"/merchants/{ref}", {"name": name}).status_code in (200, 201)
     return api
-
-
-def sign_in(client: FlaskClient, ref: str = "BIG", name: str = "Big chain") -> None:
-    """Enter the portal as the merchant, the way the POS admin panel sends people."""
-    client.get(
-        "/launch", query_string={"token": launch_token(merchant_ref=ref, merchant_name=name)}
-    )
 
 
 def yardstick() -> float:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,13 +11,13 @@ import httpx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
 
 from portal import create_app
 from portal.extensions import db
 from portal.sandbox import DEMO_FIXTURE
 from portal.sandbox.server import RunningSandbox, start_sandbox
 from tests.helpers.api import Api, new_key
+from tests.helpers.databases import BACKENDS, private_schema
 from tests.helpers.launch import ISSUER, LAUNCH_SECRET, launch
 from tests.helpers.pages import csrf_token
 from tests.helpers.rewards import push_catalogue
@@ -38,27 +36,6 @@ TEST_SETTINGS: dict[str, Any] = {
     "pos_admin_origin": "https://pos.example.com",
 }
 
-POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
-BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
-
-
-def _postgres_schema_url() -> tuple[str, str]:
-    """A private schema on the test PostgreSQL server, so tests never see each other's rows."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(POSTGRES_URL)
-    with engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    engine.dispose()
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}", schema
-
-
-def _drop_postgres_schema(schema: str) -> None:
-    engine = create_engine(POSTGRES_URL)
-    with engine.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    engine.dispose()
-
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
@@ -66,10 +43,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'portal.db'}"
         return
-    url, schema = _postgres_schema_url()
-    yield url
-    dispose_apps()
-    _drop_postgres_schema(schema)
+    with private_schema() as url:
+        yield url
+        dispose_apps()
 
 
 _APPS: list[Flask] = []

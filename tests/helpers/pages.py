@@ -13,3 +13,8 @@ def csrf_token(client: FlaskClient, path: str = "/") -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert found, f"no CSRF token on {path}"
     return found.group(1)
+
+
+def text_of(html: str) -> str:
+    """Visible text with tags dropped and whitespace collapsed, to assert on sentences."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())

@@ -67,11 +67,6 @@ def row_of(page: str, public_id: str) -> str:
     return found.group(0)
 
 
-def text_of(html: str) -> str:
-    """Visible text with tags dropped and whitespace collapsed, to assert on sentences."""
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
-
-
 def link(app: Flask, ref: str, slug: str) -> None:
     """Link a location to a Pongo store (the Locations page's job, tested there)."""
     with app.app_context():

@@ -27,7 +27,7 @@ from tests.helpers.orders import (
     relay_of,
     sandbox_orders,
 )
-from tests.helpers.pages import csrf_token
+from tests.helpers.pages import csrf_token, text_of
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -37,11 +37,6 @@ def disconnect(client: FlaskClient) -> None:
         "/connect/disconnect", data={"csrf_token": csrf_token(client, "/connect/")}
     )
     assert answer.status_code == 302
-
-
-def text_of(html: str) -> str:
-    """The page's words, tags removed and spaces collapsed."""
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 def test_a_disconnected_merchant_keeps_its_orders_and_they_go_out_oldest_first(

@@ -15,9 +15,10 @@ from werkzeug.datastructures import MultiDict
 
 from portal.access import MERCHANT, policy_of
 from tests.conftest import connect_merchant
+from tests.helpers.api import new_key
 from tests.helpers.pages import csrf_token
 from tests.helpers.queries import counting
-from tests.perf.seed import SMALL, Size, api_key, open_session, seed_merchant
+from tests.perf.seed import SMALL, Size, open_session, seed_merchant
 
 # Larger than a page of every list, so that a query per row shows as a difference.
 LARGE = Size(locations=120, stores=130, products=400, rewards=120, orders=130)
@@ -62,7 +63,7 @@ def statements_per_view(app: Flask, token: str, url: str) -> list[str]:
 
 
 def test_every_merchant_page_runs_as_many_statements_for_a_large_merchant(app: Flask) -> None:
-    key = api_key(app)
+    key = new_key(app, name="seed")
     small = open_session(app, seed_merchant(app, key, "SMALL", SMALL))
     large = open_session(app, seed_merchant(app, key, "LARGE", LARGE))
     pages = merchant_pages(app)
@@ -79,7 +80,7 @@ def test_every_merchant_page_runs_as_many_statements_for_a_large_merchant(app: F
 
 def test_no_merchant_page_calls_pongo(pongo_app: Flask, pongo: httpx.Client) -> None:
     client = pongo_app.test_client()
-    key = api_key(pongo_app)
+    key = new_key(pongo_app, name="seed")
     seed_merchant(pongo_app, key, "M1", SMALL)
     connect_merchant(client, pongo)
     for form in ("/locations/refresh", "/rewards/refresh"):
@@ -93,7 +94,7 @@ def test_no_merchant_page_calls_pongo(pongo_app: Flask, pongo: httpx.Client) -> 
 
 
 def test_a_large_merchants_locations_page_lists_its_stores_once(app: Flask) -> None:
-    key = api_key(app)
+    key = new_key(app, name="seed")
     size = Size(locations=60, stores=200, products=5, rewards=1, orders=0)
     token = open_session(app, seed_merchant(app, key, "LARGE", size))
     client = app.test_client()

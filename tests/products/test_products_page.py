@@ -13,7 +13,8 @@ from flask.testing import FlaskClient
 from portal.products.composer import apply_ticks
 from tests.helpers.api import Api, new_key
 from tests.helpers.launch import launch
-from tests.helpers.rewards import refresh, reward, set_rewards, text_of
+from tests.helpers.pages import text_of
+from tests.helpers.rewards import refresh, reward, set_rewards
 from tests.products.conftest import composed, row_refs
 
 

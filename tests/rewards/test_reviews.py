@@ -15,8 +15,8 @@ from portal.models.audit import AuditEvent
 from portal.models.merchant import Merchant
 from portal.models.rewards import ReviewedReward
 from portal.rewards.services import rewards_step
-from tests.helpers.pages import csrf_token
-from tests.helpers.rewards import mark, refresh, reward, row_of, set_rewards, text_of
+from tests.helpers.pages import csrf_token, text_of
+from tests.helpers.rewards import mark, refresh, reward, row_of, set_rewards
 from tests.helpers.staff import AGENT, add_staff, sign_in, start_view
 
 REWARDS = [

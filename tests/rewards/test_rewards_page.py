@@ -17,7 +17,8 @@ from portal.pongo import endpoints
 from portal.rewards.services import index_cache, reward_problems
 from tests.helpers.api import Api
 from tests.helpers.launch import launch
-from tests.helpers.rewards import link, refresh, reward, row_of, set_rewards, text_of
+from tests.helpers.pages import text_of
+from tests.helpers.rewards import link, refresh, reward, row_of, set_rewards
 
 # external_id as typed in Pongo -> what the row must say (status, token words and details).
 TRICKY: list[tuple[str | None, list[str]]] = [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import Any
 
 import httpx
 
@@ -15,13 +14,10 @@ from tests.sandbox.support import (
     CLIENT_ID,
     CLIENT_SECRET,
     FIXTURE,
+    bearer,
     password_token,
     valid_order,
 )
-
-
-def bearer(token: dict[str, Any]) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token['access_token']}"}
 
 
 def test_controls_are_absent_unless_enabled() -> None:

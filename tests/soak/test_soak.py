@@ -32,14 +32,12 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models.orders import Order, OrderRelay
 from tests.conftest import (
-    POSTGRES_URL,
     TEST_SETTINGS,
-    _drop_postgres_schema,
-    _postgres_schema_url,
     connect_merchant,
     make_app,
 )
 from tests.helpers.api import new_key
+from tests.helpers.databases import POSTGRES_URL, private_schema
 from tests.helpers.orders import LINKS, LOCATIONS, link_locations, order_body
 from tests.helpers.ports import free_port
 from tests.helpers.sandbox import DEMO_LOGIN
@@ -141,12 +139,11 @@ def processes(tmp_path: Path) -> Iterator[Processes]:
 
 @pytest.fixture
 def schema_url() -> Iterator[str]:
-    url, schema = _postgres_schema_url()
-    yield url
     from tests.conftest import dispose_apps
 
-    dispose_apps()
-    _drop_postgres_schema(schema)
+    with private_schema() as url:
+        yield url
+        dispose_apps()
 
 
 def send_spans(logs: Path) -> dict[str, list[tuple[float, float]]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -12,37 +11,9 @@ from tests.helpers.launch import launch
 from tests.helpers.pages import csrf_token
 from tests.helpers.routes import (
     PERMITTED_WHILE_VIEWING,
-    add_feature_routes,
     write_routes,
 )
-from tests.helpers.staff import ADMIN, events, sign_in, start_view
-
-
-@pytest.fixture
-def guarded(staffed: Flask) -> Flask:
-    """The staffed app plus routes added the way new features would add them."""
-    add_feature_routes(staffed)
-    return staffed
-
-
-@pytest.fixture
-def viewer(guarded: Flask) -> FlaskClient:
-    """A support agent viewing merchant M1, read-only."""
-    client = guarded.test_client()
-    sign_in(client)
-    start_view(client)
-    return client
-
-
-@pytest.fixture
-def writer(guarded: Flask) -> FlaskClient:
-    """A support admin viewing merchant M1 in write mode."""
-    client = guarded.test_client()
-    sign_in(client, ADMIN)
-    start_view(client)
-    token = csrf_token(client, "/support/view/write")
-    client.post("/support/view/write", data={"reason": "Asked by owner", "csrf_token": token})
-    return client
+from tests.helpers.staff import events
 
 
 def test_permitted_writes_are_exactly_the_reviewed_list() -> None:

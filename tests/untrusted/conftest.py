@@ -21,15 +21,13 @@ from flask import Flask
 
 from portal.sandbox.server import RunningSandbox
 from tests.conftest import (
-    BACKENDS,
     TEST_SETTINGS,
-    _drop_postgres_schema,
-    _postgres_schema_url,
     consent,
     dispose_apps,
     make_app,
 )
 from tests.helpers.api import new_key
+from tests.helpers.databases import BACKENDS, private_schema
 from tests.helpers.launch import launch_token
 from tests.helpers.ports import free_port
 from tests.helpers.sandbox import DEMO_LOGIN
@@ -78,10 +76,9 @@ def served_database(
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('served') / 'portal.db'}"
         return
-    url, schema = _postgres_schema_url()
-    yield url
-    dispose_apps()
-    _drop_postgres_schema(schema)
+    with private_schema() as url:
+        yield url
+        dispose_apps()
 
 
 @pytest.fixture(scope="module")
