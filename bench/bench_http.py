@@ -32,12 +32,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text
 
-from portal import create_app
+from bench.common import bench_app
 from portal.extensions import db
 from tests.conftest import TEST_SETTINGS
 from tests.helpers.api import new_key
 from tests.helpers.databases import private_schema
-from tests.helpers.ports import free_port
+from tests.helpers.ports import free_port, wait_until_answering
 from tests.perf.seed import LARGEST, SMALL, open_session, seed_merchant
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,9 +83,7 @@ def database() -> Iterator[str]:
 
 def prepare(url: str) -> dict[str, str]:
     """Load both merchants; returns a session token for each."""
-    app = create_app({**TEST_SETTINGS, "database_url": url})
-    with app.app_context():
-        db.create_all()
+    app = bench_app(url)
     key = new_key(app, name="seed")
     start = time.perf_counter()
     small = seed_merchant(app, key, "SMALL", SMALL)
@@ -133,12 +131,8 @@ def gunicorn(url: str, cache_seconds: int) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2):  # noqa: S310
-                    break
-            except OSError:
-                time.sleep(0.1)
+        if not wait_until_answering(f"{base}/healthz", process, 20, probe_timeout=2):
+            raise RuntimeError("gunicorn did not start")
         yield base
     finally:
         process.terminate()

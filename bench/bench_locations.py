@@ -36,7 +36,7 @@ CITIES = ("Paris", "Lyon", "Marseille", "Lille", "Nantes", "Bordeaux")
 
 def bench_page(folder: str) -> None:
     """GET /locations through the whole stack, beside rendering its template alone."""
-    app = bench_app(folder, "page")
+    app = bench_app(f"sqlite:///{folder}/page.db")
     api = pos_merchant(app)
     client = api.client
     sites = [
@@ -108,7 +108,7 @@ def catalogue() -> list[dict[str, Any]]:
 
 def bench_products(folder: str) -> None:
     """PUT of 50,000 products (time, peak memory) beside a raw bulk insert of the same rows."""
-    app = bench_app(folder, "products")
+    app = bench_app(f"sqlite:///{folder}/products.db")
     with app.app_context():
         raw_merchant = Merchant(ref="RAW", name="Raw")
         db.session.add(raw_merchant)

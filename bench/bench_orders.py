@@ -37,7 +37,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from portal import create_app
+from bench.common import bench_app
 from portal.api.keys import create_key
 from portal.api.orders import accept
 from portal.api.schemas import OrderIn
@@ -46,10 +46,10 @@ from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay, RelayStatus
 from portal.orders.relay import RelayWorker
 from portal.pongo.merchant import issue_token
-from tests.conftest import TEST_SETTINGS, connect_merchant
+from tests.conftest import connect_merchant
 from tests.helpers.databases import private_schema
 from tests.helpers.orders import LOCATIONS, link_locations, order_body
-from tests.helpers.ports import free_port
+from tests.helpers.ports import free_port, wait_until_answering
 
 ACCEPTED = 1_000
 # Queued beside the API's orders for the SQLite worker; queued alone for each PostgreSQL run.
@@ -75,24 +75,12 @@ def sandbox_process() -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                httpx.get(url + "/_sandbox/orders", timeout=0.5)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
+        if not wait_until_answering(url + "/_sandbox/orders", child, 10, probe_timeout=0.5):
+            raise RuntimeError("the sandbox did not start")
         yield url
     finally:
         child.terminate()
         child.wait(timeout=10)
-
-
-def portal_app(database_url: str, sandbox_url: str) -> Flask:
-    """The portal on a fresh database, talking to the sandbox."""
-    app = create_app({**TEST_SETTINGS, "database_url": database_url, "pongo_base_url": sandbox_url})
-    with app.app_context():
-        db.create_all()
-    return app
 
 
 def ready_merchant(app: Flask, pongo: httpx.Client) -> str:
@@ -287,7 +275,7 @@ def bench_postgres(base_url: str, sandbox_url: str, pongo: httpx.Client) -> None
         for workers in (1, 2):
             with private_schema(base_url, "bench") as url:
                 pongo.post("/_sandbox/reset")
-                app = portal_app(url, sandbox_url)
+                app = bench_app(url, pongo_base_url=sandbox_url)
                 ready_merchant(app, pongo)
                 queue_orders(app, RELAYED, f"P{workers}")
                 label = f"PostgreSQL, round {round_} of {ROUNDS}"
@@ -319,7 +307,7 @@ def main() -> None:
         sandbox_process() as sandbox_url,
         httpx.Client(base_url=sandbox_url) as pongo,
     ):
-        app = portal_app(f"sqlite:///{folder}/orders.db", sandbox_url)
+        app = bench_app(f"sqlite:///{folder}/orders.db", pongo_base_url=sandbox_url)
         key = ready_merchant(app, pongo)
         bench_accept(app, key)
         queue_orders(app, DELIVERED, "D1")

@@ -59,7 +59,7 @@ def main() -> None:
     """Load the catalogue, then time each search page beside the template alone."""
     rng = random.Random(20261130)  # noqa: S311 -- fixed seed for repeatable test data
     with tempfile.TemporaryDirectory() as folder:
-        app = bench_app(folder, "products")
+        app = bench_app(f"sqlite:///{folder}/products.db")
         api = pos_merchant(app)
         client = api.client
         locations = [{"ref": f"L{n}", "name": f"Boutique {n}"} for n in range(20)]

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask import g, render_template
 from sqlalchemy import select
 
-from bench.common import bench_app, median_ms, pos_merchant
+from bench.common import bench_app, median_ms, pos_merchant, reward_tokens
 from portal.audit.actor import SYSTEM
 from portal.extensions import db
 from portal.models.merchant import Merchant
@@ -61,20 +61,10 @@ def catalogue(rng: random.Random) -> list[dict[str, Any]]:
 
 def rewards(rng: random.Random, products: list[dict[str, Any]]) -> list[FetchedReward]:
     """Rewards mixing matched SKUs, typos, other partners' codes and blank items."""
+    skus = [str(p["sku"]) for p in products]
     made = []
     for r in range(REWARDS):
-        tokens = []
-        for _ in range(TOKENS):
-            sku = str(rng.choice(products)["sku"])
-            roll = rng.random()
-            if roll < 0.5:
-                tokens.append(sku)
-            elif roll < 0.6:
-                tokens.append(sku.lower().replace("-", " "))
-            elif roll < 0.7:
-                tokens.append("Q" + sku[1:])
-            else:
-                tokens.append(f"ZLT-{rng.randrange(100_000):05d}")
+        tokens = reward_tokens(rng, skus, TOKENS)
         made.append(
             FetchedReward(f"rew_{r:010d}", f"Récompense {r}", 100, " , ".join(tokens) + ",")
         )
@@ -97,7 +87,7 @@ def main() -> None:
     rng = random.Random(20240601)  # noqa: S311 -- fixed seed for repeatable test data
     products = catalogue(rng)
     with tempfile.TemporaryDirectory() as folder:
-        app = bench_app(folder, "rewards")
+        app = bench_app(f"sqlite:///{folder}/rewards.db")
         api = pos_merchant(app)
         client = api.client
         answer = api.put("/merchants/BIG/products", {"products": products})

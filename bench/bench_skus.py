@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import yardstick
+from bench.common import reward_tokens, yardstick
 from portal.rewards.skus import (
     CatalogueIndex,
     CatalogueProduct,
@@ -51,20 +51,10 @@ def make_catalogue(rng: random.Random) -> list[CatalogueProduct]:
 
 def make_rewards(rng: random.Random, products: list[CatalogueProduct]) -> list[RewardInput]:
     """Mix matched SKUs, typos, other partners' codes and blank items in each reward."""
+    skus = [p.sku for p in products]
     rewards = []
     for r in range(REWARDS):
-        tokens = []
-        for _ in range(TOKENS_PER_REWARD):
-            sku = rng.choice(products).sku
-            roll = rng.random()
-            if roll < 0.5:
-                tokens.append(sku)
-            elif roll < 0.6:
-                tokens.append(sku.lower().replace("-", " "))
-            elif roll < 0.7:
-                tokens.append("Q" + sku[1:])
-            else:
-                tokens.append(f"ZLT-{rng.randrange(100_000):05d}")
+        tokens = reward_tokens(rng, skus, TOKENS_PER_REWARD)
         rewards.append(RewardInput(f"R{r}", f"Reward {r}", " , ".join(tokens) + ",\xa0,"))
     return rewards
 

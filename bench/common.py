@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import random
 import statistics
 import time
 from collections.abc import Callable
@@ -29,16 +30,11 @@ def median_ms(
     return statistics.median(samples)
 
 
-def bench_app(folder: str, name: str, **settings: Any) -> Flask:
-    """A portal on a fresh SQLite file in `folder`, rendering each page anew, tables created."""
+def bench_app(database_url: str, **settings: Any) -> Flask:
+    """A portal with the test settings on an empty database, rendering each page anew."""
     # Rendered at each view: a kept page would time the page cache, not the page.
     app = create_app(
-        {
-            **TEST_SETTINGS,
-            "database_url": f"sqlite:///{folder}/{name}.db",
-            "page_cache_seconds": 0,
-            **settings,
-        }
+        {**TEST_SETTINGS, "database_url": database_url, "page_cache_seconds": 0, **settings}
     )
     with app.app_context():
         db.create_all()
@@ -60,3 +56,20 @@ def yardstick() -> float:
         sum(range(10**6))
         timings.append(time.perf_counter() - start)
     return min(timings)
+
+
+def reward_tokens(rng: random.Random, skus: list[str], count: int) -> list[str]:
+    """One reward's items: matched SKUs, typos, other partners' codes, as merchants type them."""
+    tokens = []
+    for _ in range(count):
+        sku = rng.choice(skus)
+        roll = rng.random()
+        if roll < 0.5:
+            tokens.append(sku)
+        elif roll < 0.6:
+            tokens.append(sku.lower().replace("-", " "))
+        elif roll < 0.7:
+            tokens.append("Q" + sku[1:])
+        else:
+            tokens.append(f"ZLT-{rng.randrange(100_000):05d}")
+    return tokens

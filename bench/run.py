@@ -59,7 +59,7 @@ def choose_database() -> str:
 def bench_overview() -> None:
     """The overview page through the whole stack, beside a bare health probe."""
     with tempfile.TemporaryDirectory() as folder:
-        client = bench_app(folder, "bench").test_client()
+        client = bench_app(f"sqlite:///{folder}/bench.db").test_client()
         client.get("/launch", query_string={"token": launch_token()})
         page = median_ms(lambda: client.get("/"), 50)
         probe = median_ms(lambda: client.get("/healthz"), 50)

@@ -29,7 +29,7 @@ from tests.conftest import (
 from tests.helpers.api import new_key
 from tests.helpers.databases import BACKENDS, private_schema
 from tests.helpers.launch import launch_token
-from tests.helpers.ports import free_port
+from tests.helpers.ports import free_port, wait_until_answering
 from tests.helpers.sandbox import DEMO_LOGIN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,16 +112,8 @@ def served(
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code < 500:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail((tmp_path / "gunicorn.log").read_text())
-            time.sleep(0.2)
+        if not wait_until_answering(f"{url}/healthz", process, 30):
+            pytest.fail((tmp_path / "gunicorn.log").read_text())
         yield Served(url, app, key)
     finally:
         process.send_signal(signal.SIGTERM)
