@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
@@ -18,8 +19,10 @@ from werkzeug.serving import make_server
 
 from portal.sandbox import DEMO_FIXTURE
 from portal.sandbox.server import RunningSandbox, start_sandbox
-from tests.conftest import make_app
+from tests.conftest import connect_merchant, make_app
+from tests.helpers.api import Api, new_key
 from tests.helpers.ports import free_port
+from tests.helpers.rewards import push_catalogue, refresh
 
 CHROMIUM = "/usr/bin/chromium"
 # The sizes every page is tried at: a phone, a tablet and a laptop.
@@ -155,3 +158,12 @@ def demo_site(
         finally:
             server.shutdown()
             thread.join(timeout=5)
+
+
+@pytest.fixture
+def synced(app: Flask, pongo: httpx.Client) -> None:
+    """Merchant M1 connected to the demo Pongo account, catalogue pushed, rewards fetched."""
+    client = app.test_client()
+    connect_merchant(client, pongo)
+    push_catalogue(Api(app.test_client(), new_key(app)))
+    refresh(client)

@@ -54,7 +54,7 @@ def portal_environ(database_url: str, sandbox_url: str, base_url: str) -> dict[s
         "PONGO_BASE_URL": sandbox_url,
         # The code of this checkout, whichever checkout the virtualenv was installed from.
         "PYTHONPATH": str(ROOT),
-        # Each test browser comes from its own address, so rate limits never mix tests up.
+        # Each test's visitor comes from its own address, so rate limits never mix tests up.
         "PORTAL_PROXY_HOPS": "1",
     }
 
@@ -125,8 +125,8 @@ def served(
         log.close()
 
 
-class Browser:
-    """A person's browser on the served portal: cookies kept, every answer timed and checked."""
+class Visitor:
+    """A person's browser on the served portal, over HTTP: cookies kept, answers timed, checked."""
 
     def __init__(self, base_url: str) -> None:
         address = f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(256)}"
@@ -157,7 +157,7 @@ class Browser:
         return found.group(1)
 
     def follow(self, response: httpx.Response) -> httpx.Response:
-        """Follow one redirect on the portal, as the browser would."""
+        """Follow one redirect on the portal, as a browser would."""
         assert response.status_code in (302, 303), (response.status_code, response.text[:500])
         target = urlsplit(response.headers["Location"])
         return self.get(f"{target.path}?{target.query}" if target.query else target.path)
@@ -179,9 +179,9 @@ class Browser:
 
 
 @pytest.fixture
-def browser(served: Served) -> Iterator[Browser]:
-    """A fresh browser on the served portal."""
-    person = Browser(served.url)
+def visitor(served: Served) -> Iterator[Visitor]:
+    """A fresh person, with their own browser, on the served portal."""
+    person = Visitor(served.url)
     yield person
     person.close()
 
