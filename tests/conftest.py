@@ -18,23 +18,13 @@ from portal.sandbox import DEMO_FIXTURE
 from portal.sandbox.server import RunningSandbox, start_sandbox
 from tests.helpers.api import Api, new_key
 from tests.helpers.databases import BACKENDS, private_schema
-from tests.helpers.launch import ISSUER, LAUNCH_SECRET, launch
+from tests.helpers.launch import launch
 from tests.helpers.pages import csrf_token
 from tests.helpers.rewards import push_catalogue
 from tests.helpers.sandbox import DEMO_LOGIN, DEMO_PASSWORD
+from tests.helpers.settings import TEST_SETTINGS
 from tests.helpers.staff import ADMIN, AGENT, add_merchant, add_staff, sign_in
 from tests.sandbox.support import FIXTURE as SHOP_FIXTURE
-
-TEST_SETTINGS: dict[str, Any] = {
-    "env": "test",
-    "secret_key": "test-secret-key-0123456789abcdef0123456789",
-    "launch_secret": LAUNCH_SECRET,
-    "launch_issuer": ISSUER,
-    "encryption_keys": "2D1zOnGm0h9oDydeGz1Lqyvkcq3Mxb0lC2c9b5Gq4tA=",
-    "pongo_client_secret": "portal-demo-secret-7f3a9c2e",
-    "base_url": "http://127.0.0.1:5000",
-    "pos_admin_origin": "https://pos.example.com",
-}
 
 
 @pytest.fixture(params=BACKENDS)

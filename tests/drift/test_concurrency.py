@@ -16,9 +16,9 @@ from portal.extensions import db
 from portal.models.connection import PongoConnection
 from portal.models.merchant import Merchant
 from portal.sandbox import routes
-from tests.conftest import TEST_SETTINGS
 from tests.drift.conftest import make_due
 from tests.helpers.sandbox import DEMO_LOGIN, DEMO_PASSWORD
+from tests.helpers.settings import TEST_SETTINGS
 
 MERCHANTS = 8
 

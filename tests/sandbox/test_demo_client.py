@@ -8,21 +8,9 @@ import pytest
 
 from portal import config
 from portal.sandbox import demo_client_secrets
-from tests.conftest import TEST_SETTINGS
+from tests.helpers.settings import PRODUCTION_SETTINGS
 
-PRODUCTION_VALUES = {
-    "env": "production",
-    "secret_key": "s" * 40,
-    "launch_secret": "l" * 40,
-    "encryption_keys": TEST_SETTINGS["encryption_keys"],
-    "pongo_client_secret": "real-client-secret",
-    "database_url": "postgresql+psycopg://db/portal",
-    "redis_url": "redis://cache:6379/0",
-    "base_url": "https://portal.example.com",
-    "pongo_base_url": "https://api.heypongo.com",
-    "pongo_redirect_uri": "https://portal.example.com/connect/callback",
-}
-PRODUCTION = config.from_environ({}, PRODUCTION_VALUES)
+PRODUCTION = config.from_environ({}, PRODUCTION_SETTINGS)
 
 
 @pytest.mark.parametrize("client_id", sorted(demo_client_secrets()))

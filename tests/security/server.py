@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import TEST_SETTINGS
 from tests.helpers.ports import free_port, wait_until_answering
+from tests.helpers.settings import TEST_SETTINGS
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,9 +16,10 @@ from portal import create_app, crypto
 from portal.extensions import db
 from portal.models.connection import PongoConnection
 from portal.models.merchant import Merchant
-from tests.conftest import TEST_SETTINGS, connect_merchant
+from tests.conftest import connect_merchant
 from tests.helpers.launch import launch, launch_token
 from tests.helpers.pages import csrf_token
+from tests.helpers.settings import TEST_SETTINGS
 from tests.helpers.staff import add_merchant, add_staff, sign_in, start_view
 
 

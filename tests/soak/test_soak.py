@@ -31,16 +31,13 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models.orders import Order, OrderRelay
-from tests.conftest import (
-    TEST_SETTINGS,
-    connect_merchant,
-    make_app,
-)
+from tests.conftest import connect_merchant, make_app
 from tests.helpers.api import new_key
 from tests.helpers.databases import POSTGRES_URL, private_schema
 from tests.helpers.orders import LINKS, LOCATIONS, link_locations, order_body
 from tests.helpers.ports import free_port
 from tests.helpers.sandbox import DEMO_LOGIN
+from tests.helpers.settings import TEST_SETTINGS
 
 pytestmark = [
     pytest.mark.soak,

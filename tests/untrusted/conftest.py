@@ -20,17 +20,13 @@ import pytest
 from flask import Flask
 
 from portal.sandbox.server import RunningSandbox
-from tests.conftest import (
-    TEST_SETTINGS,
-    consent,
-    dispose_apps,
-    make_app,
-)
+from tests.conftest import consent, dispose_apps, make_app
 from tests.helpers.api import new_key
 from tests.helpers.databases import BACKENDS, private_schema
 from tests.helpers.launch import launch_token
 from tests.helpers.ports import free_port, wait_until_answering
 from tests.helpers.sandbox import DEMO_LOGIN
+from tests.helpers.settings import TEST_SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
