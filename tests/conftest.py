@@ -12,17 +12,15 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal import create_app
-from portal.extensions import db
 from portal.sandbox import DEMO_FIXTURE
 from portal.sandbox.server import RunningSandbox, start_sandbox
 from tests.helpers.api import Api, new_key
-from tests.helpers.databases import BACKENDS, private_schema
+from tests.helpers.apps import dispose_apps, empty_database, make_app
+from tests.helpers.databases import BACKENDS
 from tests.helpers.launch import launch
 from tests.helpers.pages import csrf_token
 from tests.helpers.rewards import push_catalogue
 from tests.helpers.sandbox import DEMO_LOGIN, DEMO_PASSWORD
-from tests.helpers.settings import TEST_SETTINGS
 from tests.helpers.staff import ADMIN, AGENT, add_merchant, add_staff, sign_in
 from tests.sandbox.support import FIXTURE as SHOP_FIXTURE
 
@@ -30,32 +28,8 @@ from tests.sandbox.support import FIXTURE as SHOP_FIXTURE
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database for one test."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'portal.db'}"
-        return
-    with private_schema() as url:
+    with empty_database(request.param, tmp_path) as url:
         yield url
-        dispose_apps()
-
-
-_APPS: list[Flask] = []
-
-
-def make_app(database_url: str, **overrides: Any) -> Flask:
-    """An app with test settings on the given database, tables created."""
-    app = create_app({**TEST_SETTINGS, "database_url": database_url, **overrides})
-    with app.app_context():
-        db.create_all()
-    _APPS.append(app)
-    return app
-
-
-def dispose_apps() -> None:
-    """Close every pooled connection of the apps made so far (an unclosed one warns)."""
-    while _APPS:
-        app = _APPS.pop()
-        with app.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -17,8 +17,8 @@ from portal.models.merchant import Merchant
 from portal.models.revision import DataRevision
 from portal.pagecache import PageCache, current_revision, written_tables
 from portal.sessions import revoke_merchant_sessions
-from tests.conftest import make_app
 from tests.helpers.api import Api, new_key
+from tests.helpers.apps import make_app
 from tests.helpers.launch import launch
 from tests.helpers.queries import counting
 

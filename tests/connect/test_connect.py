@@ -31,7 +31,8 @@ from portal.pongo.merchant import (
     refresh_serialised,
 )
 from portal.sandbox.server import RunningSandbox
-from tests.conftest import connect_merchant, consent, make_app, start_connect
+from tests.conftest import connect_merchant, consent, start_connect
+from tests.helpers.apps import make_app
 from tests.helpers.launch import launch
 from tests.helpers.pages import csrf_token
 from tests.helpers.sandbox import DEMO_LOGIN

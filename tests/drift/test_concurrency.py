@@ -73,7 +73,7 @@ def test_two_workers_never_sync_one_merchant_at_the_same_time(
 ) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("several workers are for PostgreSQL; SQLite runs one")
-    from tests.conftest import make_app
+    from tests.helpers.apps import make_app
 
     app = make_app(database_url, pongo_base_url=sandbox.url)  # type: ignore[attr-defined]
     connect_directly(app, pongo, MERCHANTS)

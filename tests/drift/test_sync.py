@@ -237,9 +237,9 @@ def test_emails_turned_off_are_not_sent_and_the_switch_is_audited(
 def test_nothing_is_mailed_without_an_smtp_url(
     database_url: str, sandbox: object, pongo: httpx.Client
 ) -> None:
-    from tests.conftest import make_app
     from tests.helpers.api import Api as PosApi
     from tests.helpers.api import new_key
+    from tests.helpers.apps import make_app
 
     app = make_app(database_url, pongo_base_url=sandbox.url)  # type: ignore[attr-defined]
     connect_two_merchants(app, pongo, PosApi(app.test_client(), new_key(app)))
@@ -254,9 +254,9 @@ def test_nothing_is_mailed_without_an_smtp_url(
 def test_the_demo_writes_its_emails_to_a_folder_and_lists_them(
     database_url: str, sandbox: object, pongo: httpx.Client, tmp_path: Path
 ) -> None:
-    from tests.conftest import make_app
     from tests.helpers.api import Api as PosApi
     from tests.helpers.api import new_key
+    from tests.helpers.apps import make_app
 
     folder = tmp_path / "mail"
     app = make_app(

@@ -7,7 +7,7 @@ from flask import Flask
 from prometheus_client.parser import text_string_to_metric_families
 
 from portal import config
-from tests.conftest import make_app
+from tests.helpers.apps import make_app
 from tests.helpers.orders import OrdersApi, fast_worker, order_body
 
 TOKEN = "metrics-token-0123456789abcdef"

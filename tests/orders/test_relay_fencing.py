@@ -53,7 +53,7 @@ def test_worker_refuses_a_lease_that_one_send_could_outlast(relay_app: Flask) ->
 def test_relay_worker_verb_refuses_to_start_with_a_lease_shorter_than_a_send(
     database_url: str, sandbox: object
 ) -> None:
-    from tests.conftest import make_app
+    from tests.helpers.apps import make_app
 
     app = make_app(database_url, relay_lease_seconds=20.0)  # default deadline: 20 s
     result = app.test_cli_runner().invoke(args=["relay-worker", "--once"])

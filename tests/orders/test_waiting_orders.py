@@ -17,7 +17,8 @@ from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.orders import OrderRelay
 from portal.orders.mapping import pongo_order_id
-from tests.conftest import connect_merchant, consent, make_app, start_connect
+from tests.conftest import connect_merchant, consent, start_connect
+from tests.helpers.apps import make_app
 from tests.helpers.launch import launch
 from tests.helpers.orders import (
     RELAY_TEST_SETTINGS,

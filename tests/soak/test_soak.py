@@ -31,8 +31,9 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models.orders import Order, OrderRelay
-from tests.conftest import connect_merchant, make_app
+from tests.conftest import connect_merchant
 from tests.helpers.api import new_key
+from tests.helpers.apps import make_app
 from tests.helpers.databases import POSTGRES_URL, private_schema
 from tests.helpers.orders import LINKS, LOCATIONS, link_locations, order_body
 from tests.helpers.ports import free_port
@@ -136,7 +137,7 @@ def processes(tmp_path: Path) -> Iterator[Processes]:
 
 @pytest.fixture
 def schema_url() -> Iterator[str]:
-    from tests.conftest import dispose_apps
+    from tests.helpers.apps import dispose_apps
 
     with private_schema() as url:
         yield url

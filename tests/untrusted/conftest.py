@@ -20,9 +20,10 @@ import pytest
 from flask import Flask
 
 from portal.sandbox.server import RunningSandbox
-from tests.conftest import consent, dispose_apps, make_app
+from tests.conftest import consent
 from tests.helpers.api import new_key
-from tests.helpers.databases import BACKENDS, private_schema
+from tests.helpers.apps import empty_database, make_app
+from tests.helpers.databases import BACKENDS
 from tests.helpers.launch import launch_token
 from tests.helpers.ports import free_port, wait_until_answering
 from tests.helpers.sandbox import DEMO_LOGIN
@@ -69,12 +70,8 @@ def served_database(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """One database per module and backend: starting gunicorn for each test would be slow."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('served') / 'portal.db'}"
-        return
-    with private_schema() as url:
+    with empty_database(request.param, tmp_path_factory.mktemp("served")) as url:
         yield url
-        dispose_apps()
 
 
 @pytest.fixture(scope="module")
