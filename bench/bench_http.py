@@ -34,11 +34,11 @@ from sqlalchemy import text
 
 from bench.common import bench_app
 from portal.extensions import db
-from tests.conftest import TEST_SETTINGS
 from tests.helpers.api import new_key
 from tests.helpers.databases import private_schema
 from tests.helpers.ports import free_port, wait_until_answering
-from tests.perf.seed import LARGEST, SMALL, open_session, seed_merchant
+from tests.helpers.seed import LARGEST, SMALL, open_session, seed_merchant
+from tests.helpers.settings import TEST_SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 2

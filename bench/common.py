@@ -13,8 +13,8 @@ from flask import Flask
 
 from portal import create_app
 from portal.extensions import db
-from tests.conftest import TEST_SETTINGS
 from tests.helpers.api import Api, new_key
+from tests.helpers.settings import TEST_SETTINGS
 
 
 def median_ms(

@@ -21,8 +21,8 @@ from tests.helpers.launch import launch
 from tests.helpers.pages import csrf_token
 from tests.helpers.rewards import push_catalogue
 from tests.helpers.sandbox import DEMO_LOGIN, DEMO_PASSWORD
+from tests.helpers.shop import FIXTURE as SHOP_FIXTURE
 from tests.helpers.staff import ADMIN, AGENT, add_merchant, add_staff, sign_in
-from tests.sandbox.support import FIXTURE as SHOP_FIXTURE
 
 
 @pytest.fixture(params=BACKENDS)
@@ -96,7 +96,7 @@ def pongo(sandbox: RunningSandbox) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="session")
 def shop_sandbox() -> Iterator[RunningSandbox]:
-    """The Pongo sandbox with the small Alice-and-Bob fixture of tests/sandbox/support.py."""
+    """The Pongo sandbox with the small Alice-and-Bob fixture of tests/helpers/shop.py."""
     yield from _served(SHOP_FIXTURE)
 
 
@@ -142,7 +142,7 @@ def consent(
     password: str = DEMO_PASSWORD,
 ) -> str:
     """Sign in on Pongo's form and decide; returns the redirect back to the portal."""
-    from tests.sandbox.support import read_form
+    from tests.helpers.shop import read_form
 
     page = http.get(form_url)
     assert page.status_code == 200, page.text

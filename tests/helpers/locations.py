@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.locations.services import refresh_stores
 from portal.models.merchant import Merchant
 from portal.pongo import PongoClient, PongoSettings
-from tests.sandbox.support import (
+from tests.helpers.shop import (
     ALICE,
     CLIENT_ID,
     CLIENT_SECRET,

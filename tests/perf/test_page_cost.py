@@ -18,7 +18,7 @@ from tests.conftest import connect_merchant
 from tests.helpers.api import new_key
 from tests.helpers.pages import csrf_token
 from tests.helpers.queries import counting
-from tests.perf.seed import SMALL, Size, open_session, seed_merchant
+from tests.helpers.seed import SMALL, Size, open_session, seed_merchant
 
 # Larger than a page of every list, so that a query per row shows as a difference.
 LARGE = Size(locations=120, stores=130, products=400, rewards=120, orders=130)

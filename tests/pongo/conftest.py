@@ -11,7 +11,7 @@ import pytest
 
 from portal.pongo import PongoClient, PongoSettings
 from portal.sandbox.server import RunningSandbox
-from tests.sandbox.support import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, password_token
+from tests.helpers.shop import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, password_token
 
 
 class Sleeper:

@@ -26,8 +26,8 @@ from portal.pongo import (
     endpoints,
 )
 from tests.helpers.sandbox import fault, requests_to
+from tests.helpers.shop import ALICE, password_token, valid_order
 from tests.pongo.conftest import Sleeper
-from tests.sandbox.support import ALICE, password_token, valid_order
 
 
 def test_me_returns_the_connected_account(pongo_client: PongoClient) -> None:

@@ -10,7 +10,7 @@ import pytest
 from portal.pongo import PongoClient, PongoSettings, endpoints, exchange_code
 from portal.sandbox import DEMO_FIXTURE
 from portal.sandbox.server import RunningSandbox, start_sandbox
-from tests.sandbox.support import decide, read_form, redirect_params
+from tests.helpers.shop import decide, read_form, redirect_params
 
 CALLBACK = "http://127.0.0.1:5000/connect/callback"
 

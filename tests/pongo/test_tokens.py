@@ -21,8 +21,8 @@ from portal.pongo import (
     refresh_access_token,
 )
 from tests.helpers.sandbox import fault, requests_to
+from tests.helpers.shop import authorize, s256
 from tests.pongo.conftest import Sleeper
-from tests.sandbox.support import authorize, s256
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 

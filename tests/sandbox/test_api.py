@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from portal.sandbox import create_sandbox_app, routes
-from tests.sandbox.support import ALICE, BOB, FIXTURE, bearer, password_token, valid_order
+from tests.helpers.shop import ALICE, BOB, FIXTURE, bearer, password_token, valid_order
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import httpx
 
 from portal.sandbox import routes
 from portal.sandbox.server import start_sandbox
-from tests.sandbox.support import (
+from tests.helpers.shop import (
     ALICE,
     CLIENT_ID,
     CLIENT_SECRET,
