@@ -46,7 +46,7 @@ from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay, RelayStatus
 from portal.orders.relay import RelayWorker
 from portal.pongo.merchant import issue_token
-from tests.conftest import connect_merchant
+from tests.helpers.connect import connect_merchant
 from tests.helpers.databases import private_schema
 from tests.helpers.orders import LOCATIONS, link_locations, order_body
 from tests.helpers.ports import free_port, wait_until_answering

@@ -1,11 +1,20 @@
-"""Shared fixtures: an app on a real database (SQLite, and PostgreSQL when configured)."""
+"""Fixtures every folder shares; each name means one thing across the suite.
+
+app             the portal on a fresh database (SQLite, and PostgreSQL when configured),
+                talking to the demo sandbox; a folder adds settings through `app_settings`
+client          a browser-like test client of `app`
+api_key, api    a fresh POS API key of `app`, and the POS API called with it
+merchant_client a browser signed in as M1, connected to the demo Pongo account, catalogue pushed
+pongo, http     an HTTP client on the demo sandbox, and one on the shop sandbox, each reset
+staffed, agent, admin   support accounts and merchants; a client signed in as each role
+Helpers that are not fixtures live in tests/helpers/.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -16,11 +25,9 @@ from portal.sandbox import DEMO_FIXTURE
 from portal.sandbox.server import RunningSandbox, start_sandbox
 from tests.helpers.api import Api, new_key
 from tests.helpers.apps import dispose_apps, empty_database, make_app
+from tests.helpers.connect import connect_merchant
 from tests.helpers.databases import BACKENDS
-from tests.helpers.launch import launch
-from tests.helpers.pages import csrf_token
 from tests.helpers.rewards import push_catalogue
-from tests.helpers.sandbox import DEMO_LOGIN, DEMO_PASSWORD
 from tests.helpers.shop import FIXTURE as SHOP_FIXTURE
 from tests.helpers.staff import ADMIN, AGENT, add_merchant, add_staff, sign_in
 
@@ -124,46 +131,6 @@ def http(_module_http: httpx.Client) -> httpx.Client:
 def pongo_app(app: Flask) -> Flask:
     """The same portal as `app`, named for tests that stress it talks to the sandbox."""
     return app
-
-
-def start_connect(client: FlaskClient) -> str:
-    """Press "Connect Pongo"; returns the URL of Pongo's consent form."""
-    response = client.post("/connect/start", data={"csrf_token": csrf_token(client, "/connect/")})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return response.headers["Location"]
-
-
-def consent(
-    http: httpx.Client,
-    form_url: str,
-    *,
-    decision: str = "approve",
-    login: str = DEMO_LOGIN,
-    password: str = DEMO_PASSWORD,
-) -> str:
-    """Sign in on Pongo's form and decide; returns the redirect back to the portal."""
-    from tests.helpers.shop import read_form
-
-    page = http.get(form_url)
-    assert page.status_code == 200, page.text
-    form = read_form(page.text)
-    assert form.action
-    consent_page = http.post(
-        form.action, data={**form.fields, "login": login, "password": password}
-    )
-    form = read_form(consent_page.text)
-    assert form.action
-    answer = http.post(form.action, data={**form.fields, "decision": decision})
-    assert answer.status_code == 302, answer.text
-    return answer.headers["Location"]
-
-
-def connect_merchant(client: FlaskClient, http: httpx.Client, **launch_claims: Any) -> Any:
-    """Launch as a merchant and connect Pongo through the sandbox's real OAuth form."""
-    launch(client, **launch_claims)
-    back = consent(http, start_connect(client))
-    parts = urlsplit(back)
-    return client.get(f"{parts.path}?{parts.query}")
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import httpx
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import connect_merchant
 from tests.helpers.api import new_key
+from tests.helpers.connect import connect_merchant
 from tests.helpers.launch import launch
 
 

@@ -19,9 +19,9 @@ from werkzeug.serving import make_server
 
 from portal.sandbox import DEMO_FIXTURE
 from portal.sandbox.server import RunningSandbox, start_sandbox
-from tests.conftest import connect_merchant
 from tests.helpers.api import Api, new_key
 from tests.helpers.apps import make_app
+from tests.helpers.connect import connect_merchant
 from tests.helpers.ports import free_port
 from tests.helpers.rewards import push_catalogue, refresh
 

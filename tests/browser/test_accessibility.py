@@ -28,9 +28,9 @@ from tests.browser.conftest import (
     serve,
     sideways_overflow,
 )
-from tests.conftest import connect_merchant
 from tests.helpers.api import new_key
 from tests.helpers.apps import make_app
+from tests.helpers.connect import connect_merchant
 from tests.helpers.launch import launch_token
 from tests.helpers.orders import RELAY_TEST_SETTINGS, OrdersApi, fast_worker, link_locations
 from tests.helpers.pages import csrf_token

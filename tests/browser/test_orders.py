@@ -11,9 +11,9 @@ from playwright.sync_api import Page, expect
 
 from portal.sandbox.server import RunningSandbox
 from tests.browser.conftest import LiveServer, screenshot, serve
-from tests.conftest import connect_merchant
 from tests.helpers.api import new_key
 from tests.helpers.apps import make_app
+from tests.helpers.connect import connect_merchant
 from tests.helpers.launch import launch_token
 from tests.helpers.orders import (
     LOCATIONS,

@@ -9,8 +9,8 @@ from playwright.sync_api import Page, Request, expect
 
 from portal.sandbox.routes import STORES
 from tests.browser.conftest import LiveServer
-from tests.conftest import connect_merchant
 from tests.helpers.api import Api, new_key
+from tests.helpers.connect import connect_merchant
 from tests.helpers.launch import launch_token
 from tests.helpers.locations import LOCATIONS
 

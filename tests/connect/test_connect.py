@@ -31,8 +31,8 @@ from portal.pongo.merchant import (
     refresh_serialised,
 )
 from portal.sandbox.server import RunningSandbox
-from tests.conftest import connect_merchant, consent, start_connect
 from tests.helpers.apps import make_app
+from tests.helpers.connect import connect_merchant, consent, start_connect
 from tests.helpers.launch import launch
 from tests.helpers.pages import csrf_token
 from tests.helpers.sandbox import DEMO_LOGIN

@@ -18,7 +18,7 @@ from portal.models.orders import Order, OrderRelay
 from portal.orders.relay import RelayWorker
 from portal.pongo.connection import get_connection
 from portal.rewards.services import review_all
-from tests.conftest import connect_merchant, consent, start_connect
+from tests.helpers.connect import connect_merchant, consent, start_connect
 from tests.helpers.launch import launch
 from tests.helpers.locations import post_links
 from tests.helpers.pages import csrf_token

@@ -17,7 +17,6 @@ from portal.models.audit import AuditEvent
 from portal.models.connection import PongoConnection
 from portal.models.drift import DriftChange, SyncState
 from portal.models.merchant import Merchant
-from tests.conftest import connect_merchant
 from tests.drift.conftest import (
     POS_ADMIN,
     Mailbox,
@@ -28,6 +27,7 @@ from tests.drift.conftest import (
     run_sync,
 )
 from tests.helpers.api import Api
+from tests.helpers.connect import connect_merchant
 from tests.helpers.launch import launch
 from tests.helpers.locations import post_links
 from tests.helpers.pages import csrf_token

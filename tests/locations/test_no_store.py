@@ -12,8 +12,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.locations.services import NO_STORE
 from portal.models.audit import AuditEvent
-from tests.conftest import connect_merchant
 from tests.helpers.api import Api, new_key
+from tests.helpers.connect import connect_merchant
 from tests.helpers.locations import LOCATIONS, post_links
 from tests.helpers.pages import csrf_token
 

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import connect_merchant
+from tests.helpers.connect import connect_merchant
 from tests.helpers.orders import LOCATIONS, RELAY_TEST_SETTINGS, OrdersApi, link_locations
 
 

@@ -18,9 +18,9 @@ from portal.extensions import db
 from portal.models.merchant import Merchant
 from portal.models.orders import OrderRelay, RelayAttempt
 from portal.sandbox.server import RunningSandbox
-from tests.conftest import connect_merchant
 from tests.helpers.api import new_key
 from tests.helpers.apps import make_app
+from tests.helpers.connect import connect_merchant
 from tests.helpers.databases import POSTGRES_URL, private_schema
 from tests.helpers.orders import (
     LOCATIONS,

@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.models.connection import PongoConnection
 from portal.orders import services
 from portal.orders.relay import RelayWorker
-from tests.conftest import connect_merchant, consent, start_connect
+from tests.helpers.connect import connect_merchant, consent, start_connect
 from tests.helpers.launch import launch
 from tests.helpers.orders import (
     OrdersApi,

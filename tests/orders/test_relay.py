@@ -15,7 +15,7 @@ from portal.models.base import utcnow
 from portal.models.orders import OrderRelay
 from portal.orders.breaker import BreakerState, CircuitBreaker
 from portal.orders.relay import Kind
-from tests.conftest import connect_merchant
+from tests.helpers.connect import connect_merchant
 from tests.helpers.orders import (
     OrdersApi,
     created_at_pongo,

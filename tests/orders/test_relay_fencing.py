@@ -209,7 +209,7 @@ def test_list_and_order_page_show_the_same_number_of_attempts(
         connection = db.session.scalar(select(PongoConnection))
         assert connection is not None
         db.session.commit()
-    from tests.conftest import connect_merchant
+    from tests.helpers.connect import connect_merchant
 
     connect_merchant(client, pongo)
     with fast_worker(relay_app) as worker:

@@ -17,8 +17,8 @@ from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.orders import OrderRelay
 from portal.orders.mapping import pongo_order_id
-from tests.conftest import connect_merchant, consent, start_connect
 from tests.helpers.apps import make_app
+from tests.helpers.connect import connect_merchant, consent, start_connect
 from tests.helpers.launch import launch
 from tests.helpers.orders import (
     RELAY_TEST_SETTINGS,

@@ -14,8 +14,8 @@ from portal.extensions import db
 from portal.locations.services import NO_STORE
 from portal.models.merchant import Merchant
 from portal.rewards.services import review_all
-from tests.conftest import connect_merchant
 from tests.helpers.api import Api, new_key
+from tests.helpers.connect import connect_merchant
 from tests.helpers.launch import launch
 from tests.helpers.locations import post_links
 from tests.helpers.pages import csrf_token

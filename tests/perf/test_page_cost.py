@@ -14,8 +14,8 @@ from flask import Flask
 from werkzeug.datastructures import MultiDict
 
 from portal.access import MERCHANT, policy_of
-from tests.conftest import connect_merchant
 from tests.helpers.api import new_key
+from tests.helpers.connect import connect_merchant
 from tests.helpers.pages import csrf_token
 from tests.helpers.queries import counting
 from tests.helpers.seed import SMALL, Size, open_session, seed_merchant

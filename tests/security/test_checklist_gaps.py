@@ -16,7 +16,7 @@ from portal import create_app, crypto
 from portal.extensions import db
 from portal.models.connection import PongoConnection
 from portal.models.merchant import Merchant
-from tests.conftest import connect_merchant
+from tests.helpers.connect import connect_merchant
 from tests.helpers.launch import launch, launch_token
 from tests.helpers.pages import csrf_token
 from tests.helpers.settings import TEST_SETTINGS
@@ -217,7 +217,7 @@ def test_abandoned_connects_keep_the_cookie_small_and_a_last_connect_completes(
     pongo_app: Flask, pongo: httpx.Client
 ) -> None:
     """SEC-21: 50 connects started and abandoned; the cookie stays < 4096 bytes, the next works."""
-    from tests.conftest import consent
+    from tests.helpers.connect import consent
 
     client = pongo_app.test_client()
     launch(client)

@@ -20,8 +20,8 @@ from portal.access import MERCHANT, policy_of
 from portal.extensions import db
 from portal.models.locations import Location, PongoStore
 from portal.models.merchant import Merchant
-from tests.conftest import connect_merchant
 from tests.helpers.api import new_key
+from tests.helpers.connect import connect_merchant
 from tests.helpers.orders import OrdersApi, fake_connection, order_body
 from tests.helpers.pages import csrf_token
 from tests.security.snapshot import Row, changes, snapshot

@@ -31,9 +31,9 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models.orders import Order, OrderRelay
-from tests.conftest import connect_merchant
 from tests.helpers.api import new_key
 from tests.helpers.apps import make_app
+from tests.helpers.connect import connect_merchant
 from tests.helpers.databases import POSTGRES_URL, private_schema
 from tests.helpers.orders import LINKS, LOCATIONS, link_locations, order_body
 from tests.helpers.ports import free_port

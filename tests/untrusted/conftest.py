@@ -20,9 +20,9 @@ import pytest
 from flask import Flask
 
 from portal.sandbox.server import RunningSandbox
-from tests.conftest import consent
 from tests.helpers.api import new_key
 from tests.helpers.apps import empty_database, make_app
+from tests.helpers.connect import consent
 from tests.helpers.databases import BACKENDS
 from tests.helpers.launch import launch_token
 from tests.helpers.ports import free_port, wait_until_answering
