@@ -22,7 +22,8 @@ from sqlalchemy import insert, select
 from bench.common import bench_app, median_ms, pos_merchant
 from portal.extensions import db
 from portal.locations.forms import AcceptForm, LinksForm
-from portal.locations.services import NO_STORE, choice_of, locations_page
+from portal.locations.pages import locations_page
+from portal.locations.states import NO_STORE, choice_of
 from portal.models.base import utcnow
 from portal.models.locations import PongoStore, StoreSync
 from portal.models.merchant import Merchant

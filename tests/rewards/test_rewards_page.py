@@ -13,8 +13,9 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models.audit import AuditEvent
 from portal.models.merchant import Merchant
+from portal.overview.services import overview_for
 from portal.pongo import endpoints
-from portal.rewards.services import index_cache, reward_problems
+from portal.rewards.catalogue import index_cache
 from tests.helpers.api import Api
 from tests.helpers.launch import launch
 from tests.helpers.pages import text_of
@@ -203,6 +204,12 @@ def test_one_merchant_never_sees_another_merchants_rewards(
         m2 = db.session.scalar(select(Merchant).where(Merchant.ref == "M2"))
         assert m2 is not None
         assert reward_problems(m2) == {"not_redeemable": 0, "check": 0}
+
+
+def reward_problems(merchant: Merchant) -> dict[str, int]:
+    """The overview's reward counts, as the overview reads them."""
+    problems = overview_for(merchant).problems
+    return {key: problems.get(key, 0) for key in ("not_redeemable", "check")}
 
 
 def test_locations_view_says_where_each_reward_can_be_redeemed(
