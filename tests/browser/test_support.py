@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer, screenshot
-from tests.support.conftest import AGENT, PASSWORD, add_merchant, add_staff
+from tests.helpers.staff import AGENT, PASSWORD, add_merchant, add_staff
 
 pytestmark = pytest.mark.browser
 
