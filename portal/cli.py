@@ -114,6 +114,7 @@ def init_app(app: Flask) -> None:
     from portal.api.cli import COMMANDS as API_COMMANDS
     from portal.drift.cli import sync_worker
     from portal.orders.cli import relay_worker
+    from portal.privacy.cli import COMMANDS as PRIVACY_COMMANDS
     from portal.support import cli as support_cli
 
     for command in (
@@ -125,6 +126,7 @@ def init_app(app: Flask) -> None:
         sync_worker,
         *API_COMMANDS,
         *support_cli.COMMANDS,
+        *PRIVACY_COMMANDS,
     ):
         app.cli.add_command(command)
 

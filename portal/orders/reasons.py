@@ -113,6 +113,9 @@ def plain_reason(
             days=paused_days,
         )
         return sentence
+    if status == RelayStatus.CANCELLED:
+        sentence = _("This order was not sent: its customer's data was erased before it could go.")
+        return sentence
     if status != RelayStatus.FAILED:
         return None
     code = (answer or {}).get("status_code")
