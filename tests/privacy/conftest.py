@@ -38,11 +38,23 @@ def erasure_list(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def relay_app(database_url: str, sandbox: RunningSandbox, erasure_list: Path) -> Flask:
+def privacy_settings() -> dict[str, Any]:
+    """Settings a test module changes (retention periods)."""
+    return {}
+
+
+@pytest.fixture
+def relay_app(
+    database_url: str,
+    sandbox: RunningSandbox,
+    erasure_list: Path,
+    privacy_settings: dict[str, Any],
+) -> Flask:
     """The portal talking to the sandbox, migrated, with relay settings made for tests."""
     return migrated_app(
         database_url,
         pongo_base_url=sandbox.url,
         privacy_erasure_list=str(erasure_list),
         **orders.RELAY_TEST_SETTINGS,
+        **privacy_settings,
     )
