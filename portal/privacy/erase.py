@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +31,7 @@ from portal.models.orders import (
     RelayStatus,
 )
 from portal.privacy import erasure_list
+from portal.privacy.counts import Counts
 from portal.privacy.permits import Permit, audit_permit
 from portal.privacy.phones import CustomerPhone, scrub, stored_phone
 
@@ -41,7 +42,7 @@ AUDIT_BATCH = 1000
 
 
 @dataclass
-class ErasureReport:
+class ErasureReport(Counts):
     """How many stored rows lost the customer's data."""
 
     orders: int = 0
@@ -49,15 +50,6 @@ class ErasureReport:
     relays: int = 0
     attempts: int = 0
     audit_events: int = 0
-
-    def add(self, other: ErasureReport) -> None:
-        """Add another report's counts to this one."""
-        for name, value in asdict(other).items():
-            setattr(self, name, getattr(self, name) + value)
-
-    def as_dict(self) -> dict[str, int]:
-        """The counts by name."""
-        return asdict(self)
 
 
 def order_phone(order: Order) -> str | None:

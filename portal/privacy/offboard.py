@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, delete, func, select, update
@@ -31,6 +31,7 @@ from portal.models.orders import Order, OrderRelay, RelayAttempt, RelayStatus
 from portal.models.products import Product
 from portal.models.rewards import PongoReward, ReviewedReward
 from portal.models.session import WebSession
+from portal.privacy.counts import Counts
 from portal.privacy.permits import Permit, audit_permit
 
 EMAIL = re.compile(r"[^\s@<>\"'(),;:]+@[^\s@<>\"'(),;:]+\.[A-Za-z]{2,}")
@@ -39,7 +40,7 @@ NOT_PEOPLE = ("pos", "system", "anonymous")
 
 
 @dataclass
-class OffboardReport:
+class OffboardReport(Counts):
     """What offboarding a merchant removes (or removed)."""
 
     locations: int = 0
@@ -52,10 +53,6 @@ class OffboardReport:
     sessions: int = 0
     pongo_connection: int = 0
     audit_events_pseudonymised: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        """The counts by name."""
-        return asdict(self)
 
 
 def _count(model: Any, merchant_id: int, *criteria: Any) -> int:

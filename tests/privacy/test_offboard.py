@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.models.audit import AuditEvent
 from portal.models.merchant import Merchant
 from tests.conftest import launch
-from tests.orders.conftest import OrdersApi, order_body
+from tests.orders.conftest import LOCATIONS, OrdersApi, order_body
 from tests.privacy.dump import dump_database
 from tests.privacy.test_erasure import drain
 
@@ -21,34 +21,26 @@ PRODUCT = "Tarte Tatin Offboard"
 LOCATION = "Boutique Rue Offboard"
 
 
-def set_up(api: OrdersApi, client: FlaskClient, app: Flask, pongo: httpx.Client) -> None:
+@pytest.fixture
+def leaving(
+    api: OrdersApi, client: FlaskClient, connected_merchant: str, relay_app: Flask
+) -> OrdersApi:
     """M1 with a known staff member, a product, a location, a delivered and a waiting order."""
     launch(client, email=STAFF_EMAIL, name=STAFF_NAME)
     products = {"products": [{"ref": "P-1", "sku": "TT-1", "name": PRODUCT, "price_cents": 900}]}
-    assert api.put("/merchants/M1/products", products).status_code == 200, api.put(
-        "/merchants/M1/products", products
-    ).json
-    locations = api.get("/merchants/M1/locations").json["locations"]
-    locations.append({"ref": "L9", "name": LOCATION, "city": "Paris"})
-    body = {
-        "locations": [
-            {k: v for k, v in loc.items() if k in ("ref", "name", "city")} for loc in locations
-        ]
-    }
+    assert api.put("/merchants/M1/products", products).status_code == 200
+    body = {"locations": [*LOCATIONS, {"ref": "L9", "name": LOCATION, "city": "Paris"}]}
     assert api.put("/merchants/M1/locations", body).status_code == 200
     assert api.order(order_body("A-1")).status_code == 202
-    drain(app)
+    drain(relay_app)
     assert api.order(order_body("W-1")).status_code == 202
+    return api
 
 
 def test_a_deleted_merchant_leaves_nothing_of_its_people_products_and_locations(
-    api: OrdersApi,
-    client: FlaskClient,
-    connected_merchant: str,
-    relay_app: Flask,
-    pongo: httpx.Client,
+    leaving: OrdersApi, client: FlaskClient, relay_app: Flask
 ) -> None:
-    set_up(api, client, relay_app, pongo)
+    api = leaving
     before = dump_database(relay_app)
     for text in (STAFF_EMAIL, STAFF_NAME, PRODUCT, LOCATION, "owner@example.com"):
         assert text in before, text
@@ -57,10 +49,8 @@ def test_a_deleted_merchant_leaves_nothing_of_its_people_products_and_locations(
     answer = api.call("DELETE", "/merchants/M1")
 
     assert answer.status_code == 202, answer.json
-    assert answer.json["products"] == 1
-    assert answer.json["locations"] == 4
-    assert answer.json["orders"] == 2
-    assert answer.json["unsent_orders"] == 1
+    removed = {"products": 1, "locations": 4, "orders": 2, "unsent_orders": 1}
+    assert {key: answer.json[key] for key in removed} == removed
     assert answer.json["pongo_connection"] == 1
     after = dump_database(relay_app)
     for text in (STAFF_EMAIL, STAFF_NAME, PRODUCT, LOCATION, "owner@example.com"):
@@ -83,13 +73,9 @@ def test_a_deleted_merchant_leaves_nothing_of_its_people_products_and_locations(
 
 
 def test_a_launch_after_offboarding_starts_a_new_empty_merchant(
-    api: OrdersApi,
-    client: FlaskClient,
-    connected_merchant: str,
-    relay_app: Flask,
-    pongo: httpx.Client,
+    leaving: OrdersApi, relay_app: Flask
 ) -> None:
-    set_up(api, client, relay_app, pongo)
+    api = leaving
     assert api.call("DELETE", "/merchants/M1").status_code == 202
 
     newcomer = relay_app.test_client()
