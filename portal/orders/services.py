@@ -327,6 +327,9 @@ def retry_order(*, merchant: Merchant, order_ref: str, actor: Actor) -> bool:
     found = _find(merchant.id, order_ref)
     if found is None or found.relay.status != RelayStatus.FAILED:
         return False
+    # Its customer was erased: Pongo could not credit anybody, so it is not sent again.
+    if found.order.customer_erased_at is not None:
+        return False
     relay = found.relay
     previous_error = relay.last_error
     # Guarded on the status so that two clicks (or a click and a worker) retry it once.

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -16,6 +17,7 @@ from portal.models.audit import AuditEvent
 from portal.models.base import utcnow
 from portal.models.session import WebSession
 from portal.privacy.phones import spellings
+from tests.conftest import csrf_token
 from tests.orders.conftest import OrdersApi, order_body, relay_of
 from tests.privacy.dump import dump_database
 from tests.privacy.test_erasure import drain, refuse_next_order
@@ -131,3 +133,23 @@ def test_anonymous_visits_write_no_session_row_and_sign_in_still_works(
     with relay_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(WebSession)) == 1
     assert client.get("/support/").status_code == 200
+
+
+def test_a_failed_order_that_lost_its_customer_is_not_sent_again(
+    api: OrdersApi,
+    client: FlaskClient,
+    connected_merchant: str,
+    relay_app: Flask,
+    pongo: httpx.Client,
+) -> None:
+    assert api.order(order_body("F-1")).status_code == 202
+    refuse_next_order(pongo)
+    drain(relay_app)
+    page = client.get("/orders/F-1").get_data(as_text=True)
+    assert "Retry" in page
+    token = csrf_token(client, "/orders/F-1")
+    purge(relay_app)
+
+    assert "Retry" not in client.get("/orders/F-1").get_data(as_text=True)
+    client.post("/orders/F-1/retry", data={"csrf_token": token})
+    assert relay_of(relay_app, "F-1").status == "failed"
