@@ -60,7 +60,13 @@ def order_phone(order: Order) -> str | None:
     return str(phone) if phone else None
 
 
-def _erase_order(order: Order, pattern: re.Pattern[str] | None, now: datetime) -> ErasureReport:
+def _erase_order(
+    order: Order,
+    relay: OrderRelay | None,
+    attempts: list[RelayAttempt],
+    pattern: re.Pattern[str] | None,
+    now: datetime,
+) -> ErasureReport:
     """Drop the customer from one order and the number from its outbox row and attempts."""
     report = ErasureReport(orders=1)
     payload = {k: v for k, v in order.payload.items() if k not in CUSTOMER_FIELDS}
@@ -69,7 +75,6 @@ def _erase_order(order: Order, pattern: re.Pattern[str] | None, now: datetime) -
     order.payload = payload
     order.body_hash = ERASED_BODY_HASH
     order.customer_erased_at = now
-    relay = db.session.scalars(select(OrderRelay).where(OrderRelay.order_id == order.id)).first()
     if relay is None:
         return report
     if relay.status in UNSENT:
@@ -78,34 +83,58 @@ def _erase_order(order: Order, pattern: re.Pattern[str] | None, now: datetime) -
         relay.claimed_until = None
         relay.claim_token = None
         report.cancelled = 1
-    if pattern is not None:
-        answer, in_answer = scrub(relay.pongo_answer, pattern)
-        error, in_error = scrub(relay.last_error, pattern)
-        if in_answer or in_error:
-            relay.pongo_answer, relay.last_error = answer, error
-            report.relays = 1
-        for attempt in db.session.scalars(
-            select(RelayAttempt).where(RelayAttempt.relay_id == relay.id)
-        ):
-            detail, count = scrub(attempt.detail, pattern)
-            if count:
-                attempt.detail = detail
-                report.attempts += 1
+    if pattern is None:
+        return report
+    answer, in_answer = scrub(relay.pongo_answer, pattern)
+    error, in_error = scrub(relay.last_error, pattern)
+    if in_answer or in_error:
+        relay.pongo_answer, relay.last_error = answer, error
+        report.relays = 1
+    for attempt in attempts:
+        detail, count = scrub(attempt.detail, pattern)
+        if count:
+            attempt.detail = detail
+            report.attempts += 1
     return report
 
 
 def erase_orders(
     orders: Iterable[Order], phone_of: dict[int, CustomerPhone] | None = None
 ) -> ErasureReport:
-    """Erase the customer of each order; its own stored number is used when none is given."""
+    """Erase the customer of each order; its own stored number is used when none is given.
+
+    The outbox rows and attempts of all the orders are read in two statements.
+    """
+    orders = list(orders)
     report = ErasureReport()
     now = utcnow()
+    with db.session.no_autoflush:
+        relays = {
+            relay.order_id: relay
+            for relay in db.session.scalars(
+                select(OrderRelay).where(OrderRelay.order_id.in_([o.id for o in orders]))
+            )
+        }
+        attempts: dict[int, list[RelayAttempt]] = {}
+        for attempt in db.session.scalars(
+            select(RelayAttempt).where(RelayAttempt.relay_id.in_([r.id for r in relays.values()]))
+        ):
+            attempts.setdefault(attempt.relay_id, []).append(attempt)
     for order in orders:
         phone = (phone_of or {}).get(order.id)
         if phone is None:
             digits = order_phone(order)
             phone = stored_phone(digits) if digits else None
-        report.add(_erase_order(order, phone.pattern if phone else None, now))
+        relay = relays.get(order.id)
+        report.add(
+            _erase_order(
+                order,
+                relay,
+                attempts.get(relay.id, []) if relay else [],
+                phone.pattern if phone else None,
+                now,
+            )
+        )
     db.session.flush()
     return report
 
