@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import httpx
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -69,7 +71,9 @@ def test_an_erased_phone_appears_nowhere_in_the_database(
     relay_app: Flask,
     pongo: httpx.Client,
     erasure_list: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     store_orders(api, client, relay_app, pongo)
     pattern = spellings(ERASED)
     before = dump_database(relay_app)
@@ -98,6 +102,9 @@ def test_an_erased_phone_appears_nowhere_in_the_database(
         assert order.customer_erased_at is not None
         assert "customer" not in order.payload
     assert "erased" in client.get("/orders/A-1").get_data(as_text=True)
+    # No log line the portal wrote, from taking the order to erasing it, held the number.
+    assert "relay.send" in caplog.text
+    assert pattern.search(caplog.text) is None
     # The erasure list holds a keyed hash, never the number.
     [line] = erasure_list.read_text().splitlines()
     assert json.loads(line)["merchant"] == "M1"
