@@ -9,7 +9,7 @@ it ends `cancelled`. Verbs flush and never commit.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -140,9 +140,15 @@ def erase_orders(
 
 
 def scrub_audit(
-    patterns: list[re.Pattern[str]], *, merchant_id: int | None, actions: str | None = None
+    patterns: list[re.Pattern[str]],
+    *,
+    merchant_id: int | None,
+    order_refs: Collection[str] | None = None,
 ) -> int:
-    """Blank the numbers in audit details and reasons (a merchant's, or all); rows changed."""
+    """Blank the numbers in audit details and reasons; rows changed.
+
+    The events are a merchant's (or everyone's), and only those about `order_refs` if given.
+    """
     if not patterns:
         return 0
     changed = 0
@@ -154,8 +160,8 @@ def scrub_audit(
             )
             if merchant_id is not None:
                 query = query.where(AuditEvent.merchant_id == merchant_id)
-            if actions is not None:
-                query = query.where(AuditEvent.action.like(actions))
+            if order_refs is not None:
+                query = query.where(AuditEvent.details["order_ref"].as_string().in_(order_refs))
             rows = db.session.execute(query.order_by(AuditEvent.id).limit(AUDIT_BATCH)).all()
             if not rows:
                 return changed

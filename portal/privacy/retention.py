@@ -137,17 +137,20 @@ def expire_customer_data(report: PurgeReport, now: datetime) -> None:
                 .with_for_update(of=OrderRelay, skip_locked=True)
             )
         )
-        by_merchant: dict[int, set[str]] = {}
+        # The audit events about these orders (a retry keeps Pongo's refusal) lose them too.
+        by_merchant: dict[int, tuple[set[str], set[str]]] = {}
         for order in orders:
             digits = order_phone(order)
             if digits:
-                by_merchant.setdefault(order.merchant_id, set()).add(digits)
+                phones, refs = by_merchant.setdefault(order.merchant_id, (set(), set()))
+                phones.add(digits)
+                refs.add(order.order_ref)
         report.expired_orders.add(erase_orders(orders))
-        for merchant_id, phones in by_merchant.items():
+        for merchant_id, (phones, refs) in by_merchant.items():
             report.expired_orders.audit_events += scrub_audit(
                 [stored_phone(d).pattern for d in sorted(phones)],
                 merchant_id=merchant_id,
-                actions="order.%",
+                order_refs=refs,
             )
         return len(orders)
 

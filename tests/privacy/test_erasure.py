@@ -21,18 +21,17 @@ from tests.privacy.dump import dump_database
 
 ERASED = "33612345678"
 KEPT = "33700000001"
-# Pongo's refusal quotes the number its own way (national, with spaces).
-REFUSAL = {
-    "message": "The given data was invalid.",
-    "errors": {"customer_phone": ["The customer phone 06 12 34 56 78 is not a mobile number."]},
-}
 
 
-def refuse_next_order(pongo: httpx.Client) -> None:
-    """Pongo answers the next order with a 422 that quotes the phone."""
+def refuse_next_order(pongo: httpx.Client, quoted: str = "06 12 34 56 78") -> None:
+    """Pongo answers the next order with a 422 that quotes the phone its own way (national)."""
+    refusal = {
+        "message": "The given data was invalid.",
+        "errors": {"customer_phone": [f"The customer phone {quoted} is not a mobile number."]},
+    }
     answer = pongo.post(
         "/_sandbox/faults",
-        json={"path": "/v1/orders", "method": "POST", "status": 422, "body": REFUSAL},
+        json={"path": "/v1/orders", "method": "POST", "status": 422, "body": refusal},
     )
     assert answer.status_code == 201, answer.text
 

@@ -23,6 +23,8 @@ from tests.privacy.dump import dump_database
 from tests.privacy.test_erasure import drain, refuse_next_order
 
 DELIVERED, FAILED, WAITING = "33611111111", "33622222222", "33633333333"
+# The number Pongo's refusal quotes (as 06 12 34 56 78).
+RETRIED = "33612345678"
 
 
 @pytest.fixture
@@ -43,27 +45,38 @@ def count(output: str, label: str) -> int:
 
 
 def test_with_no_retention_no_finished_order_keeps_a_phone(
-    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
+    api: OrdersApi,
+    client: FlaskClient,
+    connected_merchant: str,
+    relay_app: Flask,
+    pongo: httpx.Client,
 ) -> None:
+    # Refused (Pongo's answer quotes the number), retried (the audit keeps the refusal), sent.
+    assert api.order(order_body("R-1", customer={"phone": f"+{RETRIED}"})).status_code == 202
+    refuse_next_order(pongo)
+    drain(relay_app)
+    token = csrf_token(client, "/orders/R-1")
+    assert client.post("/orders/R-1/retry", data={"csrf_token": token}).status_code == 302
     for ref in ("A-1", "A-2", "A-3"):
         assert api.order(order_body(ref, customer={"phone": f"+{DELIVERED}"})).status_code == 202
     drain(relay_app)
     assert api.order(order_body("F-1", customer={"phone": f"+{FAILED}"})).status_code == 202
-    refuse_next_order(pongo)
+    refuse_next_order(pongo, quoted="06 22 22 22 22")
     drain(relay_app)
     assert relay_of(relay_app, "F-1").status == "failed"
     assert api.order(order_body("W-1", customer={"phone": f"+{WAITING}"})).status_code == 202
     before = dump_database(relay_app)
     assert DELIVERED in before
     assert FAILED in before
+    assert "06 12 34 56 78" in before
 
     output = purge(relay_app)
 
-    # Four finished orders, two per batch.
-    assert count(output, "Finished orders") == 4
+    # Five finished orders, two per batch.
+    assert count(output, "Finished orders") == 5
     after = dump_database(relay_app)
-    assert spellings(DELIVERED).search(after) is None
-    assert spellings(FAILED).search(after) is None
+    for phone in (DELIVERED, FAILED, RETRIED):
+        assert spellings(phone).search(after) is None, phone
     # An order not sent yet keeps its customer: Pongo still needs it.
     assert WAITING in after
     assert relay_of(relay_app, "A-1").status == "delivered"
