@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models.audit import AuditEvent
 from portal.models.base import utcnow
+from portal.models.orders import OrderRelay
 from portal.models.session import WebSession
 from portal.privacy.phones import spellings
 from tests.conftest import csrf_token
@@ -166,3 +168,31 @@ def test_a_failed_order_that_lost_its_customer_is_not_sent_again(
     assert "Retry" not in client.get("/orders/F-1").get_data(as_text=True)
     client.post("/orders/F-1/retry", data={"csrf_token": token})
     assert relay_of(relay_app, "F-1").status == "failed"
+
+
+def test_the_purge_skips_an_order_another_transaction_holds_and_takes_it_next_time(
+    api: OrdersApi, connected_merchant: str, relay_app: Flask
+) -> None:
+    with relay_app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("row locks: PostgreSQL only (SQLite has one writer at a time)")
+    for ref, phone in (("A-1", DELIVERED), ("B-1", FAILED)):
+        assert api.order(order_body(ref, customer={"phone": f"+{phone}"})).status_code == 202
+    drain(relay_app)
+    relay_id = relay_of(relay_app, "A-1").id
+    with relay_app.app_context():
+        held = db.engine.connect()
+        held.execute(select(OrderRelay.id).where(OrderRelay.id == relay_id).with_for_update())
+        try:
+            started = time.monotonic()
+            output = purge(relay_app)
+            # Nothing waited for the lock: the held order is left for the next run.
+            assert time.monotonic() - started < 5
+            assert count(output, "Finished orders") == 1
+            assert DELIVERED in dump_database(relay_app)
+        finally:
+            held.rollback()
+            held.close()
+
+    assert count(purge(relay_app), "Finished orders") == 1
+    assert spellings(DELIVERED).search(dump_database(relay_app)) is None
