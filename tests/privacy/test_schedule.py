@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from portal.models.base import utcnow
 from portal.models.session import WebSession
 from portal.privacy.schedule import HourlyPurge
 from tests.conftest import TEST_SETTINGS
+from tests.orders.conftest import fast_worker
 
 
 def add_ended_session(app: Flask, name: str) -> None:
@@ -63,3 +66,21 @@ def test_a_failed_purge_does_not_end_the_worker(
     assert hourly.run_if_due() is None  # not due again before the hour
     with empty.app_context():
         db.engine.dispose()
+
+
+def test_the_running_relay_worker_purges_and_a_drain_does_not(relay_app: Flask) -> None:
+    add_ended_session(relay_app, "ended")
+    with fast_worker(relay_app) as worker:
+        worker.drain()
+        assert sessions(relay_app) == 1
+        stop = threading.Event()
+        running = threading.Thread(target=worker.run, args=(stop, 0.05))
+        running.start()
+        try:
+            deadline = time.monotonic() + 10
+            while sessions(relay_app) and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            stop.set()
+            running.join(timeout=10)
+    assert sessions(relay_app) == 0
