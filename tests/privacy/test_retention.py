@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -34,6 +35,27 @@ def privacy_settings() -> dict[str, Any]:
     return {"privacy_customer_data_days": 0, "privacy_purge_batch_size": 2}
 
 
+@dataclass(frozen=True)
+class Shop:
+    """M1 connected to the sandbox, with the POS API, a signed-in browser and Pongo."""
+
+    api: OrdersApi
+    client: FlaskClient
+    app: Flask
+    pongo: httpx.Client
+
+
+@pytest.fixture
+def shop(
+    api: OrdersApi,
+    client: FlaskClient,
+    connected_merchant: str,
+    relay_app: Flask,
+    pongo: httpx.Client,
+) -> Shop:
+    return Shop(api, client, relay_app, pongo)
+
+
 def purge(app: Flask) -> str:
     result = app.test_cli_runner().invoke(args=["purge"])
     assert result.exit_code == 0, result.output
@@ -46,13 +68,8 @@ def count(output: str, label: str) -> int:
     return int(found.group(1))
 
 
-def test_with_no_retention_no_finished_order_keeps_a_phone(
-    api: OrdersApi,
-    client: FlaskClient,
-    connected_merchant: str,
-    relay_app: Flask,
-    pongo: httpx.Client,
-) -> None:
+def test_with_no_retention_no_finished_order_keeps_a_phone(shop: Shop) -> None:
+    api, client, relay_app, pongo = shop.api, shop.client, shop.app, shop.pongo
     # Refused (Pongo's answer quotes the number), retried (the audit keeps the refusal), sent.
     assert api.order(order_body("R-1", customer={"phone": f"+{RETRIED}"})).status_code == 202
     refuse_next_order(pongo)
@@ -150,13 +167,8 @@ def test_anonymous_visits_write_no_session_row_and_sign_in_still_works(
     assert client.get("/support/").status_code == 200
 
 
-def test_a_failed_order_that_lost_its_customer_is_not_sent_again(
-    api: OrdersApi,
-    client: FlaskClient,
-    connected_merchant: str,
-    relay_app: Flask,
-    pongo: httpx.Client,
-) -> None:
+def test_a_failed_order_that_lost_its_customer_is_not_sent_again(shop: Shop) -> None:
+    api, client, relay_app, pongo = shop.api, shop.client, shop.app, shop.pongo
     assert api.order(order_body("F-1")).status_code == 202
     refuse_next_order(pongo)
     drain(relay_app)
