@@ -1,7 +1,7 @@
 """privacy: erased customers, the erasure list, and the audit purge and pseudonymisation
 
 Revision ID: privacy_a1
-Revises: pages_a2_drop_revision
+Revises: links_a1_link_version
 Create Date: 2026-12-06 06:40:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "privacy_a1"
-down_revision = "pages_a2_drop_revision"
+down_revision = "links_a1_link_version"
 branch_labels = None
 depends_on = None
 
