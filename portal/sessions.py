@@ -45,6 +45,7 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         initial: dict[str, Any] | None = None,
         token: str | None = None,
         last_seen_at: datetime | None = None,
+        created_at: datetime | None = None,
     ) -> None:
         def on_update(_: object) -> None:
             self.modified = True
@@ -52,6 +53,8 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         super().__init__(initial or {}, on_update)
         self.token = token
         self.last_seen_at = last_seen_at
+        # When this browser signed in: kept through rotations, so the absolute limit holds.
+        self.created_at = created_at
         # The data revision read with the session row, before anything a page shows.
         self.revision: int | None = None
         self.rotate = False
@@ -72,7 +75,9 @@ class DatabaseSessionInterface(SessionInterface):
             row = reader.execute(_OPEN, {"id": _digest(token)}).first()
         if row is None or row.revoked_at is not None or self._expired(app, row):
             return ServerSession()
-        opened = ServerSession(dict(row.data), token=token, last_seen_at=row.last_seen_at)
+        opened = ServerSession(
+            dict(row.data), token=token, last_seen_at=row.last_seen_at, created_at=row.created_at
+        )
         opened.revision = int(row.revision or 0)
         return opened
 
@@ -107,7 +112,7 @@ class DatabaseSessionInterface(SessionInterface):
                     id=_digest(token),
                     data=dict(session),
                     merchant_id=session.get("merchant_id"),
-                    created_at=now,
+                    created_at=session.created_at or now,
                     last_seen_at=now,
                 )
             )
@@ -139,7 +144,14 @@ class DatabaseSessionInterface(SessionInterface):
 
 
 def begin_session(**data: Any) -> None:
-    """Replace whatever session this browser had with a fresh one holding `data`."""
+    """Sign in: replace whatever session this browser had with a fresh one holding `data`."""
+    rotate_session(**data)
+    assert isinstance(session, ServerSession)
+    session.created_at = None
+
+
+def rotate_session(**data: Any) -> None:
+    """Same sign-in, new session id holding `data`; the absolute limit still counts from sign-in."""
     assert isinstance(session, ServerSession)
     session.clear()
     session.update(data)
