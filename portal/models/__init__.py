@@ -12,7 +12,7 @@ from portal.models.products import Product
 from portal.models.revision import DataRevision
 from portal.models.rewards import PongoReward, ReviewedReward, RewardSync
 from portal.models.session import UsedLaunchToken, WebSession
-from portal.models.staff import Staff, StaffRole
+from portal.models.staff import Staff, StaffPasskey, StaffRecoveryCode, StaffRole
 
 __all__ = [
     "ApiKey",
@@ -34,6 +34,8 @@ __all__ = [
     "ReviewedReward",
     "RewardSync",
     "Staff",
+    "StaffPasskey",
+    "StaffRecoveryCode",
     "StaffRole",
     "StoreSync",
     "SyncState",

@@ -25,7 +25,14 @@ from portal.sessions import rotate_session
 VIEW_MINUTES = 30
 READ, WRITE = "read", "write"
 # Keys that survive every rotation of a staff session.
-STAFF_KEYS = ("staff_id", "staff_email", "staff_role", "locale")
+STAFF_KEYS = (
+    "staff_id",
+    "staff_email",
+    "staff_role",
+    "locale",
+    "factor_at",
+    "signed_in_at",
+)
 
 
 def now() -> datetime:

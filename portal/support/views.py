@@ -14,8 +14,8 @@ from portal.extensions import client_address, csrf, db, limiter
 from portal.listing import parse_page
 from portal.models.merchant import Merchant
 from portal.security_log import security_event
-from portal.sessions import begin_session, end_session
-from portal.support import accounts, attempts, directory, viewas
+from portal.sessions import end_session
+from portal.support import accounts, attempts, directory, factor, signin, viewas
 from portal.support.forms import LoginForm, ReasonForm, SearchForm
 
 bp = Blueprint("support", __name__, url_prefix="/support")
@@ -50,14 +50,12 @@ def login() -> Response | tuple[str, int] | str:
         error = _("E-mail or password is incorrect.")
         return render_template("support/login.html", form=form, error=error), LOGIN_FAILED
     attempts.refund_attempt(**tried)
-    begin_session(
-        staff_id=staff.id,
-        staff_email=staff.email,
-        staff_role=staff.role,
-        **({"locale": session["locale"]} if session.get("locale") else {}),
-    )
-    security_event("staff_login", "success", staff=staff.email)
-    return redirect(url_for("support.index"))
+    # The password alone reaches no staff page: the second factor (or its set-up) comes next.
+    signin.start(staff)
+    security_event("staff_password", "success", staff_id=staff.id)
+    if factor.has_factor(staff):
+        return redirect(url_for("support.verify_factor"))
+    return redirect(url_for("support.setup_factor"))
 
 
 @bp.post("/logout")
@@ -127,6 +125,8 @@ def switch_to_write() -> Response | tuple[str, int] | str:
     form = ReasonForm()
     if view.mode == viewas.WRITE:
         return redirect(url_for("overview.index"))
+    if not signin.factor_is_recent():
+        return redirect(url_for("support.verify_factor"))
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("support/write_mode.html", form=form, merchant=merchant), status
@@ -153,3 +153,7 @@ def end_view() -> Response:
         viewas.end_view(actor=actor_from_request())
         flash(_("You are back in the support console."), "success")
     return redirect(url_for("support.index"))
+
+
+# The second-factor pages register on `bp`; imported last, once `bp` exists.
+from portal.support import factor_views  # noqa: E402, F401  # registers its routes on bp
