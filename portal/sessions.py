@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Flask, Request, Response, session
+from flask import Flask, Request, Response, g, session
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import Row, bindparam, select, update
 from werkzeug.datastructures import CallbackDict
@@ -156,6 +156,9 @@ def rotate_session(**data: Any) -> None:
     session.clear()
     session.update(data)
     session.rotate = True
+    # Flask-WTF keeps this request's CSRF token in `g`: forget it, so that a page rendered
+    # after the rotation carries a token of the new session.
+    g.pop("csrf_token", None)
 
 
 def end_session() -> None:

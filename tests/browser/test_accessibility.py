@@ -31,7 +31,7 @@ from tests.browser.conftest import (
 )
 from tests.conftest import connect_merchant, csrf_token, launch_token, make_app
 from tests.orders.conftest import RELAY_TEST_SETTINGS, OrdersApi, fast_worker, link_locations
-from tests.support.conftest import ADMIN, AGENT, PASSWORD, add_staff
+from tests.support.conftest import ADMIN, AGENT, PASSWORD, add_staff, current_code
 
 pytestmark = pytest.mark.browser
 
@@ -129,6 +129,9 @@ def support_pages(page: Page, base: str, visit: Visit, email: str = ADMIN) -> No
     visit("support-login-failed", "")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    visit("support-verify", "")
+    page.get_by_label("Code").fill(current_code())
+    page.get_by_role("button", name="Confirm").click()
     visit("support-directory", "/support/")
     visit("support-merchant", "/support/merchants/LUMIERE")
     page.get_by_label("Reason").fill("Ticket 4521: rewards not showing")
