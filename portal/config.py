@@ -16,6 +16,7 @@ from flask import Flask, current_app
 
 from portal.pongo import settings as pongo_defaults
 from portal.sandbox import demo_client_secrets
+from portal.scrape_access import setting_problems
 
 ENVIRONMENTS = ("production", "development", "test")
 
@@ -309,8 +310,17 @@ def check_production(settings: Settings) -> None:
         problems.append("PORTAL_DEMO must be off in production")
     if settings.pongo.client_secret in demo_client_secrets().values():
         problems.append("PONGO_CLIENT_SECRET is a client secret of the Pongo sandbox's demo")
+    problems += metrics_problems(settings)
     if problems:
         raise SettingsError("Refusing to start: " + "; ".join(problems))
+
+
+def metrics_problems(settings: Settings) -> list[str]:
+    """The /metrics settings' problems: unparsable addresses anywhere, weak ones in production."""
+    access = settings.metrics
+    return setting_problems(
+        token=access.token, addresses=access.allowed_addresses, production=settings.production
+    )
 
 
 def fill_development_secrets(settings: Settings, instance_path: Path) -> Settings:
@@ -352,6 +362,8 @@ def load(overrides: Mapping[str, Any] | None, instance_path: Path) -> Settings:
     if settings.production:
         check_production(settings)
         return settings
+    if problems := metrics_problems(settings):
+        raise SettingsError("Refusing to start: " + "; ".join(problems))
     settings = fill_development_secrets(settings, instance_path)
     if not settings.database_url:
         instance_path.mkdir(parents=True, exist_ok=True)
