@@ -10,29 +10,15 @@ from typing import Any
 import pytest
 
 from portal import config
-from tests.conftest import TEST_SETTINGS, make_app
+from tests.conftest import make_app
+from tests.sandbox.test_demo_client import PRODUCTION_VALUES
 
 STRONG = secrets.token_urlsafe(32)
 
 
 def production(**metrics: Any) -> config.Settings:
     """Complete production settings, with these metrics settings."""
-    return config.from_environ(
-        {},
-        {
-            "env": "production",
-            "secret_key": "s" * 40,
-            "launch_secret": "l" * 40,
-            "encryption_keys": TEST_SETTINGS["encryption_keys"],
-            "pongo_client_secret": "real-client-secret",
-            "database_url": "postgresql+psycopg://db/portal",
-            "redis_url": "redis://cache:6379/0",
-            "base_url": "https://portal.example.com",
-            "pongo_base_url": "https://api.heypongo.com",
-            "pongo_redirect_uri": "https://portal.example.com/connect/callback",
-            **metrics,
-        },
-    )
+    return config.from_environ({}, {**PRODUCTION_VALUES, **metrics})
 
 
 @pytest.mark.parametrize(
