@@ -6,6 +6,8 @@ request's Host: its host name is the RP ID and its origin the only one accepted.
 
 from __future__ import annotations
 
+import json
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -73,14 +75,26 @@ def registration_options(staff: Staff) -> tuple[str, bytes]:
     return options_to_json(options), options.challenge
 
 
+def _parsed(unsafe_credential: str) -> dict[str, Any] | None:
+    """The browser's answer as a JSON object, or None (too long, not JSON, nested too deep)."""
+    if not unsafe_credential or len(unsafe_credential) > MAX_CREDENTIAL_JSON:
+        return None
+    try:
+        parsed = json.loads(unsafe_credential)
+    except (ValueError, RecursionError):
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
 def register(staff: Staff, *, unsafe_credential: str, challenge: bytes) -> bool:
     """Keep the new passkey when the browser's answer checks out; flushes. False otherwise."""
-    if not unsafe_credential or len(unsafe_credential) > MAX_CREDENTIAL_JSON:
+    credential = _parsed(unsafe_credential)
+    if credential is None:
         return False
     rp_id, origin = _relying_party()
     try:
         verified = verify_registration_response(
-            credential=unsafe_credential,
+            credential=credential,
             expected_challenge=challenge,
             expected_rp_id=rp_id,
             expected_origin=origin,
@@ -118,11 +132,12 @@ def authentication_options(staff: Staff) -> tuple[str, bytes]:
 
 def authenticate(staff: Staff, *, unsafe_credential: str, challenge: bytes) -> bool:
     """True when the browser signed the challenge with one of the staff member's passkeys."""
-    if not unsafe_credential or len(unsafe_credential) > MAX_CREDENTIAL_JSON:
+    answer = _parsed(unsafe_credential)
+    if answer is None:
         return False
     rp_id, origin = _relying_party()
     try:
-        credential = parse_authentication_credential_json(unsafe_credential)
+        credential = parse_authentication_credential_json(answer)
         key = db.session.scalar(
             select(StaffPasskey).where(
                 StaffPasskey.staff_id == staff.id,

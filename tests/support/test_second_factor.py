@@ -213,3 +213,27 @@ def test_malformed_codes_are_refused_plainly(staffed: Flask, code: str) -> None:
     answer = enter_code(client, code)
     assert answer.status_code == 422
     assert "Traceback" not in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "credential",
+    [
+        "not json",
+        "{}",
+        '{"id": "AAAA", "rawId": "AAAA", "type": "public-key", "response": {}}',
+        '{"id": 1, "rawId": [], "response": null}',
+        "[" * 5000,
+    ],
+)
+def test_a_garbled_passkey_answer_is_refused_plainly(staffed: Flask, credential: str) -> None:
+    """At sign-in and at set-up: a readable 422, counted and audited, never a 500."""
+    add_staff(staffed, NEWCOMER, authenticator=False)
+    for email, path in ((AGENT, "/support/login/verify"), (NEWCOMER, "/support/login/setup")):
+        client = staffed.test_client()
+        password_step(client, email)
+        token = page_csrf(client, path)
+        answer = client.post(path, data={"credential": credential, "csrf_token": token})
+        assert answer.status_code == 422, path
+        assert "That did not work" in answer.get_data(as_text=True)
+        assert client.get("/support/").status_code == 302
+    assert len(events(staffed, "staff.factor.refused")) == 2
