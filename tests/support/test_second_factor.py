@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -237,3 +238,21 @@ def test_a_garbled_passkey_answer_is_refused_plainly(staffed: Flask, credential:
         assert "That did not work" in answer.get_data(as_text=True)
         assert client.get("/support/").status_code == 302
     assert len(events(staffed, "staff.factor.refused")) == 2
+
+
+def test_staff_e_mails_stay_out_of_security_log_lines(
+    staffed: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = staffed.test_client()
+    with caplog.at_level(logging.INFO, logger="portal.security"):
+        assert sign_in(client, ADMIN, "not the password").status_code == 422
+        password_step(client, ADMIN)
+        enter_code(client, "000000")
+        forget_last_code(staffed, ADMIN)
+        assert enter_code(client, current_code()).status_code == 302
+        start_view(client)
+        token = page_csrf(client, "/support/view/write")
+        client.post("/support/view/write", data={"reason": "Ticket 9", "csrf_token": token})
+    lines = [r.getMessage() for r in caplog.records if r.name == "portal.security"]
+    assert len(lines) >= 5
+    assert not [line for line in lines if "@pos.example" in line]
