@@ -50,6 +50,7 @@ _STAFF_ONLY = tuple(
     for key, sentence in (
         ("staff.factor.totp_added", _l("%(actor)s set up an authenticator app.")),
         ("staff.factor.passkey_added", _l("%(actor)s registered a passkey.")),
+        ("staff.factor.recovery_renewed", _l("%(actor)s replaced their recovery codes.")),
         ("staff.factor.refused", _l("A second-factor check by %(actor)s failed.")),
         (
             "staff.factor.recheck",

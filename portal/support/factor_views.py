@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 from werkzeug.wrappers import Response
 
 from portal import crypto
-from portal.access import load_staff, public
+from portal.access import current_staff, load_staff, public, staff_required
 from portal.audit.services import record, record_now
 from portal.extensions import client_address
 from portal.models.staff import Staff
@@ -98,8 +98,7 @@ def verify_factor() -> Page | str:
         if checked is not None:
             _refund_attempt(staff)
             if rechecking:
-                signin.note_recheck(staff)
-                return redirect(url_for("support.switch_to_write"))
+                return redirect(url_for(signin.note_recheck(staff)))
             action, details = checked
             signin.complete(staff, action=action, details=details)
             return redirect(url_for("support.index"))
@@ -178,3 +177,37 @@ def setup_factor() -> Page | str:
         passkey_options=_passkey_options(staff, create=True),
     )
     return page, (FAILED if error else 200)
+
+
+@bp.route("/factor", methods=["GET", "POST"])
+@staff_required
+def manage_factor() -> Page | str:
+    """A signed-in staff member adds a passkey or new recovery codes, after a fresh check."""
+    staff = current_staff()
+    keys = PasskeyForm()
+    if request.method == "POST":
+        if not signin.factor_is_recent():
+            signin.ask_recheck("support.manage_factor")
+            return redirect(url_for("support.verify_factor"))
+        if request.form.get("credential"):
+            if keys.validate_on_submit() and passkeys.register(
+                staff, unsafe_credential=keys.credential.data, challenge=_challenge()
+            ):
+                record("staff.factor.passkey_added", actor=signin.staff_actor(staff), merchant=None)
+                flash(_("Your passkey is registered."), "success")
+                return redirect(url_for("support.manage_factor"))
+            _refused(staff)
+            flash(_("The passkey was not registered. Try again."), "error")
+            return redirect(url_for("support.manage_factor"))
+        if request.form.get("renew"):
+            recovery = factor.new_recovery_codes(staff)
+            record("staff.factor.recovery_renewed", actor=signin.staff_actor(staff), merchant=None)
+            return render_template("support/recovery_codes.html", codes=recovery)
+    return render_template(
+        "support/factor.html",
+        passkey_form=keys,
+        passkey_count=passkeys.count(staff),
+        has_app=bool(staff.totp_secret_encrypted),
+        codes_left=factor.recovery_codes_left(staff),
+        passkey_options=_passkey_options(staff, create=True),
+    )

@@ -10,7 +10,7 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
@@ -113,10 +113,15 @@ def register(staff: Staff, *, unsafe_credential: str, challenge: bytes) -> bool:
     return True
 
 
+def count(staff: Staff) -> int:
+    """How many passkeys the staff member registered."""
+    query = select(func.count(StaffPasskey.id)).where(StaffPasskey.staff_id == staff.id)
+    return int(db.session.scalar(query) or 0)
+
+
 def has_passkey(staff: Staff) -> bool:
     """True when the staff member registered at least one passkey."""
-    found = db.session.scalar(select(StaffPasskey.id).where(StaffPasskey.staff_id == staff.id))
-    return found is not None
+    return count(staff) > 0
 
 
 def authentication_options(staff: Staff) -> tuple[str, bytes]:

@@ -72,10 +72,21 @@ def complete(staff: Staff, *, action: str, details: dict[str, Any] | None = None
     security_event("staff_login", "success", staff_id=staff.id)
 
 
-def note_recheck(staff: Staff) -> None:
-    """The second factor was checked again just now; audited."""
+# Pages that ask for a fresh check, and where the check sends the staff member back.
+RECHECKED_PAGES = frozenset({"support.switch_to_write", "support.manage_factor"})
+
+
+def ask_recheck(endpoint: str) -> None:
+    """Remember which page asked for a fresh check (one of RECHECKED_PAGES)."""
+    session["recheck_for"] = endpoint if endpoint in RECHECKED_PAGES else "support.switch_to_write"
+
+
+def note_recheck(staff: Staff) -> str:
+    """The second factor was checked again just now; audited. The page to go back to."""
     session["factor_at"] = utcnow().isoformat()
+    back = str(session.pop("recheck_for", ""))
     record("staff.factor.recheck", actor=staff_actor(staff), merchant=None)
+    return back if back in RECHECKED_PAGES else "support.switch_to_write"
 
 
 def factor_is_recent() -> bool:

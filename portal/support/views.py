@@ -126,6 +126,7 @@ def switch_to_write() -> Response | tuple[str, int] | str:
     if view.mode == viewas.WRITE:
         return redirect(url_for("overview.index"))
     if not signin.factor_is_recent():
+        signin.ask_recheck("support.switch_to_write")
         return redirect(url_for("support.verify_factor"))
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200

@@ -24,7 +24,7 @@ from tests.browser.conftest import (
     sideways_overflow,
 )
 from tests.conftest import make_app
-from tests.support.conftest import PASSWORD, add_staff
+from tests.support.conftest import AGENT, PASSWORD, add_staff, current_code
 
 pytestmark = pytest.mark.browser
 
@@ -73,9 +73,9 @@ def virtual_authenticator(page: Page) -> tuple[CDPSession, str]:
     return cdp, str(added["authenticatorId"])
 
 
-def password_step(page: Page, base: str) -> None:
+def password_step(page: Page, base: str, email: str = NEWCOMER) -> None:
     page.goto(f"{base}/support/login")
-    page.get_by_label("E-mail").fill(NEWCOMER)
+    page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
@@ -194,4 +194,30 @@ def test_the_set_up_page_shows_the_qr_code_and_the_link(
     assert box is not None
     assert box["width"] >= 200  # large enough to scan from a phone's screen
     expect(page.locator(".totp-uri")).to_contain_text("otpauth://totp/")
+    context.close()
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_an_app_user_adds_a_passkey_later(portal: LiveServer, browser: Browser, size: str) -> None:
+    """Signed in with the app's code, a staff member adds a passkey and then signs in with it."""
+    add_staff(portal.app, AGENT)
+    context = open_context(browser, size)
+    page = context.new_page()
+    virtual_authenticator(page)
+    password_step(page, portal.url, AGENT)
+    page.get_by_label("Code").fill(current_code())
+    page.get_by_role("button", name="Confirm", exact=True).click()
+    page.get_by_role("link", name=re.compile("Your second factor")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your second factor")
+    expect(page.get_by_role("button", name="Create a passkey")).to_be_visible()
+    screenshot(page, f"support-factor-manage-{size}")
+    assert axe_violations(page) == []
+    assert sideways_overflow(page) == 0
+    page.get_by_role("button", name="Create a passkey").click()
+    expect(page.get_by_role("status").first).to_contain_text("Your passkey is registered.")
+    expect(page.locator("main")).to_contain_text("1 passkey")
+    page.get_by_role("button", name="Sign out").click()
+    password_step(page, portal.url, AGENT)
+    page.get_by_role("button", name="Use my passkey").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Merchants")
     context.close()

@@ -256,3 +256,25 @@ def test_staff_e_mails_stay_out_of_security_log_lines(
     lines = [r.getMessage() for r in caplog.records if r.name == "portal.security"]
     assert len(lines) >= 5
     assert not [line for line in lines if "@pos.example" in line]
+
+
+def test_recovery_codes_are_replaced_after_a_fresh_check(
+    staffed: Flask, agent: FlaskClient
+) -> None:
+    page = agent.get("/support/factor").get_data(as_text=True)
+    assert "0 recovery codes left" in page
+    assert "Authenticator app: set up" in page
+    token = page_csrf(agent, "/support/factor")
+    with agent.session_transaction() as session:
+        session["factor_at"] = (utcnow() - timedelta(minutes=16)).isoformat()
+    stale = agent.post("/support/factor", data={"renew": "1", "csrf_token": token})
+    assert stale.headers["Location"].endswith("/support/login/verify")
+    forget_last_code(staffed, AGENT)
+    back = enter_code(agent, current_code())
+    assert back.headers["Location"].endswith("/support/factor")
+    token = page_csrf(agent, "/support/factor")
+    answer = agent.post("/support/factor", data={"renew": "1", "csrf_token": token})
+    codes = re.findall(r"<li><code>([A-Z2-7-]{19})</code></li>", answer.get_data(as_text=True))
+    assert len(codes) == 10
+    assert "10 recovery codes left" in agent.get("/support/factor").get_data(as_text=True)
+    assert [e.actor for e in events(staffed, "staff.factor.recovery_renewed")] == [AGENT]
