@@ -1,7 +1,7 @@
 """staff: second factor (authenticator app, passkeys, recovery codes)
 
 Revision ID: staff_a1_second_factor
-Revises: pages_a2_drop_revision
+Revises: links_a1_link_version
 Create Date: 2026-12-06 06:30:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "staff_a1_second_factor"
-down_revision = "pages_a2_drop_revision"
+down_revision = "links_a1_link_version"
 branch_labels = None
 depends_on = None
 
