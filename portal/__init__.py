@@ -66,6 +66,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from portal.connect import views as connect
     from portal.entry import views as entry
     from portal.orders import views as orders
+    from portal.orders.relay import run_every_round
+    from portal.privacy.schedule import HourlyPurge
     from portal.products import views as products
     from portal.rewards import views as rewards
     from portal.support import views as support
@@ -85,6 +87,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     metrics.init_app(app)
     sync.init_app(app)
     app.register_blueprint(products.bp)
+    run_every_round(app, HourlyPurge)  # retention rules, once an hour, in the relay worker
     cli.init_app(app)
     return app
 

@@ -19,6 +19,7 @@ from portal.models.merchant import Merchant
 from portal.models.staff import Staff
 from portal.security_log import security_event
 from portal.sessions import end_session
+from portal.support import signin
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M")
@@ -100,6 +101,10 @@ def load_staff() -> Staff:
         security_event("authz", "denied", reason="staff account inactive", path=request.path)
         end_session()
         abort(401)
+    if not signin.session_is_current(staff):
+        security_event("authz", "denied", reason="staff session without factor", path=request.path)
+        end_session()
+        abort(redirect(url_for("support.login")) if request.method == "GET" else 401)
     g.staff = staff
     return staff
 

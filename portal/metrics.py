@@ -12,12 +12,12 @@ them up across processes; without it, it shows those of the process that answers
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import os
 import time
 from collections.abc import Iterator
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, request
+from limits import RateLimitItem, parse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -34,7 +34,9 @@ from sqlalchemy import func, select
 
 from portal import config
 from portal.access import PUBLIC, blueprint_policy
-from portal.extensions import db, limiter
+from portal.extensions import client_address, db, limiter
+from portal.scrape_access import allows, networks
+from portal.security_log import security_event
 
 RELAY_SENDS = Counter(
     "portal_relay_sends", "Orders the relay sent to Pongo, by recorded outcome.", ["outcome"]
@@ -119,31 +121,31 @@ class _ProcessMetrics(Collector):
             yield from REGISTRY.collect()
 
 
-def _allowed_address(addresses: str, remote: str | None) -> bool:
-    if not remote:
-        return False
-    try:
-        address = ipaddress.ip_address(remote)
-    except ValueError:
-        return False
-    for item in addresses.split(","):
-        item = item.strip()
-        if item and address in ipaddress.ip_network(item, strict=False):
-            return True
-    return False
+# Wrong tokens allowed per address, as for staff sign-ins; a right one is refunded.
+WRONG_TOKENS: RateLimitItem = parse("5/minute")
 
 
 def _check_scraper() -> None:
-    """404 when metrics are off, 401 for a scraper without the token or an allowed address."""
+    """404 when metrics are off, 401 for a scraper without the token or an allowed address.
+
+    A token try is counted before it is compared (an atomic hit in the limiter's storage)
+    and refunded when right, so guessing stops at the limit with 429.
+    """
     access = config.current().metrics
     token, addresses = access.token, access.allowed_addresses
     if not token and not addresses:
         abort(404)
-    if addresses and _allowed_address(addresses, request.remote_addr):
+    if addresses and allows(networks(addresses), request.remote_addr):
         return
+    counter, key = limiter.limiter, ("metrics-scrape", client_address())
+    if not counter.hit(WRONG_TOKENS, *key):
+        security_event("metrics_scrape", "limited")
+        abort(429)
     given = request.headers.get("Authorization", "")
     if token and hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        counter.hit(WRONG_TOKENS, *key, cost=-1)
         return
+    security_event("metrics_scrape", "failure")
     abort(401)
 
 

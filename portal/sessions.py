@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Flask, Request, Response, session
+from flask import Flask, Request, Response, g, session
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import Row, bindparam, select, update
 from werkzeug.datastructures import CallbackDict
@@ -43,6 +43,7 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         initial: dict[str, Any] | None = None,
         token: str | None = None,
         last_seen_at: datetime | None = None,
+        created_at: datetime | None = None,
     ) -> None:
         def on_update(_: object) -> None:
             self.modified = True
@@ -50,6 +51,8 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         super().__init__(initial or {}, on_update)
         self.token = token
         self.last_seen_at = last_seen_at
+        # When this browser signed in: kept through rotations, so the absolute limit holds.
+        self.created_at = created_at
         self.rotate = False
         self.modified = False
         # Opened from a signed anonymous cookie rather than a server-side row.
@@ -69,7 +72,9 @@ class DatabaseSessionInterface(SessionInterface):
         row = db.session.execute(_OPEN, {"id": _digest(token)}).first()
         if row is None or row.revoked_at is not None or self._expired(app, row):
             return ServerSession()
-        return ServerSession(dict(row.data), token=token, last_seen_at=row.last_seen_at)
+        return ServerSession(
+            dict(row.data), token=token, last_seen_at=row.last_seen_at, created_at=row.created_at
+        )
 
     @staticmethod
     def _open_anonymous(app: Flask, value: str) -> ServerSession:
@@ -114,7 +119,7 @@ class DatabaseSessionInterface(SessionInterface):
                     id=_digest(token),
                     data=dict(session),
                     merchant_id=session.get("merchant_id"),
-                    created_at=now,
+                    created_at=session.created_at or now,
                     last_seen_at=now,
                 )
             )
@@ -149,11 +154,21 @@ class DatabaseSessionInterface(SessionInterface):
 
 
 def begin_session(**data: Any) -> None:
-    """Replace whatever session this browser had with a fresh one holding `data`."""
+    """Sign in: replace whatever session this browser had with a fresh one holding `data`."""
+    rotate_session(**data)
+    assert isinstance(session, ServerSession)
+    session.created_at = None
+
+
+def rotate_session(**data: Any) -> None:
+    """Same sign-in, new session id holding `data`; the absolute limit still counts from sign-in."""
     assert isinstance(session, ServerSession)
     session.clear()
     session.update(data)
     session.rotate = True
+    # Flask-WTF keeps this request's CSRF token in `g`: forget it, so that a page rendered
+    # after the rotation carries a token of the new session.
+    g.pop("csrf_token", None)
 
 
 def end_session() -> None:

@@ -27,6 +27,9 @@ PUBLIC_ENDPOINTS = {
     "api.openapi_document",
     "support.login",
     "support.logout",
+    # The second-factor steps: each finds a pending sign-in or a staff session itself.
+    "support.verify_factor",
+    "support.setup_factor",
     # No session: its own Bearer token or scrape-address check (404/401 otherwise).
     "metrics.scrape",
 }

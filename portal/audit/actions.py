@@ -44,6 +44,28 @@ def _actions(*actions: AuditAction) -> dict[str, AuditAction]:
     return {action.key: action for action in actions}
 
 
+# Sign-ins and second factors of support staff: no merchant's business.
+_STAFF_ONLY = tuple(
+    AuditAction(key, sentence, frozenset({Audience.STAFF}))
+    for key, sentence in (
+        ("staff.factor.totp_added", _l("%(actor)s set up an authenticator app.")),
+        ("staff.factor.passkey_added", _l("%(actor)s registered a passkey.")),
+        ("staff.factor.recovery_renewed", _l("%(actor)s replaced their recovery codes.")),
+        ("staff.factor.refused", _l("A second-factor check by %(actor)s failed.")),
+        (
+            "staff.factor.recheck",
+            _l("%(actor)s confirmed the second factor again before switching to write mode."),
+        ),
+        ("staff.factor.reset", _l("The operator reset the second factor of %(email)s.")),
+        ("staff.signin.totp", _l("%(actor)s signed in with a code from the authenticator app.")),
+        ("staff.signin.passkey", _l("%(actor)s signed in with a passkey.")),
+        (
+            "staff.signin.recovery",
+            _l("%(actor)s signed in with a recovery code (%(left)s left)."),
+        ),
+    )
+)
+
 ACTIONS: dict[str, AuditAction] = _actions(
     AuditAction("launch", _l("%(actor)s opened the portal from the POS admin panel.")),
     AuditAction(
@@ -121,6 +143,7 @@ ACTIONS: dict[str, AuditAction] = _actions(
         "support.action.refused",
         _l("A change by support agent %(staff)s was refused (%(path)s)."),
     ),
+    *_STAFF_ONLY,
 )
 
 

@@ -17,7 +17,7 @@ from flask import Flask, current_app
 
 from portal.config.development import default_database_url, fill_development_secrets
 from portal.config.environ import from_environ, get, settings_table, with_values
-from portal.config.production import PLACEHOLDERS, check_production
+from portal.config.production import PLACEHOLDERS, check_production, metrics_problems
 from portal.config.schema import (
     ENVIRONMENTS,
     SECRET_SETTINGS,
@@ -77,6 +77,8 @@ def load(
     if settings.production:
         check_production(settings, (demo_clients or {}).values())
         return settings
+    if problems := metrics_problems(settings):
+        raise SettingsError("Refusing to start: " + "; ".join(problems))
     settings = fill_development_secrets(settings, instance_path, demo_clients)
     if not settings.database_url:
         instance_path.mkdir(parents=True, exist_ok=True)

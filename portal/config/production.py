@@ -8,6 +8,7 @@ from cryptography.fernet import Fernet
 
 from portal.config.environ import get, variable
 from portal.config.schema import SECRET_SETTINGS, Settings, SettingsError
+from portal.scrape_access import setting_problems
 
 # Values that mean "somebody forgot to set this" and must never reach production.
 PLACEHOLDERS = frozenset(
@@ -57,5 +58,14 @@ def check_production(settings: Settings, published_secrets: Collection[str] = ()
         problems.append("PORTAL_DEMO must be off in production")
     if settings.pongo.client_secret in published_secrets:
         problems.append("PONGO_CLIENT_SECRET is a client secret of the Pongo sandbox's demo")
+    problems += metrics_problems(settings)
     if problems:
         raise SettingsError("Refusing to start: " + "; ".join(problems))
+
+
+def metrics_problems(settings: Settings) -> list[str]:
+    """The /metrics settings' problems: unparsable addresses anywhere, weak ones in production."""
+    access = settings.metrics
+    return setting_problems(
+        token=access.token, addresses=access.allowed_addresses, production=settings.production
+    )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
@@ -98,6 +99,18 @@ def _text(claims: Mapping[str, Any], name: str, limit: int = 320) -> str:
     return value.strip()
 
 
+def _email(claims: Mapping[str, Any]) -> str:
+    """The one address the change digests go to; a list of addresses, or no address, is refused.
+
+    Checked by syntax only (no DNS look-up): a launch must not wait on the network.
+    """
+    raw = _text(claims, "email")
+    try:
+        return validate_email(raw, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise LaunchRefused(LaunchFailure.MISSING_CLAIM, "email") from exc
+
+
 def _optional_text(claims: Mapping[str, Any], name: str, limit: int = 2048) -> str | None:
     value = claims.get(name)
     if not isinstance(value, str) or has_control(value):
@@ -151,7 +164,7 @@ def verify_launch_token(token: object, *, secret: str, issuer: str, now: int) ->
     return LaunchClaims(
         merchant_ref=_text(claims, "sub", 128),
         merchant_name=_text(claims, "merchant_name", 200),
-        email=_text(claims, "email"),
+        email=_email(claims),
         name=_text(claims, "name", 200),
         jti=_text(claims, "jti", 200),
         expires_at=exp,

@@ -12,7 +12,7 @@ from portal.models.orders import Order, OrderRelay, RelayAttempt, RelayStatus
 from portal.models.products import Product
 from portal.models.rewards import PongoReward, ReviewedReward, RewardSync
 from portal.models.session import UsedLaunchToken, WebSession
-from portal.models.staff import Staff, StaffRole
+from portal.models.staff import Staff, StaffPasskey, StaffRecoveryCode, StaffRole
 
 __all__ = [
     "ApiKey",
@@ -35,6 +35,8 @@ __all__ = [
     "ReviewedReward",
     "RewardSync",
     "Staff",
+    "StaffPasskey",
+    "StaffRecoveryCode",
     "StaffRole",
     "StoreSync",
     "SyncState",

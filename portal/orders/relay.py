@@ -38,6 +38,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Protocol
 
 import httpx
 from flask import Flask
@@ -52,13 +53,28 @@ from portal.orders.retry import backoff, decide
 from portal.orders.sendlog import report
 from portal.pongo import PongoError, PongoSettings
 from portal.pongo.merchant import IssuedToken, MerchantPongo, issue_token, pongo_settings
-from portal.privacy.schedule import HourlyPurge
 from portal.workers import LeasedWorker, worker_name
 
 log = logging.getLogger("portal.relay")
 
 # Seconds a lease keeps beyond one send's worst case (two Pongo deadlines).
 LEASE_MARGIN = 5.0
+
+# Jobs the long-running relay loop also runs after each batch (the hourly data purge is one),
+# registered by name in `app.extensions` so that orders imports none of them.
+ROUND_JOBS = "portal.relay_round_jobs"
+
+
+class RoundJob(Protocol):
+    """A job that decides itself whether it is due, and never raises."""
+
+    def run_if_due(self) -> object:
+        """Run when due."""
+
+
+def run_every_round(app: Flask, make: Callable[[Flask], RoundJob]) -> None:
+    """Have the relay worker's long-running loop run `make(app)` after every batch."""
+    app.extensions.setdefault(ROUND_JOBS, []).append(make)
 
 
 class LeaseTooShort(ValueError):
@@ -122,8 +138,8 @@ class RelayWorker(LeasedWorker[Claim, Outcome | None]):
         self.last_recorded = ""
         # One connection pool for every send of this worker.
         self.http = httpx.Client(follow_redirects=False)
-        # Set by run(): a drain or a single batch (`--once`, tests) purges nothing.
-        self.hourly_purge: HourlyPurge | None = None
+        # Set by run(): a drain or a single batch (`--once`, tests) runs none of them.
+        self.round_jobs: list[RoundJob] = []
 
     def close(self) -> None:
         """Release the HTTP connection pool."""
@@ -246,14 +262,14 @@ class RelayWorker(LeasedWorker[Claim, Outcome | None]):
         return self.process(claim)
 
     def after_batch(self) -> None:
-        """Show the breaker's state on its gauge; in the long-running loop, purge hourly."""
+        """Show the breaker's state on its gauge; in the long-running loop, the round's jobs."""
         self._show_breaker()
-        if self.hourly_purge is not None:
-            self.hourly_purge.run_if_due()
+        for job in self.round_jobs:
+            job.run_if_due()
 
     def run(self, stop: threading.Event, interval: float) -> None:
-        """Work until `stop` is set, running every retention rule once an hour as well."""
-        self.hourly_purge = HourlyPurge(self.app)
+        """Work until `stop` is set, running the jobs registered for every round as well."""
+        self.round_jobs = [make(self.app) for make in self.app.extensions.get(ROUND_JOBS, [])]
         super().run(stop, interval)
 
     def _show_breaker(self) -> BreakerState:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
 from portal.products.services import ProductRow
-from portal.rewards.export import BOM, safe_cell
+from portal.spreadsheet import csv_text
 
 # Several values in one cell: a separator that names rarely hold.
 _JOIN = " | "
@@ -48,10 +46,4 @@ def cells(row: ProductRow) -> tuple[str, ...]:
 
 def to_csv(rows: Iterable[ProductRow], currency: str) -> str:
     """The whole export: BOM, header, then one line per product, formulas neutralised."""
-    buffer = io.StringIO()
-    buffer.write(BOM)
-    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(header(currency))
-    for row in rows:
-        writer.writerow([safe_cell(cell) for cell in cells(row)])
-    return buffer.getvalue()
+    return csv_text(header(currency), (cells(row) for row in rows))

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import unicodedata
 from collections.abc import Iterable, Iterator
 
 from portal.rewards.checks import RewardCheck
+from portal.spreadsheet import csv_text
 
 HEADER = (
     "reward id",
@@ -21,23 +19,8 @@ HEADER = (
     "shape",
     "paid options",
 )
-# A byte-order mark makes Excel read the file as UTF-8, so "Éclair" is not shown as "Ã‰clair".
-BOM = "\ufeff"
-# Spreadsheets run a cell starting with one of these as a formula (OWASP "CSV injection");
-# tab and carriage return can smuggle one past a naive check.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Several products in one cell: a separator that product names rarely hold.
 _JOIN = " | "
-
-
-def safe_cell(value: str) -> str:
-    """Prefix an apostrophe to text a spreadsheet would run as a formula.
-
-    The first character is compared in its compatibility form, so that the full-width
-    and small forms (＝ ＋ － ＠, ﹦ …), which spreadsheets also accept, are caught.
-    """
-    first = unicodedata.normalize("NFKC", value[:1])
-    return "'" + value if first.startswith(_FORMULA_STARTS) else value
 
 
 def token_rows(checks: Iterable[RewardCheck]) -> Iterator[tuple[str, ...]]:
@@ -61,11 +44,5 @@ def token_rows(checks: Iterable[RewardCheck]) -> Iterator[tuple[str, ...]]:
 
 
 def to_csv(checks: Iterable[RewardCheck]) -> str:
-    """The whole export: BOM, header row, then every token, each cell quoted as needed."""
-    buffer = io.StringIO()
-    buffer.write(BOM)
-    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    for row in token_rows(checks):
-        writer.writerow([safe_cell(cell) for cell in row])
-    return buffer.getvalue()
+    """The whole export: BOM, header row, then every token, each cell guarded and quoted."""
+    return csv_text(HEADER, token_rows(checks))

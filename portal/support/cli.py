@@ -1,13 +1,15 @@
-"""Operator verbs for staff accounts: `portal create-staff` and `portal deactivate-staff`."""
+"""Operator verbs for staff accounts: create, deactivate, and reset a lost second factor."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
 
+from portal.audit.actor import Actor
+from portal.audit.services import record
 from portal.extensions import db
 from portal.models.staff import StaffRole
-from portal.support import accounts
+from portal.support import accounts, factor
 
 
 @click.command("create-staff")
@@ -50,4 +52,27 @@ def deactivate_staff_command(email: str) -> None:
     click.echo(f"Deactivated {staff.email}.")
 
 
-COMMANDS = (create_staff_command, deactivate_staff_command)
+@click.command("reset-staff-factor")
+@click.argument("email")
+@with_appcontext
+def reset_staff_factor_command(email: str) -> None:
+    """Forget a staff member's authenticator app, passkeys and recovery codes (lost phone).
+
+    Their open sessions are refused from their next request; the next sign-in sets up a
+    new second factor.
+    """
+    staff = accounts.find_staff(email)
+    if staff is None:
+        raise click.ClickException(f"no staff account for {email!r}")
+    factor.reset_factor(staff)
+    record(
+        "staff.factor.reset",
+        actor=Actor("operator", "system"),
+        merchant=None,
+        details={"email": staff.email},
+    )
+    db.session.commit()
+    click.echo(f"Reset the second factor of {staff.email}; they set up a new one at next sign-in.")
+
+
+COMMANDS = (create_staff_command, deactivate_staff_command, reset_staff_factor_command)

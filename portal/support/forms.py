@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SearchField, SelectField, TextAreaField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SearchField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length
 
 from portal.support.problems import PROBLEMS
@@ -17,6 +25,22 @@ class LoginForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hin
 
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=320)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
+
+
+class CodeForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
+    """A code from the authenticator app (or, at sign-in, a recovery code)."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(message=_l("Enter the code.")), Length(max=100)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"},
+    )
+
+
+class PasskeyForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
+    """The browser's passkey answer, filled in by static/js/passkeys.js."""
+
+    credential = HiddenField(validators=[DataRequired(), Length(max=20_000)])
 
 
 class ReasonForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints

@@ -36,6 +36,7 @@ PERMITTED_WHILE_VIEWING = frozenset(
     {
         "support.end_view",
         "support.switch_to_write",
+        "support.verify_factor",
         "support.start_view",
         "support.logout",
         "entry.logout",

@@ -20,12 +20,19 @@ from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.merchant import Merchant
 from portal.models.staff import Staff
-from portal.sessions import begin_session
+from portal.sessions import rotate_session
 
 VIEW_MINUTES = 30
 READ, WRITE = "read", "write"
 # Keys that survive every rotation of a staff session.
-STAFF_KEYS = ("staff_id", "staff_email", "staff_role", "locale")
+STAFF_KEYS = (
+    "staff_id",
+    "staff_email",
+    "staff_role",
+    "locale",
+    "factor_at",
+    "signed_in_at",
+)
 
 
 def now() -> datetime:
@@ -106,7 +113,7 @@ def start_view(*, staff: Staff, merchant: Merchant, reason: str) -> View:
         started_at=started,
         expires_at=started + timedelta(minutes=VIEW_MINUTES),
     )
-    begin_session(
+    rotate_session(
         **_staff_keys(),
         merchant_id=merchant.id,
         user={"email": staff.email, "name": staff.email},
@@ -130,7 +137,7 @@ def switch_to_write(*, view: View, reason: str, actor: Actor) -> View:
     data = dict(session)
     data.pop("csrf_token", None)
     data["view_as"] = elevated.as_session()
-    begin_session(**data)
+    rotate_session(**data)
     record(
         "support.view.write",
         actor=actor,
@@ -153,5 +160,5 @@ def end_view(*, actor: Actor, outcome: str = "ended") -> View | None:
         merchant=db.session.get(Merchant, view.merchant_id),
         details=_details(view, ended_at=now().isoformat(), outcome=outcome),
     )
-    begin_session(**_staff_keys())
+    rotate_session(**_staff_keys())
     return view

@@ -14,8 +14,8 @@ from portal.extensions import client_address, csrf, db, limiter
 from portal.listing import parse_page
 from portal.models.merchant import Merchant
 from portal.security_log import security_event
-from portal.sessions import begin_session, end_session
-from portal.support import accounts, attempts, directory, viewas
+from portal.sessions import end_session
+from portal.support import accounts, attempts, directory, factor, signin, viewas
 from portal.support.forms import LoginForm, ReasonForm, SearchForm
 
 bp = Blueprint("support", __name__, url_prefix="/support")
@@ -46,18 +46,16 @@ def login() -> Response | tuple[str, int] | str:
         return render_template("support/login.html", form=form), status
     staff = accounts.authenticate(email=form.email.data, password=form.password.data)
     if staff is None:
-        security_event("staff_login", "failure", email=accounts.normalise_email(form.email.data))
+        security_event("staff_login", "failure")  # no e-mail: personal data stays out of logs
         error = _("E-mail or password is incorrect.")
         return render_template("support/login.html", form=form, error=error), LOGIN_FAILED
     attempts.refund_attempt(**tried)
-    begin_session(
-        staff_id=staff.id,
-        staff_email=staff.email,
-        staff_role=staff.role,
-        **({"locale": session["locale"]} if session.get("locale") else {}),
-    )
-    security_event("staff_login", "success", staff=staff.email)
-    return redirect(url_for("support.index"))
+    # The password alone reaches no staff page: the second factor (or its set-up) comes next.
+    signin.start(staff)
+    security_event("staff_password", "success", staff_id=staff.id)
+    if factor.has_factor(staff):
+        return redirect(url_for("support.verify_factor"))
+    return redirect(url_for("support.setup_factor"))
 
 
 @bp.post("/logout")
@@ -109,7 +107,7 @@ def start_view(ref: str) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("support/merchant.html", row=row, form=form), 422
     viewas.start_view(staff=current_staff(), merchant=row.merchant, reason=form.reason.data)
-    security_event("support_view", "success", merchant=ref, staff=current_staff().email)
+    security_event("support_view", "success", merchant=ref, staff_id=current_staff().id)
     return redirect(url_for("overview.index"))
 
 
@@ -127,11 +125,14 @@ def switch_to_write() -> Response | tuple[str, int] | str:
     form = ReasonForm()
     if view.mode == viewas.WRITE:
         return redirect(url_for("overview.index"))
+    if not signin.factor_is_recent():
+        signin.ask_recheck("support.switch_to_write")
+        return redirect(url_for("support.verify_factor"))
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("support/write_mode.html", form=form, merchant=merchant), status
     viewas.switch_to_write(view=view, reason=form.reason.data, actor=actor_from_request())
-    security_event("support_view_write", "success", staff=current_staff().email)
+    security_event("support_view_write", "success", staff_id=current_staff().id)
     flash(_("Write mode is on until the view ends."), "warning")
     return redirect(url_for("overview.index"))
 
@@ -153,3 +154,7 @@ def end_view() -> Response:
         viewas.end_view(actor=actor_from_request())
         flash(_("You are back in the support console."), "success")
     return redirect(url_for("support.index"))
+
+
+# The second-factor pages register on `bp`; imported last, once `bp` exists.
+from portal.support import factor_views  # noqa: E402, F401  # registers its routes on bp

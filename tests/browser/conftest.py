@@ -50,13 +50,13 @@ class LiveServer:
     stop: threading.Event
 
 
-def serve(app: Flask) -> Iterator[LiveServer]:
-    """Serve `app` until the generator is closed."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def serve(app: Flask, port: int = 0, host: str = "127.0.0.1") -> Iterator[LiveServer]:
+    """Serve `app` on 127.0.0.1 until the generator is closed; `host` names it in the URL."""
+    server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, threading.Event())
+        yield LiveServer(f"http://{host}:{server.server_port}", app, threading.Event())
     finally:
         server.shutdown()
         thread.join(timeout=5)

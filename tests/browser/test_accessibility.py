@@ -34,7 +34,7 @@ from tests.helpers.connect import connect_merchant
 from tests.helpers.launch import launch_token
 from tests.helpers.orders import RELAY_TEST_SETTINGS, OrdersApi, fast_worker, link_locations
 from tests.helpers.pages import csrf_token
-from tests.helpers.staff import ADMIN, AGENT, PASSWORD, add_staff
+from tests.helpers.staff import ADMIN, AGENT, PASSWORD, add_staff, current_code
 
 pytestmark = pytest.mark.browser
 
@@ -132,6 +132,9 @@ def support_pages(page: Page, base: str, visit: Visit, email: str = ADMIN) -> No
     visit("support-login-failed", "")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    visit("support-verify", "")
+    page.get_by_label("Code").fill(current_code())
+    page.get_by_role("button", name="Confirm").click()
     visit("support-directory", "/support/")
     visit("support-merchant", "/support/merchants/LUMIERE")
     page.get_by_label("Reason").fill("Ticket 4521: rewards not showing")

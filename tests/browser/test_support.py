@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer, screenshot
-from tests.helpers.staff import AGENT, PASSWORD, add_merchant, add_staff
+from tests.helpers.staff import AGENT, PASSWORD, add_merchant, add_staff, current_code
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +31,9 @@ def test_support_agent_views_a_merchant_read_only_and_ends_the_view(
     page.get_by_label("E-mail").fill(AGENT)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it is you")
+    page.get_by_label("Code").fill(current_code())
+    page.get_by_role("button", name="Confirm").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Merchants")
     page.get_by_label("Search").fill("lumi")

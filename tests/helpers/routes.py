@@ -14,6 +14,7 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 PERMITTED_WHILE_VIEWING = {
     "support.end_view",
     "support.switch_to_write",
+    "support.verify_factor",  # the fresh second-factor check before write mode
     "support.start_view",
     "support.logout",
     "entry.logout",

@@ -1,13 +1,16 @@
-"""Staff accounts, signing in at /support and starting a view as a merchant."""
+"""Staff accounts, signing in at /support (password, then the second factor) and starting a view."""
 
 from __future__ import annotations
 
 import functools
 from typing import Any
 
+import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from portal import crypto
 from portal.extensions import db
 from portal.models.audit import AuditEvent
 from portal.models.connection import PongoConnection
@@ -19,6 +22,8 @@ from tests.helpers.pages import csrf_token
 PASSWORD = "correct horse battery staple"
 AGENT = "alex@pos.example"
 ADMIN = "sam@pos.example"
+# The authenticator-app secret every test staff account has unless told otherwise.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 @functools.cache
@@ -27,10 +32,19 @@ def _password_hash(password: str) -> str:
     return accounts.hash_password(password)
 
 
-def add_staff(app: Flask, email: str, role: str = "support", password: str = PASSWORD) -> int:
-    """Create a staff account directly in the database."""
+def add_staff(
+    app: Flask,
+    email: str,
+    role: str = "support",
+    password: str = PASSWORD,
+    *,
+    authenticator: bool = True,
+) -> int:
+    """Create a staff account directly in the database, with a confirmed authenticator app."""
     with app.app_context():
         staff = Staff(email=email, role=role, password_hash=_password_hash(password))
+        if authenticator:
+            staff.totp_secret_encrypted = crypto.encrypt(TOTP_SECRET)
         db.session.add(staff)
         db.session.commit()
         return staff.id
@@ -54,12 +68,40 @@ def session_cookie(client: FlaskClient) -> str | None:
     return cookie.value if cookie else None
 
 
+def current_code() -> str:
+    """The code the test staff's authenticator app shows now."""
+    return pyotp.TOTP(TOTP_SECRET).now()
+
+
+def forget_last_code(app: Flask, email: str) -> None:
+    """Let the current code be used again: a person signing in twice within the same 30 s
+    would wait for the next code, which a test cannot afford."""
+    with app.app_context():
+        staff = db.session.scalar(select(Staff).where(Staff.email == email))
+        assert staff is not None
+        staff.totp_last_step = None
+        db.session.commit()
+
+
+def enter_code(client: FlaskClient, code: str) -> Any:
+    """Answer the second-factor page with a code."""
+    token = csrf_token(client, "/support/login/verify")
+    return client.post("/support/login/verify", data={"code": code, "csrf_token": token})
+
+
 def sign_in(client: FlaskClient, email: str = AGENT, password: str = PASSWORD) -> Any:
-    """Sign in at /support/login the way a browser does."""
+    """Sign in at /support/login the way a browser does: password, then the app's code.
+
+    The answer of the last step is returned (the password's when it goes nowhere else).
+    """
     token = csrf_token(client, "/support/login")
-    return client.post(
+    answer = client.post(
         "/support/login", data={"email": email, "password": password, "csrf_token": token}
     )
+    if answer.status_code != 302 or not answer.headers["Location"].endswith("/login/verify"):
+        return answer
+    forget_last_code(client.application, email)
+    return enter_code(client, current_code())
 
 
 def start_view(client: FlaskClient, ref: str = "M1", reason: str = "Ticket 4521: rewards") -> Any:

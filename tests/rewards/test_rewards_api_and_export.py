@@ -9,7 +9,7 @@ import httpx
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.rewards.export import safe_cell
+from portal.spreadsheet import safe_cell
 from tests.helpers.api import Api
 from tests.helpers.launch import launch
 from tests.helpers.rewards import refresh, reward, set_rewards
@@ -201,7 +201,7 @@ def test_formula_guard_leaves_ordinary_text_alone() -> None:
     assert safe_cell("BAK-001") == "BAK-001"
     assert safe_cell("") == ""
     assert safe_cell("a=b") == "a=b"
-    assert safe_cell("\t=1") == "'\t=1"
+    assert safe_cell("\t=1") == "\t'=1"  # the piece after the tab is what a reader runs
     assert safe_cell("-") == "'-"
 
 
