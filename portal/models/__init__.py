@@ -8,6 +8,7 @@ from portal.models.drift import DriftChange, SyncState
 from portal.models.locations import Location, PongoStore, StoreSync
 from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay, RelayAttempt, RelayStatus
+from portal.models.pos_events import PosEvent, PosEventStatus, PosStatus
 from portal.models.products import Product
 from portal.models.revision import DataRevision
 from portal.models.rewards import PongoReward, ReviewedReward, RewardSync
@@ -28,6 +29,9 @@ __all__ = [
     "PongoConnection",
     "PongoReward",
     "PongoStore",
+    "PosEvent",
+    "PosEventStatus",
+    "PosStatus",
     "Product",
     "RelayAttempt",
     "RelayStatus",
