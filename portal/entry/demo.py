@@ -63,9 +63,7 @@ def button_badge(summary: Summary) -> ButtonBadge | None:
     if summary.connection == NOT_CONNECTED:
         return ButtonBadge("info", gettext("Set up"))
     if summary.things_to_do:
-        text = ngettext(
-            "%(num)d thing needs you", "%(num)d things need you", summary.things_to_do
-        )
+        text = ngettext("%(num)d thing needs you", "%(num)d things need you", summary.things_to_do)
         return ButtonBadge("warning", text)
     if summary.setup_percent < 100:
         return ButtonBadge("info", gettext("Set up"))
