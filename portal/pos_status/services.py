@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
@@ -103,3 +104,26 @@ def watch(merchant: Merchant, *, window: timedelta) -> Step:
         db.session.execute(delete(PosEvent).where(PosEvent.id == event.id, PosEvent.body.is_(None)))
     db.session.flush()
     return step
+
+
+@dataclass(frozen=True)
+class Notifications:
+    """What the POS back-end was told about a merchant, for the support page."""
+
+    seen: PosStatus | None
+    events: list[PosEvent]
+
+
+def notifications_of(merchant: Merchant, *, limit: int = 10) -> Notifications:
+    """The summary last seen by the watcher and the merchant's newest events."""
+    return Notifications(
+        seen=db.session.get(PosStatus, merchant.id),
+        events=list(
+            db.session.scalars(
+                select(PosEvent)
+                .where(PosEvent.merchant_id == merchant.id)
+                .order_by(PosEvent.id.desc())
+                .limit(limit)
+            )
+        ),
+    )
