@@ -56,9 +56,10 @@ def _open_event(merchant: Merchant) -> PosEvent | None:
     )
 
 
-def watch(merchant: Merchant, *, window: timedelta) -> Step:
+def watch(merchant: Merchant, *, window: timedelta, announce: bool = True) -> Step:
     """Compare the merchant's summary with what was seen and told; open or coalesce an event.
 
+    Without `announce` (no receiver configured) the change is recorded and nothing is sent.
     Flushes, never commits. The status row is locked first (the sender locks it too before
     closing an event), so a summary is never folded into an event being closed.
     """
@@ -78,6 +79,10 @@ def watch(merchant: Merchant, *, window: timedelta) -> Step:
         status.summary = latest.to_json()
         status.changed_at = now
     status.checked_at = db_now()
+    if not announce:
+        status.announced = latest.to_json()
+        db.session.flush()
+        return Step.NOTHING
     event = _open_event(merchant)
     step = plan(
         baseline=Summary.from_json(status.announced),
