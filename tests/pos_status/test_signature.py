@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import subprocess
+import time
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -20,16 +24,6 @@ T = 1_765_000_000
 def test_the_header_is_the_documented_hmac_of_time_and_body() -> None:
     expected = hmac.new(SECRET.encode(), f"{T}.".encode() + BODY, hashlib.sha256).hexdigest()
     assert sign([SECRET], T, BODY) == f"t={T},v1={expected}"
-
-
-def test_the_shell_recipe_of_the_readme_computes_the_same_mac() -> None:
-    shell = subprocess.run(
-        ["openssl", "dgst", "-sha256", "-hmac", SECRET],
-        input=f"{T}.".encode() + BODY,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    assert shell.strip().split()[-1] == parse(sign([SECRET], T, BODY))[1][0]
 
 
 def test_a_signature_within_the_tolerance_is_accepted_either_way() -> None:
@@ -86,3 +80,39 @@ def test_what_is_signed_verifies_and_any_other_body_does_not(
     assert verify(secret, header, body, now=timestamp) == timestamp
     with pytest.raises(InvalidSignature):
         verify(secret, header, body + b"x", now=timestamp)
+
+
+def readme_block(language: str, containing: str) -> str:
+    """The README's code block in `language` that holds `containing`."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    blocks = re.findall(rf"```{language}\n(.*?)```", readme, re.S)
+    found = [block for block in blocks if containing in block]
+    assert len(found) == 1, containing
+    return found[0]
+
+
+def test_the_readmes_python_verification_accepts_what_the_portal_signs() -> None:
+    namespace: dict[str, Any] = {}
+    exec(readme_block("python", "def verify"), namespace)  # noqa: S102  # the README's own code
+    verify_readme = namespace["verify"]
+    now = int(time.time())
+    header = sign([SECRET, "old-secret"], now, BODY)
+    assert verify_readme(SECRET, header, BODY)
+    assert verify_readme("old-secret", header, BODY)
+    assert not verify_readme("another-secret", header, BODY)
+    assert not verify_readme(SECRET, header, BODY + b" ")
+    assert not verify_readme(SECRET, sign([SECRET], now - 301, BODY), BODY)
+    assert not verify_readme(SECRET, "v1=abc", BODY)
+
+
+def test_the_readmes_shell_recipe_gives_the_v1_value(tmp_path: Path) -> None:
+    recipe = readme_block("sh", "PORTAL_POS_WEBHOOK_SECRET").strip()
+    (tmp_path / "body.json").write_bytes(BODY)
+    shell = subprocess.run(
+        ["sh", "-c", recipe],
+        cwd=tmp_path,
+        env={"T": str(T), "PORTAL_POS_WEBHOOK_SECRET": SECRET, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    assert shell.split()[-1] == parse(sign([SECRET], T, BODY))[1][0]
