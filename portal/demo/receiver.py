@@ -2,7 +2,8 @@
 
 It checks each event's `Portal-Signature` as a real receiver must, answers 204, and shows
 what it got at `/` (newest first, with how many times each id arrived). `down` makes it
-answer 503, to watch the portal deliver again later with the same id.
+answer 503; `lose_answers` makes it keep that many events but answer 500, as when an
+answer is lost on the way back: the portal then delivers them again with the same id.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Inbox:
 
     secret: str
     down: bool = False
+    lose_answers: int = 0
     events: dict[str, Received] = field(default_factory=dict)
     refused: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -81,6 +83,9 @@ def create_receiver(inbox: Inbox, echo: Callable[[str], None] = lambda _: None) 
             f" {summary.get('setup_percent')} % set up"
             f" (delivery {seen.deliveries} of {event['id']})"
         )
+        if inbox.lose_answers > 0:
+            inbox.lose_answers -= 1
+            return Response("answer lost", status=500)
         return Response(status=204)
 
     @app.get("/")
