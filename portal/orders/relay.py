@@ -208,8 +208,8 @@ class RelayWorker:
         self.app = app
         portal_settings = config.of(app)
         self.settings = _bounded(settings or portal_settings.relay)
-        self.pongo = pongo or replace(
-            pongo_settings(portal_settings),
+        self.pongo = pongo or pongo_settings(
+            portal_settings,
             read_timeout=self.settings.read_timeout_seconds,
             deadline=self.settings.send_deadline_seconds,
         )

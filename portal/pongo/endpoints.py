@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portal.config.schema import TOKEN_PATH
+
 
 @dataclass(frozen=True)
 class Endpoint:
@@ -31,6 +33,6 @@ CREATE_ORDER = Endpoint("create_order", "POST", "/v1/orders", "order.create")
 # Confirmed path of the hosted consent form the merchant's browser is sent to.
 OAUTH_FORM = Endpoint("oauth_form", "GET", "/v1/oauth/form", None)
 # Inferred path of the token endpoint (code exchange and refresh).
-TOKEN = Endpoint("token", "POST", "/v1/oauth/token", None)
+TOKEN = Endpoint("token", "POST", TOKEN_PATH, None)
 
 ALL = (ME, STORES, REWARDS, CREATE_ORDER, OAUTH_FORM, TOKEN)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import timedelta
 from typing import NamedTuple, TypeVar
 
@@ -27,7 +28,7 @@ from portal.pongo.connection import (
 )
 from portal.pongo.errors import N_, GrantRejected, NeedsReconnection, Unavailable
 from portal.pongo.models import FetchedReward, FetchedStore, OrderReceipt, PongoAccount
-from portal.pongo.settings import PongoSettings, parse_scopes
+from portal.pongo.settings import PongoSettings
 from portal.pongo.tokens import refresh_access_token
 from portal.security_log import security_event
 
@@ -37,21 +38,25 @@ T = TypeVar("T")
 REFRESH_MARGIN = timedelta(seconds=120)
 
 
-def pongo_settings(settings: Settings | None = None) -> PongoSettings:
-    """The Pongo client settings derived from the portal's."""
-    access = (settings or config.current()).pongo
-    interactive = has_request_context()
-    return PongoSettings(
-        base_url=access.base_url,
-        client_id=access.client_id,
-        client_secret=access.client_secret,
-        redirect_uri=access.redirect_uri,
-        scopes=parse_scopes(access.scopes),
-        token_path=access.token_path,
-        token_grant_type=access.token_grant_type,
-        # During a page request a person waits: every call shares one short budget.
-        deadline=access.interactive_deadline_s if interactive else PongoSettings.deadline,
-        budget_until=_page_budget(access.interactive_deadline_s) if interactive else None,
+def pongo_settings(
+    settings: Settings | None = None,
+    *,
+    read_timeout: float | None = None,
+    deadline: float | None = None,
+) -> PongoSettings:
+    """The portal's Pongo settings as this caller uses them.
+
+    During a page request a person waits: every call of the page shares one short budget.
+    A worker may give its own read timeout and deadline.
+    """
+    pongo = (settings or config.current()).pongo
+    if has_request_context():
+        seconds = pongo.interactive_deadline_s
+        pongo = replace(pongo, deadline=seconds, budget_until=_page_budget(seconds))
+    return replace(
+        pongo,
+        read_timeout=pongo.read_timeout if read_timeout is None else read_timeout,
+        deadline=pongo.deadline if deadline is None else deadline,
     )
 
 
