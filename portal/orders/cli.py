@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from typing import TYPE_CHECKING
 
 import click
@@ -46,9 +47,23 @@ def relay_worker(once: bool, interval: float) -> None:
 
 
 def _work(worker: RelayWorker, once: bool, interval: float) -> None:
-    """Drain once, or work until SIGTERM/SIGINT."""
+    """Drain once, or work until SIGTERM/SIGINT; events to the POS back-end go on beside."""
+    from portal.pos_status.worker import PosEventWorker, start_beside
+
     if once:
         sent = len(worker.drain())
-        click.echo(f"Relay worker: {sent} order(s) handled; nothing more is due.")
+        with PosEventWorker(worker.app) as events:
+            told = sum(1 for answer in events.drain() if answer and answer.delivered)
+        click.echo(
+            f"Relay worker: {sent} order(s) handled, {told} event(s) delivered to the POS back-end;"
+            " nothing more is due."
+        )
         return
-    serve(worker, "Relay worker", interval)
+    # Its own thread: a slow or dead receiver of events never holds up an order.
+    stop_events = threading.Event()
+    events_thread = start_beside(worker.app, stop_events, interval)
+    try:
+        serve(worker, "Relay worker", interval)
+    finally:
+        stop_events.set()
+        events_thread.join(timeout=30)
