@@ -66,6 +66,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from portal.connect import views as connect
     from portal.entry import views as entry
     from portal.orders import views as orders
+    from portal.pos_status import worker as pos_events
     from portal.products import views as products
     from portal.rewards import views as rewards
     from portal.support import views as support
@@ -84,6 +85,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(orders.bp)
     metrics.init_app(app)
     sync.init_app(app)
+    pos_events.init_app(app)
     app.register_blueprint(products.bp)
     cli.init_app(app)
     return app

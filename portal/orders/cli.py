@@ -11,7 +11,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from portal.workers import serve, worker_options
+from portal.workers import serve, start_companions, worker_options
 
 if TYPE_CHECKING:
     from portal.orders.relay import RelayWorker
@@ -47,23 +47,18 @@ def relay_worker(once: bool, interval: float) -> None:
 
 
 def _work(worker: RelayWorker, once: bool, interval: float) -> None:
-    """Drain once, or work until SIGTERM/SIGINT; events to the POS back-end go on beside."""
-    from portal.pos_status.worker import PosEventWorker, start_beside
-
+    """Drain once, or work until SIGTERM/SIGINT; the workers registered beside it run too."""
+    stop = threading.Event()
     if once:
         sent = len(worker.drain())
-        with PosEventWorker(worker.app) as events:
-            told = sum(1 for answer in events.drain() if answer and answer.delivered)
-        click.echo(
-            f"Relay worker: {sent} order(s) handled, {told} event(s) delivered to the POS back-end;"
-            " nothing more is due."
-        )
-        return
-    # Its own thread: a slow or dead receiver of events never holds up an order.
-    stop_events = threading.Event()
-    events_thread = start_beside(worker.app, stop_events, interval)
+        click.echo(f"Relay worker: {sent} order(s) handled; nothing more is due.")
+        stop.set()  # a companion started stopped drains what is due, then ends
+    # Each on a thread of its own: a slow receiver of theirs never holds up an order.
+    companions = start_companions(worker.app, stop, interval)
     try:
-        serve(worker, "Relay worker", interval)
+        if not once:
+            serve(worker, "Relay worker", interval)
     finally:
-        stop_events.set()
-        events_thread.join(timeout=30)
+        stop.set()
+        for thread in companions:
+            thread.join(timeout=30)

@@ -43,7 +43,7 @@ from portal.models.merchant import Merchant
 from portal.models.pos_events import PosEvent, PosEventStatus, PosStatus
 from portal.pos_status.events import Answer, backoff, event_body, post_event
 from portal.pos_status.services import watch
-from portal.workers import LeasedQueue, LeasedWorker, worker_name
+from portal.workers import LeasedQueue, LeasedWorker, run_beside, worker_name
 
 log = logging.getLogger("portal.pos_events")
 # Seconds a lease keeps beyond one send's time-out.
@@ -253,12 +253,23 @@ class PosEventWorker(LeasedWorker[EventClaim, Answer | None]):
 
 
 def start_beside(app: Flask, stop: threading.Event, interval: float = 2.0) -> threading.Thread:
-    """Run a POS events worker on a thread of its own until `stop` is set."""
+    """Run a POS events worker on a thread of its own until `stop` is set.
+
+    Started with `stop` already set, it sends what is due now, then ends.
+    """
 
     def work() -> None:
         with PosEventWorker(app) as worker:
-            worker.run(stop, interval)
+            if stop.is_set():
+                worker.drain()
+            else:
+                worker.run(stop, interval)
 
     thread = threading.Thread(target=work, name="pos-events", daemon=True)
     thread.start()
     return thread
+
+
+def init_app(app: Flask) -> None:
+    """Run the POS events worker beside every relay worker of the app."""
+    run_beside(app, start_beside)

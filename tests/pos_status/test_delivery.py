@@ -329,3 +329,24 @@ def test_a_dead_receiver_never_delays_an_order(
         stop.set()
         silent.close()
     thread.join(5)
+
+
+def test_relay_worker_once_sends_the_due_events_too(
+    api: OrdersApi,
+    connected_merchant: str,
+    relay_app: Flask,
+    pongo: httpx.Client,
+    receiver: tuple[RunningSandbox, Inbox],
+) -> None:
+    _, inbox = receiver
+    runner = relay_app.test_cli_runner()
+    assert runner.invoke(args=["relay-worker", "--once"]).exit_code == 0  # the baseline
+    pongo.post("/_sandbox/tokens/revoke", json={"login": DEMO_LOGIN})
+    assert api.order(order_body("ONCE")).status_code == 202
+    # The order is paused first, then the change is seen and sent.
+    result = runner.invoke(args=["relay-worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "1 order(s) handled" in result.output
+    [got] = inbox.listed()
+    assert got.event["summary"]["connection"] == "needs_reconnection"
+    assert got.event["summary"]["orders_waiting"] == 1
