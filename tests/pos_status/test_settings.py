@@ -7,25 +7,13 @@ from typing import Any
 import pytest
 
 from portal import config
-from tests.conftest import TEST_SETTINGS
+from tests.sandbox.test_demo_client import PRODUCTION_VALUES
 
-COMPLETE: dict[str, Any] = {
-    "env": "production",
-    "secret_key": "s" * 40,
-    "launch_secret": "l" * 40,
-    "encryption_keys": TEST_SETTINGS["encryption_keys"],
-    "pongo_client_secret": "real-client-secret",
-    "database_url": "postgresql+psycopg://db/portal",
-    "redis_url": "redis://cache:6379/0",
-    "base_url": "https://portal.example.com",
-    "pongo_base_url": "https://api.heypongo.com",
-    "pongo_redirect_uri": "https://portal.example.com/connect/callback",
-}
 REAL_SECRET = "w" * 40
 
 
 def production(**events: Any) -> config.Settings:
-    return config.from_environ({}, {**COMPLETE, **events})
+    return config.from_environ({}, {**PRODUCTION_VALUES, **events})
 
 
 def test_production_starts_without_events_or_with_https_and_real_secrets() -> None:
