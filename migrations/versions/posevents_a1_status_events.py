@@ -1,7 +1,7 @@
 """pos events: the merchant's last seen summary and the outbox of events to the POS back-end
 
 Revision ID: posevents_a1
-Revises: pages_a2_drop_revision
+Revises: links_a1_link_version
 Create Date: 2026-12-06 07:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "posevents_a1"
-down_revision = "pages_a2_drop_revision"
+down_revision = "links_a1_link_version"
 branch_labels = None
 depends_on = None
 
