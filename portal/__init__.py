@@ -67,6 +67,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from portal.entry import views as entry
     from portal.orders import views as orders
     from portal.orders.relay import run_every_round
+    from portal.pos_status import worker as pos_events
     from portal.privacy.schedule import HourlyPurge
     from portal.products import views as products
     from portal.rewards import views as rewards
@@ -86,6 +87,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(orders.bp)
     metrics.init_app(app)
     sync.init_app(app)
+    pos_events.init_app(app)
     app.register_blueprint(products.bp)
     run_every_round(app, HourlyPurge)  # retention rules, once an hour, in the relay worker
     cli.init_app(app)

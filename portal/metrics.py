@@ -1,4 +1,4 @@
-"""Prometheus metrics: the relay's outbox from the database, sends, Pongo calls and pages.
+"""Prometheus metrics: the outboxes (orders, POS events) from the database, sends, calls, pages.
 
 Gauges about the outbox are computed from the database at scrape time (a custom
 collector), so they are right whatever the number of web and worker processes.
@@ -41,6 +41,12 @@ from portal.security_log import security_event
 RELAY_SENDS = Counter(
     "portal_relay_sends", "Orders the relay sent to Pongo, by recorded outcome.", ["outcome"]
 )
+POS_EVENTS = Counter(
+    "portal_pos_events",
+    "Sends of merchant.status_changed events to the POS back-end, by outcome"
+    " (delivered, retry, lease_lost).",
+    ["outcome"],
+)
 BREAKER_STATE = Gauge(
     "portal_relay_breaker_state",
     "The relay's circuit breaker: 0 closed, 1 half-open, 2 open (the worst live worker).",
@@ -71,7 +77,7 @@ blueprint_policy(bp, PUBLIC)
 
 
 class OutboxCollector(Collector):
-    """The relay outbox read from the database at scrape time."""
+    """The order and POS event outboxes read from the database at scrape time."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
@@ -105,6 +111,21 @@ class OutboxCollector(Collector):
             "portal_relay_oldest_pending_age_seconds",
             "Age of the oldest pending order, since the POS sent it (0 when none is pending).",
             value=age,
+        )
+        yield self._pos_events()
+
+    def _pos_events(self) -> Metric:
+        """Events to the POS back-end not delivered yet."""
+        from portal.models.pos_events import PosEvent, PosEventStatus
+
+        with self.app.app_context(), db.engine.connect() as connection:
+            waiting = connection.scalar(
+                select(func.count()).where(PosEvent.status == PosEventStatus.PENDING)
+            )
+        return GaugeMetricFamily(
+            "portal_pos_events_pending",
+            "Events to the POS back-end waiting to be delivered.",
+            value=float(waiting or 0),
         )
 
 

@@ -178,6 +178,25 @@ def serve(worker: LeasedWorker[Any, Any], label: str, interval: float) -> None:
     click.echo(f"{label} stopped.")
 
 
+# Workers that run beside the relay worker, each on a thread of its own, registered by the
+# package that owns them (the relay knows none of them by name): callables taking the app,
+# the stop event and the idle interval, returning the started thread. One started with its
+# stop event already set drains what is due, then ends (`relay-worker --once`).
+BESIDE_RELAY = "portal.beside_relay"
+Companion = Callable[[Any, threading.Event, float], threading.Thread]
+
+
+def run_beside(app: Any, worker: Companion) -> None:
+    """Register a worker to run beside every relay worker of this app."""
+    app.extensions.setdefault(BESIDE_RELAY, []).append(worker)
+
+
+def start_companions(app: Any, stop: threading.Event, interval: float) -> list[threading.Thread]:
+    """Start the workers registered to run beside the relay worker."""
+    companions: list[Companion] = app.extensions.get(BESIDE_RELAY, [])
+    return [start(app, stop, interval) for start in companions]
+
+
 def stop_on_signals() -> threading.Event:
     """An event set by SIGTERM or SIGINT: the worker finishes the item in hand, then leaves.
 

@@ -254,6 +254,31 @@ class OrderIn(_Body):
         return value
 
 
+class ProblemsOut(BaseModel):
+    """The problems the portal's overview lists, counted by the page that fixes them."""
+
+    locations: int = Field(ge=0)
+    rewards: int = Field(ge=0)
+    orders: int = Field(ge=0, description="Orders Pongo did not take, and orders waiting")
+
+
+class SummaryOut(BaseModel):
+    """Where the merchant stands: enough for the POS admin panel to badge its Pongo button."""
+
+    connection: Literal["not_connected", "connected", "needs_reconnection"] = Field(
+        description="needs_reconnection: Pongo refused the merchant's connection"
+    )
+    setup_percent: int = Field(ge=0, le=100, description="The overview's set-up progress")
+    problems: ProblemsOut
+    orders_waiting: int = Field(
+        ge=0, description="Orders paused until the merchant reconnects Pongo"
+    )
+    pongo_unavailable_since: datetime | None = Field(
+        description="Since when Pongo has not answered for this merchant; null when it does"
+    )
+    changed_at: datetime = Field(description="When the portal last saw this summary change")
+
+
 RelayState = Literal["pending", "delivered", "failed", "paused", "expired", "cancelled"]
 
 

@@ -24,10 +24,12 @@ from portal.api.schemas import (
     ReplaceCounts,
     RewardOut,
     RewardsOut,
+    SummaryOut,
     ValidationErrors,
 )
 from portal.audit.actor import actor_from_request
 from portal.extensions import client_address, csrf, limiter
+from portal.pos_status.services import read_summary
 from portal.rewards import entries as rewards
 from portal.security_log import security_event
 
@@ -90,6 +92,7 @@ MERCHANT = "/merchants/{ref}"
 LOCATIONS = "/merchants/{ref}/locations"
 PRODUCTS = "/merchants/{ref}/products"
 REWARDS = "/merchants/{ref}/rewards"
+SUMMARY = "/merchants/{ref}/summary"
 
 operation(
     Operation(MERCHANT, "put", "Create or rename a merchant", MerchantOut, MerchantIn, also=(201,))
@@ -105,6 +108,12 @@ operation(
 )
 operation(
     Operation(REWARDS, "get", "The merchant's Pongo rewards with the SKUs they map to", RewardsOut)
+)
+
+operation(
+    Operation(
+        SUMMARY, "get", "Where the merchant stands, for the POS admin panel's button", SummaryOut
+    )
 )
 
 
@@ -172,6 +181,14 @@ def get_rewards(ref: str) -> tuple[Response, int]:
         synced_at=sync.synced_at if sync else None,
     )
     return json_answer(out)
+
+
+@bp.get("/merchants/<ref>/summary")
+def get_summary(ref: str) -> tuple[Response, int]:
+    """The merchant's connection, set-up and problems; read from the portal, never from Pongo."""
+    merchant = merchant_or_404(ref)
+    summary, changed_at = read_summary(merchant)
+    return json_answer(SummaryOut.model_validate({**summary.to_json(), "changed_at": changed_at}))
 
 
 for order_operation in orders.OPERATIONS:

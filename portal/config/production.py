@@ -56,6 +56,7 @@ def check_production(settings: Settings, published_secrets: Collection[str] = ()
             problems.append(f"{variable(name)} must be an https:// URL")
     if settings.demo:
         problems.append("PORTAL_DEMO must be off in production")
+    problems += _pos_event_problems(settings)
     if settings.pongo.client_secret in published_secrets:
         problems.append("PONGO_CLIENT_SECRET is a client secret of the Pongo sandbox's demo")
     problems += metrics_problems(settings)
@@ -69,3 +70,20 @@ def metrics_problems(settings: Settings) -> list[str]:
     return setting_problems(
         token=access.token, addresses=access.allowed_addresses, production=settings.production
     )
+
+
+def _pos_event_problems(settings: Settings) -> list[str]:
+    """Events to the POS back-end, when set up, go over https and are signed with a real secret."""
+    events = settings.pos_events
+    if not events.url:
+        return []
+    problems = []
+    if not events.url.startswith("https://"):
+        problems.append("PORTAL_POS_WEBHOOK_URL must be an https:// URL")
+    secrets = events.secrets
+    if not secrets or any(s.lower() in PLACEHOLDERS or len(s) < 32 for s in secrets):
+        problems.append(
+            "PORTAL_POS_WEBHOOK_SECRET must be set, each secret at least 32 characters,"
+            " when PORTAL_POS_WEBHOOK_URL is"
+        )
+    return problems

@@ -152,6 +152,32 @@ class SyncSettings:
 
 
 @dataclass(frozen=True)
+class PosEventSettings:
+    """Where and how the portal tells the POS back-end that a merchant's summary changed."""
+
+    # No URL, or no secret: changes are recorded and nothing is sent.
+    url: str = setting("PORTAL_POS_WEBHOOK_URL", "")
+    # Comma-separated while a secret is replaced (new first): each signs every event.
+    secret: str = setting("PORTAL_POS_WEBHOOK_SECRET", "")
+    window_seconds: float = setting("PORTAL_POS_EVENTS_WINDOW_SECONDS", 30.0)
+    check_seconds: float = setting("PORTAL_POS_STATUS_CHECK_SECONDS", 60.0)
+    timeout_seconds: float = setting("PORTAL_POS_WEBHOOK_TIMEOUT_SECONDS", 5.0)
+    backoff_seconds: float = setting("PORTAL_POS_EVENTS_BACKOFF_SECONDS", 10.0)
+    backoff_cap_seconds: float = setting("PORTAL_POS_EVENTS_BACKOFF_CAP_SECONDS", 600.0)
+    batch_size: int = setting("PORTAL_POS_EVENTS_BATCH_SIZE", 20)
+    lease_seconds: float = setting("PORTAL_POS_EVENTS_LEASE_SECONDS", 60.0)
+
+    @property
+    def secrets(self) -> list[str]:
+        """The signing secrets, newest first."""
+        return [part.strip() for part in self.secret.split(",") if part.strip()]
+
+    def __repr__(self) -> str:
+        # The signing secret never reaches a log line through repr().
+        return f"PosEventSettings(url={self.url!r}, window_seconds={self.window_seconds!r})"
+
+
+@dataclass(frozen=True)
 class MailSettings:
     """Where the portal sends e-mails; nothing is sent while the SMTP URL is unset."""
 
@@ -214,6 +240,7 @@ class Settings:
     sync: SyncSettings = field(default_factory=SyncSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    pos_events: PosEventSettings = field(default_factory=PosEventSettings)
 
     @property
     def production(self) -> bool:

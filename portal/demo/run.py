@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 from dataclasses import replace
 
@@ -13,16 +14,22 @@ from werkzeug.serving import run_simple
 from portal import config
 from portal.demo.loader import load_demo_data
 from portal.demo.orders import seed_demo_orders
+from portal.demo.receiver import PATH, start_receiver
 from portal.demo.sandbox import add_partner_reward
 from portal.extensions import db
 from portal.orders.relay import run_worker
+from portal.pos_status.worker import start_beside
 from portal.sandbox import DEMO_FIXTURE
-from portal.sandbox.server import start_sandbox
+from portal.sandbox.server import RunningSandbox, start_sandbox
 from portal.support.accounts import create_staff, find_staff, generate_password, hash_password
 from portal.sync.views import demo_mailbox
 from portal.sync.worker import run_worker as run_sync_worker
 
 SANDBOX_PORT = 5001
+RECEIVER_PORT = 5002
+# The demo looks at each merchant's summary every few seconds, so that a badge's change
+# reaches the receiver soon.
+DEMO_EVENT_SECONDS = 5.0
 DEMO_STAFF = "support@pos.example"
 # The demo checks Pongo every three minutes, so that a change made at the sandbox shows soon.
 DEMO_SYNC_HOURS = 0.05
@@ -41,6 +48,25 @@ def demo_staff() -> str:
     return password
 
 
+def announce_to_demo_receiver(app: Flask) -> RunningSandbox | None:
+    """Send events to a receiver served here, unless PORTAL_POS_WEBHOOK_URL names one."""
+    settings = config.of(app)
+    if settings.pos_events.url:
+        return None
+    secret = secrets.token_urlsafe(32)
+    running, _ = start_receiver(secret, port=RECEIVER_PORT, echo=click.echo)
+    app.extensions[config.EXTENSION] = config.with_values(
+        settings,
+        {
+            "pos_events_url": f"{running.url}{PATH}",
+            "pos_events_secret": secret,
+            "pos_events_check_seconds": DEMO_EVENT_SECONDS,
+            "pos_events_window_seconds": DEMO_EVENT_SECONDS,
+        },
+    )
+    return running
+
+
 def run_demo(app: Flask, *, host: str, port: int) -> None:
     """Migrate, load the demo data, start the Pongo sandbox and serve the portal."""
     if not config.of(app).demo:
@@ -56,9 +82,12 @@ def run_demo(app: Flask, *, host: str, port: int) -> None:
         orders = seed_demo_orders(sandbox.url)
     if orders:
         click.echo(f" * Pizzeria Nonna connected, with {orders} orders to look at.")
+    receiver = announce_to_demo_receiver(app)
     stop = threading.Event()
     worker = threading.Thread(target=run_worker, args=(app, stop), daemon=True)
     worker.start()
+    events = start_beside(app, stop)
+    where_events_go = f"{receiver.url}/" if receiver else config.of(app).pos_events.url
     settings = config.of(app)
     # Without an SMTP server, the demo's e-mails are written to instance/mail/.
     mail = settings.mail
@@ -78,6 +107,7 @@ def run_demo(app: Flask, *, host: str, port: int) -> None:
                 "",
                 f" * Pongo sandbox:        {sandbox.url}",
                 " * Relay worker:         running (sends orders posted to the POS API)",
+                f" * POS receiver:         {where_events_go}   (events the portal sent)",
                 " * Sync worker:          checks Pongo every 3 minutes; e-mails go to",
                 f"   {base}/demo/mail",
                 f" * POS admin panel:      {base}/demo/pos-admin   <- start here",
@@ -93,5 +123,8 @@ def run_demo(app: Flask, *, host: str, port: int) -> None:
     finally:
         stop.set()
         worker.join(timeout=10)
+        events.join(timeout=10)
+        if receiver is not None:
+            receiver.close()
         syncer.join(timeout=10)
         sandbox.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 
 from portal import config
@@ -12,6 +13,8 @@ from portal.config import Settings
 from portal.entry.tokens import sign_launch_token
 from portal.extensions import db
 from portal.models.merchant import Merchant
+from portal.pos_status.services import read_summary
+from portal.pos_status.summary import NEEDS_RECONNECTION, NOT_CONNECTED, Summary
 
 DEMO_USER = {"email": "owner@example.com", "name": "Camille Martin"}
 
@@ -46,16 +49,43 @@ def launch_url(
 
 
 @dataclass(frozen=True)
+class ButtonBadge:
+    """What the POS admin panel's Pongo button says beside its label."""
+
+    tone: str
+    text: str
+
+
+def button_badge(summary: Summary) -> ButtonBadge | None:
+    """The badge a POS draws from the merchant's summary; None when nothing needs them."""
+    if summary.connection == NEEDS_RECONNECTION:
+        return ButtonBadge("danger", gettext("Pongo needs reconnecting"))
+    if summary.connection == NOT_CONNECTED:
+        return ButtonBadge("info", gettext("Set up"))
+    if summary.things_to_do:
+        text = ngettext("%(num)d thing needs you", "%(num)d things need you", summary.things_to_do)
+        return ButtonBadge("warning", text)
+    if summary.setup_percent < 100:
+        return ButtonBadge("info", gettext("Set up"))
+    return None
+
+
+@dataclass(frozen=True)
 class DemoMerchant:
     """A merchant row of the demo POS admin panel with its buttons."""
 
     name: str
     ref: str
     links: dict[str, str]
+    badge: ButtonBadge | None = None
 
 
 def demo_launch_links() -> list[DemoMerchant]:
-    """Every merchant with launch links for each page, in English and French."""
+    """Every merchant with launch links for each page, in English and French, and its badge.
+
+    A real panel reads the badge's summary from `GET /api/v1/merchants/<ref>/summary`; this
+    one, served by the portal itself, calls the function behind that route.
+    """
     settings = config.current()
     merchants = db.session.scalars(select(Merchant).order_by(Merchant.name)).all()
     return [
@@ -69,6 +99,7 @@ def demo_launch_links() -> list[DemoMerchant]:
                 "fr": launch_url(settings, m, locale="fr"),
                 "en": launch_url(settings, m, locale="en"),
             },
+            badge=button_badge(read_summary(m)[0]),
         )
         for m in merchants
     ]

@@ -9,6 +9,7 @@ from portal.models.erasure import ErasedPhone
 from portal.models.locations import Location, PongoStore, StoreSync
 from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay, RelayAttempt, RelayStatus
+from portal.models.pos_events import PosEvent, PosEventStatus, PosStatus
 from portal.models.products import Product
 from portal.models.rewards import PongoReward, ReviewedReward, RewardSync
 from portal.models.session import UsedLaunchToken, WebSession
@@ -29,6 +30,9 @@ __all__ = [
     "PongoConnection",
     "PongoReward",
     "PongoStore",
+    "PosEvent",
+    "PosEventStatus",
+    "PosStatus",
     "Product",
     "RelayAttempt",
     "RelayStatus",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from typing import TYPE_CHECKING
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from portal.workers import serve, worker_options
+from portal.workers import serve, start_companions, worker_options
 
 if TYPE_CHECKING:
     from portal.orders.relay import RelayWorker
@@ -46,9 +47,18 @@ def relay_worker(once: bool, interval: float) -> None:
 
 
 def _work(worker: RelayWorker, once: bool, interval: float) -> None:
-    """Drain once, or work until SIGTERM/SIGINT."""
+    """Drain once, or work until SIGTERM/SIGINT; the workers registered beside it run too."""
+    stop = threading.Event()
     if once:
         sent = len(worker.drain())
         click.echo(f"Relay worker: {sent} order(s) handled; nothing more is due.")
-        return
-    serve(worker, "Relay worker", interval)
+        stop.set()  # a companion started stopped drains what is due, then ends
+    # Each on a thread of its own: a slow receiver of theirs never holds up an order.
+    companions = start_companions(worker.app, stop, interval)
+    try:
+        if not once:
+            serve(worker, "Relay worker", interval)
+    finally:
+        stop.set()
+        for thread in companions:
+            thread.join(timeout=30)

@@ -86,9 +86,23 @@ class Overview:
         """Percentage of the setup steps done."""
         return self.guide.progress
 
+    def problems_by_area(self) -> dict[str, int]:
+        """The problems the overview lists, added up by the page that fixes them."""
+        totals = dict.fromkeys(PROBLEM_AREAS.values(), 0)
+        for key, count in self.problems.items():
+            totals[PROBLEM_AREAS[key]] += count
+        return totals
+
 
 LOCATION_COUNTS = ("unlinked", "orphaned", "renamed", "inactive_linked")
+REWARD_COUNTS = ("not_redeemable", "check")
 ORDER_COUNTS = ("failed", "paused")
+# Each problem the overview lists, by the page where the merchant deals with it.
+PROBLEM_AREAS = (
+    dict.fromkeys(LOCATION_COUNTS, "locations")
+    | dict.fromkeys(REWARD_COUNTS, "rewards")
+    | dict.fromkeys(ORDER_COUNTS, "orders")
+)
 
 
 @functools.cache

@@ -13,6 +13,7 @@ from portal.audit.actor import actor_from_request
 from portal.extensions import client_address, csrf, db, limiter
 from portal.listing import parse_page
 from portal.models.merchant import Merchant
+from portal.pos_status.services import notifications_of
 from portal.security_log import security_event
 from portal.sessions import end_session
 from portal.support import accounts, attempts, directory, factor, signin, viewas
@@ -90,11 +91,18 @@ def _merchant_or_404(ref: str) -> directory.DirectoryRow:
     return row
 
 
+def _merchant_page(row: directory.DirectoryRow, form: ReasonForm) -> str:
+    """The merchant's support page: health, what the POS was told, and the view-as form."""
+    return render_template(
+        "support/merchant.html", row=row, form=form, pos=notifications_of(row.merchant)
+    )
+
+
 @bp.get("/merchants/<ref>")
 @staff_required
 def merchant(ref: str) -> str:
     """One merchant's health, and the form to view its portal."""
-    return render_template("support/merchant.html", row=_merchant_or_404(ref), form=ReasonForm())
+    return _merchant_page(_merchant_or_404(ref), ReasonForm())
 
 
 @bp.post("/merchants/<ref>/view")
@@ -105,7 +113,7 @@ def start_view(ref: str) -> Response | tuple[str, int]:
     row = _merchant_or_404(ref)
     form = ReasonForm()
     if not form.validate_on_submit():
-        return render_template("support/merchant.html", row=row, form=form), 422
+        return _merchant_page(row, form), 422
     viewas.start_view(staff=current_staff(), merchant=row.merchant, reason=form.reason.data)
     security_event("support_view", "success", merchant=ref, staff_id=current_staff().id)
     return redirect(url_for("overview.index"))

@@ -14,10 +14,14 @@ import httpx
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from sqlalchemy import select
 
 from portal.demo.loader import load_demo_data
 from portal.extensions import db
+from portal.models.base import utcnow
+from portal.models.merchant import Merchant
 from portal.models.orders import OrderRelay
+from portal.models.pos_events import PosEvent, PosStatus
 from portal.sandbox.routes import CREATE_ORDER, OAUTH_FORM
 from portal.sandbox.server import RunningSandbox
 from tests.browser.conftest import (
@@ -55,7 +59,7 @@ class World:
 @pytest.fixture
 def world(database_url: str, sandbox: RunningSandbox, pongo: httpx.Client) -> Iterator[World]:
     """Demo data, Lumière connected and set up, a refused order, and two staff accounts."""
-    app = make_app(database_url, pongo_base_url=sandbox.url, **RELAY_TEST_SETTINGS)
+    app = make_app(database_url, pongo_base_url=sandbox.url, demo=True, **RELAY_TEST_SETTINGS)
     with app.app_context():
         load_demo_data()
     client = app.test_client()
@@ -65,10 +69,40 @@ def world(database_url: str, sandbox: RunningSandbox, pongo: httpx.Client) -> It
     client.post("/rewards/refresh", data={"csrf_token": token})
     link_locations(app, "LUMIERE", LINKS)
     send_refused_order(app, pongo)
+    add_pos_events(app)
     add_staff(app, AGENT)
     add_staff(app, ADMIN, role="support-admin")
     for portal in serve(app):
         yield World(portal, sandbox)
+
+
+def add_pos_events(app: Flask) -> None:
+    """Two events told to the POS back-end about Lumière: one received, one being retried."""
+    summary = {
+        "connection": "needs_reconnection",
+        "setup_percent": 67,
+        "problems": {"locations": 1, "rewards": 0, "orders": 1},
+        "orders_waiting": 1,
+        "pongo_unavailable_since": None,
+    }
+    with app.app_context():
+        merchant_id = db.session.scalar(select(Merchant.id).where(Merchant.ref == "LUMIERE"))
+        assert merchant_id is not None
+        db.session.add(PosStatus(merchant_id=merchant_id, summary=summary, announced=summary))
+        for n, status in enumerate(("delivered", "pending")):
+            db.session.add(
+                PosEvent(
+                    event_id=f"evt_{n:032d}",
+                    merchant_id=merchant_id,
+                    summary=summary,
+                    status=status,
+                    attempts=n + 1,
+                    body="{}",
+                    delivered_at=utcnow() if status == "delivered" else None,
+                    last_error=None if status == "delivered" else "ConnectError: refused",
+                )
+            )
+        db.session.commit()
 
 
 def send_refused_order(app: Flask, pongo: httpx.Client) -> None:
@@ -167,6 +201,7 @@ def test_every_page_passes_axe_at_every_size(world: World, browser: Browser, siz
 
     merchant_pages(page, base, visit)
     visit("error-401", "/launch?token=not-a-token")
+    visit("demo-pos-admin", "/demo/pos-admin")
     context.close()
 
     context = new_context(browser, size)
