@@ -25,7 +25,7 @@ from portal.pongo.connection import (
     note_success,
     note_unavailable,
 )
-from portal.pongo.errors import N_, GrantRejected, NeedsReconnection, Unavailable
+from portal.pongo.errors import N_, NeedsReconnection, PongoError, Unavailable
 from portal.pongo.models import FetchedReward, FetchedStore, OrderReceipt, PongoAccount
 from portal.pongo.settings import PongoSettings, parse_scopes
 from portal.pongo.tokens import refresh_access_token
@@ -152,8 +152,12 @@ def _refresh(merchant_id: int, *, force: bool) -> IssuedToken:
                 tokens = refresh_access_token(
                     pongo_settings(), crypto.decrypt(row.refresh_token_encrypted)
                 )
-            except GrantRejected:
-                problem = "refresh token rejected (invalid_grant)"
+            except Unavailable:
+                raise  # Pongo down or slow: the caller tries again later
+            except PongoError as refused:
+                # Pongo documents no refresh grant: any refusal, whatever its status and
+                # body, means only the merchant can restore access, by reconnecting.
+                problem = refusal_problem(refused)
             except crypto.InvalidToken:
                 problem = "stored token unreadable"
             else:
@@ -176,6 +180,12 @@ def _refresh(merchant_id: int, *, force: bool) -> IssuedToken:
         raise NeedsReconnection(problem)
     assert token is not None
     return IssuedToken(_decrypt_or_flag(merchant_id, token, generation), generation)
+
+
+def refusal_problem(error: PongoError) -> str:
+    """The connection problem noted when Pongo refuses a refresh: status only, never the body."""
+    status = f"HTTP {error.status_code}" if error.status_code else "an unreadable answer"
+    return f"Pongo refused the token refresh ({status})"
 
 
 class MerchantPongo:

@@ -179,6 +179,27 @@ def change_settings() -> Response:
     return read_settings()
 
 
+@bp.get("/refresh-grant")
+def read_refresh_grant() -> Response:
+    """Whether the token endpoint offers the refresh grant Pongo does not document."""
+    state = sandbox_state()
+    with state.lock:
+        return _json({"enabled": state.refresh_grant})
+
+
+@bp.post("/refresh-grant")
+def switch_refresh_grant() -> Response:
+    """Offer or refuse the refresh grant; tokens issued from now on carry a refresh token or not."""
+    body = _body()
+    enabled = body.get("enabled")
+    if not isinstance(enabled, bool) or set(body) != {"enabled"}:
+        return _json({"message": "give enabled as true or false"}, 422)
+    state = sandbox_state()
+    with state.lock:
+        state.refresh_grant = enabled
+    return read_refresh_grant()
+
+
 @bp.post("/reset")
 def reset() -> Response:
     """Go back to the fixture: forget tokens, orders, faults and control changes."""

@@ -40,6 +40,7 @@ from tests.conftest import (
     make_app,
     start_connect,
 )
+from tests.sandbox.support import allow_refresh
 
 
 def query(url: str) -> dict[str, str]:
@@ -260,6 +261,7 @@ def test_tokens_never_appear_in_pages_or_logs(
 ) -> None:
     """SEC-7: the codes and tokens of a whole connect + refresh flow are nowhere to be read."""
     client = pongo_app.test_client()
+    allow_refresh(pongo)
     with caplog.at_level(logging.DEBUG):
         launch(client)
         back = consent(pongo, start_connect(client))
@@ -369,6 +371,7 @@ def expire_locally(app: Flask) -> int:
 def test_refresh_works_outside_a_request(pongo_app: Flask, pongo: httpx.Client) -> None:
     """SEC-10: an expired token is refreshed from a job; new tokens saved, the call uses them."""
     client = pongo_app.test_client()
+    allow_refresh(pongo)
     connect_merchant(client, pongo)
     before = connection_of(pongo_app)
     assert before is not None
@@ -388,6 +391,7 @@ def test_refresh_works_outside_a_request(pongo_app: Flask, pongo: httpx.Client) 
 def test_refresh_happens_once_for_concurrent_callers(pongo_app: Flask, pongo: httpx.Client) -> None:
     """SEC-11: ten threads with the same expired token → one token-endpoint call, all succeed."""
     client = pongo_app.test_client()
+    allow_refresh(pongo)
     connect_merchant(client, pongo)
     pongo.post("/_sandbox/tokens/expire", json={"login": DEMO_LOGIN})
     merchant_id = expire_locally(pongo_app)
@@ -418,6 +422,7 @@ def test_rejected_refresh_flags_reconnection_and_stops(
 ) -> None:
     """SEC-12: invalid_grant → "needs reconnection", one log line, no further refresh attempts."""
     client = pongo_app.test_client()
+    allow_refresh(pongo)
     connect_merchant(client, pongo)
     pongo.post("/_sandbox/tokens/revoke", json={"login": DEMO_LOGIN})
     merchant_id = expire_locally(pongo_app)
@@ -440,6 +445,7 @@ def test_rejected_refresh_flags_reconnection_and_stops(
 def test_token_close_to_expiry_is_refreshed_first(pongo_app: Flask, pongo: httpx.Client) -> None:
     """SEC-13: a token expiring within the margin is refreshed before the call is made."""
     client = pongo_app.test_client()
+    allow_refresh(pongo)
     connect_merchant(client, pongo)
     with pongo_app.app_context():
         row = db.session.scalar(select(PongoConnection))

@@ -187,6 +187,12 @@ def password_token(
     return body
 
 
+def allow_refresh(http: httpx.Client, enabled: bool = True) -> None:
+    """Make the sandbox offer (or refuse) the refresh grant Pongo does not document."""
+    answer = http.post("/_sandbox/refresh-grant", json={"enabled": enabled})
+    assert answer.json() == {"enabled": enabled}
+
+
 def valid_order(**changes: Any) -> dict[str, Any]:
     """An order body the sandbox accepts."""
     order: dict[str, Any] = {

@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.models.connection import PongoConnection
 from portal.models.merchant import Merchant
 from tests.conftest import TEST_SETTINGS, connect_merchant, csrf_token, launch, launch_token
+from tests.sandbox.support import allow_refresh
 from tests.support.conftest import add_merchant, add_staff, page_csrf, sign_in, start_view
 
 
@@ -170,6 +171,7 @@ def test_error_pages_and_the_support_view_never_show_a_token(
 ) -> None:
     """SEC-7: with a live connection, no error page, support page or viewed page holds a token."""
     merchant = pongo_app.test_client()
+    allow_refresh(pongo)  # a refresh token too, so that both kinds of token are looked for
     with caplog.at_level(logging.DEBUG):
         connect_merchant(merchant, pongo)
         with pongo_app.app_context():
