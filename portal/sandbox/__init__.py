@@ -16,7 +16,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
-from portal.sandbox import api, oauth, routes
+from portal.sandbox import api, oauth, orders, routes
 from portal.sandbox.controls import bp as controls_bp
 from portal.sandbox.state import JSONDict, SandboxState, load_fixture
 
@@ -44,7 +44,7 @@ _VIEWS: dict[str, Callable[[], Any]] = {
     routes.ME.endpoint: api.me,
     routes.STORES.endpoint: api.stores,
     routes.REWARDS.endpoint: api.rewards,
-    routes.CREATE_ORDER.endpoint: api.orders,
+    routes.CREATE_ORDER.endpoint: orders.orders,
 }
 
 
@@ -61,7 +61,7 @@ def create_sandbox_app(
     app.config["SECRET_KEY"] = secrets.token_hex(32)
     app.config["SANDBOX_ISSUER"] = issuer_url
     app.config["SANDBOX_ORDER_ENUMS"] = {
-        name: data.get("order_enums", {}).get(name) for name in api.ORDER_ENUM_FIELDS
+        name: data.get("order_enums", {}).get(name) for name in orders.ENUM_FIELDS
     }
     state = SandboxState(data, clock)
     app.extensions["pongo_sandbox"] = state

@@ -386,6 +386,7 @@ class SandboxState:
         status: int,
         response: JSONDict,
         idempotency_key: str | None,
+        ignored: list[str],
     ) -> None:
         """Keep every order request with the answer it got, for the controls."""
         with self.lock:
@@ -396,6 +397,7 @@ class SandboxState:
                     "status": status,
                     "response": response,
                     "idempotency_key": idempotency_key,
+                    "ignored_fields": ignored,
                     "received_at": datetime.fromtimestamp(self.clock(), UTC).isoformat(),
                 }
             )

@@ -205,7 +205,7 @@ def valid_order(**changes: Any) -> dict[str, Any]:
         "delivery_mode": "on_site",
         "status": "completed",
         "delivery_status": "delivered",
-        "customer_phone": "33612345678",
+        "customer": {"phone": "33612345678", "has_optin": True},
         "lines": [{"external_id": "BAK-001", "quantity": 1, "amount": 350}],
         "reward_ids": [],
     }
