@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from portal.pongo import endpoints, models
+from portal.pongo import endpoints, inferred, models
 from portal.pongo.endpoints import Endpoint
 from portal.pongo.errors import UnexpectedResponse
 from portal.pongo.settings import PongoSettings
@@ -164,8 +164,8 @@ class PongoClient:
     ) -> tuple[str | None, dict[str, str] | None]:
         if not isinstance(body, Mapping):
             return None, None
-        links = body.get("links")
-        next_link = links.get("next") if isinstance(links, Mapping) else None
+        links = _at(body, inferred.PAGE_NEXT)
+        next_link = links.get(_leaf(inferred.PAGE_NEXT)) if isinstance(links, Mapping) else None
         if isinstance(next_link, str) and next_link:
             try:
                 absolute = urljoin(url, next_link)
@@ -176,12 +176,22 @@ class PongoClient:
             if elsewhere:
                 raise UnexpectedResponse(f"{endpoint.name}: next page points to another host")
             return absolute, None
-        meta = body.get("meta")
+        meta = _at(body, inferred.PAGE_LAST)
         if isinstance(meta, Mapping):
-            current, last = meta.get("current_page"), meta.get("last_page")
+            current = meta.get(_leaf(inferred.PAGE_CURRENT))
+            last = meta.get(_leaf(inferred.PAGE_LAST))
             if isinstance(current, int) and isinstance(last, int) and current < last:
                 return url, {**(params or {}), "page": str(current + 1)}
         return None, None
+
+
+def _at(body: Mapping[str, Any], dotted: str) -> Any:
+    """The object holding the last part of a dotted name ("links" for "links.next")."""
+    return body.get(dotted.split(".")[0])
+
+
+def _leaf(dotted: str) -> str:
+    return dotted.split(".")[-1]
 
 
 def _origin(url: str) -> tuple[str, str]:

@@ -10,9 +10,9 @@ from portal.pongo import endpoints
 # The portal reads rewards and sends orders. Listing stores needs no documented
 # scope (the docs' scope list has no store.*), so none is asked for.
 DEFAULT_SCOPES = ("reward.read", "order.create")
-TOKEN_PATH = endpoints.TOKEN.path
+TOKEN_PATH = str(endpoints.TOKEN.path)
 # Pongo's docs exchange the code with this non-standard grant type.
-TOKEN_GRANT_TYPE = "client_credentials"  # noqa: S105 - a grant name, not a secret
+TOKEN_GRANT_TYPE = str(endpoints.GRANT_CODE)
 
 # Pongo's form takes scopes comma-separated; OAuth answers may separate them with spaces.
 _SCOPE_SEPARATORS = re.compile(r"[,\s]+")
