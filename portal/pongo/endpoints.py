@@ -81,6 +81,23 @@ STORE_SLUG = _store("slug", SETUP_PAGE)
 STORE_PUBLIC_ID = _store("public_id", "reference/createacustomer-1")
 REWARD_EXTERNAL_ID = documented("external_id", what="reward field", page=SETUP_PAGE)
 
+# What the client reads in a store and in a reward, the one it cannot do without first.
+STORE_FIELDS = (
+    STORE_SLUG,
+    inferred.STORE_NAME,
+    inferred.STORE_ADDRESS,
+    inferred.STORE_CITY,
+    inferred.STORE_POSTAL_CODE,
+    STORE_PUBLIC_ID,
+)
+REWARD_FIELDS = (
+    inferred.REWARD_ID,
+    inferred.REWARD_NAME,
+    inferred.REWARD_POINTS,
+    REWARD_EXTERNAL_ID,
+)
+ACCOUNT_FIELDS = (inferred.ME_ID, inferred.ME_NAME, inferred.ME_EMAIL)
+
 
 class Order:
     """The names of create-order's body, in the reference's order (those the portal sends)."""

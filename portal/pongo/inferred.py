@@ -64,6 +64,13 @@ PASSWORD_LOGIN = guessed(
     reason="the page names no field; OAuth's password grant says username",
 )
 
+PASSWORD_SCOPE = guessed(
+    "scope",
+    what="password grant scope field",
+    page=GRANTS_PAGE,
+    reason="the third password-grant field is unnamed; OAuth's is scope",
+)
+
 # /me (response not captured)
 
 ME_ID = guessed("id", what="account field", page=ME_PAGE, reason=LARAVEL)
@@ -107,6 +114,12 @@ def _order(
     return guessed(name, what="order field", page=ORDER_PAGE, reason=reason)
 
 
+ORDER_ANSWER_ID = guessed(
+    "id",
+    what="order answer field",
+    page=ORDER_PAGE,
+    reason="the page says a repeat answers with the order's id, without naming it",
+)
 ORDER_CHANNEL = _order("channel")
 ORDER_DELIVERY_MODE = _order("delivery_mode")
 ORDER_TABLET_ID = _order("tablet_id")

@@ -272,11 +272,11 @@ def _label(item: Mapping[str, Any], key: str) -> str:
 def parse_receipt(body: Any, *, order_id: str, status_code: int) -> OrderReceipt:
     """Read Pongo's answer to an order."""
     item = _object(body, "order")
-    if isinstance(item.get("data"), Mapping):
-        item = item["data"]
+    if isinstance(item.get(inferred.PAGE_ITEMS), Mapping):
+        item = item[inferred.PAGE_ITEMS]
     return OrderReceipt(
         order_id=order_id,
-        pongo_id=_optional(item.get("id"), 120),
+        pongo_id=_optional(item.get(inferred.ORDER_ANSWER_ID), 120),
         already_processed=status_code == 202,
         status_code=status_code,
     )

@@ -42,6 +42,7 @@ _VIEWS: dict[str, Callable[[], Any]] = {
     routes.OAUTH_DECISION.endpoint: oauth.oauth_decision,
     routes.TOKEN.endpoint: oauth.token,
     routes.ME.endpoint: api.me,
+    routes.TEST_TOKEN.endpoint: api.test_token,
     routes.STORES.endpoint: api.stores,
     routes.REWARDS.endpoint: api.rewards,
     routes.CREATE_ORDER.endpoint: orders.orders,

@@ -107,6 +107,14 @@ def me() -> Response:
     )
 
 
+def test_token() -> Response:
+    """Say whether the Bearer token is valid ("Test the token")."""
+    auth = authorize(routes.TEST_TOKEN.scope)
+    if isinstance(auth, Response):
+        return auth
+    return json_answer({"message": routes.VALID_BEARER})
+
+
 def stores() -> Response:
     """The stores of the token's account."""
     auth = authorize(routes.STORES.scope)

@@ -28,6 +28,8 @@ OAUTH_SIGN_IN = Route("oauth_sign_in", "POST", "/v1/oauth/form/sign-in", None, "
 OAUTH_DECISION = Route("oauth_decision", "POST", "/v1/oauth/form/decision", None, "emulator")
 TOKEN = Route("token", "POST", "/v1/oauth/token", None, "I")
 ME = Route("me", "GET", "/v1/oauth/me", None, "C")
+# "Test the token" exists in the sidebar (GET) [C-nav]; its path is a guess [I].
+TEST_TOKEN = Route("test_token", "GET", "/v1/oauth/test", None, "I")
 # Pongo documents no store scope [U]. The documented "basic" scope set has no
 # store.* entry and the guides call GET stores right after OAuth, so any valid
 # token may list its account's stores. Set a scope here to emulate otherwise.
@@ -36,7 +38,17 @@ REWARDS = Route("rewards", "GET", "/v1/rewards", "reward.read", "C")
 # Path [I], scope and the 202 replay answer [C].
 CREATE_ORDER = Route("create_order", "POST", "/v1/orders", "order.create", "I")
 
-API_ROUTES = (OAUTH_FORM, OAUTH_SIGN_IN, OAUTH_DECISION, TOKEN, ME, STORES, REWARDS, CREATE_ORDER)
+API_ROUTES = (
+    OAUTH_FORM,
+    OAUTH_SIGN_IN,
+    OAUTH_DECISION,
+    TOKEN,
+    ME,
+    TEST_TOKEN,
+    STORES,
+    REWARDS,
+    CREATE_ORDER,
+)
 
 CONTROLS_PREFIX = "/_sandbox"
 
@@ -86,6 +98,7 @@ MAX_PER_PAGE = 100
 UNAUTHENTICATED = "Unauthenticated."
 MISSING_SCOPE = "Invalid scope(s) provided."
 ALREADY_PROCESSED = "This order has already been processed."
+VALID_BEARER = "The token is valid."  # [I]
 VALIDATION_FAILED = "The given data was invalid."
 ORDER_ID_PREFIX = "ord_"  # [I]
 
