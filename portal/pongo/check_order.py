@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -83,6 +84,9 @@ def check_order(call: Call, report: Report, body: dict[str, Any]) -> None:
     _accepted(report, body, answer)
     _repeat(call, report, body, answer)
     _broken(call, report, body)
+    pongo_id = answer.get(inferred.ORDER_ANSWER_ID)
+    if isinstance(pongo_id, str | int) and pongo_id:
+        _cancel(call, report, str(pongo_id))
 
 
 def _accepted(report: Report, body: dict[str, Any], answer: Mapping[str, Any]) -> None:
@@ -135,3 +139,30 @@ def _broken(call: Call, report: Report, body: dict[str, Any]) -> None:
     report.check(ok, inferred.ERROR_FIELDS, came=came, note="a 422 naming 'lines'")
     has_message = isinstance(answer, Mapping) and inferred.ERROR_MESSAGE in answer
     report.check(has_message, inferred.ERROR_MESSAGE, came=came, note="in a 422")
+
+
+def _cancel(call: Call, report: Report, pongo_id: str) -> None:
+    """Cancel the test order, as the portal sends a cancellation, so it earns nobody points."""
+    endpoint = endpoints.UPDATE_ORDER_STATUS
+    path = endpoint.path.replace("{id}", quote(pongo_id, safe=""))
+    cancelled = endpoints.STATUS_VALUES[0]
+    reply = call(endpoint.method, path, json={endpoints.STATUS_FIELD: cancelled})
+    if reply is None:
+        return
+    if reply.is_success:
+        for subject in (endpoint.path, endpoints.STATUS_FIELD, cancelled, endpoint.scope):
+            if subject is not None:
+                report.add(CONFIRMED, subject, "the test order was cancelled")
+        return
+    if reply.status_code == 403 and endpoint.scope is not None:
+        report.add(DIFFERS, endpoint.scope, said(reply))
+    elif reply.status_code == 422:
+        answer = json_of(reply)
+        errors = answer.get(inferred.ERROR_FIELDS) if isinstance(answer, Mapping) else None
+        if isinstance(errors, Mapping) and endpoints.STATUS_FIELD in errors:
+            report.add(DIFFERS, cancelled, said(reply))
+        else:
+            report.add(DIFFERS, endpoints.STATUS_FIELD, said(reply))
+    else:
+        report.add(DIFFERS, endpoint.path, said(reply))
+    report.add(NOT_CHECKED, "the test order", f"{pongo_id} stays in Pongo: cancel it there")

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
 
@@ -102,6 +102,23 @@ class PongoClient:
             order_id="" if order_id is None else str(order_id),
             status_code=reply.status_code,
         )
+
+    def update_order_status(self, pongo_id: str, status: str) -> None:
+        """Tell Pongo an order it has changed status (cancelled, refunded); a repeat is harmless."""
+        if not pongo_id:
+            raise ValueError("a status update needs the id Pongo gave the order")
+        endpoint = endpoints.UPDATE_ORDER_STATUS
+        path = endpoint.path.replace("{id}", quote(pongo_id, safe=""))
+        reply = self._transport.send(
+            endpoint.method,
+            self._url(path),
+            what=endpoint.name,
+            # Setting the same status again changes nothing, so a retry is safe.
+            idempotent=True,
+            headers=self._headers,
+            json_body={endpoints.STATUS_FIELD: status},
+        )
+        raise_for_status(reply, endpoint.name)
 
     # Plumbing
 

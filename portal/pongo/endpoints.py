@@ -99,6 +99,11 @@ REWARD_FIELDS = (
 ACCOUNT_FIELDS = (inferred.ME_ID, inferred.ME_NAME, inferred.ME_EMAIL)
 
 
+# The body of "Update order status" and the statuses the portal sends.
+STATUS_FIELD = inferred.STATUS_FIELD
+STATUS_VALUES = (inferred.STATUS_CANCELLED, inferred.STATUS_REFUNDED)
+
+
 class Order:
     """The names of create-order's body, in the reference's order (those the portal sends)."""
 

@@ -254,6 +254,10 @@ class MerchantPongo:
         """Send one order."""
         return self._call(lambda c: c.create_order(payload, idempotency_key=idempotency_key))
 
+    def update_order_status(self, pongo_id: str, status: str) -> None:
+        """Send one status change of an order Pongo already has."""
+        self._call(lambda c: c.update_order_status(pongo_id, status))
+
     def close(self) -> None:
         """Release the HTTP connection pool."""
         self.client.close()

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from portal.pongo import endpoints
 
-# The portal reads rewards and sends orders. Listing stores needs no documented
-# scope (the docs' scope list has no store.*), so none is asked for.
-DEFAULT_SCOPES = ("reward.read", "order.create")
+# The portal reads rewards, sends orders and their later status changes. Listing stores
+# needs no documented scope (the docs' scope list has no store.*), so none is asked for.
+DEFAULT_SCOPES = ("reward.read", "order.create", "order.update")
 TOKEN_PATH = str(endpoints.TOKEN.path)
 # Pongo's docs exchange the code with this non-standard grant type.
 TOKEN_GRANT_TYPE = str(endpoints.GRANT_CODE)

@@ -36,7 +36,7 @@ BROWSER_PAGES = frozenset(
     {routes.OAUTH_FORM.endpoint, routes.OAUTH_SIGN_IN.endpoint, routes.OAUTH_DECISION.endpoint}
 )
 
-_VIEWS: dict[str, Callable[[], Any]] = {
+_VIEWS: dict[str, Callable[..., Any]] = {
     routes.OAUTH_FORM.endpoint: oauth.oauth_form,
     routes.OAUTH_SIGN_IN.endpoint: oauth.oauth_sign_in,
     routes.OAUTH_DECISION.endpoint: oauth.oauth_decision,
@@ -46,6 +46,7 @@ _VIEWS: dict[str, Callable[[], Any]] = {
     routes.STORES.endpoint: api.stores,
     routes.REWARDS.endpoint: api.rewards,
     routes.CREATE_ORDER.endpoint: orders.orders,
+    routes.UPDATE_ORDER_STATUS.endpoint: orders.update_status,
 }
 
 

@@ -78,6 +78,14 @@ def list_orders() -> Response:
         return _json(list(state.order_log))
 
 
+@bp.get("/status-updates")
+def list_status_updates() -> Response:
+    """Every status update received, with the answer it got and each order's statuses."""
+    state = sandbox_state()
+    with state.lock:
+        return _json({"updates": list(state.status_log), "statuses": dict(state.order_statuses)})
+
+
 @bp.get("/requests")
 def list_requests() -> Response:
     """Every API request received (method, path, status), for counting retries."""

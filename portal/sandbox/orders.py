@@ -165,6 +165,8 @@ def create_order(account: Account, body: Any) -> tuple[int, JSONDict]:
             return 202, {"message": routes.ALREADY_PROCESSED, "id": existing}
         pongo_id = routes.ORDER_ID_PREFIX + secrets.token_hex(6)
         state.orders[key] = pongo_id
+        state.order_owner[pongo_id] = account.login
+        state.order_statuses[pongo_id] = [body["status"]]
         return 201, {
             "id": pongo_id,
             "order_id": body["order_id"],
@@ -205,5 +207,42 @@ def orders() -> Response:
             response=answer,
             idempotency_key=idempotency_key,
             ignored=ignored_fields(body),
+        )
+    return json_answer(answer, status)
+
+
+def status_errors(body: Any) -> dict[str, list[str]]:
+    """Check a status update: a status, from the fixture's status values when it lists them."""
+    if not isinstance(body, dict):
+        return {"body": ["The request body must be a JSON object."]}
+    param = next(p for p in PARAMS if p.name == "status")
+    allowed: dict[str, list[str] | None] = current_app.config["SANDBOX_ORDER_ENUMS"]
+    message = _param_error(param, body, allowed.get("status"))
+    return {"status": [message]} if message else {}
+
+
+def update_status(order_id: str) -> Response:
+    """Change the status of an order Pongo already has (cancelled, refunded...) [I]."""
+    auth = authorize(routes.UPDATE_ORDER_STATUS.scope)
+    if isinstance(auth, Response):
+        return auth
+    account = auth[0]
+    state = sandbox_state()
+    body = request.get_json(silent=True)
+    errors = status_errors(body)
+    answer: JSONDict
+    with state.lock:
+        if state.order_owner.get(order_id) != account.login:
+            status, answer = 404, {"message": routes.ORDER_NOT_FOUND}
+        elif errors or not isinstance(body, dict):
+            status, answer = 422, {"message": routes.VALIDATION_FAILED, "errors": errors}
+        else:
+            history = state.order_statuses[order_id]
+            # The same status twice is one change.
+            if history[-1] != body["status"]:
+                history.append(body["status"])
+            status, answer = 200, {"id": order_id, "status": body["status"]}
+        state.record_status_update(
+            login=account.login, order_id=order_id, body=body, status=status, response=answer
         )
     return json_answer(answer, status)

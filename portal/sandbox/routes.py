@@ -38,6 +38,12 @@ REWARDS = Route("rewards", "GET", "/v1/rewards", "reward.read", "C")
 # Path [I], scope and the 202 replay answer [C].
 CREATE_ORDER = Route("create_order", "POST", "/v1/orders", "order.create", "I")
 
+# "Update order status" is only a sidebar entry (PATCH) [C-nav]: path, body, values [I].
+# The id is the one Pongo gave the order; an order it does not have is a 404.
+UPDATE_ORDER_STATUS = Route(
+    "update_order_status", "PATCH", "/v1/orders/<order_id>", "order.update", "I"
+)
+
 API_ROUTES = (
     OAUTH_FORM,
     OAUTH_SIGN_IN,
@@ -48,6 +54,7 @@ API_ROUTES = (
     STORES,
     REWARDS,
     CREATE_ORDER,
+    UPDATE_ORDER_STATUS,
 )
 
 CONTROLS_PREFIX = "/_sandbox"
@@ -100,6 +107,7 @@ MISSING_SCOPE = "Invalid scope(s) provided."
 ALREADY_PROCESSED = "This order has already been processed."
 VALID_BEARER = "The token is valid."  # [I]
 VALIDATION_FAILED = "The given data was invalid."
+ORDER_NOT_FOUND = "No query results for model [Order]."  # Laravel's 404 [I]
 ORDER_ID_PREFIX = "ord_"  # [I]
 
 # Reward keys that restrict who sees a reward (emulator extras, [I] semantics):

@@ -249,6 +249,10 @@ class SandboxState:
             self.access_tokens: dict[str, AccessToken] = {}
             self.refresh_tokens: dict[str, RefreshToken] = {}
             self.orders: dict[tuple[str, str, str], str] = {}
+            # Pongo's id of each order → its account and the statuses it went through.
+            self.order_owner: dict[str, str] = {}
+            self.order_statuses: dict[str, list[str]] = {}
+            self.status_log: list[JSONDict] = []
             self.idempotent: dict[tuple[str, str], tuple[int, JSONDict]] = {}
             self.order_log: list[JSONDict] = []
             self.request_log: list[JSONDict] = []
@@ -398,6 +402,22 @@ class SandboxState:
                     "response": response,
                     "idempotency_key": idempotency_key,
                     "ignored_fields": ignored,
+                    "received_at": datetime.fromtimestamp(self.clock(), UTC).isoformat(),
+                }
+            )
+
+    def record_status_update(
+        self, *, login: str, order_id: str, body: Any, status: int, response: JSONDict
+    ) -> None:
+        """Keep every status update request with the answer it got, for the controls."""
+        with self.lock:
+            self.status_log.append(
+                {
+                    "account": login,
+                    "id": order_id,
+                    "body": body,
+                    "status": status,
+                    "response": response,
                     "received_at": datetime.fromtimestamp(self.clock(), UTC).isoformat(),
                 }
             )

@@ -107,7 +107,7 @@ def test_scope_is_the_configured_minimum(pongo_app: Flask, pongo: httpx.Client) 
     """SEC-5: exactly the allow-listed scopes; adding one must change this test."""
     client = pongo_app.test_client()
     launch(client)
-    assert query(start_connect(client))["scope"] == "reward.read,order.create"
+    assert query(start_connect(client))["scope"] == "reward.read,order.create,order.update"
 
 
 def test_consent_form_is_the_endpoint_tables_oauth_form(

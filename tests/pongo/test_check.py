@@ -52,7 +52,15 @@ def test_check_passes_against_the_sandbox_and_reports_every_guess(url: str) -> N
     assert "confirmed: 422 answer field 'errors'" in out
     for secret in (PASSWORD, CLIENT_SECRET):
         assert secret not in out
-    assert out.splitlines()[-1].endswith("0 differs, 17 not checked")
+    assert out.splitlines()[-1].endswith("0 differs, 13 not checked")
+
+
+def test_the_test_order_is_cancelled_after_it_was_accepted(url: str, http: httpx.Client) -> None:
+    result = run(url, "--order", "alice-paris")
+    assert "confirmed: update-order-status path '/v1/orders/{id}'" in result.output
+    assert "confirmed: order status value 'cancelled'" in result.output
+    statuses = http.get("/_sandbox/status-updates").json()["statuses"]
+    assert list(statuses.values()) == [["completed", "cancelled"]]
 
 
 def test_the_test_order_is_posted_once_without_a_customer(url: str, http: httpx.Client) -> None:
@@ -154,7 +162,7 @@ def test_a_refused_refresh_differs(url: str, http: httpx.Client) -> None:
 
 
 def test_code_exchange_is_the_documented_grant(url: str, http: httpx.Client) -> None:
-    code = authorize(http)["code"]
+    code = authorize(http, scope="reward.read,order.create,order.update")["code"]
     result = run(url, "--code", code, "--redirect-uri", REDIRECT_URI, password=False)
     assert result.exit_code == 0, result.output
     assert "confirmed: code exchange grant 'client_credentials'" in result.output
@@ -177,3 +185,10 @@ def test_credentials_must_be_one_grant(url: str, extra: list[str]) -> None:
 
 def test_base_url_must_be_http(url: str) -> None:
     assert run("ftp://pongo.example").exit_code == 2
+
+
+def test_a_token_without_the_status_scope_differs(url: str, http: httpx.Client) -> None:
+    result = run(url, "--order", "alice-paris", "--scopes", "reward.read,order.create")
+    assert result.exit_code == 1
+    assert "differs: update-order-status scope 'order.update'" in result.output
+    assert "stays in Pongo: cancel it there" in result.output
