@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from babel import Locale
 from flask import Flask, current_app, g, request
-from flask_babel import format_currency, format_date, format_time, get_locale, to_user_timezone
+from flask_babel import format_currency, get_locale
 from flask_babel import lazy_gettext as _l
 
 from portal.connect.banners import connection_banners
 from portal.i18n import LOCALES, SWITCHER
-from portal.models.base import utcnow
+from portal.moments import since, when
 
 # The merchant's navigation, in order. An entry shows once its page exists.
 NAVIGATION = (
@@ -53,24 +51,6 @@ def layout_context() -> dict[str, Any]:
         "layout_user": g.get("user"),
         "banners": banners(),
     }
-
-
-def when(value: datetime | None) -> str:
-    """The one way pages write a moment, in the user's time zone and language."""
-    if value is None:
-        return "—"
-    locale = get_locale() or Locale.parse("en")
-    joined: str = str(locale.datetime_formats["medium"])
-    return joined.replace("{1}", format_date(value, "medium")).replace(
-        "{0}", format_time(value, "short")
-    )
-
-
-def since(value: datetime) -> str:
-    """A moment of today as its time alone ("06:53"), of another day as `when` writes it."""
-    if to_user_timezone(value).date() == to_user_timezone(utcnow()).date():
-        return str(format_time(value, "short"))
-    return when(value)
 
 
 def money(cents: int | None, currency: str | None = None) -> str:

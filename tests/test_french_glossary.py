@@ -13,8 +13,12 @@ from tests.conftest import launch
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "portal/translations/fr/LC_MESSAGES/messages.po"
 # Words the glossary replaced: a POS location is an "établissement", a Pongo store a
-# "boutique Pongo", and Pongo is called by its name.
-BANNED = re.compile(r"(?i)\bmagasins?\b|\bemplacements?\b|plateforme de fidélité|\w\(s\)")
+# "boutique Pongo", a location is "associé" to its store (never "lié", never "orphelin": its
+# store has "disparu"), the first page is the "vue d'ensemble", and Pongo is called by its name.
+BANNED = re.compile(
+    r"(?i)\bmagasins?\b|\bemplacements?\b|plateforme de fidélité|\w\(s\)"
+    r"|\bli(é|ée|és|ées|ez)\b|orphelin|accueil"
+)
 
 
 def test_french_catalogue_follows_the_glossary_and_fakes_no_plural() -> None:

@@ -66,15 +66,15 @@ ACTIONS: dict[str, AuditAction] = _actions(
     ),
     AuditAction(
         "location.link",
-        _l("%(actor)s changed the Pongo store of location %(location)s from %(old)s to %(new)s."),
+        _l("%(actor)s changed the Pongo store of “%(location)s” from %(old)s to %(new)s."),
     ),
     AuditAction(
         "location.no_store",
-        _l("%(actor)s marked location %(location)s as having no Pongo store."),
+        _l("%(actor)s marked “%(location)s” as having no Pongo store."),
     ),
     AuditAction(
         "location.no_store_undo",
-        _l("%(actor)s withdrew the “no Pongo store” mark of location %(location)s."),
+        _l("%(actor)s withdrew the “no Pongo store” mark of “%(location)s”."),
     ),
     AuditAction("stores.refresh", _l("%(actor)s fetched %(stores)s Pongo store(s).")),
     AuditAction("rewards.refresh", _l("%(actor)s fetched %(rewards)s Pongo reward(s).")),
@@ -129,21 +129,35 @@ class _Facts(dict[str, Any]):
         return "?"
 
 
-def _facts(event: AuditEvent) -> Mapping[str, Any]:
-    facts = _Facts(
-        (key, "—" if value is None else value) for key, value in (event.details or {}).items()
-    )
-    facts["actor"] = event.actor
+# The portal's own scheduled work, named as a reader would say it.
+SYSTEM_ACTOR = _l("The portal's automatic check")
+# Details that hold a code (a location's ref, a store's slug) a sentence shows by its name.
+NAMED_DETAILS = ("location", "old", "new")
+
+
+def _fact(key: str, value: Any, names: Mapping[str, str]) -> Any:
+    if value is None:
+        return "—"
+    return names.get(str(value), value) if key in NAMED_DETAILS else value
+
+
+def _facts(event: AuditEvent, names: Mapping[str, str]) -> Mapping[str, Any]:
+    facts = _Facts((key, _fact(key, value, names)) for key, value in (event.details or {}).items())
+    facts["actor"] = str(SYSTEM_ACTOR) if event.actor == "system" else event.actor
     facts["staff"] = event.impersonator or event.actor
     return facts
 
 
-def describe(event: AuditEvent) -> str:
-    """The event's sentence in the current language (the bare key for a retired action)."""
+def describe(event: AuditEvent, names: Mapping[str, str] | None = None) -> str:
+    """The event's sentence in the current language (the bare key for a retired action).
+
+    ``names`` maps codes found in the details (a location's ref, a store's slug) to the names
+    people know them by.
+    """
     action = ACTIONS.get(event.action)
     if action is None:
         return f"{event.actor}: {event.action}"
-    return str(action.sentence) % _facts(event)
+    return str(action.sentence) % _facts(event, names or {})
 
 
 def unregistered(keys: Iterable[str]) -> set[str]:

@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.audit.actions import Audience, describe, visible_to
+from portal.audit.actions import NAMED_DETAILS, Audience, describe, visible_to
 from portal.extensions import db
 from portal.listing import Page, paginate
 from portal.models.audit import AuditEvent
+from portal.models.locations import Location, PongoStore
 from portal.models.merchant import Merchant
+from portal.moments import during, when
 
 PER_PAGE = 25
 # Folded into the line of the view they belong to (counted, or giving its end time).
@@ -28,13 +29,12 @@ class LogLine:
     text: str
     support: bool
     reason: str | None = None
+    # The codes the sentence names by their names, for support ("Technical details").
+    codes: tuple[str, ...] = ()
 
 
 def _when(start: datetime, end: datetime | None = None) -> str:
-    day = format_date(start, "medium")
-    if end is None:
-        return f"{day}, {format_time(start, 'short')}"
-    return f"{day}, {format_time(start, 'short')}–{format_time(end, 'short')}"
+    return when(start) if end is None else during(start, end)
 
 
 @dataclass
@@ -79,6 +79,42 @@ def _view_line(event: AuditEvent, fact: _ViewFacts) -> LogLine:
     return LogLine(when=when, text=f"{text} {pages}", support=True, reason=event.reason)
 
 
+# Details that hold a location's ref, and those that hold a Pongo store's slug.
+LOCATION_KEYS = ("location",)
+STORE_KEYS = ("old", "new")
+assert set(LOCATION_KEYS + STORE_KEYS) == set(NAMED_DETAILS)
+
+
+def _codes(event: AuditEvent, keys: tuple[str, ...]) -> list[str]:
+    return [str(event.details[k]) for k in keys if (event.details or {}).get(k) is not None]
+
+
+def _names(merchant: Merchant, events: list[AuditEvent]) -> dict[str, str]:
+    """Names for the location refs and store slugs these events' details hold."""
+    linking = [e for e in events if e.action.startswith("location.")]
+    refs = {code for e in linking for code in _codes(e, LOCATION_KEYS)}
+    slugs = {code for e in linking for code in _codes(e, STORE_KEYS)}
+    names: dict[str, str] = {}
+    if refs:
+        names |= dict(
+            db.session.execute(
+                select(Location.ref, Location.name).where(
+                    Location.merchant_id == merchant.id, Location.ref.in_(refs)
+                )
+            ).all()
+        )
+    if slugs:
+        names |= {
+            slug: f"“{name}”"
+            for slug, name in db.session.execute(
+                select(PongoStore.slug, PongoStore.name).where(
+                    PongoStore.merchant_id == merchant.id, PongoStore.slug.in_(slugs)
+                )
+            ).all()
+        }
+    return names
+
+
 def access_log(*, merchant: Merchant, page: int) -> tuple[list[LogLine], Page]:
     """A page of the merchant's log, newest first, and where that page is."""
     query = (
@@ -94,6 +130,7 @@ def access_log(*, merchant: Merchant, page: int) -> tuple[list[LogLine], Page]:
     events: list[AuditEvent] = pagination.items
     starts = [e for e in events if e.action == "support.view.start"]
     facts = _view_facts(merchant, starts)
+    names = _names(merchant, events)
     lines = []
     for event in events:
         if event.action == "support.view.start":
@@ -104,9 +141,12 @@ def access_log(*, merchant: Merchant, page: int) -> tuple[list[LogLine], Page]:
             lines.append(
                 LogLine(
                     when=_when(event.at),
-                    text=describe(event),
+                    text=describe(event, names),
                     support=bool(event.impersonator),
                     reason=event.reason,
+                    codes=tuple(
+                        code for code in _codes(event, LOCATION_KEYS + STORE_KEYS) if code in names
+                    ),
                 )
             )
     return lines, pagination

@@ -16,7 +16,8 @@ from portal.models.orders import OrderRelay, RelayStatus
 from portal.pongo.connection import request_connection
 
 
-def _waiting_orders(merchant: Merchant) -> int:
+def waiting_orders(merchant: Merchant) -> int:
+    """How many of the merchant's orders wait, paused, for a usable connection."""
     return (
         db.session.scalar(
             select(func.count(OrderRelay.id)).where(
@@ -33,7 +34,7 @@ def connection_banners(merchant: Merchant) -> list[dict[str, Any]]:
     status = connection.status if connection else None
     if status is None or status == ConnectionStatus.CONNECTED:
         return []
-    waiting = _waiting_orders(merchant)
+    waiting = waiting_orders(merchant)
     if waiting:
         text = ngettext(
             "%(num)d order is waiting: reconnect Pongo so it earns points",
@@ -49,7 +50,10 @@ def connection_banners(merchant: Merchant) -> list[dict[str, Any]]:
             "kind": "danger" if status == ConnectionStatus.NEEDS_RECONNECTION else "warning",
             "icon": "✖" if status == ConnectionStatus.NEEDS_RECONNECTION else "⚠",
             "text": text,
-            "action_url": url_for("connect.index"),
-            "action_label": _("Reconnect"),
+            # The button itself starts the reconnection: straight to Pongo's consent form.
+            "form_url": url_for("connect.start"),
+            "form_endpoint": "connect.start",
+            "form_label": _("Reconnect"),
+            "form_busy": _("Opening Pongo…"),
         }
     ]

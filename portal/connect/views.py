@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from portal import config
 from portal.access import current_merchant, merchant_required, never_while_viewing_as
 from portal.audit.actor import actor_from_request
 from portal.connect import oauth, services
+from portal.connect.banners import waiting_orders
 from portal.connect.forms import ConfirmForm
+from portal.connect.scopes import permission_words
 from portal.drift.services import mail_enabled
 from portal.extensions import limiter
 from portal.pongo.connection import forget_connection, request_connection
@@ -24,10 +27,12 @@ bp = Blueprint("connect", __name__, url_prefix="/connect")
 def index() -> str:
     """Show the connection state and the one-click actions."""
     merchant = current_merchant()
+    connection = request_connection(merchant)
     return render_template(
         "connect/index.html",
         merchant=merchant,
-        connection=request_connection(merchant),
+        connection=connection,
+        permissions=permission_words(connection.scopes if connection else None),
         form=ConfirmForm(),
         mail_enabled=mail_enabled(merchant),
     )
@@ -69,6 +74,19 @@ def callback() -> Response | tuple[str, int]:
             _("Your stores and rewards could not be fetched yet: refresh them in a moment."),
             "warning",
         )
+    waiting = waiting_orders(merchant)
+    if waiting:
+        # Orders paused for the connection go out on the relay's next round: say so, and
+        # show them rather than the next setup step.
+        flash(
+            ngettext(
+                "%(num)d waiting order is on its way to Pongo: it earns its points now.",
+                "%(num)d waiting orders are on their way to Pongo: they earn their points now.",
+                waiting,
+            ),
+            "success",
+        )
+        return redirect(url_for("orders.index"))
     return redirect(url_for(".index"))
 
 

@@ -65,10 +65,10 @@ def test_details_fill_the_sentence_and_missing_ones_read_as_unknown(app: Flask) 
     )
     with app.test_request_context(), force_locale("en"):
         assert describe(event) == (
-            "ana@example.com changed the Pongo store of location L1 from — to paris-1."
+            "ana@example.com changed the Pongo store of “L1” from — to paris-1."
         )
         event.details = {}
-        assert "location ? from ? to ?" in describe(event)
+        assert "of “?” from ? to ?" in describe(event)
 
 
 def test_recording_an_unregistered_action_is_refused(app: Flask) -> None:
