@@ -16,6 +16,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     field_validator,
     model_validator,
@@ -201,6 +202,14 @@ class CustomerIn(_Body):
         None, description="International format, e.g. +33612345678 (spaces and dots allowed)"
     )
     public_id: Ref | None = Field(None, description="The Pongo customer's public id (QR code)")
+    has_optin: StrictBool | None = Field(
+        None,
+        description=(
+            "Whether the customer accepted the merchant's e-mail and SMS offers. Pongo's "
+            "integration guides make asking mandatory: the POS must ask when it enrols or "
+            "identifies a customer, and send the answer here"
+        ),
+    )
 
     @field_validator("phone")
     @classmethod
@@ -215,7 +224,10 @@ class CustomerIn(_Body):
     @model_validator(mode="after")
     def _one_identifier(self) -> CustomerIn:
         if not self.phone and not self.public_id:
-            raise ValueError("give the customer's phone or public_id")
+            raise ValueError(
+                "give the customer's phone or public_id, or send customer null when nobody"
+                " identified"
+            )
         return self
 
 
@@ -237,8 +249,16 @@ class OrderIn(_Body):
     total_cents: int = Field(ge=0, le=MAX_CENTS)
     tax_cents: int | None = Field(None, ge=0, le=MAX_CENTS)
     created_at: AwareDatetime = Field(description="ISO 8601 with a UTC offset")
-    customer: CustomerIn
+    customer: CustomerIn | None = Field(
+        None,
+        description=(
+            "Who earns the points; null (or absent) when nobody identified at the till: the "
+            "order then goes to the location's Pongo tablet, which asks the customer"
+        ),
+    )
     lines: list[LineIn] = Field(min_length=1, max_length=MAX_LINES)
+    device_id: Ref | None = Field(None, description="The till that closed the order")
+    device_name: Name | None = Field(None, description="That till's name, as staff know it")
 
     @field_validator("created_at")
     @classmethod

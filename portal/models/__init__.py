@@ -13,6 +13,7 @@ from portal.models.revision import DataRevision
 from portal.models.rewards import PongoReward, ReviewedReward, RewardSync
 from portal.models.session import UsedLaunchToken, WebSession
 from portal.models.staff import Staff, StaffRole
+from portal.models.status_updates import OrderStatusUpdate, UpdateState
 
 __all__ = [
     "ApiKey",
@@ -25,6 +26,7 @@ __all__ = [
     "Merchant",
     "Order",
     "OrderRelay",
+    "OrderStatusUpdate",
     "PongoConnection",
     "PongoReward",
     "PongoStore",
@@ -37,6 +39,7 @@ __all__ = [
     "StaffRole",
     "StoreSync",
     "SyncState",
+    "UpdateState",
     "UsedLaunchToken",
     "WebSession",
 ]

@@ -39,6 +39,9 @@ class Location(Base):
     # warehouse): it counts as done in the setup, and its orders are still refused.
     no_store_at: Mapped[datetime | None]
     no_store_by: Mapped[str | None] = mapped_column(String(320))
+    # The Pongo tablet at this location's counter: orders sent without a customer carry
+    # it as `tablet_id`, so that the tablet asks the customer for their phone number.
+    pongo_tablet_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
