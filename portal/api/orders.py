@@ -14,12 +14,14 @@ from flask import Response, jsonify
 from portal.api.errors import InvalidBody
 from portal.api.http import json_answer, merchant_or_404, not_found, parse
 from portal.api.openapi import Operation
+from portal.api.order_status import update_out
 from portal.api.schemas import FieldError, OrderAccepted, OrderIn, OrderStatusOut
 from portal.models.merchant import Merchant
 from portal.models.orders import RelayStatus
 from portal.orders import services
 from portal.orders.mapping import PosLine, PosOrder
 from portal.orders.services import OrderRefused, OrderRow, Refusal, RefusalCode
+from portal.orders.status_updates import updates_of
 
 ORDERS = "/merchants/{ref}/orders"
 ORDER = "/merchants/{ref}/orders/{order_ref}"
@@ -125,6 +127,7 @@ def _status(row: OrderRow) -> OrderStatusOut:
         pongo_order_id=relay.pongo_order_id,
         delivered_at=relay.delivered_at,
         received_at=order.received_at,
+        status_updates=[update_out(u) for u in updates_of(order.id)],
     )
 
 

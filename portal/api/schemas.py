@@ -285,6 +285,31 @@ class OrderAccepted(BaseModel):
     loyalty_store_slug: str
 
 
+class StatusIn(_Body):
+    """A change of an order already posted: cancelled, or refunded."""
+
+    status: Literal["cancelled", "refunded"] = Field(
+        description="Sent to Pongo after the order itself; the same change twice is one"
+    )
+
+
+UpdateStateOut = Literal["pending", "delivered", "failed", "dropped"]
+
+
+class StatusUpdateOut(BaseModel):
+    """One change of an order and where it stands on its way to Pongo."""
+
+    status: Literal["cancelled", "refunded"]
+    state: UpdateStateOut = Field(
+        description="pending (waits for the order, or for Pongo), delivered, failed, or "
+        "dropped (its order never reached Pongo)"
+    )
+    seq: int = Field(description="1 for the order's first change, 2 for the next...")
+    requested_at: datetime
+    delivered_at: datetime | None
+    last_error: str | None
+
+
 class OrderStatusOut(BaseModel):
     """Where an order stands on its way to Pongo."""
 
@@ -299,6 +324,9 @@ class OrderStatusOut(BaseModel):
     pongo_order_id: str | None
     delivered_at: datetime | None
     received_at: datetime
+    status_updates: list[StatusUpdateOut] = Field(
+        default_factory=list, description="Its cancellation or refund, in the order asked"
+    )
 
 
 class FieldError(BaseModel):

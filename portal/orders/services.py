@@ -172,7 +172,12 @@ def accept_order(
         tax_cents=order.tax_cents,
         ordered_at=order.created_at,
         line_count=len(order.lines),
-        payload=to_pongo(order, store_slug=location.store_slug, enums=order_enums()),
+        payload=to_pongo(
+            order,
+            store_slug=location.store_slug,
+            enums=order_enums(),
+            tablet_id=location.pongo_tablet_id,
+        ),
         body_hash=fingerprint,
         received_at=now,
     )
