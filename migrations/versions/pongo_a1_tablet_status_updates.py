@@ -1,4 +1,4 @@
-"""pongo: a Pongo tablet per location, and status changes of orders (cancelled, refunded)
+"""pongo: a Pongo tablet per location, orders without a customer, and status changes of orders
 
 Revision ID: pongo_a1_tablet_updates
 Revises: pages_a1_revision
@@ -20,6 +20,12 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("locations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("pongo_tablet_id", sa.Integer(), nullable=True))
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "without_customer", sa.Boolean(), server_default=sa.false(), nullable=False
+            )
+        )
     op.create_table(
         "order_status_updates",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -51,5 +57,7 @@ def upgrade():
 def downgrade():
     op.drop_index("ix_order_status_updates_due", table_name="order_status_updates")
     op.drop_table("order_status_updates")
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.drop_column("without_customer")
     with op.batch_alter_table("locations", schema=None) as batch_op:
         batch_op.drop_column("pongo_tablet_id")

@@ -124,6 +124,13 @@ class LocationOut(BaseModel):
             " unlinked: not decided yet. Orders of a location that is not linked are refused."
         )
     )
+    pongo_tablet_id: int | None = Field(
+        description=(
+            "The Pongo tablet at this location's counter, set by the merchant; orders of this"
+            " location carry it as tablet_id, so the tablet asks customers who did not"
+            " identify at the till. Null when none is set"
+        )
+    )
 
 
 class LocationsOut(BaseModel):

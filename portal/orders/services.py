@@ -172,6 +172,8 @@ def accept_order(
         tax_cents=order.tax_cents,
         ordered_at=order.created_at,
         line_count=len(order.lines),
+        # Nobody identified at the till: Pongo's tablet at the location asks the customer.
+        without_customer=not (order.customer_phone or order.customer_public_id),
         payload=to_pongo(
             order,
             store_slug=location.store_slug,

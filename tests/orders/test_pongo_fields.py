@@ -187,3 +187,18 @@ def test_pongo_refusing_a_change_is_recorded_not_retried(
         assert (row.state, row.attempts) == ("failed", 1)
         assert "422" in (row.last_error or "")
     assert send_updates(relay_app) == 0
+
+
+def test_overview_names_a_location_sending_anonymous_orders_without_tablet(
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, client: FlaskClient
+) -> None:
+    assert 'id="check-tablet"' not in client.get("/").get_data(as_text=True)
+    api.order(order_body())  # identified: nothing to check
+    assert 'id="check-tablet"' not in client.get("/").get_data(as_text=True)
+    api.order(order_body("POS-1002", customer=None))
+    page = client.get("/").get_data(as_text=True)
+    assert 'id="check-tablet"' in page
+    assert "from Paris 11, which has no Pongo tablet" in page
+    assert "#row-L1" in page
+    set_tablet(relay_app, "L1", 7)
+    assert 'id="check-tablet"' not in client.get("/").get_data(as_text=True)
