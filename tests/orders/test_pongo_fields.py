@@ -202,3 +202,19 @@ def test_overview_names_a_location_sending_anonymous_orders_without_tablet(
     assert "#row-L1" in page
     set_tablet(relay_app, "L1", 7)
     assert 'id="check-tablet"' not in client.get("/").get_data(as_text=True)
+
+
+def test_order_pages_say_the_tablet_asks_and_show_the_cancellation(
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, client: FlaskClient
+) -> None:
+    set_tablet(relay_app, "L1", 4021)
+    api.order(order_body(customer=None))
+    cancel(api, "POS-1001")
+    relay_orders(relay_app)
+    listing = client.get("/orders").get_data(as_text=True)
+    assert "The customer identifies on the Pongo tablet." in listing
+    detail = client.get("/orders/POS-1001").get_data(as_text=True)
+    assert "the customer identifies on the Pongo tablet (tablet 4021)" in detail
+    assert "Cancelled: Waits to be sent to Pongo after the order" in detail
+    send_updates(relay_app)
+    assert "Cancelled: Sent to Pongo" in client.get("/orders/POS-1001").get_data(as_text=True)
