@@ -48,7 +48,7 @@ FIELD_SENTENCES: dict[str, LazyString] = {
     ),
     "tablet_id": _l(
         "Pongo refused this order: the Pongo tablet set for this location is not valid. "
-        "Correct it on the Locations page, then press Retry."
+        "Correct it on the Locations page; the orders that follow will carry it."
     ),
     "loyalty_store_slug": _l(
         "Pongo refused this order: the Pongo store linked to this location no longer "
