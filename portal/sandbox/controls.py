@@ -166,46 +166,46 @@ def clear_faults() -> Response:
     return _json({"cleared": sandbox_state().clear_faults()})
 
 
+def _switch(key: str, attribute: str) -> Response:
+    """Set one of the state's boolean switches from a body holding exactly that key."""
+    body = _body()
+    value = body.get(key)
+    if not isinstance(value, bool) or set(body) != {key}:
+        return _json({"message": f"give {key} as true or false"}, 422)
+    state = sandbox_state()
+    with state.lock:
+        setattr(state, attribute, value)
+    return _read(key, attribute)
+
+
+def _read(key: str, attribute: str) -> Response:
+    state = sandbox_state()
+    with state.lock:
+        return _json({key: getattr(state, attribute)})
+
+
 @bp.get("/settings")
 def read_settings() -> Response:
     """The sandbox's behaviour switches."""
-    state = sandbox_state()
-    with state.lock:
-        return _json({"honour_idempotency_key": state.honour_idempotency_key})
+    return _read("honour_idempotency_key", "honour_idempotency_key")
 
 
 @bp.post("/settings")
 def change_settings() -> Response:
     """Switch behaviours: `honour_idempotency_key` false makes the order_id rule the only one."""
-    body = _body()
-    honour = body.get("honour_idempotency_key")
-    if not isinstance(honour, bool) or set(body) != {"honour_idempotency_key"}:
-        return _json({"message": "give honour_idempotency_key as true or false"}, 422)
-    state = sandbox_state()
-    with state.lock:
-        state.honour_idempotency_key = honour
-    return read_settings()
+    return _switch("honour_idempotency_key", "honour_idempotency_key")
 
 
 @bp.get("/refresh-grant")
 def read_refresh_grant() -> Response:
     """Whether the token endpoint offers the refresh grant Pongo does not document."""
-    state = sandbox_state()
-    with state.lock:
-        return _json({"enabled": state.refresh_grant})
+    return _read("enabled", "refresh_grant")
 
 
 @bp.post("/refresh-grant")
 def switch_refresh_grant() -> Response:
     """Offer or refuse the refresh grant; tokens issued from now on carry a refresh token or not."""
-    body = _body()
-    enabled = body.get("enabled")
-    if not isinstance(enabled, bool) or set(body) != {"enabled"}:
-        return _json({"message": "give enabled as true or false"}, 422)
-    state = sandbox_state()
-    with state.lock:
-        state.refresh_grant = enabled
-    return read_refresh_grant()
+    return _switch("enabled", "refresh_grant")
 
 
 @bp.post("/reset")

@@ -32,6 +32,16 @@ def assert_needs_reconnection_everywhere(app: Flask, client: Any) -> None:
     assert "Reconnect Pongo" in client.get("/connect/").get_data(as_text=True)
 
 
+def connected_then_refused(app: Flask, pongo: httpx.Client, fault: dict[str, Any]) -> Any:
+    """Connect with a refresh token, script a token-endpoint fault, let the token expire."""
+    client = app.test_client()
+    allow_refresh(pongo)
+    connect_merchant(client, pongo)
+    fault = {"path": endpoints.TOKEN.path, "method": "POST", **fault}
+    assert pongo.post("/_sandbox/faults", json=fault).status_code == 201
+    return client, expire_locally(app)
+
+
 def calls_after_flag(app: Flask, merchant_id: int) -> None:
     """Three more calls: each ends in NeedsReconnection at once."""
     with app.app_context():
@@ -91,12 +101,7 @@ def test_any_refused_refresh_ends_in_reconnection(
     pongo_app: Flask, pongo: httpx.Client, status: int, body: Any
 ) -> None:
     """Any 4xx, whatever its body, on the refresh: reconnect, no 5xx, no retry loop."""
-    client = pongo_app.test_client()
-    allow_refresh(pongo)
-    connect_merchant(client, pongo)
-    fault = {"path": endpoints.TOKEN.path, "method": "POST", "status": status, "body": body}
-    assert pongo.post("/_sandbox/faults", json=fault).status_code == 201
-    merchant_id = expire_locally(pongo_app)
+    client, merchant_id = connected_then_refused(pongo_app, pongo, {"status": status, "body": body})
     before = token_calls(pongo)
     calls_after_flag(pongo_app, merchant_id)
     assert token_calls(pongo) - before == 1
@@ -107,12 +112,7 @@ def test_pongo_down_during_a_refresh_is_not_a_reconnection(
     pongo_app: Flask, pongo: httpx.Client
 ) -> None:
     """A 503 on the refresh is Pongo being unavailable: the connection stays, to try later."""
-    client = pongo_app.test_client()
-    allow_refresh(pongo)
-    connect_merchant(client, pongo)
-    fault = {"path": endpoints.TOKEN.path, "method": "POST", "status": 503}
-    assert pongo.post("/_sandbox/faults", json=fault).status_code == 201
-    merchant_id = expire_locally(pongo_app)
+    _client, merchant_id = connected_then_refused(pongo_app, pongo, {"status": 503})
     with pongo_app.app_context():
         with pytest.raises(Unavailable) as caught:
             MerchantPongo(merchant_id).rewards()

@@ -187,6 +187,26 @@ def password_token(
     return body
 
 
+def app_token(app: Any, scope: str, login: str = ALICE) -> dict[str, str]:
+    """Bearer headers from the password grant of a sandbox app's test client (no HTTP)."""
+    token = (
+        app.test_client()
+        .post(
+            routes.TOKEN.path,
+            data={
+                "grant_type": "password",
+                "username": login,
+                "password": PASSWORD,
+                "scope": scope,
+                "client_id": CLIENT_ID,
+                "client_secret": CLIENT_SECRET,
+            },
+        )
+        .get_json()
+    )
+    return {"Authorization": f"Bearer {token['access_token']}"}
+
+
 def allow_refresh(http: httpx.Client, enabled: bool = True) -> None:
     """Make the sandbox offer (or refuse) the refresh grant Pongo does not document."""
     answer = http.post("/_sandbox/refresh-grant", json={"enabled": enabled})

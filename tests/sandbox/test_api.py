@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from portal.sandbox import create_sandbox_app, routes
-from tests.sandbox.support import ALICE, BOB, FIXTURE, password_token, valid_order
+from tests.sandbox.support import ALICE, BOB, FIXTURE, app_token, password_token, valid_order
 
 
 def bearer(token: dict[str, Any]) -> dict[str, str]:
@@ -242,20 +242,9 @@ def test_every_refusal_of_one_body_is_reported_at_once(
 
 def test_order_enums_can_be_restricted_by_the_fixture() -> None:
     strict = create_sandbox_app({**FIXTURE, "order_enums": {"channel": ["pos", "kiosk"]}})
-    client = strict.test_client()
-    token = client.post(
-        routes.TOKEN.path,
-        data={
-            "grant_type": "password",
-            "username": ALICE,
-            "password": FIXTURE["accounts"][0]["password"],
-            "scope": "order.create",
-            "client_id": "shop",
-            "client_secret": "shop-secret",
-        },
-    ).get_json()
-    answer = client.post(
-        routes.CREATE_ORDER.path, headers=bearer(token), json=valid_order(channel="web")
+    headers = app_token(strict, "order.create")
+    answer = strict.test_client().post(
+        routes.CREATE_ORDER.path, headers=headers, json=valid_order(channel="web")
     )
     assert answer.status_code == 422
     assert answer.get_json()["errors"]["channel"] == ["The selected channel is invalid."]

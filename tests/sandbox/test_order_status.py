@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from portal.sandbox import create_sandbox_app, routes
-from tests.sandbox.support import ALICE, BOB, FIXTURE, password_token, valid_order
+from tests.sandbox.support import ALICE, BOB, FIXTURE, app_token, password_token, valid_order
 
 SCOPES = "reward.read,order.create,order.update"
 
@@ -70,18 +70,7 @@ def test_a_status_update_needs_the_order_update_scope(http: httpx.Client, order_
 def test_status_values_can_be_restricted_by_the_fixture() -> None:
     strict = create_sandbox_app({**FIXTURE, "order_enums": {"status": ["completed", "cancelled"]}})
     client = strict.test_client()
-    token = client.post(
-        routes.TOKEN.path,
-        data={
-            "grant_type": "password",
-            "username": ALICE,
-            "password": FIXTURE["accounts"][0]["password"],
-            "scope": SCOPES,
-            "client_id": "shop",
-            "client_secret": "shop-secret",
-        },
-    ).get_json()
-    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    headers = app_token(strict, SCOPES)
     created = client.post(routes.CREATE_ORDER.path, headers=headers, json=valid_order())
     path = status_path(created.get_json()["id"])
     refused = client.patch(path, headers=headers, json={"status": "refunded"})
