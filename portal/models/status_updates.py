@@ -44,8 +44,10 @@ class OrderStatusUpdate(Base):
     state: Mapped[str] = mapped_column(String(20), default=UpdateState.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=db_now())
-    # A worker owns the change until then (the same lease as orders'); a repeat is harmless.
+    # The lease, as on orders' outbox rows: a worker owns the change until then.
     claimed_until: Mapped[datetime | None]
+    claim_token: Mapped[str | None] = mapped_column(String(40))
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
     last_error: Mapped[str | None] = mapped_column(Text)
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
