@@ -25,7 +25,8 @@ from portal import create_app
 from portal.api.keys import create_key
 from portal.extensions import db
 from portal.locations.forms import AcceptForm, LinksForm
-from portal.locations.services import NO_STORE, choice_of, locations_page
+from portal.locations.pages import locations_page
+from portal.locations.states import NO_STORE, choice_of
 from portal.models.base import utcnow
 from portal.models.locations import PongoStore, StoreSync
 from portal.models.merchant import Merchant

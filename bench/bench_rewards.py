@@ -29,16 +29,11 @@ from portal.audit.actor import SYSTEM
 from portal.extensions import db
 from portal.models.merchant import Merchant
 from portal.pongo import FetchedReward
-from portal.rewards.services import (
-    catalogue_for,
-    catalogue_version,
-    index_cache,
-    load_catalogue,
-    refresh_rewards,
-    review_all,
-    rewards_page,
-)
-from portal.rewards.skus import RewardInput, review_rewards
+from portal.rewards.catalogue import catalogue_for, catalogue_version, index_cache, load_catalogue
+from portal.rewards.checks import check_reward
+from portal.rewards.entries import reward_entries
+from portal.rewards.operations import refresh_rewards
+from portal.rewards.pages import rewards_page
 from tests.conftest import TEST_SETTINGS, launch_token
 
 PRODUCTS = 50_000
@@ -168,17 +163,17 @@ def main() -> None:
             version = median_ms(lambda: catalogue_version(merchant), 10)
             load = median_ms(lambda: load_catalogue(merchant), 3)
             index = catalogue_for(merchant).index
-            inputs = [RewardInput(r.public_id, r.name, r.raw_external_id) for r in made]
-            classify = median_ms(lambda: review_rewards(inputs, index), 10)
+            inputs = [(r.public_id, r.name, r.raw_external_id) for r in made]
+            classify = median_ms(lambda: [check_reward(*r, index) for r in inputs], 10)
             fresh = load_catalogue(merchant).index
-            first = median_ms(lambda: review_rewards(inputs, fresh), 1)
+            first = median_ms(lambda: [check_reward(*r, fresh) for r in inputs], 1)
 
             def forget_index() -> None:
                 index_cache().clear()
                 gc.collect()
 
-            cold_index = median_ms(lambda: review_all(merchant), 5, before=forget_index)
-            tokens = sum(len(entry.review.tokens) for entry in review_all(merchant))
+            cold_index = median_ms(lambda: reward_entries(merchant), 5, before=forget_index)
+            tokens = sum(len(entry.check.tokens) for entry in reward_entries(merchant))
 
     print(
         f"rewards page, {REWARDS} rewards ({tokens:,} tokens) x {PRODUCTS:,} products, "

@@ -7,13 +7,11 @@ import random
 import statistics
 import time
 
-from portal.rewards.skus import (
-    CatalogueIndex,
-    CatalogueProduct,
-    ProductRow,
-    RewardInput,
-    review_rewards,
-)
+from portal.rewards.catalogue_index import CatalogueIndex, CatalogueProduct, ProductRow
+from portal.rewards.checks import check_reward
+
+# A reward as the app reads it from its cache: public id, name, raw external_id.
+RewardRow = tuple[str, str, str]
 
 PRODUCTS = 50_000
 REWARDS = 500
@@ -44,7 +42,7 @@ def make_catalogue(rng: random.Random) -> list[CatalogueProduct]:
     return products
 
 
-def make_rewards(rng: random.Random, products: list[CatalogueProduct]) -> list[RewardInput]:
+def make_rewards(rng: random.Random, products: list[CatalogueProduct]) -> list[RewardRow]:
     """Mix matched SKUs, typos, other partners' codes and blank items in each reward."""
     rewards = []
     for r in range(REWARDS):
@@ -60,7 +58,7 @@ def make_rewards(rng: random.Random, products: list[CatalogueProduct]) -> list[R
                 tokens.append("Q" + sku[1:])
             else:
                 tokens.append(f"ZLT-{rng.randrange(100_000):05d}")
-        rewards.append(RewardInput(f"R{r}", f"Reward {r}", " , ".join(tokens) + ",\xa0,"))
+        rewards.append((f"R{r}", f"Reward {r}", " , ".join(tokens) + ",\xa0,"))
     return rewards
 
 
@@ -93,7 +91,7 @@ def main() -> None:
         index = CatalogueIndex.from_rows(rows)
         built = time.perf_counter()
         # The one-edit tier sorts the keys of the lengths it needs on the first near miss.
-        reviews = review_rewards(rewards, index)
+        checks = [check_reward(*reward, index) for reward in rewards]
         done = time.perf_counter()
         builds.append(built - start)
         classifies.append(done - built)
@@ -103,7 +101,7 @@ def main() -> None:
         start = time.perf_counter()
         fresh.build_edit_index()
         edit_builds.append(time.perf_counter() - start)
-    tokens = sum(len(review.tokens) for review in reviews)
+    tokens = sum(len(check.tokens) for check in checks)
     cold = statistics.median(colds) * 1e3
     print(f"catalogue: {len(products):,} products; rewards: {len(rewards)} ({tokens:,} tokens)")
     print(f"machine yardstick, sum(range(10**6)): {yardstick() * 1e3:.1f} ms")

@@ -29,9 +29,16 @@ def parse_page(unsafe_page: str | None) -> int:
     return max(1, min(int(text), MAX_PAGE))
 
 
-def search_text(unsafe_text: str | None, limit: int = MAX_SEARCH) -> str:
-    """Search text from a query argument, trimmed and cut to a sane length."""
+def clean_query(unsafe_text: str | None, limit: int = MAX_SEARCH) -> str:
+    """A search query from a query argument, trimmed and cut to a sane length.
+
+    Not to be confused with a product's stored ``search_text`` column.
+    """
     return (unsafe_text or "").strip()[:limit]
+
+
+# The former name, still imported by portal.orders.services.
+search_text = clean_query
 
 
 def last_page(total: int, per_page: int = PER_PAGE) -> int:

@@ -28,7 +28,7 @@ from portal.api.schemas import (
 )
 from portal.audit.actor import actor_from_request
 from portal.extensions import client_address, csrf, limiter
-from portal.rewards import services as rewards
+from portal.rewards import entries as rewards
 from portal.security_log import security_event
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

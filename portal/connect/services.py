@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from portal.audit.actor import Actor
 from portal.connect.oauth import Callback
-from portal.locations.services import refresh_stores
+from portal.locations.operations import refresh_stores
 from portal.models.merchant import Merchant
 from portal.pongo import (
     ClientRejected,
@@ -23,7 +23,7 @@ from portal.pongo.connection import save_connection
 from portal.pongo.errors import N_
 from portal.pongo.merchant import pongo_settings
 from portal.pongo.transport import Transport
-from portal.rewards.services import refresh_rewards
+from portal.rewards.operations import refresh_rewards
 
 logger = logging.getLogger(__name__)
 

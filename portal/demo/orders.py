@@ -19,7 +19,7 @@ from portal.audit.actor import SYSTEM
 from portal.connect.services import first_sync
 from portal.demo.data import NONNA
 from portal.extensions import db
-from portal.locations.services import save_links
+from portal.locations.operations import save_links
 from portal.models.base import utcnow
 from portal.models.merchant import Merchant
 from portal.models.orders import Order

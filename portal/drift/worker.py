@@ -38,7 +38,7 @@ from portal.drift import metrics
 from portal.drift.compare import Change, ChangeKind, RewardFacts, Snapshot, compare
 from portal.drift.mail import send_digest
 from portal.extensions import db
-from portal.locations.services import refresh_stores
+from portal.locations.operations import refresh_stores
 from portal.models.base import UTCDateTime
 from portal.models.connection import ConnectionStatus, PongoConnection
 from portal.models.drift import DriftChange, SyncState
@@ -48,8 +48,9 @@ from portal.models.rewards import PongoReward
 from portal.pongo import FetchedReward, FetchedStore, NeedsReconnection, PongoError
 from portal.pongo.connection import NotConnected
 from portal.pongo.merchant import pongo_client_for
-from portal.rewards.services import refresh_rewards, review_all
-from portal.rewards.skus import RewardStatus
+from portal.rewards.checks import RewardStatus
+from portal.rewards.entries import reward_entries
+from portal.rewards.operations import refresh_rewards
 
 log = logging.getLogger("portal.drift")
 
@@ -120,12 +121,12 @@ def snapshot_of(merchant: Merchant) -> Snapshot:
         ).all()
     )
     rewards = {
-        entry.review.public_id: RewardFacts(
-            entry.review.name,
-            raw.get(entry.review.public_id),
-            entry.review.status is not RewardStatus.NOT_REDEEMABLE,
+        entry.check.public_id: RewardFacts(
+            entry.check.name,
+            raw.get(entry.check.public_id),
+            entry.check.status is not RewardStatus.NOT_REDEEMABLE,
         )
-        for entry in review_all(merchant)
+        for entry in reward_entries(merchant)
     }
     return Snapshot(stores=stores, rewards=rewards)
 

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
-from portal.locations.services import DEFAULT_THRESHOLD, PER_PAGE
+from portal.locations.pages import DEFAULT_THRESHOLD, PER_PAGE
 
 # A form never carries more rows than a page shows (with room for a changed page size).
 MAX_ROWS = PER_PAGE * 2

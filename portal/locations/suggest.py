@@ -30,10 +30,11 @@ import functools
 import heapq
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+
+from portal.folding import fold
 
 __all__ = [
     "COMMON_FEATURE_LIMIT",
@@ -118,13 +119,9 @@ class Suggestion:
     confidence: int
 
 
-def _fold(text: str | None) -> str:
-    """Lower-case, strip accents and turn punctuation into spaces."""
-    if not text:
-        return ""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join(_WORD.findall(bare))
+def _plain(text: str | None) -> str:
+    """Folded text with punctuation turned into single spaces."""
+    return " ".join(_WORD.findall(fold(text))) if text else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,17 +138,17 @@ class _Profile:
 
     @classmethod
     def of(cls, item: PosLocation | StoreChoice) -> _Profile:
-        words = _fold(item.name).split()
+        words = _plain(item.name).split()
         # A name made only of common words ("Le Restaurant") is all there is.
         name_words = tuple(w for w in words if w not in _NAME_STOP_WORDS) or tuple(words)
         address_words: list[str] = []
         numbers: set[str] = set()
-        for word in _fold(item.address).split():
+        for word in _plain(item.address).split():
             if _NUMBER.fullmatch(word):
                 numbers.add(word.lstrip("0") or "0")
             elif word not in _ADDRESS_STOP_WORDS:
                 address_words.append(_STREET_TYPES.get(word, word))
-        city_words = [_STREET_TYPES.get(w, w) for w in _fold(item.city).split()]
+        city_words = [_STREET_TYPES.get(w, w) for w in _plain(item.city).split()]
         # "Paris 11e", "Lyon Cedex 03": the district and the mail routing are not
         # part of the town's name.
         city = " ".join(w for w in city_words if w != "cedex" and not w[0].isdigit())
@@ -162,7 +159,7 @@ class _Profile:
             address=" ".join(address_words),
             numbers=frozenset(numbers),
             city=city,
-            postal_code="".join(_fold(item.postal_code).split()),
+            postal_code="".join(_plain(item.postal_code).split()),
         )
 
     def features(self) -> set[str]:

@@ -11,9 +11,10 @@ from werkzeug.wrappers import Response
 
 from portal.access import current_merchant, merchant_required
 from portal.audit.actor import actor_from_request
-from portal.listing import parse_page, search_text
-from portal.locations import services
+from portal.listing import clean_query, parse_page
+from portal.locations import operations, pages
 from portal.locations.forms import AcceptForm, LinksForm, link_choices, row_refs
+from portal.locations.states import NO_STORE, choice_of
 from portal.pongo.connection import NotConnected
 from portal.pongo.errors import PongoError
 from portal.pongo.merchant import pongo_client_for
@@ -27,7 +28,7 @@ def _listing_args() -> dict[str, Any]:
     source = request.form if request.method == "POST" else request.args
     args: dict[str, Any] = {}
     if source.get("q"):
-        args["q"] = search_text(source.get("q"))
+        args["q"] = clean_query(source.get("q"))
     # The form repeats the page so the redirect after a save lands where the merchant was.
     if source.get("page"):
         args["page"] = parse_page(source.get("page"))
@@ -36,14 +37,14 @@ def _listing_args() -> dict[str, Any]:
     return args
 
 
-def _render(refused: services.LinksRefused | None = None, status: int = 200) -> tuple[str, int]:
+def _render(refused: operations.LinksRefused | None = None, status: int = 200) -> tuple[str, int]:
     merchant = current_merchant()
     args = _listing_args()
     focus = request.args.get("focus", "")
     page = int(str(args.get("page", 1)))
     if focus and not args.get("q"):
-        page = services.page_of(merchant, focus)
-    listing = services.locations_page(
+        page = pages.page_of(merchant, focus)
+    listing = pages.locations_page(
         merchant=merchant,
         query=str(args.get("q", "")),
         page=page,
@@ -57,8 +58,8 @@ def _render(refused: services.LinksRefused | None = None, status: int = 200) -> 
         errors=errors,
         links_form=LinksForm(),
         accept_form=AcceptForm(),
-        choice_of=services.choice_of,
-        no_store=services.NO_STORE,
+        choice_of=choice_of,
+        no_store=NO_STORE,
     ), status
 
 
@@ -93,12 +94,12 @@ def save() -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _render(status=400)
     try:
-        changed = services.save_links(
+        changed = operations.save_links(
             merchant=current_merchant(),
             choices=link_choices(request.form),
             actor=actor_from_request(),
         )
-    except services.LinksRefused as refused:
+    except operations.LinksRefused as refused:
         flash(
             ngettext(
                 "Nothing was saved: %(num)d row needs another choice.",
@@ -123,7 +124,7 @@ def accept() -> Response | tuple[str, int]:
     if not form.validate_on_submit() or form.threshold.data is None:
         flash(_("Choose a confidence between 1 and 100 %."), "error")
         return _render(status=422)
-    linked = services.accept_suggestions(
+    linked = operations.accept_suggestions(
         merchant=current_merchant(),
         refs=row_refs(request.form),
         threshold=form.threshold.data,
@@ -142,7 +143,7 @@ def refresh() -> Response:
     merchant = current_merchant()
     try:
         with pongo_client_for(merchant) as client:
-            count = services.refresh_stores(
+            count = operations.refresh_stores(
                 merchant=merchant, client=client, actor=actor_from_request()
             )
             report_unreadable("stores", client.unreadable)

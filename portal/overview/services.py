@@ -8,6 +8,7 @@ statement, whatever the merchant's size.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,10 +16,9 @@ from typing import Any
 from sqlalchemy import Integer, ScalarSelect, Select, bindparam, exists, func, select
 
 from portal.extensions import db
-from portal.locations.services import (
+from portal.locations.guide import (
     LocationsStep,
     location_problem_columns,
-    locations_step,
     locations_step_columns,
     step_from,
 )
@@ -29,16 +29,9 @@ from portal.models.orders import Order
 from portal.models.rewards import RewardSync
 from portal.orders.services import order_problem_columns
 from portal.pongo.connection import request_connection
-from portal.rewards.services import (
-    RewardsStep,
-    catalogue_for,
-    catalogue_version_query,
-    problems_of,
-    reviewed,
-    rewards_step,
-    step_of,
-    version_of,
-)
+from portal.rewards.catalogue import catalogue_for, catalogue_version_query, version_of
+from portal.rewards.entries import RewardEntry, checked
+from portal.rewards.guide import RewardsStep, problems_of, step_of
 
 STEPS = ("connect", "locations", "rewards")
 
@@ -134,60 +127,71 @@ ORDER_COUNTS = ("failed", "paused")
 
 
 @functools.cache
-def _figures_statement() -> Select[Any]:
-    """Every count the overview shows, in one statement built once for any merchant."""
+def _figures_statement(*, health: bool) -> Select[Any]:
+    """The setup steps' figures, and with `health` every count the overview shows.
+
+    One statement, built once for any merchant.
+    """
     merchant_id = bindparam("merchant_id", type_=Integer)
     columns: dict[str, ScalarSelect[Any]] = {
         "latest_change": catalogue_version_query(merchant_id),
-        **location_problem_columns(merchant_id),
         **locations_step_columns(merchant_id),
-        **order_problem_columns(merchant_id),
         "rewards_synced_at": select(RewardSync.synced_at)
         .where(RewardSync.merchant_id == merchant_id)
         .scalar_subquery(),
     }
-    assert set(LOCATION_COUNTS + ORDER_COUNTS) < set(columns)
+    if health:
+        columns |= location_problem_columns(merchant_id) | order_problem_columns(merchant_id)
+        assert set(LOCATION_COUNTS + ORDER_COUNTS) < set(columns)
     return select(*(column.label(key) for key, column in columns.items()))
 
 
-def _figures(merchant: Merchant) -> dict[str, Any]:
-    """The overview's counts for one merchant, whatever its size, in one statement."""
-    row = db.session.execute(_figures_statement(), {"merchant_id": merchant.id}).one()
+def _figures(merchant: Merchant, *, health: bool) -> dict[str, Any]:
+    """The figures for one merchant, whatever its size, in one statement."""
+    statement = _figures_statement(health=health)
+    row = db.session.execute(statement, {"merchant_id": merchant.id}).one()
     return dict(row._mapping)
+
+
+def _entries(merchant: Merchant, figures: Mapping[str, Any]) -> list[RewardEntry] | None:
+    """Every reward checked and reviewed; None when the rewards were never fetched."""
+    synced_at = figures["rewards_synced_at"]
+    if synced_at is None:
+        return None
+    catalogue = catalogue_for(merchant, version_of(figures["latest_change"]))
+    return checked(merchant, catalogue, synced_at)
+
+
+def _guide(
+    status: str, figures: Mapping[str, Any], entries: list[RewardEntry] | None
+) -> SetupGuide:
+    """The three setup steps from the connection status and the figures read."""
+    return SetupGuide(
+        connection_status=status, locations=step_from(figures), rewards=step_of(entries)
+    )
 
 
 def setup_guide(merchant: Merchant) -> SetupGuide:
     """Where the merchant stands in the three setup steps."""
     connection = request_connection(merchant)
-    return SetupGuide(
-        connection_status=connection.status if connection else "not_connected",
-        locations=locations_step(merchant),
-        rewards=rewards_step(merchant),
-    )
+    figures = _figures(merchant, health=False)
+    status = connection.status if connection else "not_connected"
+    return _guide(status, figures, _entries(merchant, figures))
 
 
 def overview_for(merchant: Merchant) -> Overview:
     """Gather the overview of one merchant: the guide and the health figures read together."""
     connection = request_connection(merchant)
-    figures = _figures(merchant)
+    figures = _figures(merchant, health=True)
     locations = {key: int(figures[key] or 0) for key in LOCATION_COUNTS}
     orders = {key: int(figures[key] or 0) for key in ORDER_COUNTS}
-    synced_at = figures["rewards_synced_at"]
-    entries = (
-        reviewed(merchant, catalogue_for(merchant, version_of(figures["latest_change"])), synced_at)
-        if synced_at is not None
-        else None
-    )
+    entries = _entries(merchant, figures)
     status = connection.status if connection else "not_connected"
     return Overview(
         connection_status=status,
         account_name=connection.account_name if connection else None,
         last_success_at=connection.last_success_at if connection else None,
-        guide=SetupGuide(
-            connection_status=status,
-            locations=step_from(figures),
-            rewards=step_of(entries),
-        ),
+        guide=_guide(status, figures, entries),
         problems={
             k: v for k, v in {**locations, **problems_of(entries or []), **orders}.items() if v
         },

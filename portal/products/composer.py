@@ -20,7 +20,7 @@ from portal.extensions import db
 from portal.models.merchant import Merchant
 from portal.models.products import Product
 from portal.models.rewards import PongoReward
-from portal.rewards.skus import parse_external_id
+from portal.rewards.sku_text import parse_external_id
 
 # A reward's list rarely holds more than a dozen SKUs; the caps keep URLs of sane length.
 MAX_SELECTED = 100

@@ -19,21 +19,13 @@ case-insensitive order by name.
 from __future__ import annotations
 
 import re
-import unicodedata
 
+from portal.folding import fold
 from portal.listing import escape_like
 
 MAX_QUERY = 100
 MAX_WORDS = 8
 _WORD = re.compile(r"[^\W_]+")
-
-
-def fold(text: str) -> str:
-    """Text without case or accents: "Éclair" -> "eclair"."""
-    if text.isascii():  # most names and SKUs: nothing to decompose, and casefold is lower
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def words(text: str) -> list[str]:

@@ -31,7 +31,7 @@ from portal.products.composer import (
     compose,
 )
 from portal.products.search import MAX_QUERY, query_words, word_prefix_pattern
-from portal.rewards.skus import parse_external_id
+from portal.rewards.sku_text import parse_external_id
 
 PER_PAGE = 50
 DEFAULT_CURRENCY = "EUR"

@@ -7,7 +7,7 @@ import io
 import unicodedata
 from collections.abc import Iterable, Iterator
 
-from portal.rewards.skus import RewardReview
+from portal.rewards.checks import RewardCheck
 
 HEADER = (
     "reward id",
@@ -40,15 +40,15 @@ def safe_cell(value: str) -> str:
     return "'" + value if first.startswith(_FORMULA_STARTS) else value
 
 
-def token_rows(reviews: Iterable[RewardReview]) -> Iterator[tuple[str, ...]]:
+def token_rows(checks: Iterable[RewardCheck]) -> Iterator[tuple[str, ...]]:
     """One row per SKU token; a reward without any SKU still gets one row."""
-    for review in reviews:
-        head = (review.public_id, review.name, review.status.value)
+    for check in checks:
+        head = (check.public_id, check.name, check.status.value)
         # Per reward, repeated on each of its rows so that a filtered sheet keeps them.
-        tail = (review.shape.value, "yes" if review.paid_options_caution else "no")
-        if not review.tokens:
+        tail = (check.shape.value, "yes" if check.paid_options_caution else "no")
+        if not check.tokens:
             yield (*head, "", "", "", "", "", *tail)
-        for result in review.tokens:
+        for result in check.tokens:
             yield (
                 *head,
                 result.token,
@@ -60,12 +60,12 @@ def token_rows(reviews: Iterable[RewardReview]) -> Iterator[tuple[str, ...]]:
             )
 
 
-def to_csv(reviews: Iterable[RewardReview]) -> str:
+def to_csv(checks: Iterable[RewardCheck]) -> str:
     """The whole export: BOM, header row, then every token, each cell quoted as needed."""
     buffer = io.StringIO()
     buffer.write(BOM)
     writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(HEADER)
-    for row in token_rows(reviews):
+    for row in token_rows(checks):
         writer.writerow([safe_cell(cell) for cell in row])
     return buffer.getvalue()

@@ -14,19 +14,22 @@ from __future__ import annotations
 
 import enum
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from portal.folding import fold
+
 __all__ = [
     "Glyph",
+    "NearMissHint",
     "Piece",
     "diff_pieces",
     "glyph_of",
     "name_words",
     "names_related",
     "names_related_any",
+    "near_miss_hint",
 ]
 
 
@@ -109,9 +112,7 @@ _STEM = 5
 
 def name_words(name: str) -> set[str]:
     """The meaningful words of a product or reward name: folded, three letters or more."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return {word for word in _WORD.findall(folded) if word not in _FILLER}
+    return {word for word in _WORD.findall(fold(name)) if word not in _FILLER}
 
 
 def names_related(reward_name: str, product_name: str) -> bool:
@@ -129,3 +130,22 @@ def names_related(reward_name: str, product_name: str) -> bool:
 def names_related_any(reward_name: str, product_names: Iterable[str]) -> bool:
     """Tell whether the reward's name is related to at least one of the products' names."""
     return any(names_related(reward_name, name) for name in product_names)
+
+
+@dataclass(frozen=True, slots=True)
+class NearMissHint:
+    """What the page shows beside a "did you mean": the characters that differ, and a warning."""
+
+    typed: list[Piece]
+    meant: list[Piece]
+    # The suggested products' names share no word with the reward's: warn before copying.
+    unrelated: bool
+
+
+def near_miss_hint(
+    reward_name: str, typed: str, meant: str, product_names: list[str]
+) -> NearMissHint:
+    """The differences between a typed SKU and the one it likely means, and whether to warn."""
+    typed_pieces, meant_pieces = diff_pieces(typed, meant)
+    unrelated = bool(product_names) and not names_related_any(reward_name, product_names)
+    return NearMissHint(typed_pieces, meant_pieces, unrelated)

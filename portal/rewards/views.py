@@ -7,7 +7,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -24,55 +23,32 @@ from portal.models.rewards import PongoReward
 from portal.pongo.connection import NotConnected
 from portal.pongo.errors import PongoError
 from portal.pongo.merchant import pongo_client_for
-from portal.rewards import export, hints, reviews, services
+from portal.rewards import entries, export, operations, pages, reviews
+from portal.rewards.checks import RewardStatus
 from portal.rewards.forms import REASON_LABELS, ReviewForm
-from portal.rewards.skus import RewardStatus
 from portal.untrusted import report_unreadable
 
 bp = Blueprint("rewards", __name__, url_prefix="/rewards")
 
 
-def url_if_exists(endpoint: str, **values: Any) -> str | None:
-    """A link to another page of the portal, or None while that page does not exist yet."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
-
-
 @bp.context_processor
-def rewards_helpers() -> dict[str, Any]:
-    """Helpers of the Rewards templates: optional links and the review reasons' labels."""
-    return {
-        "url_if_exists": url_if_exists,
-        "reason_labels": REASON_LABELS,
-        "diff_pieces": hints.diff_pieces,
-        "names_related_any": hints.names_related_any,
-    }
+def rewards_labels() -> dict[str, Any]:
+    """Labels of the Rewards templates: the review reasons' words."""
+    return {"reason_labels": REASON_LABELS}
 
 
-def _listing_args() -> dict[str, Any]:
-    """The filter, search and tab the merchant was on, kept across a refresh and its redirect."""
-    source = request.form if request.method == "POST" else request.args
-    args: dict[str, Any] = {}
-    if services.parse_filter(source.get("status")):
-        args["status"] = source.get("status")
-    if source.get("q", "").strip():
-        args["q"] = source.get("q", "").strip()[: services.MAX_QUERY]
-    if source.get("view") == "locations":
-        args["view"] = "locations"
-    return args
+def _asked() -> pages.RewardsQuery:
+    """The filter, search and tab the merchant is on, kept across a POST and its redirect."""
+    return pages.RewardsQuery.parse(request.form if request.method == "POST" else request.args)
 
 
 @bp.get("")
 @merchant_required
 def index() -> str:
-    """List the rewards with their SKUs' classification, filtered and searched."""
-    args = _listing_args()
-    listing = services.rewards_page(
+    """List the rewards with their SKUs' check, filtered and searched."""
+    listing = pages.rewards_page(
         merchant=current_merchant(),
-        status=args.get("status"),
-        query=args.get("q", ""),
-        view=args.get("view", "rewards"),
+        asked=_asked(),
         page=request.args.get("page", 1, type=int) or 1,
         where_page=request.args.get("where_page", 1, type=int) or 1,
     )
@@ -82,9 +58,9 @@ def index() -> str:
 @bp.get("/export.csv")
 @merchant_required
 def export_csv() -> Response:
-    """Download every reward's SKU tokens with their classification."""
-    reviewed = services.pos_rewards(current_merchant())
-    response = Response(export.to_csv(reviewed), mimetype="text/csv")
+    """Download every reward's SKU tokens with their check."""
+    checks = entries.pos_rewards(current_merchant())
+    response = Response(export.to_csv(checks), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     # A fixed file name: the merchant's reference is not trusted inside a header.
     response.headers["Content-Disposition"] = 'attachment; filename="pongo-rewards.csv"'
@@ -97,10 +73,10 @@ def export_csv() -> Response:
 def refresh() -> Response:
     """Fetch the merchant's rewards from Pongo again."""
     merchant = current_merchant()
-    back = url_for("rewards.index", **_listing_args())
+    back = url_for("rewards.index", **_asked().args())
     try:
         with pongo_client_for(merchant) as client:
-            count = services.refresh_rewards(
+            count = operations.refresh_rewards(
                 merchant=merchant, client=client, actor=actor_from_request()
             )
             report_unreadable("rewards", client.unreadable)
@@ -126,7 +102,7 @@ def review(public_id: str) -> Response:
     """Mark a flagged reward as reviewed for its current SKUs, with a reason."""
     merchant = current_merchant()
     get_or_404(PongoReward, merchant, public_id=public_id)
-    back = url_for("rewards.index", **_listing_args(), _anchor=f"row-{public_id}")
+    back = url_for("rewards.index", **_asked().args(), _anchor=f"row-{public_id}")
     form = ReviewForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -134,17 +110,17 @@ def review(public_id: str) -> Response:
                 flash(str(error), "error")
         return redirect(back)
     try:
-        entry = services.review_as_is(
+        entry = operations.review_as_is(
             merchant=merchant,
             public_id=public_id,
             reason=reviews.ReviewReason(form.reason.data),
             note=form.note.data,
             actor=actor_from_request(),
         )
-    except services.RewardNotFound:
+    except operations.RewardNotFound:
         abort(404)
-    name = entry.review.name
-    if entry.review.status is RewardStatus.READY:
+    name = entry.check.name
+    if entry.check.status is RewardStatus.READY:
         flash(_("“%(name)s” is ready: it needs no review.", name=name), "info")
     else:
         flash(_("“%(name)s” is marked as reviewed.", name=name), "success")
@@ -157,7 +133,7 @@ def unreview(public_id: str) -> Response:
     """Withdraw the review of a reward: it needs the merchant's attention again."""
     merchant = current_merchant()
     name = get_or_404(PongoReward, merchant, public_id=public_id).name
-    back = url_for("rewards.index", **_listing_args(), _anchor=f"row-{public_id}")
+    back = url_for("rewards.index", **_asked().args(), _anchor=f"row-{public_id}")
     if reviews.unmark_reviewed(
         merchant=merchant, public_id=public_id, name=name, actor=actor_from_request()
     ):

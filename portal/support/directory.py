@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, or_, select
 
 from portal.extensions import db
-from portal.listing import contains, paginate, search_text
+from portal.listing import clean_query, contains, paginate
 from portal.models.connection import PongoConnection
 from portal.models.drift import SyncState
 from portal.models.merchant import Merchant
@@ -58,7 +58,7 @@ def search_merchants(
     *, text: str = "", problem_key: str | None = None, page: int = 1
 ) -> DirectoryPage:
     """Merchants matching the search text (name, POS reference, Pongo account) and problem."""
-    query = _query(search_text(text, 200), problem_key)
+    query = _query(clean_query(text, 200), problem_key)
     found = paginate(
         query.order_by(func.lower(Merchant.name), Merchant.id),
         page=page,

@@ -11,13 +11,13 @@ from portal.demo.loader import load_demo_data
 from portal.demo.orders import NONNA_LOGIN, seed_demo_orders
 from portal.demo.sandbox import PARTNER_REWARD, add_partner_reward
 from portal.extensions import db
-from portal.locations.services import NO_STORE
+from portal.locations.states import NO_STORE
 from portal.models.connection import ConnectionStatus
 from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay
 from portal.orders.relay import RelayWorker
 from portal.pongo.connection import get_connection
-from portal.rewards.services import review_all
+from portal.rewards.entries import reward_entries
 from tests.conftest import (
     DEMO_PASSWORD,
     connect_merchant,
@@ -95,13 +95,13 @@ def test_lumiere_reaches_a_complete_setup_by_following_the_guide(
     with pongo_app.app_context():
         lumiere = db.session.scalar(select(Merchant).where(Merchant.ref == "LUMIERE"))
         assert lumiere is not None
-        flagged = [e for e in review_all(lumiere) if e.needs_review]
-    partner = next(e for e in flagged if e.review.public_id == PARTNER_REWARD["public_id"])
-    assert partner.review.only_other_systems
+        flagged = [e for e in reward_entries(lumiere) if e.needs_review]
+    partner = next(e for e in flagged if e.check.public_id == PARTNER_REWARD["public_id"])
+    assert partner.check.only_other_systems
     for entry in flagged:
         reason = "other_partner" if entry is partner else "not_a_product"
         client.post(
-            f"/rewards/{entry.review.public_id}/review",
+            f"/rewards/{entry.check.public_id}/review",
             data={"csrf_token": token, "reason": reason},
         )
     overview = client.get("/").get_data(as_text=True)

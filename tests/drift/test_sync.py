@@ -282,7 +282,7 @@ def test_a_review_lapses_when_a_scheduled_sync_finds_the_rewards_skus_changed(
     app: Flask, pongo: httpx.Client, api: Api
 ) -> None:
     """The merchant reviewed a reward; its SKUs change in Pongo; the next sync brings it back."""
-    from portal.rewards.services import rewards_step
+    from portal.overview.services import setup_guide
     from tests.rewards.test_reviews import mark
 
     first, _second = connect_two_merchants(app, pongo, api)
@@ -292,7 +292,7 @@ def test_a_review_lapses_when_a_scheduled_sync_finds_the_rewards_skus_changed(
         with app.app_context():
             merchant = db.session.scalar(select(Merchant).where(Merchant.ref == "M1"))
             assert merchant is not None
-            found = rewards_step(merchant)
+            found = setup_guide(merchant).rewards
             return found.to_review, found.first_to_review
 
     waiting, public_id = step()

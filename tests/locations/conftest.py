@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal.audit.actor import SYSTEM
 from portal.extensions import db
-from portal.locations.services import refresh_stores
+from portal.locations.operations import refresh_stores
 from portal.models.merchant import Merchant
 from portal.pongo import PongoClient, PongoSettings
 from tests.api.conftest import Api

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.locations.services import location_problems
+from portal.locations.guide import location_problems
 from portal.models.audit import AuditEvent
 from portal.models.merchant import Merchant
 from tests.api.conftest import Api

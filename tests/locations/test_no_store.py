@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.locations.services import NO_STORE
+from portal.locations.states import NO_STORE
 from portal.models.audit import AuditEvent
 from tests.api.conftest import Api, new_key
 from tests.conftest import connect_merchant, csrf_token

@@ -11,9 +11,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.locations.services import NO_STORE
+from portal.locations.states import NO_STORE
 from portal.models.merchant import Merchant
-from portal.rewards.services import review_all
+from portal.rewards.entries import reward_entries
 from tests.api.conftest import Api, new_key
 from tests.conftest import DEMO_LOGIN, connect_merchant, csrf_token, launch
 from tests.locations.conftest import post_links
@@ -44,7 +44,7 @@ def to_review(app: Flask) -> list[str]:
     with app.app_context():
         merchant = db.session.scalar(select(Merchant).where(Merchant.ref == "M1"))
         assert merchant is not None
-        return [e.review.public_id for e in review_all(merchant) if e.needs_review]
+        return [e.check.public_id for e in reward_entries(merchant) if e.needs_review]
 
 
 @pytest.fixture

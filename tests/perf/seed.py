@@ -28,7 +28,7 @@ from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay, RelayStatus
 from portal.models.session import WebSession
 from portal.pongo import FetchedReward
-from portal.rewards.services import refresh_rewards
+from portal.rewards.operations import refresh_rewards
 
 CITIES = ("Paris", "Lyon", "Marseille", "Lille", "Nantes", "Bordeaux")
 PREFIXES = ("BAK", "DRK", "SAN", "PIZ", "DES", "MEN", "SAL", "CAF")

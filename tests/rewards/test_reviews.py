@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.models.audit import AuditEvent
 from portal.models.merchant import Merchant
 from portal.models.rewards import ReviewedReward
-from portal.rewards.services import rewards_step
+from portal.overview.services import setup_guide
 from tests.conftest import csrf_token
 from tests.rewards.conftest import refresh, reward, row_of, set_rewards, text_of
 from tests.support.conftest import AGENT, add_staff, sign_in, start_view
@@ -44,7 +44,7 @@ def step(app: Flask) -> Any:
     with app.app_context():
         merchant = db.session.scalar(select(Merchant).where(Merchant.ref == "M1"))
         assert merchant is not None
-        return rewards_step(merchant)
+        return setup_guide(merchant).rewards
 
 
 def audit(app: Flask, action: str) -> list[AuditEvent]:

@@ -14,8 +14,9 @@ from portal.extensions import db
 from portal.models.audit import AuditEvent
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
+from portal.overview.services import overview_for
 from portal.pongo import endpoints
-from portal.rewards.services import index_cache, reward_problems
+from portal.rewards.catalogue import index_cache
 from tests.api.conftest import Api
 from tests.conftest import launch
 from tests.rewards.conftest import refresh, reward, row_of, set_rewards, text_of
@@ -203,6 +204,12 @@ def test_one_merchant_never_sees_another_merchants_rewards(
         m2 = db.session.scalar(select(Merchant).where(Merchant.ref == "M2"))
         assert m2 is not None
         assert reward_problems(m2) == {"not_redeemable": 0, "check": 0}
+
+
+def reward_problems(merchant: Merchant) -> dict[str, int]:
+    """The overview's reward counts, as the overview reads them."""
+    problems = overview_for(merchant).problems
+    return {key: problems.get(key, 0) for key in ("not_redeemable", "check")}
 
 
 def link(app: Flask, ref: str, slug: str) -> None:

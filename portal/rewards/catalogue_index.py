@@ -1,15 +1,10 @@
-"""Reward SKU parsing and classification against a merchant's POS catalogue.
-
-A Pongo reward's ``external_id`` is a comma-separated list of SKUs typed by the
-merchant in Pongo's back office; it may hold other partners' SKUs too. This module
-splits that list, classifies every token against the catalogue and sums each reward
-up for the review page, the CSV export and the POS API.
+"""The catalogue index: each SKU token of a reward classified against a merchant's POS catalogue.
 
 Near misses ("did you mean X?") are found in three tiers, first hit wins:
 
 1. exact SKU: never a near miss, whatever else looks alike;
-2. same normalised key: the SKUs differ only by case, accents, spacing,
-   punctuation or leading zeros of a number ("BAK-0005" ~ "bak 5");
+2. same normalised key (`sku_text.near_key`): the SKUs differ only by case, accents,
+   spacing, punctuation or leading zeros of a number ("BAK-0005" ~ "bak 5");
 3. one edit between normalised keys: one insertion, deletion, substitution or swap
    of two adjacent characters. Swaps count because they are the commonest typing
    slip. This tier needs keys of at least ``MIN_EDIT_KEY_LENGTH`` characters that
@@ -17,8 +12,8 @@ Near misses ("did you mean X?") are found in three tiers, first hit wins:
    unrelated codes, and the corrected list would overwrite another partner's SKU.
 
 Untrusted text stays bounded: a token longer than any SKU the POS can push
-(``MAX_SKU_LENGTH``) and the tokens of a reward beyond ``MAX_TOKENS`` are marked
-unreadable without a lookup, so one odd reward cannot hold a page for seconds.
+(``MAX_SKU_LENGTH``) is marked unreadable without a lookup, so one odd reward cannot
+hold a page for seconds.
 
 The third tier builds no table of every SKU's variants. Deletions and swaps of the
 token's key are a handful of texts to look up; a substitution or an insertion keeps the
@@ -37,134 +32,29 @@ and the others are kept in ``TokenResult.alternatives`` so the page can say so. 
 one edit reaches several different keys ("BAK-0005" is one edit from BAK-001, BAK-003
 and BAK-004), the token is not a near miss: any pick would be a guess, and the
 corrected list would silently replace the merchant's SKU with it.
-
-A reward is "ready" when its SKUs of this POS are all plain matches; "check" when the
-tills can honour it but something deserves a look (a typo beside a match, a SKU shared
-by several active products, a product with paid options); "not redeemable" when no
-SKU of this POS is usable; "no SKU" when the field is empty.
 """
 
 from __future__ import annotations
 
 import enum
 import re
-import unicodedata
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
 
+from portal.rewards.sku_text import MAX_SKU_LENGTH, near_key, near_keys, pasteable
+
 __all__ = [
-    "MAX_SKU_LENGTH",
-    "MAX_TOKENS",
     "MIN_EDIT_KEY_LENGTH",
     "CatalogueIndex",
     "CatalogueProduct",
     "ProductRow",
-    "RewardInput",
-    "RewardReview",
-    "RewardShape",
-    "RewardStatus",
     "TokenKind",
     "TokenResult",
-    "classify_token",
-    "near_key",
-    "near_keys",
-    "parse_external_id",
-    "review_reward",
-    "review_rewards",
-    "summary",
 ]
 
 MIN_EDIT_KEY_LENGTH = 4
-# The POS API refuses SKUs longer than this: a longer token cannot be one of this catalogue.
-MAX_SKU_LENGTH = 128
-# More SKUs than this on one reward is not a list a person typed (partners' codes included).
-MAX_TOKENS = 1000
-
-# Python's whitespace plus the invisible format characters that copy-paste from
-# spreadsheets, PDFs and chat tools leaves around a code (soft hyphen, zero-width
-# spaces and joiners, direction marks, word joiner, byte-order mark).
-_EDGE_CHARS = (
-    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
-    "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
-    "\u2028\u2029\u202f\u205f\u3000"
-    "\xad\u180e\u200b\u200c\u200d\u200e\u200f"
-    "\u202a\u202b\u202c\u202d\u202e"
-    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
-)
-
-# A zero that starts a run of digits and is followed by another digit. Written to start
-# with the literal 0 (no digit before it, checked behind) so the engine skips ahead to
-# zeros: five times faster than the lookbehind first over a whole catalogue.
-_LEADING_ZERO = re.compile(r"0(?<![0-9]0)0*(?=[0-9])")
-_DROP_ASCII_PUNCTUATION = str.maketrans(
-    "", "", "".join(chr(c) for c in range(128) if not chr(c).isalnum())
-)
-# The same but for the line feed that separates the SKUs of a batch.
-_DROP_ASCII_PUNCTUATION_BUT_LINES = str.maketrans(
-    "", "", "".join(chr(c) for c in range(128) if not chr(c).isalnum() and c != 10)
-)
-
-
-def parse_external_id(raw_external_id: object) -> list[str]:
-    """Split a reward's external_id into distinct, trimmed SKU tokens, in order."""
-    if not isinstance(raw_external_id, str):
-        return []
-    seen: set[str] = set()
-    tokens: list[str] = []
-    # str.split and str.strip only ever look at the characters, so a str subclass
-    # with odd methods cannot make this raise.
-    for item in str.split(raw_external_id, ","):
-        token = str.strip(item, _EDGE_CHARS)
-        if token and token not in seen:
-            seen.add(token)
-            tokens.append(token)
-    return tokens
-
-
-def near_key(sku: str) -> str:
-    """Reduce a SKU to what a person means by it: no case, accents, spacing or padding zeros."""
-    if sku.isascii():
-        text = sku.lower()
-        if "0" in text:
-            text = _LEADING_ZERO.sub("", text)
-        return text.translate(_DROP_ASCII_PUNCTUATION)
-    text = unicodedata.normalize("NFKD", sku)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = _LEADING_ZERO.sub("", text)
-    return "".join(c for c in text if c.isalnum())
-
-
-def near_keys(skus: list[str]) -> list[str]:
-    """Reduce many SKUs as near_key does, the ASCII ones in one pass over them all."""
-    # One lower(), one regex pass and one translate() over a whole catalogue cost a
-    # fraction of 50,000 separate calls. A SKU holding a line feed or any non-ASCII
-    # character is left out of the batch (an empty line keeps its place) and reduced alone.
-    if not skus:
-        return []
-    text = "\n".join(skus)
-    if text.isascii() and text.count("\n") == len(skus) - 1:
-        return _near_keys_of_lines(text)
-    alone = [i for i, sku in enumerate(skus) if not sku.isascii() or "\n" in sku]
-    set_apart = set(alone)
-    keys = _near_keys_of_lines(
-        "\n".join("" if i in set_apart else sku for i, sku in enumerate(skus))
-    )
-    for i in alone:
-        keys[i] = near_key(skus[i])
-    return keys
-
-
-def _near_keys_of_lines(text: str) -> list[str]:
-    """near_key of each line of an ASCII text."""
-    text = text.lower()
-    if "0" in text:
-        # A line feed is no digit, so each line is treated as a SKU of its own.
-        text = _LEADING_ZERO.sub("", text)
-    return text.translate(_DROP_ASCII_PUNCTUATION_BUT_LINES).split("\n")
-
 
 # Letters commonly typed for digits, when they stand next to a digit.
 _CONFUSED_ZERO = re.compile(r"(?<=\d)[oO]|[oO](?=\d)")
@@ -173,28 +63,6 @@ _CONFUSED_ONE = re.compile(r"(?<=\d)[lI]|[lI](?=\d)")
 
 def _edit_eligible(key: str) -> bool:
     return len(key) >= MIN_EDIT_KEY_LENGTH and not key.isdigit()
-
-
-def _survives_parsing(sku: str) -> bool:
-    return bool(sku) and "," not in sku and str.strip(sku, _EDGE_CHARS) == sku
-
-
-_DROP_EDGE_CHARS = str.maketrans("", "", _EDGE_CHARS)
-
-
-def _pasteable(skus: list[str]) -> list[str]:
-    """The SKUs that survive parsing unchanged, all at once when none is blank or odd."""
-    text = "\n".join(skus)
-    # No comma and no edge character anywhere but the line feeds between SKUs: each
-    # SKU survives. One odd SKU anywhere, and each is checked on its own.
-    if (
-        text.isascii()
-        and "," not in text
-        and "" not in skus
-        and len(text.translate(_DROP_EDGE_CHARS)) == len(text) - len(skus) + 1
-    ):
-        return skus
-    return [sku for sku in skus if _survives_parsing(sku)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,13 +216,6 @@ class CatalogueIndex:
         self._cache: dict[str, TokenResult] = {}
 
     @classmethod
-    def build(cls, products: Iterable[CatalogueProduct]) -> CatalogueIndex:
-        """Index a catalogue by exact SKU and by normalised key."""
-        return cls.from_rows(
-            (p.ref, p.sku, p.name, p.active, p.has_paid_options, p.location_refs) for p in products
-        )
-
-    @classmethod
     def from_rows(cls, rows: Iterable[ProductRow]) -> CatalogueIndex:
         """Index a catalogue given as plain rows, without making an object per product."""
         rows = list(rows)
@@ -370,14 +231,14 @@ class CatalogueIndex:
                 grouped[sku] = (row,)
         for sku, group in shared.items():
             grouped[sku] = tuple(group)
-        pasteable = _pasteable(list(dict.fromkeys([row[1] for row in rows if row[3]])))
-        keys = near_keys(pasteable)
+        skus = pasteable(list(dict.fromkeys([row[1] for row in rows if row[3]])))
+        keys = near_keys(skus)
         suggestible: dict[str, tuple[str, ...]] = {
-            key: (sku,) for key, sku in zip(keys, pasteable, strict=True)
+            key: (sku,) for key, sku in zip(keys, skus, strict=True)
         }
         if len(suggestible) < len(keys):
             alike: dict[str, list[str]] = {}
-            for key, sku in zip(keys, pasteable, strict=True):
+            for key, sku in zip(keys, skus, strict=True):
                 if suggestible[key][0] != sku:
                     alike.setdefault(key, []).append(sku)
             for key, skus in alike.items():
@@ -496,189 +357,3 @@ class CatalogueIndex:
     def _rank(self, token: str, sku: str) -> tuple[bool, bool, str]:
         active_count = sum(1 for row in self._rows[sku] if row[3])
         return (active_count != 1, sku.casefold() != token.casefold(), sku)
-
-
-def classify_token(token: str, index: CatalogueIndex) -> TokenResult:
-    """Classify one parsed SKU token against the catalogue."""
-    return index.classify(token)
-
-
-class RewardStatus(enum.Enum):
-    """What the merchant should do about a reward."""
-
-    READY = "ready"
-    CHECK = "check"
-    NOT_REDEEMABLE = "not_redeemable"
-    NO_SKU = "no_sku"
-
-
-class RewardShape(enum.Enum):
-    """What a customer gets: one product or menu, a choice from a list, or nothing here."""
-
-    NONE = "none"
-    SINGLE = "single"
-    LIST = "list"
-
-
-@dataclass(frozen=True, slots=True)
-class RewardInput:
-    """A Pongo reward as the review needs it; external_id is untrusted merchant text."""
-
-    public_id: str
-    name: str
-    raw_external_id: object
-
-
-@dataclass(frozen=True, slots=True)
-class RewardReview:
-    """One reward's SKUs checked against the catalogue."""
-
-    public_id: str
-    name: str
-    tokens: tuple[TokenResult, ...]
-    status: RewardStatus
-    shape: RewardShape
-    # The reward covers the product only: its paid options must still be charged.
-    paid_options_caution: bool
-    matched_skus: tuple[str, ...]
-    corrected_list: str
-    # SKUs of this POS the tills can honour: matched ones, and shared ones (several active
-    # products carry them; the till honours the SKU but cannot tell which product is meant).
-    usable_skus: tuple[str, ...] = ()
-    # What the customer would get once the corrected list is pasted in Pongo.
-    corrected_shape: RewardShape = RewardShape.NONE
-
-    @property
-    def shape_changes(self) -> bool:
-        """Tell whether pasting the corrected list turns one product into a list, or back."""
-        return self.has_corrections and self.corrected_shape is not self.shape
-
-    @property
-    def other_system_tokens(self) -> tuple[TokenResult, ...]:
-        """Return the tokens presumed to be other partners' SKUs, in typed order."""
-        return tuple(r for r in self.tokens if r.kind is TokenKind.OTHER_SYSTEM)
-
-    @property
-    def own_tokens(self) -> tuple[TokenResult, ...]:
-        """Return the tokens that concern this POS: every kind but other systems'."""
-        return tuple(r for r in self.tokens if r.kind is not TokenKind.OTHER_SYSTEM)
-
-    @property
-    def only_other_systems(self) -> bool:
-        """Tell whether every SKU of the reward belongs to other systems."""
-        return bool(self.tokens) and not self.own_tokens
-
-    @property
-    def pos_skus(self) -> tuple[str, ...]:
-        """Return the SKUs of this POS the reward maps to, as the POS API serves them."""
-        return self.usable_skus
-
-    @property
-    def matched_products(self) -> tuple[CatalogueProduct, ...]:
-        """Return the products the reward's matched SKUs stand for, in token order."""
-        return tuple(
-            product
-            for result in self.tokens
-            if result.kind is TokenKind.MATCHED
-            for product in result.products
-        )
-
-    @property
-    def has_corrections(self) -> bool:
-        """Tell whether the corrected list changes a typed SKU (spacing and repeats aside)."""
-        return self.corrected_list != ",".join(result.token for result in self.tokens)
-
-    def redeemable_at(self, location_refs: Iterable[str]) -> frozenset[str]:
-        """Return the given locations where at least one matched product is sold."""
-        products = self.matched_products
-        return frozenset(
-            ref for ref in location_refs if any(product.sold_at(ref) for product in products)
-        )
-
-
-def _corrected_list(results: Iterable[TokenResult]) -> str:
-    # Only near misses change. Ambiguous and inactive tokens are real SKUs of this
-    # catalogue (the fix belongs in the POS, not in Pongo) and may also be another
-    # partner's code, so they are kept as typed, like other systems' tokens.
-    kept: list[str] = []
-    seen: set[str] = set()
-    for result in results:
-        sku = result.suggestion if result.kind is TokenKind.NEAR_MISS else result.token
-        if sku is not None and sku not in seen:
-            seen.add(sku)
-            kept.append(sku)
-    return ",".join(kept)
-
-
-# Kinds of tokens the tills can honour.
-_USABLE = (TokenKind.MATCHED, TokenKind.AMBIGUOUS)
-
-
-def _shape(skus: int) -> RewardShape:
-    if skus > 1:
-        return RewardShape.LIST
-    return RewardShape.SINGLE if skus else RewardShape.NONE
-
-
-def _corrected_shape(results: Iterable[TokenResult]) -> RewardShape:
-    # After the fix every near miss names an active product's SKU, so it counts like a match.
-    usable = {
-        result.suggestion if result.kind is TokenKind.NEAR_MISS else result.token
-        for result in results
-        if result.kind in _USABLE or result.kind is TokenKind.NEAR_MISS
-    }
-    return _shape(len(usable))
-
-
-def review_reward(
-    public_id: str, name: str, raw_external_id: object, index: CatalogueIndex
-) -> RewardReview:
-    """Classify every SKU of one reward and sum the reward up."""
-    tokens = parse_external_id(raw_external_id)
-    results = tuple(index.classify(token) for token in tokens[:MAX_TOKENS]) + tuple(
-        TokenResult(token, TokenKind.UNREADABLE) for token in tokens[MAX_TOKENS:]
-    )
-    matched = tuple(r for r in results if r.kind is TokenKind.MATCHED)
-    matched_skus = tuple(r.token for r in matched)
-    usable_skus = tuple(r.token for r in results if r.kind in _USABLE)
-    paid_options = any(p.has_paid_options for r in matched for p in r.products)
-    doubtful = any(r.kind in (TokenKind.AMBIGUOUS, TokenKind.NEAR_MISS) for r in results)
-    # Inactive and other systems' tokens do not call for a check: the first are
-    # harmless leftovers, the second are expected (SEED: several partners share
-    # the field). A SKU shared by several active products is honoured by the tills,
-    # which only cannot tell which product is meant: a check, not "not redeemable".
-    if not results:
-        status = RewardStatus.NO_SKU
-    elif not usable_skus:
-        status = RewardStatus.NOT_REDEEMABLE
-    elif doubtful or paid_options:
-        status = RewardStatus.CHECK
-    else:
-        status = RewardStatus.READY
-    shape = _shape(len(usable_skus))
-    return RewardReview(
-        public_id=public_id,
-        name=name,
-        tokens=results,
-        status=status,
-        shape=shape,
-        paid_options_caution=paid_options,
-        matched_skus=matched_skus,
-        corrected_list=_corrected_list(results),
-        usable_skus=usable_skus,
-        corrected_shape=_corrected_shape(results),
-    )
-
-
-def review_rewards(rewards: Iterable[RewardInput], index: CatalogueIndex) -> list[RewardReview]:
-    """Review every reward of a merchant against one catalogue index."""
-    return [
-        review_reward(reward.public_id, reward.name, reward.raw_external_id, index)
-        for reward in rewards
-    ]
-
-
-def summary(reviews: Iterable[RewardReview]) -> dict[RewardStatus, int]:
-    """Count reviews per status, every status present, in display order."""
-    counts = Counter(review.status for review in reviews)
-    return {status: counts[status] for status in RewardStatus}

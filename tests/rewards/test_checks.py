@@ -1,4 +1,4 @@
-"""Reward SKU parsing, classification and review."""
+"""Reward SKU parsing, classification and check."""
 
 from __future__ import annotations
 
@@ -8,24 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.rewards.skus import (
-    MAX_TOKENS,
+from portal.rewards.catalogue_index import (
     MIN_EDIT_KEY_LENGTH,
     CatalogueIndex,
     CatalogueProduct,
-    RewardInput,
-    RewardReview,
-    RewardShape,
-    RewardStatus,
+    ProductRow,
     TokenKind,
-    classify_token,
-    near_key,
-    near_keys,
-    parse_external_id,
-    review_reward,
-    review_rewards,
-    summary,
 )
+from portal.rewards.checks import RewardCheck, RewardShape, RewardStatus, check_reward, summary
+from portal.rewards.sku_text import MAX_TOKENS, near_key, near_keys, parse_external_id
 
 
 def product(
@@ -35,16 +26,9 @@ def product(
     active: bool = True,
     paid_options: bool = False,
     locations: frozenset[str] | None = None,
-) -> CatalogueProduct:
-    """Make a catalogue product named after its ref."""
-    return CatalogueProduct(
-        ref=ref,
-        sku=sku,
-        name=f"Product {ref}",
-        active=active,
-        has_paid_options=paid_options,
-        location_refs=locations,
-    )
+) -> ProductRow:
+    """A catalogue product named after its ref, as the app reads it from the database."""
+    return (ref, sku, f"Product {ref}", active, paid_options, locations)
 
 
 CATALOGUE = (
@@ -64,7 +48,7 @@ CATALOGUE = (
 @pytest.fixture(scope="module")
 def index() -> CatalogueIndex:
     """Index the sample catalogue once for the module; lookups do not change it."""
-    return CatalogueIndex.build(CATALOGUE)
+    return CatalogueIndex.from_rows(CATALOGUE)
 
 
 # -- parsing -----------------------------------------------------------------------
@@ -207,63 +191,63 @@ def test_parsing_keeps_order_and_first_occurrence(tokens: list[str]) -> None:
 def test_token_is_classified_against_the_catalogue(
     index: CatalogueIndex, token: str, kind: TokenKind, suggestion: str | None
 ) -> None:
-    result = classify_token(token, index)
+    result = index.classify(token)
     assert (result.token, result.kind, result.suggestion) == (token, kind, suggestion)
 
 
 def test_matched_token_carries_only_the_active_product(index: CatalogueIndex) -> None:
-    result = classify_token("BAK-001", index)
+    result = index.classify("BAK-001")
     assert [p.ref for p in result.products] == ["croissant"]
 
 
 def test_ambiguous_token_carries_every_active_product(index: CatalogueIndex) -> None:
-    result = classify_token("DRK-100", index)
+    result = index.classify("DRK-100")
     assert {p.ref for p in result.products} == {"coffee", "coffee-large"}
 
 
 def test_inactive_token_carries_the_archived_products(index: CatalogueIndex) -> None:
-    assert [p.ref for p in classify_token("OLD-777", index).products] == ["old-tart"]
+    assert [p.ref for p in index.classify("OLD-777").products] == ["old-tart"]
 
 
 def test_near_miss_carries_the_suggested_product(index: CatalogueIndex) -> None:
-    result = classify_token("menu lunch", index)
+    result = index.classify("menu lunch")
     assert [p.name for p in result.products] == ["Product lunch-menu"]
     assert result.alternatives == ()
 
 
 def test_exact_sku_beats_a_near_miss() -> None:
-    index = CatalogueIndex.build([product("a", "BAK-001"), product("b", "BAK-01")])
-    assert classify_token("BAK-01", index).kind is TokenKind.MATCHED
-    assert classify_token("BAK-001", index).kind is TokenKind.MATCHED
+    index = CatalogueIndex.from_rows([product("a", "BAK-001"), product("b", "BAK-01")])
+    assert index.classify("BAK-01").kind is TokenKind.MATCHED
+    assert index.classify("BAK-001").kind is TokenKind.MATCHED
 
 
 def test_tied_near_misses_pick_one_and_list_the_others() -> None:
-    index = CatalogueIndex.build([product("b", "BAK-01"), product("a", "BAK-001")])
-    result = classify_token("bak 1", index)
+    index = CatalogueIndex.from_rows([product("b", "BAK-01"), product("a", "BAK-001")])
+    result = index.classify("bak 1")
     assert (result.suggestion, result.alternatives) == ("BAK-001", ("BAK-01",))
 
 
 def test_tied_near_misses_prefer_the_same_text_in_another_case() -> None:
-    index = CatalogueIndex.build([product("a", "BAK-001"), product("b", "BAK-01")])
-    assert classify_token("bak-01", index).suggestion == "BAK-01"
+    index = CatalogueIndex.from_rows([product("a", "BAK-001"), product("b", "BAK-01")])
+    assert index.classify("bak-01").suggestion == "BAK-01"
 
 
 def test_tied_near_misses_prefer_a_sku_with_one_active_product() -> None:
-    index = CatalogueIndex.build(
+    index = CatalogueIndex.from_rows(
         [product("a", "BAK-001"), product("b", "BAK-001"), product("c", "BAK-01")]
     )
-    assert classify_token("bak 1", index).suggestion == "BAK-01"
+    assert index.classify("bak 1").suggestion == "BAK-01"
 
 
 def test_sku_that_cannot_be_pasted_back_is_never_suggested() -> None:
-    index = CatalogueIndex.build([product("a", "BAK,001"), product("b", " SAN-001")])
-    assert classify_token("BAK001", index).kind is TokenKind.OTHER_SYSTEM
-    assert classify_token("SAN-001", index).kind is TokenKind.OTHER_SYSTEM
+    index = CatalogueIndex.from_rows([product("a", "BAK,001"), product("b", " SAN-001")])
+    assert index.classify("BAK001").kind is TokenKind.OTHER_SYSTEM
+    assert index.classify("SAN-001").kind is TokenKind.OTHER_SYSTEM
 
 
 def test_edit_table_built_ahead_gives_the_same_answers() -> None:
-    lazy = CatalogueIndex.build(CATALOGUE)
-    eager = CatalogueIndex.build(CATALOGUE)
+    lazy = CatalogueIndex.from_rows(CATALOGUE)
+    eager = CatalogueIndex.from_rows(CATALOGUE)
     eager.build_edit_index()
     for token in ("MENU-LUNCK", "ZLT-88213", "SAN-0043", "BAK-001"):
         assert lazy.classify(token) == eager.classify(token)
@@ -330,8 +314,8 @@ def brute_force_near_misses(skus: list[str], token: str) -> set[str]:
 
 def assert_classified_as_brute_force(skus: list[str], token: str) -> None:
     """Classify the token against a catalogue of these SKUs, all active, and check every tier."""
-    index = CatalogueIndex.build(product(f"p{n}", sku) for n, sku in enumerate(skus))
-    result = classify_token(token, index)
+    index = CatalogueIndex.from_rows(product(f"p{n}", sku) for n, sku in enumerate(skus))
+    result = index.classify(token)
     expected = brute_force_near_misses(skus, token)
     if token in skus:
         assert result.kind is TokenKind.MATCHED
@@ -392,8 +376,8 @@ def test_one_edit_search_agrees_with_comparing_every_sku(case: tuple[list[str], 
 def test_two_slips_sharing_the_start_and_end_are_not_a_near_miss(
     skus: list[str], token: str
 ) -> None:
-    index = CatalogueIndex.build(product(f"p{n}", sku) for n, sku in enumerate(skus))
-    assert classify_token(token, index).kind is TokenKind.OTHER_SYSTEM
+    index = CatalogueIndex.from_rows(product(f"p{n}", sku) for n, sku in enumerate(skus))
+    assert index.classify(token).kind is TokenKind.OTHER_SYSTEM
 
 
 @given(
@@ -415,26 +399,18 @@ def test_many_ascii_skus_reduce_as_each_does_alone(skus: list[str]) -> None:
     assert near_keys(skus) == [near_key(sku) for sku in skus]
 
 
-def test_rows_and_products_index_alike() -> None:
-    rows = [
-        (p.ref, p.sku, p.name, p.active, p.has_paid_options, p.location_refs) for p in CATALOGUE
-    ]
-    from_rows = CatalogueIndex.from_rows(rows)
-    built = CatalogueIndex.build(CATALOGUE)
-    assert len(from_rows) == len(built) == len(CATALOGUE)
-    for sku in {p.sku for p in CATALOGUE}:
-        assert from_rows.products_for(sku) == built.products_for(sku)
-        assert from_rows.products_for(sku) == tuple(p for p in CATALOGUE if p.sku == sku)
-    for token in ("BAK-001", "bak 1", "MENU-LUNCK", "ZLT-88213", "OLD-777", "DRK-100"):
-        assert from_rows.classify(token) == built.classify(token)
+def test_each_row_becomes_a_product_of_its_sku(index: CatalogueIndex) -> None:
+    for sku in {row[1] for row in CATALOGUE}:
+        expected = tuple(CatalogueProduct(*row) for row in CATALOGUE if row[1] == sku)
+        assert index.products_for(sku) == expected
 
 
-# -- reviews -----------------------------------------------------------------------
+# -- checks ------------------------------------------------------------------------
 
 
-def review(raw: object, index: CatalogueIndex) -> RewardReview:
-    """Review a reward with a fixed id and name."""
-    return review_reward("rw-1", "Free croissant", raw, index)
+def check(raw: object, index: CatalogueIndex) -> RewardCheck:
+    """Check a reward with a fixed id and name."""
+    return check_reward("rw-1", "Free croissant", raw, index)
 
 
 @pytest.mark.parametrize(
@@ -457,12 +433,12 @@ def review(raw: object, index: CatalogueIndex) -> RewardReview:
 def test_reward_gets_a_status_and_a_shape(
     index: CatalogueIndex, raw: object, status: RewardStatus, shape: RewardShape
 ) -> None:
-    result = review(raw, index)
+    result = check(raw, index)
     assert (result.status, result.shape) == (status, shape)
 
 
 def test_reward_lists_its_matched_skus_in_order(index: CatalogueIndex) -> None:
-    result = review("MENU-LUNCH, ZLT-88213, BAK-001, bak 2, DRK-100", index)
+    result = check("MENU-LUNCH, ZLT-88213, BAK-001, bak 2, DRK-100", index)
     assert result.matched_skus == ("MENU-LUNCH", "BAK-001")
     # The shared SKU is one the tills can honour, so the POS gets it too.
     assert result.pos_skus == ("MENU-LUNCH", "BAK-001", "DRK-100")
@@ -477,10 +453,10 @@ def test_reward_lists_its_matched_skus_in_order(index: CatalogueIndex) -> None:
 
 
 def test_paid_options_caution_only_for_matched_products(index: CatalogueIndex) -> None:
-    assert review("BAK-002,BAK-001", index).paid_options_caution
-    assert not review("BAK-001", index).paid_options_caution
+    assert check("BAK-002,BAK-001", index).paid_options_caution
+    assert not check("BAK-001", index).paid_options_caution
     # A near miss to a product with paid options is not yet part of the reward.
-    assert not review("BAK-001,bak 2", index).paid_options_caution
+    assert not check("BAK-001,bak 2", index).paid_options_caution
 
 
 @pytest.mark.parametrize(
@@ -500,18 +476,18 @@ def test_paid_options_caution_only_for_matched_products(index: CatalogueIndex) -
 def test_corrected_list_fixes_near_misses_and_keeps_the_rest(
     index: CatalogueIndex, raw: object, corrected: str
 ) -> None:
-    assert review(raw, index).corrected_list == corrected
+    assert check(raw, index).corrected_list == corrected
 
 
 def test_corrections_are_flagged_only_when_the_list_changes(index: CatalogueIndex) -> None:
     # Spacing and repeats are harmless: parsing already ignores them.
-    assert not review(" BAK-001 , ZLT-1, BAK-001", index).has_corrections
-    assert review("bak 1", index).has_corrections
+    assert not check(" BAK-001 , ZLT-1, BAK-001", index).has_corrections
+    assert check("bak 1", index).has_corrections
 
 
 def test_corrected_list_turns_every_near_miss_into_a_match(index: CatalogueIndex) -> None:
-    before = review("bak 1, ZLT-9, MENU-LUNCK", index)
-    after = review(before.corrected_list, index)
+    before = check("bak 1, ZLT-9, MENU-LUNCK", index)
+    after = check(before.corrected_list, index)
     assert after.matched_skus == ("BAK-001", "MENU-LUNCH")
     assert after.status is RewardStatus.READY
     assert after.corrected_list == before.corrected_list
@@ -519,22 +495,22 @@ def test_corrected_list_turns_every_near_miss_into_a_match(index: CatalogueIndex
 
 def test_reward_is_redeemable_where_a_matched_product_is_sold(index: CatalogueIndex) -> None:
     locations = ["L1", "L2", "L3"]
-    assert review("BAK-002,MENU-LUNCH", index).redeemable_at(locations) == {"L1", "L2"}
-    assert review("MENU-LUNCH", index).redeemable_at(locations) == {"L2"}
-    assert review("BAK-001", index).redeemable_at(locations) == {"L1", "L2", "L3"}
-    assert review("DRK-100,bak 2", index).redeemable_at(locations) == frozenset()
+    assert check("BAK-002,MENU-LUNCH", index).redeemable_at(locations) == {"L1", "L2"}
+    assert check("MENU-LUNCH", index).redeemable_at(locations) == {"L2"}
+    assert check("BAK-001", index).redeemable_at(locations) == {"L1", "L2", "L3"}
+    assert check("DRK-100,bak 2", index).redeemable_at(locations) == frozenset()
 
 
-def test_rewards_are_reviewed_in_order_and_counted_by_status(index: CatalogueIndex) -> None:
+def test_rewards_are_checked_in_order_and_counted_by_status(index: CatalogueIndex) -> None:
     rewards = [
-        RewardInput("r1", "Croissant", "BAK-001"),
-        RewardInput("r2", "Pain au chocolat", "BAK-002"),
-        RewardInput("r3", "Lunch", "MENU-LUNCH,ZLT-1"),
-        RewardInput("r4", "Nothing here", None),
+        ("r1", "Croissant", "BAK-001"),
+        ("r2", "Pain au chocolat", "BAK-002"),
+        ("r3", "Lunch", "MENU-LUNCH,ZLT-1"),
+        ("r4", "Nothing here", None),
     ]
-    reviews = review_rewards(rewards, index)
-    assert [r.public_id for r in reviews] == ["r1", "r2", "r3", "r4"]
-    assert summary(reviews) == {
+    checks = [check_reward(*reward, index) for reward in rewards]
+    assert [r.public_id for r in checks] == ["r1", "r2", "r3", "r4"]
+    assert summary(checks) == {
         RewardStatus.READY: 2,
         RewardStatus.CHECK: 1,
         RewardStatus.NOT_REDEEMABLE: 0,
@@ -558,47 +534,47 @@ REWARD_TEXT = st.lists(
 
 @given(REWARD_TEXT)
 def test_corrected_list_keeps_every_matched_sku(raw: str) -> None:
-    index = CatalogueIndex.build(CATALOGUE)
-    result = review_reward("r", "n", raw, index)
+    index = CatalogueIndex.from_rows(CATALOGUE)
+    result = check_reward("r", "n", raw, index)
     corrected = parse_external_id(result.corrected_list)
     assert set(result.matched_skus) <= set(corrected)
     assert corrected == (result.corrected_list.split(",") if result.corrected_list else [])
-    again = review_reward("r", "n", result.corrected_list, index)
+    again = check_reward("r", "n", result.corrected_list, index)
     assert all(t.kind is not TokenKind.NEAR_MISS for t in again.tokens)
     assert set(result.matched_skus) <= set(again.matched_skus)
 
 
 def _bakery_index() -> CatalogueIndex:
-    return CatalogueIndex.build(
+    return CatalogueIndex.from_rows(
         [
-            CatalogueProduct("1", "BAK-001", "Croissant", True, False),
-            CatalogueProduct("3", "BAK-003", "Pain aux raisins", True, False),
-            CatalogueProduct("4", "BAK-004", "Chausson", True, False),
+            ("1", "BAK-001", "Croissant", True, False, None),
+            ("3", "BAK-003", "Pain aux raisins", True, False, None),
+            ("4", "BAK-004", "Chausson", True, False, None),
         ]
     )
 
 
 @pytest.mark.parametrize(("token", "meant"), [("BAK-0O1", "BAK-001"), ("BAK-00l", "BAK-001")])
 def test_letters_typed_for_digits_are_near_misses(token: str, meant: str) -> None:
-    result = classify_token(token, _bakery_index())
+    result = _bakery_index().classify(token)
     assert result.kind is TokenKind.NEAR_MISS
     assert result.suggestion == meant
 
 
 def test_one_edit_from_several_skus_is_not_a_guess() -> None:
     """ "BAK-0005" is one edit from BAK-001, BAK-003 and BAK-004: no suggestion, no correction."""
-    result = classify_token("BAK-0005", _bakery_index())
+    result = _bakery_index().classify("BAK-0005")
     assert result.kind is TokenKind.OTHER_SYSTEM
     assert result.suggestion is None
-    review = review_reward("rew_1", "Tarte", "BAK-0005,BAK-001", _bakery_index())
-    assert review.corrected_list == "BAK-0005,BAK-001"
+    result = check_reward("rew_1", "Tarte", "BAK-0005,BAK-001", _bakery_index())
+    assert result.corrected_list == "BAK-0005,BAK-001"
 
 
 # -- shared SKUs, shapes and what the corrected list changes -----------------------------
 
 
 def test_shared_sku_alone_is_a_check_the_tills_can_honour(index: CatalogueIndex) -> None:
-    result = review("DRK-100,ZLT-88213", index)
+    result = check("DRK-100,ZLT-88213", index)
     assert result.status is RewardStatus.CHECK
     assert result.usable_skus == ("DRK-100",)
     assert result.matched_skus == ()
@@ -622,7 +598,7 @@ def test_corrected_list_says_when_it_changes_the_shape(
     corrected_shape: RewardShape,
     changes: bool,
 ) -> None:
-    result = review(raw, index)
+    result = check(raw, index)
     assert (result.shape, result.corrected_shape, result.shape_changes) == (
         shape,
         corrected_shape,
@@ -631,18 +607,18 @@ def test_corrected_list_says_when_it_changes_the_shape(
 
 
 def test_other_systems_tokens_are_set_apart(index: CatalogueIndex) -> None:
-    result = review("ZLT-1, BAK-001, LS_4471", index)
+    result = check("ZLT-1, BAK-001, LS_4471", index)
     assert [t.token for t in result.other_system_tokens] == ["ZLT-1", "LS_4471"]
     assert [t.token for t in result.own_tokens] == ["BAK-001"]
     assert not result.only_other_systems
-    assert review("ZLT-1,LS_4471", index).only_other_systems
-    assert not review(None, index).only_other_systems
+    assert check("ZLT-1,LS_4471", index).only_other_systems
+    assert not check(None, index).only_other_systems
 
 
 @given(REWARD_TEXT)
 def test_status_follows_the_usable_skus(raw: str) -> None:
-    index = CatalogueIndex.build(CATALOGUE)
-    result = review_reward("r", "n", raw, index)
+    index = CatalogueIndex.from_rows(CATALOGUE)
+    result = check_reward("r", "n", raw, index)
     usable = [t for t in result.tokens if t.kind in (TokenKind.MATCHED, TokenKind.AMBIGUOUS)]
     if not result.tokens:
         assert result.status is RewardStatus.NO_SKU
@@ -656,23 +632,23 @@ def test_status_follows_the_usable_skus(raw: str) -> None:
     assert len(result.usable_skus) == len(usable)
     expected = {0: RewardShape.NONE, 1: RewardShape.SINGLE}.get(len(usable), RewardShape.LIST)
     assert result.shape is expected
-    # The corrected list, reviewed again, has exactly the shape announced.
-    assert review_reward("r", "n", result.corrected_list, index).shape is result.corrected_shape
+    # The corrected list, checked again, has exactly the shape announced.
+    assert check_reward("r", "n", result.corrected_list, index).shape is result.corrected_shape
 
 
 def test_a_token_longer_than_any_sku_is_unreadable_and_quick(index: CatalogueIndex) -> None:
     import time
 
     started = time.perf_counter()
-    review = review_reward("r", "Long", "BAK-001," + "K9" * 50_000, index)
+    result = check_reward("r", "Long", "BAK-001," + "K9" * 50_000, index)
     assert time.perf_counter() - started < 0.5
-    assert [r.kind for r in review.tokens] == [TokenKind.MATCHED, TokenKind.UNREADABLE]
-    assert review.status is RewardStatus.READY
+    assert [r.kind for r in result.tokens] == [TokenKind.MATCHED, TokenKind.UNREADABLE]
+    assert result.status is RewardStatus.READY
 
 
 def test_tokens_beyond_the_bound_are_unreadable(index: CatalogueIndex) -> None:
     raw = ",".join(["BAK-001", *(f"X-{i}" for i in range(MAX_TOKENS + 10))])
-    review = review_reward("r", "Many", raw, index)
-    kinds = [r.kind for r in review.tokens]
+    result = check_reward("r", "Many", raw, index)
+    kinds = [r.kind for r in result.tokens]
     assert kinds[:MAX_TOKENS].count(TokenKind.UNREADABLE) == 0
     assert kinds[MAX_TOKENS:] == [TokenKind.UNREADABLE] * 11

@@ -1,0 +1,113 @@
+"""What the overview needs from the Locations area: its health counts and its setup step.
+
+Both are SQL expressions over the link states of `states.py`, so that the overview reads
+every figure of every area in one statement, whatever the merchant's size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, ScalarSelect, func, select
+
+from portal.extensions import db
+from portal.locations.states import ACTIVE, FACTS_OF, LINKED, LinkState, MerchantId, conditions
+from portal.models.locations import Location
+from portal.models.merchant import Merchant
+
+
+def _kinds(merchant_id: MerchantId) -> dict[str, tuple[ColumnElement[bool], ...]]:
+    """The kinds of locations the overview counts, as SQL conditions."""
+    return {
+        "active": conditions(merchant_id, ACTIVE),
+        "unlinked": conditions(merchant_id, *FACTS_OF[LinkState.UNLINKED]),
+        "orphaned": conditions(merchant_id, *FACTS_OF[LinkState.ORPHANED]),
+        "renamed": conditions(merchant_id, *FACTS_OF[LinkState.RENAMED]),
+        "inactive_linked": conditions(merchant_id, *FACTS_OF[LinkState.INACTIVE], LINKED),
+    }
+
+
+def _count(where: tuple[ColumnElement[bool], ...]) -> ScalarSelect[int]:
+    return select(func.count(Location.id)).where(*where).scalar_subquery()
+
+
+def location_problem_columns(merchant_id: MerchantId) -> dict[str, ScalarSelect[int]]:
+    """The overview's location counts as SQL expressions, to be read in one statement.
+
+    They count locations by link state: unlinked, orphaned (only once the stores were
+    synced), renamed, and archived locations still linked.
+    """
+    kinds = _kinds(merchant_id)
+    return {
+        key: _count(kinds[key]) for key in ("unlinked", "orphaned", "renamed", "inactive_linked")
+    }
+
+
+def location_problems(merchant: Merchant) -> dict[str, int]:
+    """Counts for the overview: unlinked, orphaned, renamed; inactive locations still linked."""
+    columns = location_problem_columns(merchant.id)
+    row = db.session.execute(select(*(c.label(k) for k, c in columns.items()))).one()
+    return {key: int(value or 0) for key, value in row._mapping.items()}
+
+
+@dataclass(frozen=True)
+class Pending:
+    """The first location of a kind still to be dealt with: where the guide's link opens."""
+
+    ref: str
+    name: str
+
+
+@dataclass(frozen=True)
+class LocationsStep:
+    """The Locations step of the setup guide: what is left, and the first row concerned."""
+
+    active: int
+    unlinked: int
+    orphaned: int
+    first_unlinked: Pending | None
+    first_orphaned: Pending | None
+
+    @property
+    def done(self) -> bool:
+        """Every active location linked or marked "no Pongo store", and no orphaned link."""
+        return self.active > 0 and self.unlinked == 0 and self.orphaned == 0
+
+
+def locations_step_columns(merchant_id: MerchantId) -> dict[str, ScalarSelect[Any]]:
+    """The Locations step as SQL expressions, to be read in one statement (see `step_from`)."""
+    kinds = _kinds(merchant_id)
+
+    def first(key: str, column: Any) -> ScalarSelect[Any]:
+        return select(column).where(*kinds[key]).order_by(Location.ref).limit(1).scalar_subquery()
+
+    return {
+        "active": _count(kinds["active"]),
+        "unlinked": _count(kinds["unlinked"]),
+        "orphaned": _count(kinds["orphaned"]),
+        "unlinked_ref": first("unlinked", Location.ref),
+        "unlinked_name": first("unlinked", Location.name),
+        "orphaned_ref": first("orphaned", Location.ref),
+        "orphaned_name": first("orphaned", Location.name),
+    }
+
+
+def step_from(values: Mapping[Any, Any]) -> LocationsStep:
+    """The Locations step from the values of `locations_step_columns`."""
+    return LocationsStep(
+        active=int(values["active"] or 0),
+        unlinked=int(values["unlinked"] or 0),
+        orphaned=int(values["orphaned"] or 0),
+        first_unlinked=(
+            Pending(values["unlinked_ref"], values["unlinked_name"])
+            if values["unlinked_ref"]
+            else None
+        ),
+        first_orphaned=(
+            Pending(values["orphaned_ref"], values["orphaned_name"])
+            if values["orphaned_ref"]
+            else None
+        ),
+    )

@@ -1,0 +1,99 @@
+"""The merchant's Pongo stores as last fetched, and which of them no location holds yet."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import NamedTuple
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.locations.suggest import PosLocation, StoreChoice, Suggestion, suggest_links
+from portal.models.locations import Location, PongoStore, StoreSync
+from portal.models.merchant import Merchant
+
+
+class Store(NamedTuple):
+    """A cached Pongo store as the page shows it (a tuple: a page reads a thousand of them)."""
+
+    slug: str
+    name: str
+    address: str | None
+    city: str | None
+    postal_code: str | None
+
+    @property
+    def label(self) -> str:
+        """Name, address and slug, so that two stores of one name can be told apart."""
+        return f"{self.description} ({self.slug})"
+
+    @property
+    def description(self) -> str:
+        """Name and address."""
+        place = ", ".join(p for p in (self.address, self.postal_code, self.city) if p)
+        return f"{self.name} — {place}" if place else self.name
+
+
+def cached_stores(merchant: Merchant) -> dict[str, Store]:
+    """The merchant's Pongo stores as last fetched, by slug, in name order."""
+    rows = db.session.execute(
+        select(
+            PongoStore.slug,
+            PongoStore.name,
+            PongoStore.address,
+            PongoStore.city,
+            PongoStore.postal_code,
+        )
+        .where(PongoStore.merchant_id == merchant.id)
+        .order_by(PongoStore.name)
+    )
+    # Plain rows: a thousand stores as ORM objects would cost more than the rest of the page.
+    return {row.slug: Store(*row) for row in rows}
+
+
+def last_sync(merchant: Merchant) -> StoreSync | None:
+    """When the store list was last fetched, or None if never."""
+    return db.session.get(StoreSync, merchant.id)
+
+
+def linked_slugs(merchant: Merchant) -> dict[str, str]:
+    """Slug -> location ref for every linked location, archived ones included."""
+    return {
+        slug: ref
+        for ref, slug in db.session.execute(
+            select(Location.ref, Location.store_slug).where(
+                Location.merchant_id == merchant.id, Location.store_slug.is_not(None)
+            )
+        )
+        if slug
+    }
+
+
+def free_stores(merchant: Merchant, stores: Mapping[str, Store]) -> list[Store]:
+    """The cached stores that no location of the merchant is linked to, archived ones included."""
+    taken = linked_slugs(merchant)
+    return [store for slug, store in stores.items() if slug not in taken]
+
+
+def suggestions_for(rows: list[Location], free: list[Store]) -> Mapping[str, Suggestion]:
+    """Suggestions for the unlinked active rows among the free stores."""
+    # Suggestions are computed for the rows shown only, against every free store: scoring
+    # all of a large merchant's locations on every page view would cost half a second.
+    return _suggested(
+        tuple(
+            PosLocation(loc.ref, loc.name, loc.address, loc.city, loc.postal_code)
+            for loc in rows
+            if loc.active and not loc.store_slug and not loc.no_store_at
+        ),
+        tuple(StoreChoice(s.slug, s.name, s.address, s.city, s.postal_code) for s in free),
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _suggested(
+    locations: tuple[PosLocation, ...], stores: tuple[StoreChoice, ...]
+) -> Mapping[str, Suggestion]:
+    """Suggestions for these rows among these stores, kept while neither changes (read-only)."""
+    return MappingProxyType(suggest_links(locations, stores, {}))
