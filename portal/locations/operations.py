@@ -16,6 +16,7 @@ from portal.audit.services import record
 from portal.extensions import db
 from portal.locations.states import NO_STORE, choice_of
 from portal.locations.stores import Store, cached_stores, free_stores, linked_slugs, suggestions_for
+from portal.locations.tablets import TabletsRefused, check_tablets, save_tablets
 from portal.models.base import utcnow
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
@@ -34,10 +35,20 @@ class StoreSource(Protocol):
 class LinksRefused(Exception):
     """Some rows cannot be saved; nothing was saved. Messages are keyed by location ref."""
 
-    def __init__(self, errors: dict[str, str], choices: dict[str, str | None]) -> None:
+    def __init__(
+        self,
+        errors: dict[str, str],
+        choices: dict[str, str | None],
+        *,
+        tablet_errors: dict[str, str] | None = None,
+        tablets: Mapping[str, str] | None = None,
+    ) -> None:
         self.errors = errors
         self.choices = choices
-        super().__init__(f"{len(errors)} row(s) refused")
+        # The Pongo tablet numbers as typed, and the rows whose number is not valid.
+        self.tablet_errors = tablet_errors or {}
+        self.tablets = dict(tablets or {})
+        super().__init__(f"{len(set(errors) | set(self.tablet_errors))} row(s) refused")
 
 
 def refresh_stores(*, merchant: Merchant, client: StoreSource, actor: Actor) -> int:
@@ -85,11 +96,22 @@ def _apply(
     db.session.flush()
 
 
-def save_links(*, merchant: Merchant, choices: Mapping[str, str | None], actor: Actor) -> int:
-    """Save the submitted store of each row shown, all or nothing; returns how many changed.
+def save_links(
+    *,
+    merchant: Merchant,
+    choices: Mapping[str, str | None],
+    actor: Actor,
+    tablets: Mapping[str, str] | None = None,
+) -> int:
+    """Save the store and Pongo tablet of each row shown, all or nothing; returns the changes.
 
     Raises LinksRefused naming each refused row when any row breaks a rule.
     """
+    try:
+        numbers = check_tablets(tablets or {})
+        tablet_errors: dict[str, str] = {}
+    except TabletsRefused as refused:
+        numbers, tablet_errors = {}, refused.errors
     stores = cached_stores(merchant)
     locations = {
         loc.ref: loc
@@ -121,10 +143,10 @@ def save_links(*, merchant: Merchant, choices: Mapping[str, str | None], actor: 
             errors[location.ref] = "taken:" + ", ".join(
                 r for r in holders[slug] if r != location.ref
             )
-    if errors:
-        raise LinksRefused(errors, dict(choices))
+    if errors or tablet_errors:
+        raise LinksRefused(errors, dict(choices), tablet_errors=tablet_errors, tablets=tablets)
     _apply(merchant, changes, stores, actor)
-    return len(changes)
+    return len(changes) + save_tablets(merchant=merchant, numbers=numbers, actor=actor)
 
 
 def accept_suggestions(*, merchant: Merchant, refs: list[str], threshold: int, actor: Actor) -> int:
