@@ -81,3 +81,27 @@ def test_tablet_and_cancellation_read_plainly_at_every_size(
     page.locator("#check-tablet a").focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{tablet_portal.url}/locations#row-L2")
+
+
+def test_the_tablet_field_is_typed_by_keyboard_at_every_size(
+    tablet_portal: LiveServer, page: Page
+) -> None:
+    token = launch_token(extra={"locale": "en", "target": "locations"})
+    page.goto(f"{tablet_portal.url}/launch?token={token}")
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{tablet_portal.url}/locations")
+        expect(page.get_by_label("Pongo tablet").first).to_have_value("4021")
+        assert sideways_overflow(page) == 0
+        assert_accessible(page)
+    lyon = page.locator('input[name="tablet-L2"]')
+    lyon.focus()
+    page.keyboard.type("77")
+    page.get_by_role("button", name="Save links").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator('input[name="tablet-L2"]')).to_have_value("77")
+    page.locator('input[name="tablet-L2"]').fill("seven")
+    page.get_by_role("button", name="Save links").click()
+    expect(page.locator("#tablet-2-error")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "locations-tablet-refused")
