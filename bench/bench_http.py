@@ -3,9 +3,7 @@
 The database is prepared once: a small merchant, and the largest one (50,000 products, 500
 rewards of 6 SKUs, 1,000 locations x 1,000 stores, 10,000 orders). Gunicorn serves it with 2
 workers; `wrk` drives 16 connections at each page with a session cookie, and each figure is
-printed beside /healthz measured in the same run: first as served (a page is kept rendered
-until the data it shows changes), then with the page cache off, as a merchant's first view
-after a change is served.
+printed beside /healthz measured in the same run. Every view renders its page.
 
 The database is a private schema on PORTAL_BENCH_DATABASE_URL (PostgreSQL), dropped
 afterwards, when that is set; an SQLite file when it is unset or empty. `make bench` sets it to
@@ -118,7 +116,7 @@ def prepare(url: str) -> dict[str, str]:
 
 
 @contextmanager
-def gunicorn(url: str, cache_seconds: int) -> Iterator[str]:
+def gunicorn(url: str) -> Iterator[str]:
     """The portal under gunicorn on `url`; yields its base URL once it answers."""
     port = free_port()
     environ = {
@@ -130,7 +128,6 @@ def gunicorn(url: str, cache_seconds: int) -> Iterator[str]:
         "PORTAL_ENCRYPTION_KEYS": TEST_SETTINGS["encryption_keys"],
         # Pages must not call Pongo: nothing listens here, so a call would show as slowness.
         "PONGO_BASE_URL": f"http://127.0.0.1:{free_port()}",
-        "PORTAL_PAGE_CACHE_SECONDS": str(cache_seconds),
     }
     process = subprocess.Popen(
         [
@@ -232,7 +229,7 @@ def measure(base: str, tokens: dict[str, str], seconds: int) -> None:
 
 
 def main() -> None:
-    """Prepare, serve, measure, print: pages as served, then rendered at every view."""
+    """Prepare, serve, measure, print."""
     if shutil.which("wrk") is None:
         print("wrk is not installed: `apt-get install wrk` (make bench installs it)")
         return
@@ -240,13 +237,8 @@ def main() -> None:
     print(f"  database: {backend}; gunicorn {WORKERS} workers; wrk {CONNECTIONS} connections")
     with database() as url:
         tokens = prepare(url)
-        print("  pages as served (a page is kept until the data it shows changes):")
-        with gunicorn(url, cache_seconds=30) as base:
+        with gunicorn(url) as base:
             measure(base, tokens, SECONDS)
-        # What a merchant waits for at the first view after a change: the page rendered.
-        print("  pages rendered at every view (PORTAL_PAGE_CACHE_SECONDS=0):")
-        with gunicorn(url, cache_seconds=0) as base:
-            measure(base, tokens, max(SECONDS // 2, 1))
 
 
 if __name__ == "__main__":

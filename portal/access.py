@@ -9,7 +9,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint, Flask, abort, current_app, g, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.exceptions import Forbidden
@@ -177,8 +177,3 @@ def forbidden_while_viewing(endpoint: str) -> bool:
     if endpoint in FORBIDDEN_WHILE_VIEWING:
         return True
     return bool(getattr(current_app.view_functions.get(endpoint), _NEVER_WHILE_VIEWING, False))
-
-
-def init_app(app: Flask) -> None:
-    """Install the policy check in front of every view."""
-    app.before_request(enforce_access)

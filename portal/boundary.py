@@ -1,4 +1,7 @@
-"""The request boundary: body size, request ids, and one commit per request by its outcome."""
+"""The request boundary: body size, request ids, and one commit per request by its outcome.
+
+portal/lifecycle.py installs each of these at its place in a request.
+"""
 
 from __future__ import annotations
 
@@ -21,16 +24,6 @@ _TOO_LARGE = "portal.body_too_large"
 _CHUNK = 64 * 1024
 # Bodies up to this size stay in memory while they are measured; larger ones go to a file.
 _IN_MEMORY = 1024 * 1024
-
-
-def init_app(app: Flask) -> None:
-    """Attach the body-size guard, and the request-id and commit hooks."""
-    app.wsgi_app = BodyLimit(app.wsgi_app, app)  # type: ignore[method-assign]
-    # First of all hooks: every log line (a CSRF failure too) carries the request id, and no
-    # other hook (the CSRF check reads forms) sees an oversized body.
-    hooks = app.before_request_funcs.setdefault(None, [])
-    hooks[0:0] = [assign_request_id, refuse_oversized_body]
-    app.after_request(finish_transaction)
 
 
 class BodyLimit:
@@ -97,7 +90,7 @@ def assign_request_id() -> None:
 def finish_transaction(response: Response) -> Response:
     """Commit what the request changed when it succeeded; roll it all back otherwise."""
     if not db.session.registry.has() or not db.session().in_transaction():
-        pass  # the request read nothing through the session (a kept page): nothing to end
+        pass  # the request read nothing through the session: nothing to end
     elif response.status_code < 400:
         db.session.commit()
     else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
@@ -102,32 +102,22 @@ def sandbox_command(port: int, fixture: str | None, controls: bool) -> None:
 main.add_command(pongo_check_command)
 
 
-@click.command("demo")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True)
-@with_appcontext
-def demo_command(host: str, port: int) -> None:
-    """Run the demo: migrate, load demo data, start the Pongo sandbox, serve the portal."""
-    from portal.demo.run import run_demo
-
-    run_demo(current_app._get_current_object(), host=host, port=port)  # type: ignore[attr-defined]
-
-
 def init_app(app: Flask) -> None:
     """Register the verbs on the app so that `flask` and `portal` both know them."""
     from portal.api.cli import COMMANDS as API_COMMANDS
-    from portal.drift.cli import sync_worker
+    from portal.demo.cli import COMMANDS as DEMO_COMMANDS
     from portal.orders.cli import relay_worker
     from portal.support import cli as support_cli
+    from portal.sync.cli import sync_worker
 
     for command in (
         init_db,
         launch_url_command,
         rotate_keys_command,
-        demo_command,
         relay_worker,
         sync_worker,
         *API_COMMANDS,
+        *DEMO_COMMANDS,
         *support_cli.COMMANDS,
     ):
         app.cli.add_command(command)

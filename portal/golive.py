@@ -104,11 +104,18 @@ def pongo_check_command(
     credentials = replace(credentials, scopes=parse_scopes(scopes))
     body = None
     if store_slug:
-        enums = OrderEnums(channel, delivery_mode, status, delivery_status)
+        # An empty PONGO_ORDER_* means the guess, as for the relay.
+        enums = OrderEnums(
+            channel or inferred.CHANNEL,
+            delivery_mode or inferred.DELIVERY_MODE,
+            status or inferred.STATUS,
+            delivery_status or inferred.DELIVERY_STATUS,
+        )
         body = sample_order_body(store_slug, enums, datetime.now(UTC).replace(microsecond=0))
     timeout = httpx.Timeout(15.0, connect=5.0)
     with httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout) as http:
-        report = check_pongo(http, credentials, order_body=body, token_path=token_path)
+        path = token_path or endpoints.TOKEN.path
+        report = check_pongo(http, credentials, order_body=body, token_path=path)
     for line in report.lines:
         click.echo(line)
     counts = {

@@ -169,11 +169,13 @@ def observe_pongo(
         PONGO_ERRORS.labels(endpoint=endpoint, error=f"http_{status_code}").inc()
 
 
-def _start_timer() -> None:
+def start_timer() -> None:
+    """Before everything else of a request: note when it started."""
     g.metrics_started = time.perf_counter()
 
 
-def _observe_page(response: Response) -> Response:
+def observe_page(response: Response) -> Response:
+    """After the view: record the request's time under its endpoint."""
     started = g.get("metrics_started")
     if started is not None and request.endpoint and request.endpoint != "metrics.scrape":
         PAGE_SECONDS.labels(endpoint=request.endpoint).observe(time.perf_counter() - started)
@@ -181,8 +183,5 @@ def _observe_page(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Serve /metrics and time every request."""
+    """Serve /metrics; portal/lifecycle.py times every request."""
     app.register_blueprint(bp)
-    # First of the request hooks, so that a page served before the view is timed too.
-    app.before_request_funcs.setdefault(None, []).insert(0, _start_timer)
-    app.after_request(_observe_page)

@@ -14,7 +14,6 @@ from werkzeug.datastructures import CallbackDict
 
 from portal.extensions import db
 from portal.models.base import utcnow
-from portal.models.revision import REVISION
 from portal.models.session import WebSession
 
 # Writing last_seen on every request would turn each page view into a write; a minute is
@@ -22,14 +21,12 @@ from portal.models.session import WebSession
 TOUCH_EVERY = timedelta(seconds=60)
 
 
-# A session's row and the data revision, read together before anything a page shows; plain
-# columns, built once: this runs on every request that carries a cookie.
+# A session's row in plain columns, built once: this runs on every request that carries a cookie.
 _OPEN = select(
     WebSession.data,
     WebSession.created_at,
     WebSession.last_seen_at,
     WebSession.revoked_at,
-    REVISION.scalar_subquery().label("revision"),
 ).where(WebSession.id == bindparam("id"))
 
 
@@ -52,8 +49,6 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         super().__init__(initial or {}, on_update)
         self.token = token
         self.last_seen_at = last_seen_at
-        # The data revision read with the session row, before anything a page shows.
-        self.revision: int | None = None
         self.rotate = False
         self.modified = False
 
@@ -66,15 +61,10 @@ class DatabaseSessionInterface(SessionInterface):
         token = request.cookies.get(self.get_cookie_name(app))
         if not token or len(token) > 100:
             return ServerSession()
-        # On a connection of its own, outside the request's transaction: a request served
-        # from the page cache then ends without a transaction to commit.
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as reader:
-            row = reader.execute(_OPEN, {"id": _digest(token)}).first()
+        row = db.session.execute(_OPEN, {"id": _digest(token)}).first()
         if row is None or row.revoked_at is not None or self._expired(app, row):
             return ServerSession()
-        opened = ServerSession(dict(row.data), token=token, last_seen_at=row.last_seen_at)
-        opened.revision = int(row.revision or 0)
-        return opened
+        return ServerSession(dict(row.data), token=token, last_seen_at=row.last_seen_at)
 
     @staticmethod
     def _expired(app: Flask, row: Row[Any]) -> bool:

@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Sequence
 
-from flask import Flask, flash, request
+from flask import flash, request
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from werkzeug.exceptions import HTTPException, default_exceptions
@@ -72,8 +72,3 @@ def report_unreadable(what: str, problems: Sequence[str]) -> None:
             reasons=shown,
         )
     flash(message, "warning")
-
-
-def init_app(app: Flask) -> None:
-    """Check every request before any view or access policy reads it."""
-    app.before_request(refuse_control_characters)

@@ -9,6 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal import config
+from portal.pongo import PongoSettings
+from portal.pongo.merchant import pongo_settings
 from tests.conftest import TEST_SETTINGS, csrf_token, launch
 
 PUBLIC_ENDPOINTS = {
@@ -18,7 +20,7 @@ PUBLIC_ENDPOINTS = {
     "entry.launch",
     "entry.logout",
     "entry.demo_pos_admin",
-    "drift.demo_mail",
+    "sync.demo_mail",
     "i18n.switch_language",
     "api.openapi_document",
     "support.login",
@@ -185,6 +187,30 @@ def test_each_setting_reads_its_own_variable_into_its_section() -> None:
     assert settings.session.idle_minutes == 5
     assert settings.pongo.token_path == "/oauth/token"
     assert settings.launch.issuer == "till"
+
+
+def test_pongo_settings_have_one_shape_read_from_the_environment() -> None:
+    settings = config.from_environ(
+        {"PONGO_SCOPES": "reward.read, order.create,store.read", "PONGO_CLIENT_ID": "till"}
+    )
+    assert isinstance(settings.pongo, PongoSettings)
+    assert settings.pongo.scopes == ("reward.read", "order.create", "store.read")
+    assert settings.pongo.client_id == "till"
+    assert ("PONGO_SCOPES", "reward.read,order.create,order.update") in config.settings_table()
+    # The client's fixed timeouts are not settings.
+    assert not any(var.endswith("CONNECT_TIMEOUT") for var, _ in config.settings_table())
+
+
+def test_a_page_gives_pongo_its_short_budget_and_the_relay_its_send_timeouts(app: Flask) -> None:
+    with app.app_context():
+        configured = config.current().pongo
+        relay = pongo_settings(read_timeout=2.5, deadline=9.0)
+        assert (relay.read_timeout, relay.deadline) == (2.5, 9.0)
+        assert pongo_settings() == configured
+    with app.test_request_context("/"):
+        page = pongo_settings()
+        assert page.deadline == configured.interactive_deadline_s
+        assert page.budget_until is not None
 
 
 def test_an_unknown_setting_override_is_refused() -> None:

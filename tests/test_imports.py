@@ -11,24 +11,8 @@ from pathlib import Path
 import pytest
 
 PORTAL = Path(__file__).resolve().parent.parent / "portal"
-FEATURES = frozenset(
-    {
-        "entry",
-        "connect",
-        "locations",
-        "rewards",
-        "orders",
-        "support",
-        "api",
-        "audit",
-        "overview",
-        "pongo",
-        "sandbox",
-        "demo",
-        "drift",
-        "models",
-    }
-)
+# Every package of portal/ (a folder with an __init__.py) is a feature package.
+FEATURES = frozenset(path.parent.name for path in PORTAL.glob("*/__init__.py"))
 
 Edges = dict[str, dict[str, set[str]]]  # package -> imported package -> importing modules
 
@@ -56,24 +40,25 @@ def feature_of(name: str) -> str | None:
     return None
 
 
-def top_level_imports(tree: ast.Module) -> Iterator[ast.Import | ast.ImportFrom]:
-    """Imports that run when the module is imported (not inside functions, not typing-only)."""
-    pending: list[ast.stmt] = list(tree.body)
+def _typing_only(node: ast.If) -> bool:
+    """Whether the block runs for type checkers only (`if TYPE_CHECKING:`)."""
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def runtime_imports(tree: ast.Module) -> Iterator[ast.Import | ast.ImportFrom]:
+    """Every import that may run: at the top or inside a function (lazy), not typing-only."""
+    pending: list[ast.AST] = [tree]
     while pending:
-        node = pending.pop(0)
+        node = pending.pop()
         if isinstance(node, ast.Import | ast.ImportFrom):
             yield node
-        elif isinstance(node, ast.If):
-            test = node.test
-            typing_only = (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-                isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-            )
-            if not typing_only:
-                pending.extend([*node.body, *node.orelse])
-        elif isinstance(node, ast.Try):
-            pending.extend([*node.body, *node.orelse, *node.finalbody])
-            for handler in node.handlers:
-                pending.extend(handler.body)
+        elif isinstance(node, ast.If) and _typing_only(node):
+            pending.extend(node.orelse)
+        else:
+            pending.extend(ast.iter_child_nodes(node))
 
 
 def imported_names(module: str, node: ast.Import | ast.ImportFrom) -> list[str]:
@@ -90,14 +75,14 @@ def imported_names(module: str, node: ast.Import | ast.ImportFrom) -> list[str]:
 
 
 def package_graph() -> Edges:
-    """Which feature package imports which, from the modules' top-level import statements."""
+    """Which feature package imports which, from every import statement of their modules."""
     edges: Edges = defaultdict(lambda: defaultdict(set))
     for module in module_names():
         source = feature_of(module)
         if source is None:
             continue
         tree = ast.parse(module_path(module).read_text(), filename=str(module_path(module)))
-        for node in top_level_imports(tree):
+        for node in runtime_imports(tree):
             for name in imported_names(module, node):
                 target = feature_of(name)
                 if target is not None and target != source:
@@ -142,6 +127,19 @@ def test_the_graph_sees_known_imports() -> None:
     assert "portal.rewards.views" in {m for ms in edges["rewards"].values() for m in ms}
     assert "models" in edges["rewards"]
     assert cycles({"a": {"b": {"x"}}, "b": {"c": {"y"}}, "c": {"a": {"z"}}}) == {("a", "b", "c")}
+
+
+def test_imports_inside_functions_count_and_typing_only_ones_do_not() -> None:
+    """A lazy import inside a function is an edge; one under TYPE_CHECKING is not."""
+    tree = ast.parse(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n"
+        "    from portal.models import Merchant\n"
+        "def load():\n"
+        "    from portal.demo.loader import load_demo_data\n"
+    )
+    found = {n for node in runtime_imports(tree) for n in imported_names("portal.api.x", node)}
+    assert found == {"typing.TYPE_CHECKING", "portal.demo.loader.load_demo_data"}
 
 
 def test_no_import_cycle_between_feature_packages() -> None:

@@ -1,4 +1,4 @@
-"""Operator verbs for the POS API: API keys, and the demo data loaded through the API."""
+"""Operator verbs for the POS API: its keys."""
 
 from __future__ import annotations
 
@@ -45,16 +45,4 @@ def list_api_keys() -> None:
         )
 
 
-@click.command("demo-data")
-@with_appcontext
-def demo_data() -> None:
-    """Load the demo merchants through the POS API, as the POS back-end would."""
-    from portal.demo.loader import DemoLoadError, load_demo_data
-
-    try:
-        load_demo_data(click.echo)
-    except DemoLoadError as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
-COMMANDS = (create_api_key, revoke_api_key, list_api_keys, demo_data)
+COMMANDS = (create_api_key, revoke_api_key, list_api_keys)

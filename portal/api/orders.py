@@ -19,7 +19,7 @@ from portal.api.schemas import FieldError, OrderAccepted, OrderIn, OrderStatusOu
 from portal.models.merchant import Merchant
 from portal.models.orders import RelayStatus
 from portal.orders import services
-from portal.orders.mapping import PosLine, PosOrder
+from portal.orders.mapping import InternationalPhone, PosLine, PosOrder
 from portal.orders.services import OrderRefused, OrderRow, Refusal, RefusalCode
 from portal.orders.status_updates import updates_of
 
@@ -80,7 +80,7 @@ def pos_order(body: OrderIn) -> PosOrder:
             )
             for line in body.lines
         ),
-        customer_phone=body.customer.phone if body.customer else None,
+        customer_phone=InternationalPhone.digits_of(body.customer.phone) if body.customer else None,
         customer_public_id=body.customer.public_id if body.customer else None,
         customer_has_optin=body.customer.has_optin if body.customer else None,
         device_id=body.device_id,

@@ -9,7 +9,6 @@ from portal.models.locations import Location, PongoStore, StoreSync
 from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay, RelayAttempt, RelayStatus
 from portal.models.products import Product
-from portal.models.revision import DataRevision
 from portal.models.rewards import PongoReward, ReviewedReward, RewardSync
 from portal.models.session import UsedLaunchToken, WebSession
 from portal.models.staff import Staff, StaffRole
@@ -20,7 +19,6 @@ __all__ = [
     "AuditEvent",
     "Base",
     "ConnectionStatus",
-    "DataRevision",
     "DriftChange",
     "Location",
     "Merchant",

@@ -26,6 +26,7 @@ from portal.models.locations import Location
 from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay, RelayAttempt, RelayStatus
 from portal.orders.mapping import OrderEnums, PosOrder, to_pongo
+from portal.pongo import inferred
 from portal.pongo.connection import get_connection, request_connection
 
 PER_PAGE = 50
@@ -68,13 +69,13 @@ class OrderRow:
 
 
 def order_enums() -> OrderEnums:
-    """The order enum values from the portal's settings."""
+    """The order enum values: the PONGO_ORDER_* settings, else Pongo's guessed values."""
     orders = config.current().orders
     return OrderEnums(
-        channel=orders.channel,
-        delivery_mode=orders.delivery_mode,
-        status=orders.status,
-        delivery_status=orders.delivery_status,
+        channel=orders.channel or inferred.CHANNEL,
+        delivery_mode=orders.delivery_mode or inferred.DELIVERY_MODE,
+        status=orders.status or inferred.STATUS,
+        delivery_status=orders.delivery_status or inferred.DELIVERY_STATUS,
     )
 
 

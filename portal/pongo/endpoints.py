@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portal.config.schema import TOKEN_GRANT_TYPE
 from portal.pongo import inferred
 from portal.pongo.reference import Cited, documented
 
@@ -63,7 +64,7 @@ TOKEN = Endpoint("token", "POST", inferred.TOKEN_PATH, None)
 ALL = (ME, TEST_TOKEN, STORES, REWARDS, CREATE_ORDER, UPDATE_ORDER_STATUS, OAUTH_FORM, TOKEN)
 
 # Token grants: the page documents exactly these two.
-GRANT_CODE = documented("client_credentials", what="code exchange grant", page=inferred.GRANTS_PAGE)
+GRANT_CODE = documented(TOKEN_GRANT_TYPE, what="code exchange grant", page=inferred.GRANTS_PAGE)
 GRANT_PASSWORD = documented("password", what="password grant", page=inferred.GRANTS_PAGE)
 
 # Create-order's answer to an order it already has for that store.

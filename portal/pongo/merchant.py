@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import timedelta
 from typing import NamedTuple, TypeVar
 
@@ -25,9 +26,17 @@ from portal.pongo.connection import (
     note_success,
     note_unavailable,
 )
-from portal.pongo.errors import N_, NeedsReconnection, PongoError, Unavailable
+from portal.pongo.errors import (
+    N_,
+    Health,
+    MissingScope,
+    NeedsReconnection,
+    PongoError,
+    Unavailable,
+    health_of,
+)
 from portal.pongo.models import FetchedReward, FetchedStore, OrderReceipt, PongoAccount
-from portal.pongo.settings import PongoSettings, parse_scopes
+from portal.pongo.settings import PongoSettings
 from portal.pongo.tokens import refresh_access_token
 from portal.security_log import security_event
 
@@ -37,21 +46,25 @@ T = TypeVar("T")
 REFRESH_MARGIN = timedelta(seconds=120)
 
 
-def pongo_settings(settings: Settings | None = None) -> PongoSettings:
-    """The Pongo client settings derived from the portal's."""
-    access = (settings or config.current()).pongo
-    interactive = has_request_context()
-    return PongoSettings(
-        base_url=access.base_url,
-        client_id=access.client_id,
-        client_secret=access.client_secret,
-        redirect_uri=access.redirect_uri,
-        scopes=parse_scopes(access.scopes),
-        token_path=access.token_path,
-        token_grant_type=access.token_grant_type,
-        # During a page request a person waits: every call shares one short budget.
-        deadline=access.interactive_deadline_s if interactive else PongoSettings.deadline,
-        budget_until=_page_budget(access.interactive_deadline_s) if interactive else None,
+def pongo_settings(
+    settings: Settings | None = None,
+    *,
+    read_timeout: float | None = None,
+    deadline: float | None = None,
+) -> PongoSettings:
+    """The portal's Pongo settings as this caller uses them.
+
+    During a page request a person waits: every call of the page shares one short budget.
+    A worker may give its own read timeout and deadline.
+    """
+    pongo = (settings or config.current()).pongo
+    if has_request_context():
+        seconds = pongo.interactive_deadline_s
+        pongo = replace(pongo, deadline=seconds, budget_until=_page_budget(seconds))
+    return replace(
+        pongo,
+        read_timeout=pongo.read_timeout if read_timeout is None else read_timeout,
+        deadline=pongo.deadline if deadline is None else deadline,
     )
 
 
@@ -199,8 +212,11 @@ class MerchantPongo:
         read_token: Callable[[], IssuedToken] | None = None,
         http: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        on_health: Callable[[Health], None] | None = None,
     ) -> None:
         self.merchant_id = merchant_id
+        # Told what each call says about Pongo's health (a circuit breaker, say).
+        self.on_health = on_health
         self._read_token = read_token or (lambda: issue_token(merchant_id))
         # The connection generation of the last token read: a 401 flags only that one.
         self.generation: int | None = None
@@ -216,22 +232,37 @@ class MerchantPongo:
         self.generation = issued.generation
         return issued.value
 
-    def _call(self, action: Callable[[PongoClient], T]) -> T:
+    def _call(self, action: Callable[[PongoClient], T], *, scope: str | None = None) -> T:
+        """Run one call; flag the connection on a refused token, or on a missing `scope`."""
         self.generation = None
         try:
             result = action(self.client)
-        except NeedsReconnection as exc:
+        except Exception as exc:
+            self._record_health(health_of(exc))
+            refused = isinstance(exc, NeedsReconnection) or (
+                scope is not None and isinstance(exc, MissingScope)
+            )
             # Without a token read, the refusal came from the token step, which flags itself.
-            if self.generation is not None and not mark_needs_reconnection(
-                self.merchant_id, exc.__class__.__name__, generation=self.generation
-            ):
-                raise OutdatedToken(str(exc), status_code=exc.status_code) from exc
+            if refused and self.generation is not None:
+                problem = exc.__class__.__name__ if scope is None else f"{scope} not granted"
+                if not mark_needs_reconnection(
+                    self.merchant_id, problem, generation=self.generation
+                ):
+                    # A newer connection is in place: the call can go again with its token.
+                    status = getattr(exc, "status_code", None)
+                    raise OutdatedToken(str(exc), status_code=status) from exc
             raise
-        except Unavailable:
-            note_unavailable(self.merchant_id)
-            raise
-        note_success(self.merchant_id)
+        self._record_health(Health.UP, succeeded=True)
         return result
+
+    def _record_health(self, health: Health, *, succeeded: bool = False) -> None:
+        """Keep the connection's health up to date and tell the observer."""
+        if succeeded:
+            note_success(self.merchant_id)
+        elif health is Health.DOWN:
+            note_unavailable(self.merchant_id)
+        if self.on_health is not None:
+            self.on_health(health)
 
     @property
     def unreadable(self) -> list[str]:
@@ -252,10 +283,17 @@ class MerchantPongo:
 
     def create_order(self, payload: Mapping[str, object], *, idempotency_key: str) -> OrderReceipt:
         """Send one order."""
-        return self._call(lambda c: c.create_order(payload, idempotency_key=idempotency_key))
+        return self._call(
+            lambda c: c.create_order(payload, idempotency_key=idempotency_key),
+            scope="order.create",
+        )
 
     def update_order_status(self, pongo_id: str, status: str) -> None:
-        """Send one status change of an order Pongo already has."""
+        """Send one status change of an order Pongo already has.
+
+        A token without order.update (a connection made before the portal asked for it)
+        does not flag the connection: orders keep going, the change waits for a reconnection.
+        """
         self._call(lambda c: c.update_order_status(pongo_id, status))
 
     def close(self) -> None:

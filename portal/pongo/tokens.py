@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from portal.pongo import inferred
+from portal.pongo import endpoints, inferred
 from portal.pongo.errors import ClientRejected, GrantRejected, Rejected, UnexpectedResponse
 from portal.pongo.settings import PongoSettings, parse_scopes
 from portal.pongo.transport import Reply, Transport, raise_for_status
@@ -91,7 +91,8 @@ def _token_request(
     try:
         reply = transport.send(
             "POST",
-            settings.url(settings.token_path),
+            # PONGO_TOKEN_PATH, or the guessed path when it is not set.
+            settings.url(settings.token_path or endpoints.TOKEN.path),
             what="token",
             idempotent=False,
             headers=lambda: {"Accept": "application/json"},

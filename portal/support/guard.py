@@ -1,6 +1,6 @@
 """The one place that polices a support agent's "view as merchant".
 
-Installed in front of every view by create_app, before the access policies, it:
+Run in front of every view by portal/lifecycle.py, before the access policies, it:
 ends views whose 30 minutes are up; refuses every write to the merchant's portal in read
 mode, and the Pongo connection and secret endpoints in any mode; audits each page viewed
 and each action; and puts the support banner on every page.
@@ -155,6 +155,5 @@ def banner(view: viewas.View) -> dict[str, str]:
 
 
 def init_app(app: Flask) -> None:
-    """Install the guard; create_app calls this before the access policies are installed."""
-    app.before_request(guard_view_as)
+    """Offer `can_write` to templates; portal/lifecycle.py runs the guard before access."""
     app.add_template_global(can_write)

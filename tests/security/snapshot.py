@@ -14,12 +14,10 @@ Row = tuple[tuple[str, Any], ...]
 Snapshot = dict[str, set[Row]]
 
 # Columns a read may legitimately touch: when a session or a key was last seen, and the
-# session's own data (CSRF token, flashed messages). The data revision counts every write,
-# whoever's: the write itself shows in its own table.
+# session's own data (CSRF token, flashed messages).
 VOLATILE = {
     "web_sessions": {"last_seen_at", "data"},
     "api_keys": {"last_used_at"},
-    "data_revision": {"value"},
 }
 
 
