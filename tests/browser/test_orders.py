@@ -6,21 +6,12 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from flask import Flask
 from playwright.sync_api import Page, expect
 
 from portal.sandbox.server import RunningSandbox
-from tests.api.conftest import new_key
 from tests.browser.conftest import LiveServer, screenshot, serve
-from tests.conftest import connect_merchant, launch_token, make_app
-from tests.orders.conftest import (
-    LOCATIONS,
-    RELAY_TEST_SETTINGS,
-    OrdersApi,
-    fast_worker,
-    link_locations,
-    order_body,
-)
+from tests.conftest import launch_token
+from tests.orders.conftest import fast_worker, linked_portal, order_body
 
 pytestmark = pytest.mark.browser
 
@@ -30,11 +21,7 @@ def refused_order_portal(
     database_url: str, sandbox: RunningSandbox, pongo: httpx.Client
 ) -> Iterator[LiveServer]:
     """The portal with one order Pongo refused for the customer's phone number."""
-    app: Flask = make_app(database_url, pongo_base_url=sandbox.url, **RELAY_TEST_SETTINGS)
-    api = OrdersApi(app.test_client(), new_key(app))
-    connect_merchant(app.test_client(), pongo)
-    api.put("/merchants/M1/locations", {"locations": LOCATIONS})
-    link_locations(app)
+    app, api = linked_portal(database_url, sandbox.url, pongo)
     api.order(order_body("PHONE-1"))
     refusal = {"message": "Invalid.", "errors": {"customer_phone": ["The format is invalid."]}}
     pongo.post(

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import update
 
@@ -14,7 +13,6 @@ from portal.extensions import db
 from portal.models.locations import Location
 from portal.orders.status_updates import send_due_updates
 from portal.sandbox.server import RunningSandbox
-from tests.api.conftest import new_key
 from tests.browser.conftest import (
     LiveServer,
     assert_accessible,
@@ -22,15 +20,8 @@ from tests.browser.conftest import (
     serve,
     sideways_overflow,
 )
-from tests.conftest import connect_merchant, launch_token, make_app
-from tests.orders.conftest import (
-    LOCATIONS,
-    RELAY_TEST_SETTINGS,
-    OrdersApi,
-    fast_worker,
-    link_locations,
-    order_body,
-)
+from tests.conftest import launch_token
+from tests.orders.conftest import fast_worker, linked_portal, order_body
 
 pytestmark = pytest.mark.browser
 SIZES = ((390, 844), (820, 1180), (1366, 768))
@@ -41,11 +32,7 @@ def tablet_portal(
     database_url: str, sandbox: RunningSandbox, pongo: httpx.Client
 ) -> Iterator[LiveServer]:
     """Two orders without a customer: at L1 (tablet 4021, cancelled since), at L2 (none)."""
-    app: Flask = make_app(database_url, pongo_base_url=sandbox.url, **RELAY_TEST_SETTINGS)
-    api = OrdersApi(app.test_client(), new_key(app))
-    connect_merchant(app.test_client(), pongo)
-    api.put("/merchants/M1/locations", {"locations": LOCATIONS})
-    link_locations(app)
+    app, api = linked_portal(database_url, sandbox.url, pongo)
     with app.app_context():
         db.session.execute(
             update(Location).where(Location.ref == "L1").values(pongo_tablet_id=4021)

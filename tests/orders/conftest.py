@@ -119,6 +119,18 @@ def connected_merchant(
     return "M1"
 
 
+def linked_portal(
+    database_url: str, sandbox_url: str, pongo: httpx.Client
+) -> tuple[Flask, OrdersApi]:
+    """A portal with M1 connected to the sandbox, L1 and L2 linked (for the browser tests)."""
+    app: Flask = make_app(database_url, pongo_base_url=sandbox_url, **RELAY_TEST_SETTINGS)
+    api = OrdersApi(app.test_client(), new_key(app))
+    connect_merchant(app.test_client(), pongo)
+    api.put("/merchants/M1/locations", {"locations": LOCATIONS})
+    link_locations(app)
+    return app, api
+
+
 def fast_worker(app: Flask, **kwargs: Any) -> RelayWorker:
     """A worker with short Pongo timeouts and no real sleeping."""
     with app.app_context():
