@@ -242,7 +242,14 @@ def update_status(order_id: str) -> Response:
             if history[-1] != body["status"]:
                 history.append(body["status"])
             status, answer = 200, {"id": order_id, "status": body["status"]}
-        state.record_status_update(
-            login=account.login, order_id=order_id, body=body, status=status, response=answer
+        state.status_log.append(
+            {
+                "account": account.login,
+                "id": order_id,
+                "body": body,
+                "status": status,
+                "response": answer,
+                "received_at": state.received_at(),
+            }
         )
     return json_answer(answer, status)

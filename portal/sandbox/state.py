@@ -402,25 +402,13 @@ class SandboxState:
                     "response": response,
                     "idempotency_key": idempotency_key,
                     "ignored_fields": ignored,
-                    "received_at": datetime.fromtimestamp(self.clock(), UTC).isoformat(),
+                    "received_at": self.received_at(),
                 }
             )
 
-    def record_status_update(
-        self, *, login: str, order_id: str, body: Any, status: int, response: JSONDict
-    ) -> None:
-        """Keep every status update request with the answer it got, for the controls."""
-        with self.lock:
-            self.status_log.append(
-                {
-                    "account": login,
-                    "id": order_id,
-                    "body": body,
-                    "status": status,
-                    "response": response,
-                    "received_at": datetime.fromtimestamp(self.clock(), UTC).isoformat(),
-                }
-            )
+    def received_at(self) -> str:
+        """The sandbox clock's now, as the logs write it."""
+        return datetime.fromtimestamp(self.clock(), UTC).isoformat()
 
     # Faults and request log
 
