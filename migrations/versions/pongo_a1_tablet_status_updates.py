@@ -1,7 +1,7 @@
 """pongo: a Pongo tablet per location, orders without a customer, and status changes of orders
 
 Revision ID: pongo_a1_tablet_updates
-Revises: pages_a2_drop_revision
+Revises: links_a1_link_version
 Create Date: 2026-12-06 07:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "pongo_a1_tablet_updates"
-down_revision = "pages_a2_drop_revision"
+down_revision = "links_a1_link_version"
 branch_labels = None
 depends_on = None
 
