@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from portal import config
 from portal.entry.demo import DEMO_USER, launch_url
 from portal.extensions import db
+from portal.golive import pongo_check_command
 from portal.models.merchant import Merchant
 
 
@@ -96,6 +97,9 @@ def sandbox_command(port: int, fixture: str | None, controls: bool) -> None:
     from portal.sandbox.server import serve
 
     serve(fixture or DEMO_FIXTURE, port, controls)
+
+
+main.add_command(pongo_check_command)
 
 
 def init_app(app: Flask) -> None:

@@ -187,7 +187,7 @@ def test_pongo_settings_have_one_shape_read_from_the_environment() -> None:
     assert isinstance(settings.pongo, PongoSettings)
     assert settings.pongo.scopes == ("reward.read", "order.create", "store.read")
     assert settings.pongo.client_id == "till"
-    assert ("PONGO_SCOPES", "reward.read,order.create") in config.settings_table()
+    assert ("PONGO_SCOPES", "reward.read,order.create,order.update") in config.settings_table()
     # The client's fixed timeouts are not settings.
     assert not any(var.endswith("CONNECT_TIMEOUT") for var, _ in config.settings_table())
 

@@ -21,7 +21,9 @@ def upgrade():
         batch_op.add_column(
             sa.Column("generation", sa.Integer(), nullable=False, server_default="0")
         )
-        batch_op.add_column(sa.Column("unavailable_since", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("unavailable_since", sa.DateTime(timezone=True), nullable=True)
+        )
     with op.batch_alter_table("merchants", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("currency", sa.String(length=3), nullable=False, server_default="EUR")

@@ -14,12 +14,14 @@ from flask import Response, jsonify
 from portal.api.errors import InvalidBody
 from portal.api.http import json_answer, merchant_or_404, not_found, parse
 from portal.api.openapi import Operation
+from portal.api.order_status import update_out
 from portal.api.schemas import FieldError, OrderAccepted, OrderIn, OrderStatusOut
 from portal.models.merchant import Merchant
 from portal.models.orders import RelayStatus
 from portal.orders import services
 from portal.orders.mapping import InternationalPhone, PosLine, PosOrder
 from portal.orders.services import OrderRefused, OrderRow, Refusal, RefusalCode
+from portal.orders.status_updates import updates_of
 
 ORDERS = "/merchants/{ref}/orders"
 ORDER = "/merchants/{ref}/orders/{order_ref}"
@@ -42,9 +44,22 @@ OPERATIONS = (
 HINTS = {RefusalCode.UNKNOWN_LOCATION: " (push it with PUT /merchants/{ref}/locations first)"}
 
 
+# Fields the API took later: left out of the fingerprint while unset, so that an order
+# posted before they existed and posted again since keeps its fingerprint.
+LATER_FIELDS = ("device_id", "device_name")
+LATER_CUSTOMER_FIELDS = ("has_optin",)
+
+
 def body_hash(body: OrderIn) -> str:
     """A fingerprint of the order as the POS sent it (after validation)."""
-    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    dumped = body.model_dump(mode="json")
+    for name in LATER_FIELDS:
+        if dumped.get(name) is None:
+            dumped.pop(name, None)
+    for name in LATER_CUSTOMER_FIELDS:
+        if dumped.get("customer") and dumped["customer"].get(name) is None:
+            dumped["customer"].pop(name, None)
+    canonical = json.dumps(dumped, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -65,8 +80,11 @@ def pos_order(body: OrderIn) -> PosOrder:
             )
             for line in body.lines
         ),
-        customer_phone=InternationalPhone.digits_of(body.customer.phone),
-        customer_public_id=body.customer.public_id,
+        customer_phone=InternationalPhone.digits_of(body.customer.phone) if body.customer else None,
+        customer_public_id=body.customer.public_id if body.customer else None,
+        customer_has_optin=body.customer.has_optin if body.customer else None,
+        device_id=body.device_id,
+        device_name=body.device_name,
     )
 
 
@@ -109,6 +127,7 @@ def _status(row: OrderRow) -> OrderStatusOut:
         pongo_order_id=relay.pongo_order_id,
         delivered_at=relay.delivered_at,
         received_at=order.received_at,
+        status_updates=[update_out(u) for u in updates_of(order.id)],
     )
 
 

@@ -16,6 +16,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     field_validator,
     model_validator,
@@ -123,6 +124,13 @@ class LocationOut(BaseModel):
             " unlinked: not decided yet. Orders of a location that is not linked are refused."
         )
     )
+    pongo_tablet_id: int | None = Field(
+        description=(
+            "The Pongo tablet at this location's counter, set by the merchant; orders of this"
+            " location carry it as tablet_id, so the tablet asks customers who did not"
+            " identify at the till. Null when none is set"
+        )
+    )
 
 
 class LocationsOut(BaseModel):
@@ -201,6 +209,14 @@ class CustomerIn(_Body):
         None, description="International format, e.g. +33612345678 (spaces and dots allowed)"
     )
     public_id: Ref | None = Field(None, description="The Pongo customer's public id (QR code)")
+    has_optin: StrictBool | None = Field(
+        None,
+        description=(
+            "Whether the customer accepted the merchant's e-mail and SMS offers. Pongo's "
+            "integration guides make asking mandatory: the POS must ask when it enrols or "
+            "identifies a customer, and send the answer here"
+        ),
+    )
 
     @field_validator("phone")
     @classmethod
@@ -216,7 +232,10 @@ class CustomerIn(_Body):
     @model_validator(mode="after")
     def _one_identifier(self) -> CustomerIn:
         if not self.phone and not self.public_id:
-            raise ValueError("give the customer's phone or public_id")
+            raise ValueError(
+                "give the customer's phone or public_id, or send customer null when nobody"
+                " identified"
+            )
         return self
 
 
@@ -238,8 +257,16 @@ class OrderIn(_Body):
     total_cents: int = Field(ge=0, le=MAX_CENTS)
     tax_cents: int | None = Field(None, ge=0, le=MAX_CENTS)
     created_at: AwareDatetime = Field(description="ISO 8601 with a UTC offset")
-    customer: CustomerIn
+    customer: CustomerIn | None = Field(
+        None,
+        description=(
+            "Who earns the points; null (or absent) when nobody identified at the till: the "
+            "order then goes to the location's Pongo tablet, which asks the customer"
+        ),
+    )
     lines: list[LineIn] = Field(min_length=1, max_length=MAX_LINES)
+    device_id: Ref | None = Field(None, description="The till that closed the order")
+    device_name: Name | None = Field(None, description="That till's name, as staff know it")
 
     @field_validator("created_at")
     @classmethod
@@ -291,6 +318,31 @@ class OrderAccepted(BaseModel):
     loyalty_store_slug: str
 
 
+class StatusIn(_Body):
+    """A change of an order already posted: cancelled, or refunded."""
+
+    status: Literal["cancelled", "refunded"] = Field(
+        description="Sent to Pongo after the order itself; the same change twice is one"
+    )
+
+
+UpdateStateOut = Literal["pending", "delivered", "failed", "dropped"]
+
+
+class StatusUpdateOut(BaseModel):
+    """One change of an order and where it stands on its way to Pongo."""
+
+    status: Literal["cancelled", "refunded"]
+    state: UpdateStateOut = Field(
+        description="pending (waits for the order, or for Pongo), delivered, failed, or "
+        "dropped (its order never reached Pongo)"
+    )
+    seq: int = Field(description="1 for the order's first change, 2 for the next...")
+    requested_at: datetime
+    delivered_at: datetime | None
+    last_error: str | None
+
+
 class OrderStatusOut(BaseModel):
     """Where an order stands on its way to Pongo."""
 
@@ -305,6 +357,9 @@ class OrderStatusOut(BaseModel):
     pongo_order_id: str | None
     delivered_at: datetime | None
     received_at: datetime
+    status_updates: list[StatusUpdateOut] = Field(
+        default_factory=list, description="Its cancellation or refund, in the order asked"
+    )
 
 
 class ErasureIn(_Body):

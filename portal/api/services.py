@@ -121,6 +121,7 @@ def list_locations(*, merchant: Merchant) -> list[LocationOut]:
             active=location.active,
             loyalty_store_slug=location.store_slug,
             pongo_store=pongo_store(location),
+            pongo_tablet_id=location.pongo_tablet_id,
         )
         for location in locations
     ]

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 from limits import parse as parse_limit
 
 from portal.access import API, blueprint_policy, public
-from portal.api import catalogue, lifecycle, openapi, orders, services
+from portal.api import catalogue, lifecycle, openapi, order_status, orders, services
 from portal.api.errors import InvalidBody
 from portal.api.http import json_answer, merchant_or_404, parse
 from portal.api.keys import verify_key
@@ -195,6 +195,13 @@ for order_operation in orders.OPERATIONS:
     operation(order_operation)
 bp.add_url_rule("/merchants/<ref>/orders", view_func=orders.post_order, methods=["POST"])
 bp.add_url_rule("/merchants/<ref>/orders/<order_ref>", view_func=orders.get_order, methods=["GET"])
+for status_operation in order_status.OPERATIONS:
+    operation(status_operation)
+bp.add_url_rule(
+    "/merchants/<ref>/orders/<order_ref>/status",
+    view_func=order_status.post_status,
+    methods=["POST"],
+)
 
 for lifecycle_operation in lifecycle.OPERATIONS:
     operation(lifecycle_operation)

@@ -98,6 +98,13 @@ ACTIONS: dict[str, AuditAction] = _actions(
         "location.no_store_undo",
         _l("%(actor)s withdrew the “no Pongo store” mark of “%(location)s”."),
     ),
+    AuditAction(
+        "location.tablet",
+        _l(
+            "%(actor)s changed the Pongo tablet of “%(location)s” from %(old_tablet)s to"
+            " %(new_tablet)s."
+        ),
+    ),
     AuditAction("stores.refresh", _l("%(actor)s fetched %(stores)s Pongo store(s).")),
     AuditAction("rewards.refresh", _l("%(actor)s fetched %(rewards)s Pongo reward(s).")),
     AuditAction(

@@ -25,11 +25,12 @@ def setting(var: str, default: Any, parse: Callable[[str], Any] | None = None) -
     return field(default=default, metadata=metadata)
 
 
-# The portal reads rewards and sends orders. Listing stores needs no documented
-# scope (the docs' scope list has no store.*), so none is asked for.
-DEFAULT_SCOPES = ("reward.read", "order.create")
-# Inferred (see portal/pongo/endpoints.py, whose table uses it).
-TOKEN_PATH = "/v1/oauth/token"  # noqa: S105 - a path, not a secret
+# The portal reads rewards, sends orders and their later status changes. Listing stores
+# needs no documented scope (the docs' scope list has no store.*), so none is asked for.
+DEFAULT_SCOPES = ("reward.read", "order.create", "order.update")
+# Empty settings below mean "Pongo's value as guessed in portal/pongo/inferred.py": the
+# guesses live there alone, and an operator may override each one here.
+GUESSED = ""
 # Pongo's docs exchange the code with this non-standard grant type.
 TOKEN_GRANT_TYPE = "client_credentials"  # noqa: S105 - a grant name, not a secret
 
@@ -65,7 +66,7 @@ class PongoSettings:
     scopes: tuple[str, ...] = setting("PONGO_SCOPES", DEFAULT_SCOPES, parse_scopes)
     # The token path is inferred and the code exchange uses a non-standard grant
     # type in Pongo's docs, so both stay configurable.
-    token_path: str = setting("PONGO_TOKEN_PATH", TOKEN_PATH)
+    token_path: str = setting("PONGO_TOKEN_PATH", GUESSED)
     token_grant_type: str = setting("PONGO_TOKEN_GRANT_TYPE", TOKEN_GRANT_TYPE)
     # Seconds a page may wait for Pongo: a person is waiting and a web worker is held.
     interactive_deadline_s: float = setting("PONGO_INTERACTIVE_DEADLINE_S", 4.0)
@@ -103,10 +104,10 @@ class OrderSettings:
     They are settings so that a correction from Pongo needs no release.
     """
 
-    channel: str = setting("PONGO_ORDER_CHANNEL", "pos")
-    delivery_mode: str = setting("PONGO_ORDER_DELIVERY_MODE", "on_site")
-    status: str = setting("PONGO_ORDER_STATUS", "completed")
-    delivery_status: str = setting("PONGO_ORDER_DELIVERY_STATUS", "delivered")
+    channel: str = setting("PONGO_ORDER_CHANNEL", GUESSED)
+    delivery_mode: str = setting("PONGO_ORDER_DELIVERY_MODE", GUESSED)
+    status: str = setting("PONGO_ORDER_STATUS", GUESSED)
+    delivery_status: str = setting("PONGO_ORDER_DELIVERY_STATUS", GUESSED)
     # Orders paused (waiting for a reconnection) longer than this many days expire.
     paused_days: int = setting("PORTAL_PAUSED_ORDERS_DAYS", 30)
 

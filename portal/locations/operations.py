@@ -17,6 +17,7 @@ from portal.audit.services import record
 from portal.extensions import db
 from portal.locations.states import NO_STORE, choice_of
 from portal.locations.stores import Store, cached_stores, free_stores, linked_slugs, suggestions_for
+from portal.locations.tablets import TabletsRefused, check_tablets, save_tablets
 from portal.models.base import utcnow
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
@@ -61,10 +62,20 @@ class LinksRefused(Exception):
     page drawn again keeps them; a row in conflict shows its current link instead.
     """
 
-    def __init__(self, errors: dict[str, str], choices: dict[str, str | None]) -> None:
+    def __init__(
+        self,
+        errors: dict[str, str],
+        choices: dict[str, str | None],
+        *,
+        tablet_errors: dict[str, str] | None = None,
+        tablets: Mapping[str, str] | None = None,
+    ) -> None:
         self.errors = errors
         self.choices = choices
-        super().__init__(f"{len(errors)} row(s) refused")
+        # The Pongo tablet numbers as typed, and the rows whose number is not valid.
+        self.tablet_errors = tablet_errors or {}
+        self.tablets = dict(tablets or {})
+        super().__init__(f"{len(set(errors) | set(self.tablet_errors))} row(s) refused")
 
 
 def refresh_stores(*, merchant: Merchant, client: StoreSource, actor: Actor) -> int:
@@ -124,14 +135,27 @@ def _locked(merchant: Merchant, refs: list[str]) -> dict[str, Location]:
     return {location.ref: location for location in db.session.scalars(statement)}
 
 
-def save_links(*, merchant: Merchant, edits: Mapping[str, RowEdit], actor: Actor) -> int:
-    """Save the rows the merchant changed on the page, all or nothing; returns how many changed.
+def save_links(
+    *,
+    merchant: Merchant,
+    edits: Mapping[str, RowEdit],
+    actor: Actor,
+    tablets: Mapping[str, str] | None = None,
+) -> int:
+    """Save the rows the merchant changed on the page and their Pongo tablets, all or nothing.
+
+    Returns how many links and tablets changed.
 
     A row left as drawn is not written. A row changed elsewhere since the page was drawn
     (its link version moved) is not overwritten: it is refused as a conflict, unless it
     already holds the merchant's choice. Raises LinksRefused naming each refused row when
     any row breaks a rule.
     """
+    try:
+        numbers = check_tablets(tablets or {})
+        tablet_errors: dict[str, str] = {}
+    except TabletsRefused as refused:
+        numbers, tablet_errors = {}, refused.errors
     stores = cached_stores(merchant)
     locations = _locked(merchant, list(edits))
     errors: dict[str, str] = {}
@@ -160,15 +184,15 @@ def save_links(*, merchant: Merchant, edits: Mapping[str, RowEdit], actor: Actor
         if choice and choice != NO_STORE and len(holders[choice]) > 1:
             others = (r for r in holders[choice] if r != changed.ref)
             errors[changed.ref] = "taken:" + ", ".join(others)
-    if errors:
+    if errors or tablet_errors:
         pending = {
             ref: edit.choice
             for ref, edit in edits.items()
             if edit.changed and errors.get(ref) != CONFLICT
         }
-        raise LinksRefused(errors, pending)
+        raise LinksRefused(errors, pending, tablet_errors=tablet_errors, tablets=tablets)
     _apply(merchant, changes, stores, actor)
-    return len(changes)
+    return len(changes) + save_tablets(merchant=merchant, numbers=numbers, actor=actor)
 
 
 def accept_suggestions(

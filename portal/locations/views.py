@@ -15,6 +15,7 @@ from portal.listing import clean_query, parse_page
 from portal.locations import operations, pages
 from portal.locations.forms import AcceptForm, LinksForm, row_edits, row_versions
 from portal.locations.states import NO_STORE, choice_of
+from portal.locations.tablets import field_name, tablet_choices
 from portal.pongo.connection import NotConnected
 from portal.pongo.errors import PongoError
 from portal.pongo.merchant import pongo_client_for
@@ -56,6 +57,9 @@ def _render(refused: operations.LinksRefused | None = None, status: int = 200) -
         "locations/index.html",
         listing=listing,
         errors=errors,
+        tablet_errors=refused.tablet_errors if refused else {},
+        typed_tablets=refused.tablets if refused else {},
+        tablet_field=field_name,
         links_form=LinksForm(),
         accept_form=AcceptForm(),
         choice_of=choice_of,
@@ -98,18 +102,20 @@ def save() -> Response | tuple[str, int]:
     form = LinksForm()
     if not form.validate_on_submit():
         return _render(status=400)
+    edits = row_edits(request.form)
     try:
         changed = operations.save_links(
             merchant=current_merchant(),
-            edits=row_edits(request.form),
+            edits=edits,
             actor=actor_from_request(),
+            tablets=tablet_choices(request.form, list(edits)),
         )
     except operations.LinksRefused as refused:
         flash(
             ngettext(
                 "Nothing was saved: %(num)d row needs another choice.",
                 "Nothing was saved: %(num)d rows need another choice.",
-                len(refused.errors),
+                len(set(refused.errors) | set(refused.tablet_errors)),
             ),
             "error",
         )

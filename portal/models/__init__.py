@@ -14,6 +14,7 @@ from portal.models.products import Product
 from portal.models.rewards import PongoReward, ReviewedReward, RewardSync
 from portal.models.session import UsedLaunchToken, WebSession
 from portal.models.staff import Staff, StaffPasskey, StaffRecoveryCode, StaffRole
+from portal.models.status_updates import OrderStatusUpdate, UpdateState
 
 __all__ = [
     "ApiKey",
@@ -27,6 +28,7 @@ __all__ = [
     "Merchant",
     "Order",
     "OrderRelay",
+    "OrderStatusUpdate",
     "PongoConnection",
     "PongoReward",
     "PongoStore",
@@ -44,6 +46,7 @@ __all__ = [
     "StaffRole",
     "StoreSync",
     "SyncState",
+    "UpdateState",
     "UsedLaunchToken",
     "WebSession",
 ]

@@ -39,6 +39,9 @@ class Location(Base):
     # warehouse): it counts as done in the setup, and its orders are still refused.
     no_store_at: Mapped[datetime | None]
     no_store_by: Mapped[str | None] = mapped_column(String(320))
+    # The Pongo tablet at this location's counter: orders sent without a customer carry
+    # it as `tablet_id`, so that the tablet asks the customer for their phone number.
+    pongo_tablet_id: Mapped[int | None]
     # Counts the changes of the link (store or "no Pongo store"): a page carries the version
     # each row was drawn with, and a save never overwrites a link changed since.
     link_version: Mapped[int] = mapped_column(default=0, server_default="0")

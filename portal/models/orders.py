@@ -52,6 +52,8 @@ class Order(Base):
     tax_cents: Mapped[int | None]
     ordered_at: Mapped[datetime]
     line_count: Mapped[int]
+    # Sent with `customer` null: the customer identifies on the location's Pongo tablet.
+    without_customer: Mapped[bool] = mapped_column(default=False, server_default=false())
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     # SHA-256 of the POS body: the same order_ref with another body is refused.
     body_hash: Mapped[str] = mapped_column(String(64))

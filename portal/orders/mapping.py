@@ -1,9 +1,11 @@
-"""Turn a POS order into the body of Pongo's `POST /v1/orders`: a pure function, no I/O.
+"""Turn a POS order into the body of Pongo's create-order call: a pure function, no I/O.
 
-What PONGO-API.md confirms: `order_id` (idempotent per store), `loyalty_store_slug`,
-`reward_ids`, `lines` (at least one), `customer`, amounts in cents. The names of the
-other fields, the line and customer shapes and the four enum values are inferred; they
-are kept in this one module so that a correction from Pongo is a one-place change.
+Every name written here comes from `portal.pongo.endpoints` (`Order`, `Customer`, `Line`),
+which cites the reference page behind it; the names and values the reference does not
+state (most of the body's names, the line and customer shapes, the enum values) are
+guessed in `portal.pongo.inferred`, so a correction from Pongo is a one-place change.
+An order without a customer goes with `customer` null (createanorder-1 allows it): the
+Pongo tablet named by `tablet_id` then asks the customer at the counter.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from portal.pongo.endpoints import Customer, Line, Order
 
 # E.164 allows at most 15 digits; fewer than 8 is no international mobile number.
 MIN_PHONE_DIGITS = 8
@@ -100,6 +104,11 @@ class PosOrder:
     # The international digits, as `normalise_phone` gives them ("33612345678").
     customer_phone: str | None = None
     customer_public_id: str | None = None
+    # Whether the customer accepted e-mail/SMS marketing; the POS must ask (POS guide).
+    customer_has_optin: bool | None = None
+    # The till that closed the order.
+    device_id: str | None = None
+    device_name: str | None = None
 
 
 def pongo_order_id(order_ref: str) -> str:
@@ -129,54 +138,57 @@ def reward_ids(lines: tuple[PosLine, ...]) -> list[str]:
 
 
 def pongo_line(line: PosLine) -> dict[str, Any]:
-    """One order line: the SKU travels as `external_id`, as in rewards' `external_id`."""
+    """One order line: the SKU travels as rewards' `external_id` does."""
     item: dict[str, Any] = {
-        "external_id": line.sku,
-        "name": line.name,
-        "quantity": line.quantity,
-        "unit_price": line.unit_price_cents,
-        "amount": line.quantity * line.unit_price_cents,
+        Line.SKU: line.sku,
+        Line.NAME: line.name,
+        Line.QUANTITY: line.quantity,
+        Line.UNIT_PRICE: line.unit_price_cents,
+        Line.AMOUNT: line.quantity * line.unit_price_cents,
     }
     if line.public_reward_id:
-        item["public_reward_id"] = line.public_reward_id
+        item[Line.REWARD_ID] = line.public_reward_id
     return item
 
 
-def pongo_customer(order: PosOrder) -> dict[str, str]:
-    """The customer block: the phone without `+` and/or the customer's public id."""
-    customer: dict[str, str] = {}
+def pongo_customer(order: PosOrder) -> dict[str, Any] | None:
+    """The customer block (phone without `+`, public id, opt-in), or None when nobody identified."""
+    customer: dict[str, Any] = {}
     if order.customer_phone:
-        customer["phone"] = order.customer_phone
+        customer[Customer.PHONE] = order.customer_phone
     if order.customer_public_id:
-        customer["public_id"] = order.customer_public_id
+        customer[Customer.PUBLIC_ID] = order.customer_public_id
+    if not customer:
+        return None
+    if order.customer_has_optin is not None:
+        customer[Customer.HAS_OPTIN] = order.customer_has_optin
     return customer
 
 
-def to_pongo(order: PosOrder, *, store_slug: str, enums: OrderEnums) -> dict[str, Any]:
+def to_pongo(
+    order: PosOrder, *, store_slug: str, enums: OrderEnums, tablet_id: int | None = None
+) -> dict[str, Any]:
     """The whole create-order body for one POS order in one Pongo store."""
     if not order.lines:
         raise ValueError("Pongo needs at least one order line")
-    customer = pongo_customer(order)
-    if not customer:
-        raise ValueError("Pongo needs the customer's phone number or public id")
     body: dict[str, Any] = {
-        "order_id": pongo_order_id(order.order_ref),
-        "loyalty_store_slug": store_slug,
-        "channel": enums.channel,
-        "delivery_mode": enums.delivery_mode,
-        "status": enums.status,
-        "delivery_status": enums.delivery_status,
-        "amount": order.total_cents,
-        "tax_amount": order.tax_cents,
-        "created_at": pongo_datetime(order.created_at),
-        "reward_ids": reward_ids(order.lines),
-        "lines": [pongo_line(line) for line in order.lines],
-        "customer": customer,
+        Order.ORDER_ID: pongo_order_id(order.order_ref),
+        Order.STORE_SLUG: store_slug,
+        Order.CHANNEL: enums.channel,
+        Order.DELIVERY_MODE: enums.delivery_mode,
+        Order.STATUS: enums.status,
+        Order.DELIVERY_STATUS: enums.delivery_status,
+        Order.AMOUNT: order.total_cents,
+        Order.TAX_AMOUNT: order.tax_cents,
+        Order.CREATED_AT: pongo_datetime(order.created_at),
+        Order.REWARD_IDS: reward_ids(order.lines),
+        Order.LINES: [pongo_line(line) for line in order.lines],
+        Order.CUSTOMER: pongo_customer(order),
     }
-    # The QA checklist names the identifiers at the top level; sending them there as well
-    # costs nothing and covers both readings of the docs.
-    if "phone" in customer:
-        body["customer_phone"] = customer["phone"]
-    if "public_id" in customer:
-        body["customer_public_id"] = customer["public_id"]
+    if tablet_id is not None:
+        body[Order.TABLET_ID] = tablet_id
+    if order.device_id is not None:
+        body[Order.DEVICE_ID] = order.device_id
+    if order.device_name is not None:
+        body[Order.DEVICE_NAME] = order.device_name
     return body

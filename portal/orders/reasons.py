@@ -46,6 +46,10 @@ FIELD_SENTENCES: dict[str, LazyString] = {
         "Pongo refused this order: a reward used on it is not valid. "
         "Check the reward in your POS, then press Retry."
     ),
+    "tablet_id": _l(
+        "Pongo refused this order: the Pongo tablet set for this location is not valid. "
+        "Correct it on the Locations page; the orders that follow will carry it."
+    ),
     "loyalty_store_slug": _l(
         "Pongo refused this order: the Pongo store linked to this location no longer "
         "exists. Link the location again on the Locations page, then press Retry."

@@ -51,6 +51,7 @@ from portal.orders.breaker import BreakerState, CircuitBreaker, CircuitOpen
 from portal.orders.outcomes import Claim, Kind, Outcome, delivered, outcome_of
 from portal.orders.retry import backoff, decide
 from portal.orders.sendlog import report
+from portal.orders.status_updates import send_due_updates
 from portal.pongo import PongoError, PongoSettings
 from portal.pongo.merchant import IssuedToken, MerchantPongo, issue_token, pongo_settings
 from portal.workers import LeasedWorker, worker_name
@@ -262,8 +263,10 @@ class RelayWorker(LeasedWorker[Claim, Outcome | None]):
         return self.process(claim)
 
     def after_batch(self) -> None:
-        """Show the breaker's state on its gauge; in the long-running loop, the round's jobs."""
-        self._show_breaker()
+        """Show the breaker's state on its gauge, send the status changes now due, then the
+        round's jobs (in the long-running loop)."""
+        if self._show_breaker() is not BreakerState.OPEN:
+            self.send_status_updates()
         for job in self.round_jobs:
             job.run_if_due()
 
@@ -271,6 +274,27 @@ class RelayWorker(LeasedWorker[Claim, Outcome | None]):
         """Work until `stop` is set, running the jobs registered for every round as well."""
         self.round_jobs = [make(self.app) for make in self.app.extensions.get(ROUND_JOBS, [])]
         super().run(stop, interval)
+
+    def send_status_updates(self) -> int:
+        """Cancellations and refunds of delivered orders, through this worker's connections."""
+
+        def client(merchant_id: int) -> MerchantPongo:
+            return MerchantPongo(
+                merchant_id,
+                self.pongo,
+                http=self.http,
+                sleep=self.sleep,
+                on_health=self.breaker.observe,
+            )
+
+        with self.app.app_context():
+            try:
+                return send_due_updates(client=client)
+            except Exception:  # the orders go on whatever happens to a status change
+                log.exception("relay: sending status changes failed; trying again shortly")
+                return 0
+            finally:
+                db.session.remove()
 
     def _show_breaker(self) -> BreakerState:
         state = self.breaker.state

@@ -32,6 +32,7 @@ from portal.models.orders import (
     RelayStatus,
 )
 from portal.orders.mapping import OrderEnums, PosOrder, to_pongo
+from portal.pongo import inferred
 from portal.pongo.connection import get_connection, request_connection
 
 PER_PAGE = 50
@@ -74,13 +75,13 @@ class OrderRow:
 
 
 def order_enums() -> OrderEnums:
-    """The order enum values from the portal's settings."""
+    """The order enum values: the PONGO_ORDER_* settings, else Pongo's guessed values."""
     orders = config.current().orders
     return OrderEnums(
-        channel=orders.channel,
-        delivery_mode=orders.delivery_mode,
-        status=orders.status,
-        delivery_status=orders.delivery_status,
+        channel=orders.channel or inferred.CHANNEL,
+        delivery_mode=orders.delivery_mode or inferred.DELIVERY_MODE,
+        status=orders.status or inferred.STATUS,
+        delivery_status=orders.delivery_status or inferred.DELIVERY_STATUS,
     )
 
 
@@ -179,7 +180,14 @@ def accept_order(
         tax_cents=order.tax_cents,
         ordered_at=order.created_at,
         line_count=len(order.lines),
-        payload=to_pongo(order, store_slug=location.store_slug, enums=order_enums()),
+        # Nobody identified at the till: Pongo's tablet at the location asks the customer.
+        without_customer=not (order.customer_phone or order.customer_public_id),
+        payload=to_pongo(
+            order,
+            store_slug=location.store_slug,
+            enums=order_enums(),
+            tablet_id=location.pongo_tablet_id,
+        ),
         body_hash=fingerprint,
         received_at=now,
     )

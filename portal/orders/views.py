@@ -16,6 +16,7 @@ from portal.models.orders import Order, OrderRelay
 from portal.orders import services
 from portal.orders.forms import RetryForm
 from portal.orders.reasons import plain_reason
+from portal.orders.status_updates import updates_of
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
@@ -65,6 +66,7 @@ def detail(order_ref: str) -> str:
         currency=merchant.currency,
         reason=reason_of(found.relay, found.order),
         outage=services.pongo_outage(merchant),
+        updates=updates_of(found.order.id),
         sent=json.dumps(found.order.payload, indent=2, ensure_ascii=False),
         answer_status=answer.get("status_code"),
         # Pongo's raw answer to a refusal, or the receipt of a delivery.

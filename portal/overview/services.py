@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, ScalarSelect, Select, bindparam, select
+from sqlalchemy import Integer, ScalarSelect, Select, bindparam, exists, func, select
 
 from portal.extensions import db
 from portal.locations.guide import (
@@ -23,7 +23,9 @@ from portal.locations.guide import (
     step_from,
 )
 from portal.models.connection import ConnectionStatus
+from portal.models.locations import Location
 from portal.models.merchant import Merchant
+from portal.models.orders import Order
 from portal.models.rewards import RewardSync
 from portal.orders.services import order_problem_columns
 from portal.pongo.connection import request_connection
@@ -80,6 +82,8 @@ class Overview:
     last_success_at: datetime | None
     guide: SetupGuide
     problems: dict[str, int] = field(default_factory=dict)
+    # Locations whose orders come without a customer but which have no Pongo tablet.
+    without_tablet: TabletCheck | None = None
 
     @property
     def progress(self) -> int:
@@ -92,6 +96,37 @@ class Overview:
         for key, count in self.problems.items():
             totals[PROBLEM_AREAS[key]] += count
         return totals
+
+
+@dataclass(frozen=True)
+class TabletCheck:
+    """Locations sending orders without a customer to Pongo with no tablet to ask them."""
+
+    count: int
+    first_ref: str
+    first_name: str
+
+
+def tablet_check(merchant: Merchant) -> TabletCheck | None:
+    """Linked locations with orders nobody identified on and no Pongo tablet: to check."""
+    anonymous = exists().where(
+        Order.merchant_id == merchant.id,
+        Order.location_ref == Location.ref,
+        Order.without_customer.is_(True),
+    )
+    rows = db.session.execute(
+        select(Location.ref, Location.name, func.count().over())
+        .where(
+            Location.merchant_id == merchant.id,
+            Location.archived_at.is_(None),
+            Location.store_slug.is_not(None),
+            Location.pongo_tablet_id.is_(None),
+            anonymous,
+        )
+        .order_by(Location.name, Location.ref)
+        .limit(1)
+    ).first()
+    return TabletCheck(count=rows[2], first_ref=rows[0], first_name=rows[1]) if rows else None
 
 
 LOCATION_COUNTS = ("unlinked", "orphaned", "renamed", "inactive_linked")
@@ -174,4 +209,5 @@ def overview_for(merchant: Merchant) -> Overview:
         problems={
             k: v for k, v in {**locations, **problems_of(entries or []), **orders}.items() if v
         },
+        without_tablet=tablet_check(merchant),
     )

@@ -7,11 +7,11 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
 
-from portal.pongo import endpoints, models
+from portal.pongo import endpoints, inferred, models
 from portal.pongo.endpoints import Endpoint
 from portal.pongo.errors import UnexpectedResponse
 from portal.pongo.settings import PongoSettings
@@ -103,6 +103,23 @@ class PongoClient:
             status_code=reply.status_code,
         )
 
+    def update_order_status(self, pongo_id: str, status: str) -> None:
+        """Tell Pongo an order it has changed status (cancelled, refunded); a repeat is harmless."""
+        if not pongo_id:
+            raise ValueError("a status update needs the id Pongo gave the order")
+        endpoint = endpoints.UPDATE_ORDER_STATUS
+        path = endpoint.path.replace("{id}", quote(pongo_id, safe=""))
+        reply = self._transport.send(
+            endpoint.method,
+            self._url(path),
+            what=endpoint.name,
+            # Setting the same status again changes nothing, so a retry is safe.
+            idempotent=True,
+            headers=self._headers,
+            json_body={endpoints.STATUS_FIELD: status},
+        )
+        raise_for_status(reply, endpoint.name)
+
     # Plumbing
 
     def _url(self, path: str) -> str:
@@ -164,8 +181,8 @@ class PongoClient:
     ) -> tuple[str | None, dict[str, str] | None]:
         if not isinstance(body, Mapping):
             return None, None
-        links = body.get("links")
-        next_link = links.get("next") if isinstance(links, Mapping) else None
+        links = _at(body, inferred.PAGE_NEXT)
+        next_link = links.get(_leaf(inferred.PAGE_NEXT)) if isinstance(links, Mapping) else None
         if isinstance(next_link, str) and next_link:
             try:
                 absolute = urljoin(url, next_link)
@@ -176,12 +193,22 @@ class PongoClient:
             if elsewhere:
                 raise UnexpectedResponse(f"{endpoint.name}: next page points to another host")
             return absolute, None
-        meta = body.get("meta")
+        meta = _at(body, inferred.PAGE_LAST)
         if isinstance(meta, Mapping):
-            current, last = meta.get("current_page"), meta.get("last_page")
+            current = meta.get(_leaf(inferred.PAGE_CURRENT))
+            last = meta.get(_leaf(inferred.PAGE_LAST))
             if isinstance(current, int) and isinstance(last, int) and current < last:
                 return url, {**(params or {}), "page": str(current + 1)}
         return None, None
+
+
+def _at(body: Mapping[str, Any], dotted: str) -> Any:
+    """The object holding the last part of a dotted name ("links" for "links.next")."""
+    return body.get(dotted.split(".")[0])
+
+
+def _leaf(dotted: str) -> str:
+    return dotted.split(".")[-1]
 
 
 def _origin(url: str) -> tuple[str, str]:

@@ -28,10 +28,11 @@ from portal.pongo.connection import (
 )
 from portal.pongo.errors import (
     N_,
-    GrantRejected,
     Health,
     MissingScope,
     NeedsReconnection,
+    PongoError,
+    Unavailable,
     health_of,
 )
 from portal.pongo.models import FetchedReward, FetchedStore, OrderReceipt, PongoAccount
@@ -164,8 +165,12 @@ def _refresh(merchant_id: int, *, force: bool) -> IssuedToken:
                 tokens = refresh_access_token(
                     pongo_settings(), crypto.decrypt(row.refresh_token_encrypted)
                 )
-            except GrantRejected:
-                problem = "refresh token rejected (invalid_grant)"
+            except Unavailable:
+                raise  # Pongo down or slow: the caller tries again later
+            except PongoError as refused:
+                # Pongo documents no refresh grant: any refusal, whatever its status and
+                # body, means only the merchant can restore access, by reconnecting.
+                problem = refusal_problem(refused)
             except crypto.InvalidToken:
                 problem = "stored token unreadable"
             else:
@@ -188,6 +193,12 @@ def _refresh(merchant_id: int, *, force: bool) -> IssuedToken:
         raise NeedsReconnection(problem)
     assert token is not None
     return IssuedToken(_decrypt_or_flag(merchant_id, token, generation), generation)
+
+
+def refusal_problem(error: PongoError) -> str:
+    """The connection problem noted when Pongo refuses a refresh: status only, never the body."""
+    status = f"HTTP {error.status_code}" if error.status_code else "an unreadable answer"
+    return f"Pongo refused the token refresh ({status})"
 
 
 class MerchantPongo:
@@ -276,6 +287,14 @@ class MerchantPongo:
             lambda c: c.create_order(payload, idempotency_key=idempotency_key),
             scope="order.create",
         )
+
+    def update_order_status(self, pongo_id: str, status: str) -> None:
+        """Send one status change of an order Pongo already has.
+
+        A token without order.update (a connection made before the portal asked for it)
+        does not flag the connection: orders keep going, the change waits for a reconnection.
+        """
+        self._call(lambda c: c.update_order_status(pongo_id, status))
 
     def close(self) -> None:
         """Release the HTTP connection pool."""

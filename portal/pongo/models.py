@@ -22,6 +22,8 @@ from pydantic import (
     ValidationError,
 )
 
+from portal.pongo import inferred
+from portal.pongo.endpoints import REWARD_EXTERNAL_ID, STORE_PUBLIC_ID, STORE_SLUG
 from portal.pongo.errors import UnexpectedResponse
 from portal.pongo.settings import parse_scopes
 
@@ -141,12 +143,13 @@ class _Answer(BaseModel):
 
 
 class _StoreAnswer(_Answer):
-    slug: Slug
-    name: StoreName = None
-    address: Address = None
-    city: City = None
-    postal_code: PostalCode = None
-    public_id: StorePublicId = None
+    # Pongo's names for each field: endpoints.py and inferred.py cite where they come from.
+    slug: Slug = Field(alias=STORE_SLUG)
+    name: StoreName = Field(None, alias=inferred.STORE_NAME)
+    address: Address = Field(None, alias=inferred.STORE_ADDRESS)
+    city: City = Field(None, alias=inferred.STORE_CITY)
+    postal_code: PostalCode = Field(None, alias=inferred.STORE_POSTAL_CODE)
+    public_id: StorePublicId = Field(None, alias=STORE_PUBLIC_ID)
 
 
 def _points(value: Any) -> Any:
@@ -158,12 +161,22 @@ def _points(value: Any) -> Any:
 
 
 class _RewardAnswer(_Answer):
-    public_id: RewardId
-    name: RewardName = None
+    public_id: RewardId = Field(alias=inferred.REWARD_ID)
+    name: RewardName = Field(None, alias=inferred.REWARD_NAME)
     points: Annotated[
         Annotated[int, Field(ge=-MAX_POINTS, le=MAX_POINTS)] | None, BeforeValidator(_points)
-    ] = None
-    external_id: ExternalId = None
+    ] = Field(None, alias=inferred.REWARD_POINTS)
+    external_id: ExternalId = Field(None, alias=REWARD_EXTERNAL_ID)
+
+
+def store_fields() -> tuple[str, ...]:
+    """The names the client reads in a store, the required one first."""
+    return tuple(f.alias or n for n, f in _StoreAnswer.model_fields.items())
+
+
+def reward_fields() -> tuple[str, ...]:
+    """The names the client reads in a reward, the required one first."""
+    return tuple(f.alias or n for n, f in _RewardAnswer.model_fields.items())
 
 
 def _optional(value: Any, limit: int) -> str | None:
@@ -191,7 +204,7 @@ def _scopes(value: Any) -> tuple[str, ...]:
 def unwrap_list(body: Any, what: str) -> list[Any]:
     """Return the items of a bare list or of a {"data": [...]} envelope."""
     if isinstance(body, Mapping):
-        body = body.get("data")
+        body = body.get(inferred.PAGE_ITEMS)
     if not isinstance(body, list):
         raise UnexpectedResponse(f"{what}: expected a list or a data envelope")
     return body
@@ -200,16 +213,16 @@ def unwrap_list(body: Any, what: str) -> list[Any]:
 def parse_account(body: Any) -> PongoAccount:
     """Read the answer of /v1/oauth/me, bare or inside a data envelope."""
     item = _object(body, "account")
-    if isinstance(item.get("data"), Mapping):
-        item = item["data"]
+    if isinstance(item.get(inferred.PAGE_ITEMS), Mapping):
+        item = item[inferred.PAGE_ITEMS]
     try:
-        account_id = TypeAdapter(AccountId).validate_python(item.get("id"))
+        account_id = TypeAdapter(AccountId).validate_python(item.get(inferred.ME_ID))
     except (ValidationError, ValueError):
-        raise UnexpectedResponse("account: missing or invalid 'id'") from None
+        raise UnexpectedResponse(f"account: missing or invalid {inferred.ME_ID!r}") from None
     return PongoAccount(
         id=account_id,
-        name=_optional(item.get("name"), 200),
-        email=_optional(item.get("email"), 320),
+        name=_optional(item.get(inferred.ME_NAME), 200),
+        email=_optional(item.get(inferred.ME_EMAIL), 320),
         login=_optional(item.get("login"), 320),
         scopes=_scopes(item.get("scopes")),
     )
@@ -221,7 +234,8 @@ def parse_store(raw: Any) -> FetchedStore:
     try:
         store = _StoreAnswer.model_validate(dict(item))
     except ValidationError as error:
-        raise UnexpectedResponse(f"store {_label(item, 'slug')}: {_reason(error)}") from None
+        label = _label(item, STORE_SLUG)
+        raise UnexpectedResponse(f"store {label}: {_reason(error)}") from None
     return FetchedStore(
         slug=store.slug,
         name=store.name or store.slug,
@@ -238,7 +252,8 @@ def parse_reward(raw: Any) -> FetchedReward:
     try:
         reward = _RewardAnswer.model_validate(dict(item))
     except ValidationError as error:
-        raise UnexpectedResponse(f"reward {_label(item, 'public_id')}: {_reason(error)}") from None
+        label = _label(item, inferred.REWARD_ID)
+        raise UnexpectedResponse(f"reward {label}: {_reason(error)}") from None
     return FetchedReward(
         public_id=reward.public_id,
         name=reward.name or reward.public_id,
@@ -257,11 +272,11 @@ def _label(item: Mapping[str, Any], key: str) -> str:
 def parse_receipt(body: Any, *, order_id: str, status_code: int) -> OrderReceipt:
     """Read Pongo's answer to an order."""
     item = _object(body, "order")
-    if isinstance(item.get("data"), Mapping):
-        item = item["data"]
+    if isinstance(item.get(inferred.PAGE_ITEMS), Mapping):
+        item = item[inferred.PAGE_ITEMS]
     return OrderReceipt(
         order_id=order_id,
-        pongo_id=_optional(item.get("id"), 120),
+        pongo_id=_optional(item.get(inferred.ORDER_ANSWER_ID), 120),
         already_processed=status_code == 202,
         status_code=status_code,
     )

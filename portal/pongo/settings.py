@@ -5,9 +5,8 @@ from __future__ import annotations
 from portal.config.schema import (
     DEFAULT_SCOPES,
     TOKEN_GRANT_TYPE,
-    TOKEN_PATH,
     PongoSettings,
     parse_scopes,
 )
 
-__all__ = ["DEFAULT_SCOPES", "TOKEN_GRANT_TYPE", "TOKEN_PATH", "PongoSettings", "parse_scopes"]
+__all__ = ["DEFAULT_SCOPES", "TOKEN_GRANT_TYPE", "PongoSettings", "parse_scopes"]

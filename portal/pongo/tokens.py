@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from portal.pongo import endpoints, inferred
 from portal.pongo.errors import ClientRejected, GrantRejected, Rejected, UnexpectedResponse
 from portal.pongo.settings import PongoSettings, parse_scopes
 from portal.pongo.transport import Reply, Transport, raise_for_status
@@ -90,7 +91,8 @@ def _token_request(
     try:
         reply = transport.send(
             "POST",
-            settings.url(settings.token_path),
+            # PONGO_TOKEN_PATH, or the guessed path when it is not set.
+            settings.url(settings.token_path or endpoints.TOKEN.path),
             what="token",
             idempotent=False,
             headers=lambda: {"Accept": "application/json"},
@@ -156,15 +158,15 @@ def _number(value: Any) -> bool:
 def _parse_token_set(body: Any, settings: PongoSettings, issued_at: datetime) -> TokenSet:
     if not isinstance(body, dict):
         raise UnexpectedResponse("token: expected an object")
-    access = body.get("access_token")
+    access = body.get(inferred.TOKEN_ACCESS)
     if not isinstance(access, str) or not access or len(access) > 8192:
-        raise UnexpectedResponse("token: no access_token in the answer")
-    token_type = body.get("token_type", "Bearer")
+        raise UnexpectedResponse(f"token: no {inferred.TOKEN_ACCESS} in the answer")
+    token_type = body.get(inferred.TOKEN_TYPE, "Bearer")
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
         raise UnexpectedResponse("token: not a Bearer token")
-    refresh = body.get("refresh_token")
-    expires_at = expiry(issued_at, expires_in=body.get("expires_in"))
-    scope = body.get("scope")
+    refresh = body.get(inferred.TOKEN_REFRESH)
+    expires_at = expiry(issued_at, expires_in=body.get(inferred.TOKEN_EXPIRES_IN))
+    scope = body.get(inferred.TOKEN_SCOPE)
     scopes = parse_scopes(scope) if isinstance(scope, str) else tuple(settings.scopes)
     return TokenSet(
         access_token=access,

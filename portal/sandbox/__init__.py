@@ -16,7 +16,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
-from portal.sandbox import api, oauth, routes
+from portal.sandbox import api, oauth, orders, routes
 from portal.sandbox.controls import bp as controls_bp
 from portal.sandbox.state import JSONDict, SandboxState, load_fixture
 
@@ -36,15 +36,17 @@ BROWSER_PAGES = frozenset(
     {routes.OAUTH_FORM.endpoint, routes.OAUTH_SIGN_IN.endpoint, routes.OAUTH_DECISION.endpoint}
 )
 
-_VIEWS: dict[str, Callable[[], Any]] = {
+_VIEWS: dict[str, Callable[..., Any]] = {
     routes.OAUTH_FORM.endpoint: oauth.oauth_form,
     routes.OAUTH_SIGN_IN.endpoint: oauth.oauth_sign_in,
     routes.OAUTH_DECISION.endpoint: oauth.oauth_decision,
     routes.TOKEN.endpoint: oauth.token,
     routes.ME.endpoint: api.me,
+    routes.TEST_TOKEN.endpoint: api.test_token,
     routes.STORES.endpoint: api.stores,
     routes.REWARDS.endpoint: api.rewards,
-    routes.CREATE_ORDER.endpoint: api.orders,
+    routes.CREATE_ORDER.endpoint: orders.orders,
+    routes.UPDATE_ORDER_STATUS.endpoint: orders.update_status,
 }
 
 
@@ -61,7 +63,7 @@ def create_sandbox_app(
     app.config["SECRET_KEY"] = secrets.token_hex(32)
     app.config["SANDBOX_ISSUER"] = issuer_url
     app.config["SANDBOX_ORDER_ENUMS"] = {
-        name: data.get("order_enums", {}).get(name) for name in api.ORDER_ENUM_FIELDS
+        name: data.get("order_enums", {}).get(name) for name in orders.ENUM_FIELDS
     }
     state = SandboxState(data, clock)
     app.extensions["pongo_sandbox"] = state

@@ -78,6 +78,14 @@ def list_orders() -> Response:
         return _json(list(state.order_log))
 
 
+@bp.get("/status-updates")
+def list_status_updates() -> Response:
+    """Every status update received, with the answer it got and each order's statuses."""
+    state = sandbox_state()
+    with state.lock:
+        return _json({"updates": list(state.status_log), "statuses": dict(state.order_statuses)})
+
+
 @bp.get("/requests")
 def list_requests() -> Response:
     """Every API request received (method, path, status), for counting retries."""
@@ -158,25 +166,46 @@ def clear_faults() -> Response:
     return _json({"cleared": sandbox_state().clear_faults()})
 
 
+def _switch(key: str, attribute: str) -> Response:
+    """Set one of the state's boolean switches from a body holding exactly that key."""
+    body = _body()
+    value = body.get(key)
+    if not isinstance(value, bool) or set(body) != {key}:
+        return _json({"message": f"give {key} as true or false"}, 422)
+    state = sandbox_state()
+    with state.lock:
+        setattr(state, attribute, value)
+    return _read(key, attribute)
+
+
+def _read(key: str, attribute: str) -> Response:
+    state = sandbox_state()
+    with state.lock:
+        return _json({key: getattr(state, attribute)})
+
+
 @bp.get("/settings")
 def read_settings() -> Response:
     """The sandbox's behaviour switches."""
-    state = sandbox_state()
-    with state.lock:
-        return _json({"honour_idempotency_key": state.honour_idempotency_key})
+    return _read("honour_idempotency_key", "honour_idempotency_key")
 
 
 @bp.post("/settings")
 def change_settings() -> Response:
     """Switch behaviours: `honour_idempotency_key` false makes the order_id rule the only one."""
-    body = _body()
-    honour = body.get("honour_idempotency_key")
-    if not isinstance(honour, bool) or set(body) != {"honour_idempotency_key"}:
-        return _json({"message": "give honour_idempotency_key as true or false"}, 422)
-    state = sandbox_state()
-    with state.lock:
-        state.honour_idempotency_key = honour
-    return read_settings()
+    return _switch("honour_idempotency_key", "honour_idempotency_key")
+
+
+@bp.get("/refresh-grant")
+def read_refresh_grant() -> Response:
+    """Whether the token endpoint offers the refresh grant Pongo does not document."""
+    return _read("enabled", "refresh_grant")
+
+
+@bp.post("/refresh-grant")
+def switch_refresh_grant() -> Response:
+    """Offer or refuse the refresh grant; tokens issued from now on carry a refresh token or not."""
+    return _switch("enabled", "refresh_grant")
 
 
 @bp.post("/reset")

@@ -181,7 +181,8 @@ def _token_params() -> dict[str, str]:
 
 def _issue(state: SandboxState, account: Account, client_id: str, scopes: tuple[str, ...]) -> Any:
     jti = secrets.token_urlsafe(16)
-    refresh_token = secrets.token_urlsafe(32)
+    # A refresh token only where a refresh grant exists to spend it.
+    refresh_token = secrets.token_urlsafe(32) if state.refresh_grant else None
     now = int(state.clock())
     expires_at = state.store_tokens(
         jti, refresh_token, login=account.login, client_id=client_id, scopes=scopes
@@ -195,15 +196,15 @@ def _issue(state: SandboxState, account: Account, client_id: str, scopes: tuple[
         "jti": jti,
         "scopes": list(scopes),
     }
-    response = jsonify(
-        {
-            "token_type": "Bearer",
-            "access_token": sign_jwt(state.signing_key, claims),
-            "expires_in": state.token_lifetime,
-            "refresh_token": refresh_token,
-            "scope": routes.SCOPE_JOINER.join(scopes),
-        }
-    )
+    answer = {
+        "token_type": "Bearer",
+        "access_token": sign_jwt(state.signing_key, claims),
+        "expires_in": state.token_lifetime,
+        "scope": routes.SCOPE_JOINER.join(scopes),
+    }
+    if refresh_token is not None:
+        answer["refresh_token"] = refresh_token
+    response = jsonify(answer)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -216,7 +217,7 @@ def _verifier_matches(challenge: str, method: str | None, verifier: str) -> bool
 
 
 def token() -> Any:
-    """Exchange a code, a refresh token or a password for an access token."""
+    """Exchange a code or a password (or, when switched on, a refresh token) for tokens."""
     state = sandbox_state()
     params = _token_params()
     client_id, client_secret = params.get("client_id", ""), params.get("client_secret", "")
@@ -230,7 +231,7 @@ def token() -> Any:
         return _oauth_error("invalid_client", "Client authentication failed.", 401)
 
     grant_type = params.get("grant_type", "")
-    if grant_type in (routes.GRANT_CODE_DOCUMENTED, routes.GRANT_CODE_STANDARD):
+    if grant_type == routes.GRANT_CODE_DOCUMENTED:
         code = params.get("code")
         if not code:
             return _oauth_error("invalid_request", "The code parameter is required.")
@@ -247,7 +248,7 @@ def token() -> Any:
                 return _oauth_error("invalid_grant", "The code_verifier does not match.")
         return _issue(state, state.accounts[record.login], client.client_id, record.scopes)
 
-    if grant_type == routes.GRANT_REFRESH:
+    if grant_type == routes.GRANT_REFRESH and state.refresh_grant:
         refresh = params.get("refresh_token")
         if not refresh:
             return _oauth_error("invalid_request", "The refresh_token parameter is required.")

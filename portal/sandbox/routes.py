@@ -28,6 +28,8 @@ OAUTH_SIGN_IN = Route("oauth_sign_in", "POST", "/v1/oauth/form/sign-in", None, "
 OAUTH_DECISION = Route("oauth_decision", "POST", "/v1/oauth/form/decision", None, "emulator")
 TOKEN = Route("token", "POST", "/v1/oauth/token", None, "I")
 ME = Route("me", "GET", "/v1/oauth/me", None, "C")
+# "Test the token" exists in the sidebar (GET) [C-nav]; its path is a guess [I].
+TEST_TOKEN = Route("test_token", "GET", "/v1/oauth/test", None, "I")
 # Pongo documents no store scope [U]. The documented "basic" scope set has no
 # store.* entry and the guides call GET stores right after OAuth, so any valid
 # token may list its account's stores. Set a scope here to emulate otherwise.
@@ -36,7 +38,24 @@ REWARDS = Route("rewards", "GET", "/v1/rewards", "reward.read", "C")
 # Path [I], scope and the 202 replay answer [C].
 CREATE_ORDER = Route("create_order", "POST", "/v1/orders", "order.create", "I")
 
-API_ROUTES = (OAUTH_FORM, OAUTH_SIGN_IN, OAUTH_DECISION, TOKEN, ME, STORES, REWARDS, CREATE_ORDER)
+# "Update order status" is only a sidebar entry (PATCH) [C-nav]: path, body, values [I].
+# The id is the one Pongo gave the order; an order it does not have is a 404.
+UPDATE_ORDER_STATUS = Route(
+    "update_order_status", "PATCH", "/v1/orders/<order_id>", "order.update", "I"
+)
+
+API_ROUTES = (
+    OAUTH_FORM,
+    OAUTH_SIGN_IN,
+    OAUTH_DECISION,
+    TOKEN,
+    ME,
+    TEST_TOKEN,
+    STORES,
+    REWARDS,
+    CREATE_ORDER,
+    UPDATE_ORDER_STATUS,
+)
 
 CONTROLS_PREFIX = "/_sandbox"
 
@@ -63,12 +82,14 @@ SCOPE_SEPARATOR = re.compile(r"[,\s+]+")
 # Granted scopes are echoed comma-separated, like the request [I].
 SCOPE_JOINER = ","
 
-# Token grants. client_credentials + code is the documented exchange [C];
-# password is documented without field names [C]; the rest are lenient extras [I].
+# Token grants. The reference (getaccesstoken-1) documents two and only two [C]:
+# client_credentials + code (the exchange) and password (fields unnamed). Anything else
+# is refused, as Pongo would; a fixture's "refresh_grant": true (or the controls) adds a
+# refresh grant, to emulate a Pongo that offers one. Token answers then carry a
+# refresh_token; without it they carry none.
 GRANT_CODE_DOCUMENTED = "client_credentials"
-GRANT_CODE_STANDARD = "authorization_code"
-GRANT_REFRESH = "refresh_token"
 GRANT_PASSWORD = "password"  # noqa: S105 - a grant type name, not a secret
+GRANT_REFRESH = "refresh_token"  # undocumented; off unless switched on [I]
 # Field names for the password grant [I]; the first one present is used.
 PASSWORD_GRANT_LOGIN_FIELDS = ("username", "login", "email")
 
@@ -84,7 +105,9 @@ MAX_PER_PAGE = 100
 UNAUTHENTICATED = "Unauthenticated."
 MISSING_SCOPE = "Invalid scope(s) provided."
 ALREADY_PROCESSED = "This order has already been processed."
+VALID_BEARER = "The token is valid."  # [I]
 VALIDATION_FAILED = "The given data was invalid."
+ORDER_NOT_FOUND = "No query results for model [Order]."  # Laravel's 404 [I]
 ORDER_ID_PREFIX = "ord_"  # [I]
 
 # Reward keys that restrict who sees a reward (emulator extras, [I] semantics):

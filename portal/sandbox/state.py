@@ -4,6 +4,7 @@ Fixture format (JSON), which POS developers may also write by hand::
 
     {
       "token_lifetime": 3600,                 # optional, seconds
+      "refresh_grant": false,                 # optional: true adds a refresh grant
       "clients": [{"client_id": "...", "client_secret": "...", "name": "...",
                    "redirect_uris": ["https://..."]}],
       "accounts": [{"login": "...", "password": "...", "name": "...",
@@ -165,6 +166,8 @@ def _check_fixture(data: JSONDict) -> None:
     accounts = data.get("accounts", [])
     if not isinstance(clients, list) or not isinstance(accounts, list):
         raise FixtureError("'clients' and 'accounts' must be lists")
+    if not isinstance(data.get("refresh_grant", False), bool):
+        raise FixtureError("'refresh_grant' must be true or false")
     for i, client in enumerate(clients):
         _require(client, ("client_id", "client_secret", "name"), f"clients[{i}]")
         uris = client.get("redirect_uris")
@@ -221,6 +224,8 @@ class SandboxState:
         data = copy.deepcopy(self.fixture)
         with self.lock:
             self.token_lifetime = int(data.get("token_lifetime", routes.DEFAULT_TOKEN_LIFETIME))
+            # Pongo documents no refresh grant: off unless the fixture switches it on.
+            self.refresh_grant = bool(data.get("refresh_grant", False))
             self.clients = {
                 c["client_id"]: Client(
                     c["client_id"], c["client_secret"], c["name"], tuple(c["redirect_uris"])
@@ -244,6 +249,10 @@ class SandboxState:
             self.access_tokens: dict[str, AccessToken] = {}
             self.refresh_tokens: dict[str, RefreshToken] = {}
             self.orders: dict[tuple[str, str, str], str] = {}
+            # Pongo's id of each order → its account and the statuses it went through.
+            self.order_owner: dict[str, str] = {}
+            self.order_statuses: dict[str, list[str]] = {}
+            self.status_log: list[JSONDict] = []
             self.idempotent: dict[tuple[str, str], tuple[int, JSONDict]] = {}
             self.order_log: list[JSONDict] = []
             self.request_log: list[JSONDict] = []
@@ -315,7 +324,7 @@ class SandboxState:
     def store_tokens(
         self,
         jti: str,
-        refresh_token: str,
+        refresh_token: str | None,
         *,
         login: str,
         client_id: str,
@@ -325,7 +334,8 @@ class SandboxState:
         with self.lock:
             expires_at = self.clock() + self.token_lifetime
             self.access_tokens[jti] = AccessToken(login, client_id, scopes, expires_at)
-            self.refresh_tokens[refresh_token] = RefreshToken(login, client_id, scopes)
+            if refresh_token is not None:
+                self.refresh_tokens[refresh_token] = RefreshToken(login, client_id, scopes)
             return expires_at
 
     def rotate_refresh_token(self, token: str, client_id: str) -> RefreshToken | None:
@@ -380,6 +390,7 @@ class SandboxState:
         status: int,
         response: JSONDict,
         idempotency_key: str | None,
+        ignored: list[str],
     ) -> None:
         """Keep every order request with the answer it got, for the controls."""
         with self.lock:
@@ -390,9 +401,14 @@ class SandboxState:
                     "status": status,
                     "response": response,
                     "idempotency_key": idempotency_key,
-                    "received_at": datetime.fromtimestamp(self.clock(), UTC).isoformat(),
+                    "ignored_fields": ignored,
+                    "received_at": self.received_at(),
                 }
             )
+
+    def received_at(self) -> str:
+        """The sandbox clock's now, as the logs write it."""
+        return datetime.fromtimestamp(self.clock(), UTC).isoformat()
 
     # Faults and request log
 

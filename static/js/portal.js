@@ -120,8 +120,12 @@ document.addEventListener("DOMContentLoaded", () => {
   const next = document.querySelector(".next-step .button-primary");
   const selects = [...form.querySelectorAll("select[name=store]")];
   const drawn = (select) => select.parentElement.querySelector("input[name=was]").value;
+  // A row's Pongo tablet number counts as a change too.
+  const tablets = [...form.querySelectorAll("input[name^='tablet-']")];
   const update = () => {
-    const changed = selects.some((select) => select.value !== drawn(select));
+    const changed =
+      selects.some((select) => select.value !== drawn(select)) ||
+      tablets.some((input) => input.value !== input.defaultValue);
     status.hidden = !changed;
     discard.hidden = !changed;
     save.hidden = !changed;
@@ -134,6 +138,7 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   };
   form.addEventListener("change", update);
+  form.addEventListener("input", update);
   form.addEventListener("reset", () => setTimeout(update, 0));
   update();
 });

@@ -6,21 +6,14 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from flask import Flask
 from playwright.sync_api import Page, expect
 
 from portal.sandbox.server import RunningSandbox
 from tests.browser.conftest import LiveServer, screenshot, serve
-from tests.helpers.api import new_key
-from tests.helpers.apps import make_app
-from tests.helpers.connect import connect_merchant
 from tests.helpers.launch import launch_token
 from tests.helpers.orders import (
-    LOCATIONS,
-    RELAY_TEST_SETTINGS,
-    OrdersApi,
     fast_worker,
-    link_locations,
+    linked_portal,
     order_body,
 )
 
@@ -32,11 +25,7 @@ def refused_order_portal(
     database_url: str, sandbox: RunningSandbox, pongo: httpx.Client
 ) -> Iterator[LiveServer]:
     """The portal with one order Pongo refused for the customer's phone number."""
-    app: Flask = make_app(database_url, pongo_base_url=sandbox.url, **RELAY_TEST_SETTINGS)
-    api = OrdersApi(app.test_client(), new_key(app))
-    connect_merchant(app.test_client(), pongo)
-    api.put("/merchants/M1/locations", {"locations": LOCATIONS})
-    link_locations(app)
+    app, api = linked_portal(database_url, sandbox.url, pongo)
     api.order(order_body("PHONE-1"))
     refusal = {"message": "Invalid.", "errors": {"customer_phone": ["The format is invalid."]}}
     pongo.post(

@@ -32,10 +32,18 @@ from portal.pongo.merchant import (
 )
 from portal.sandbox.server import RunningSandbox
 from tests.helpers.apps import make_app
-from tests.helpers.connect import connect_merchant, consent, start_connect
+from tests.helpers.connect import (
+    connect_merchant,
+    connection_of,
+    consent,
+    expire_locally,
+    start_connect,
+    token_calls,
+)
 from tests.helpers.launch import launch
 from tests.helpers.pages import csrf_token
 from tests.helpers.sandbox import DEMO_LOGIN
+from tests.helpers.shop import allow_refresh
 
 
 def query(url: str) -> dict[str, str]:
@@ -45,22 +53,6 @@ def query(url: str) -> dict[str, str]:
 def back_to_portal(client: FlaskClient, url: str) -> Any:
     parts = urlsplit(url)
     return client.get(f"{parts.path}?{parts.query}")
-
-
-def connection_of(app: Flask, ref: str = "M1") -> PongoConnection | None:
-    with app.app_context():
-        merchant = db.session.scalar(select(Merchant).where(Merchant.ref == ref))
-        if merchant is None:
-            return None
-        row = get_connection(merchant)
-        if row is not None:
-            db.session.expunge(row)
-        return row
-
-
-def token_calls(http: httpx.Client) -> int:
-    log = http.get("/_sandbox/requests").json()
-    return sum(1 for r in log if r["path"] == "/v1/oauth/token")
 
 
 def test_merchant_connects_and_sees_the_account(pongo_app: Flask, pongo: httpx.Client) -> None:
@@ -102,7 +94,7 @@ def test_scope_is_the_configured_minimum(pongo_app: Flask, pongo: httpx.Client) 
     """SEC-5: exactly the allow-listed scopes; adding one must change this test."""
     client = pongo_app.test_client()
     launch(client)
-    assert query(start_connect(client))["scope"] == "reward.read,order.create"
+    assert query(start_connect(client))["scope"] == "reward.read,order.create,order.update"
 
 
 def test_consent_form_is_the_endpoint_tables_oauth_form(
@@ -256,6 +248,7 @@ def test_tokens_never_appear_in_pages_or_logs(
 ) -> None:
     """SEC-7: the codes and tokens of a whole connect + refresh flow are nowhere to be read."""
     client = pongo_app.test_client()
+    allow_refresh(pongo)
     with caplog.at_level(logging.DEBUG):
         launch(client)
         back = consent(pongo, start_connect(client))
@@ -352,19 +345,10 @@ def test_rotate_keys_command_reencrypts_every_row(pongo_app: Flask, pongo: httpx
         assert crypto.decrypt(stored, crypto.keyring([k2]))
 
 
-def expire_locally(app: Flask) -> int:
-    """Make the stored token look expired and return the merchant id."""
-    with app.app_context():
-        row = db.session.scalar(select(PongoConnection))
-        assert row is not None
-        row.expires_at = utcnow() - timedelta(seconds=5)
-        db.session.commit()
-        return row.merchant_id
-
-
 def test_refresh_works_outside_a_request(pongo_app: Flask, pongo: httpx.Client) -> None:
     """SEC-10: an expired token is refreshed from a job; new tokens saved, the call uses them."""
     client = pongo_app.test_client()
+    allow_refresh(pongo)
     connect_merchant(client, pongo)
     before = connection_of(pongo_app)
     assert before is not None
@@ -384,6 +368,7 @@ def test_refresh_works_outside_a_request(pongo_app: Flask, pongo: httpx.Client) 
 def test_refresh_happens_once_for_concurrent_callers(pongo_app: Flask, pongo: httpx.Client) -> None:
     """SEC-11: ten threads with the same expired token → one token-endpoint call, all succeed."""
     client = pongo_app.test_client()
+    allow_refresh(pongo)
     connect_merchant(client, pongo)
     pongo.post("/_sandbox/tokens/expire", json={"login": DEMO_LOGIN})
     merchant_id = expire_locally(pongo_app)
@@ -414,6 +399,7 @@ def test_rejected_refresh_flags_reconnection_and_stops(
 ) -> None:
     """SEC-12: invalid_grant → "needs reconnection", one log line, no further refresh attempts."""
     client = pongo_app.test_client()
+    allow_refresh(pongo)
     connect_merchant(client, pongo)
     pongo.post("/_sandbox/tokens/revoke", json={"login": DEMO_LOGIN})
     merchant_id = expire_locally(pongo_app)
@@ -436,6 +422,7 @@ def test_rejected_refresh_flags_reconnection_and_stops(
 def test_token_close_to_expiry_is_refreshed_first(pongo_app: Flask, pongo: httpx.Client) -> None:
     """SEC-13: a token expiring within the margin is refreshed before the call is made."""
     client = pongo_app.test_client()
+    allow_refresh(pongo)
     connect_merchant(client, pongo)
     with pongo_app.app_context():
         row = db.session.scalar(select(PongoConnection))

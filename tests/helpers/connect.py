@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from portal.extensions import db
+from portal.models.base import utcnow
+from portal.models.connection import PongoConnection
+from portal.models.merchant import Merchant
+from portal.pongo.connection import get_connection
 from tests.helpers.launch import launch
 from tests.helpers.pages import csrf_token
 from tests.helpers.sandbox import DEMO_LOGIN, DEMO_PASSWORD
@@ -50,3 +58,31 @@ def connect_merchant(client: FlaskClient, http: httpx.Client, **launch_claims: A
     back = consent(http, start_connect(client))
     parts = urlsplit(back)
     return client.get(f"{parts.path}?{parts.query}")
+
+
+def connection_of(app: Flask, ref: str = "M1") -> PongoConnection | None:
+    """The merchant's connection row, detached from the session."""
+    with app.app_context():
+        merchant = db.session.scalar(select(Merchant).where(Merchant.ref == ref))
+        if merchant is None:
+            return None
+        row = get_connection(merchant)
+        if row is not None:
+            db.session.expunge(row)
+        return row
+
+
+def token_calls(http: httpx.Client) -> int:
+    """How many token requests reached the sandbox."""
+    log = http.get("/_sandbox/requests").json()
+    return sum(1 for r in log if r["path"] == "/v1/oauth/token")
+
+
+def expire_locally(app: Flask) -> int:
+    """Make the stored token look expired and return the merchant id."""
+    with app.app_context():
+        row = db.session.scalar(select(PongoConnection))
+        assert row is not None
+        row.expires_at = utcnow() - timedelta(seconds=5)
+        db.session.commit()
+        return row.merchant_id

@@ -19,7 +19,9 @@ from portal.models.orders import OrderRelay
 from portal.orders.breaker import CircuitBreaker
 from portal.orders.relay import RelayWorker
 from portal.pongo.merchant import pongo_settings
-from tests.helpers.api import Api
+from tests.helpers.api import Api, new_key
+from tests.helpers.apps import make_app
+from tests.helpers.connect import connect_merchant
 
 # Relay settings for tests: tiny backoff so retries are due at once, few attempts.
 RELAY_TEST_SETTINGS: dict[str, Any] = {
@@ -170,3 +172,15 @@ def drain(app: Flask) -> None:
     """Send every due order now, as the relay worker would."""
     with fast_worker(app) as worker:
         worker.drain()
+
+
+def linked_portal(
+    database_url: str, sandbox_url: str, pongo: httpx.Client
+) -> tuple[Flask, OrdersApi]:
+    """A portal with M1 connected to the sandbox, L1 and L2 linked (for the browser tests)."""
+    app: Flask = make_app(database_url, pongo_base_url=sandbox_url, **RELAY_TEST_SETTINGS)
+    api = OrdersApi(app.test_client(), new_key(app))
+    connect_merchant(app.test_client(), pongo)
+    api.put("/merchants/M1/locations", {"locations": LOCATIONS})
+    link_locations(app)
+    return app, api

@@ -167,24 +167,38 @@ def redirect_params(answer: httpx.Response) -> dict[str, str]:
     return {k: v[0] for k, v in query.items()}
 
 
+def password_form(login: str, scope: str) -> dict[str, str]:
+    """The password grant's form for one of the fixture's accounts."""
+    return {
+        "grant_type": "password",
+        "username": login,
+        "password": PASSWORD,
+        "scope": scope,
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+    }
+
+
 def password_token(
     http: httpx.Client, login: str = ALICE, scope: str = "reward.read,order.create"
 ) -> dict[str, Any]:
     """Get tokens straight from the password grant."""
-    answer = http.post(
-        routes.TOKEN.path,
-        data={
-            "grant_type": "password",
-            "username": login,
-            "password": PASSWORD,
-            "scope": scope,
-            "client_id": CLIENT_ID,
-            "client_secret": CLIENT_SECRET,
-        },
-    )
+    answer = http.post(routes.TOKEN.path, data=password_form(login, scope))
     assert answer.status_code == 200, answer.text
     body: dict[str, Any] = answer.json()
     return body
+
+
+def app_token(app: Any, scope: str, login: str = ALICE) -> dict[str, str]:
+    """Bearer headers from the password grant of a sandbox app's test client (no HTTP)."""
+    answer = app.test_client().post(routes.TOKEN.path, data=password_form(login, scope))
+    return {"Authorization": f"Bearer {answer.get_json()['access_token']}"}
+
+
+def allow_refresh(http: httpx.Client, enabled: bool = True) -> None:
+    """Make the sandbox offer (or refuse) the refresh grant Pongo does not document."""
+    answer = http.post("/_sandbox/refresh-grant", json={"enabled": enabled})
+    assert answer.json() == {"enabled": enabled}
 
 
 def valid_order(**changes: Any) -> dict[str, Any]:
@@ -199,7 +213,7 @@ def valid_order(**changes: Any) -> dict[str, Any]:
         "delivery_mode": "on_site",
         "status": "completed",
         "delivery_status": "delivered",
-        "customer_phone": "33612345678",
+        "customer": {"phone": "33612345678", "has_optin": True},
         "lines": [{"external_id": "BAK-001", "quantity": 1, "amount": 350}],
         "reward_ids": [],
     }

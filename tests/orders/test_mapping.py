@@ -71,7 +71,6 @@ def test_whole_body_for_a_closed_order() -> None:
             },
         ],
         "customer": {"phone": "33612345678"},
-        "customer_phone": "33612345678",
     }
 
 
@@ -93,13 +92,33 @@ def test_public_id_alone_identifies_the_customer() -> None:
         order(customer_phone=None, customer_public_id="cus_1"), store_slug="s", enums=ENUMS
     )
     assert body["customer"] == {"public_id": "cus_1"}
-    assert body["customer_public_id"] == "cus_1"
+    # Only the reference's fields: no top-level copies Pongo would drop.
+    assert "customer_public_id" not in body
     assert "customer_phone" not in body
 
 
-def test_order_without_customer_or_lines_is_refused() -> None:
-    with pytest.raises(ValueError, match="customer"):
-        to_pongo(order(customer_phone=None), store_slug="s", enums=ENUMS)
+def test_order_without_customer_goes_with_customer_null_and_the_tablet() -> None:
+    body = to_pongo(order(customer_phone=None), store_slug="s", enums=ENUMS, tablet_id=4021)
+    assert body["customer"] is None
+    assert body["tablet_id"] == 4021
+    assert "tablet_id" not in to_pongo(order(), store_slug="s", enums=ENUMS)
+
+
+def test_opt_in_travels_inside_customer_and_the_till_at_the_top() -> None:
+    body = to_pongo(
+        order(customer_has_optin=False, device_id="till-2", device_name="Comptoir"),
+        store_slug="s",
+        enums=ENUMS,
+    )
+    assert body["customer"] == {"phone": "33612345678", "has_optin": False}
+    assert (body["device_id"], body["device_name"]) == ("till-2", "Comptoir")
+    anonymous = to_pongo(
+        order(customer_phone=None, customer_has_optin=True), store_slug="s", enums=ENUMS
+    )
+    assert anonymous["customer"] is None
+
+
+def test_order_without_lines_is_refused() -> None:
     with pytest.raises(ValueError, match="line"):
         to_pongo(order(lines=()), store_slug="s", enums=ENUMS)
 
@@ -177,11 +196,9 @@ def test_mapping_properties(
 ) -> None:
     digits = InternationalPhone.digits_of(phone)
     pos = PosOrder(ref, total, tax, created, order_lines, digits, public_id)
-    if phone is None and public_id is None:
-        with pytest.raises(ValueError, match="customer"):
-            to_pongo(pos, store_slug="store", enums=ENUMS)
-        return
     body = to_pongo(pos, store_slug="store", enums=ENUMS)
+    # Nobody identified: customer null, for the Pongo tablet to ask at the counter.
+    assert (body["customer"] is None) == (phone is None and public_id is None)
     # Idempotency rests on a stable order_id and store.
     assert body["order_id"] == ref
     assert body["loyalty_store_slug"] == "store"

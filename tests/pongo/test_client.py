@@ -16,6 +16,7 @@ from portal.pongo import (
     FetchedStore,
     MissingScope,
     NeedsReconnection,
+    NotFound,
     OrderReceipt,
     PongoClient,
     PongoSettings,
@@ -272,3 +273,29 @@ def test_client_opens_and_closes_its_own_connections(
 ) -> None:
     with PongoClient(settings, lambda: str(token["access_token"])) as client:
         assert client.me().login == ALICE
+
+
+def test_status_update_reaches_the_order_pongo_has(
+    make_client: Callable[..., PongoClient], http: httpx.Client
+) -> None:
+    token = password_token(http, ALICE, "order.create,order.update")
+    client = make_client(access_token=token["access_token"])
+    receipt = client.create_order(valid_order(), idempotency_key="relay-s1")
+    assert receipt.pongo_id is not None
+    client.update_order_status(receipt.pongo_id, "cancelled")
+    client.update_order_status(receipt.pongo_id, "cancelled")
+    statuses = http.get("/_sandbox/status-updates").json()["statuses"]
+    assert statuses[receipt.pongo_id] == ["completed", "cancelled"]
+    with pytest.raises(NotFound):
+        client.update_order_status("ord_unknown", "cancelled")
+    with pytest.raises(ValueError, match="id Pongo gave"):
+        client.update_order_status("", "cancelled")
+
+
+def test_status_update_without_its_scope_is_a_missing_scope(
+    pongo_client: PongoClient, http: httpx.Client
+) -> None:
+    receipt = pongo_client.create_order(valid_order(), idempotency_key="relay-s2")
+    assert receipt.pongo_id is not None
+    with pytest.raises(MissingScope):
+        pongo_client.update_order_status(receipt.pongo_id, "refunded")

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from portal.sandbox import create_sandbox_app, routes
-from tests.helpers.shop import ALICE, BOB, FIXTURE, bearer, password_token, valid_order
+from tests.helpers.shop import ALICE, BOB, FIXTURE, app_token, bearer, password_token, valid_order
 
 
 @pytest.fixture
@@ -154,7 +154,21 @@ def test_same_idempotency_key_gets_the_same_answer(
         ({"status": 3}, "status"),
         ({"delivery_status": ""}, "delivery_status"),
         ({"reward_ids": "rew_1"}, "reward_ids"),
-        ({"customer_phone": 33612345678}, "customer_phone"),
+        ({"reward_ids": None}, "reward_ids"),
+        ({"lines": ["BAK-001"]}, "lines"),
+        ({"lines": None}, "lines"),
+        ({"customer": "33612345678"}, "customer"),
+        ({"customer": {"phone": 33612345678}}, "customer.phone"),
+        ({"customer": {"phone": "33612345678", "has_optin": "yes"}}, "customer.has_optin"),
+        ({"tablet_id": "12"}, "tablet_id"),
+        ({"tablet_id": 1.5}, "tablet_id"),
+        ({"partner_order_id": 7}, "partner_order_id"),
+        ({"withdrawal_at": "soon"}, "withdrawal_at"),
+        ({"comment": ["hi"]}, "comment"),
+        ({"payments": {"amount": 1250}}, "payments"),
+        ({"payments": None}, "payments"),
+        ({"device_id": 4}, "device_id"),
+        ({"device_name": False}, "device_name"),
     ],
 )
 def test_invalid_order_gets_laravel_field_errors(
@@ -172,22 +186,61 @@ def test_tax_amount_may_be_null(http: httpx.Client, alice: dict[str, str]) -> No
     assert answer.status_code == 201
 
 
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"customer": None},
+        {"customer": None, "tablet_id": 4021},
+        {"partner_order_id": None, "withdrawal_at": None, "comment": None},
+        {"device_id": "till-2", "device_name": "Till 2", "withdrawal_at": "2026-11-27T10:00:00Z"},
+        {"payments": [{"amount": 1250}], "tablet_id": None},
+    ],
+)
+def test_orders_the_reference_allows_are_accepted(
+    http: httpx.Client, alice: dict[str, str], changes: dict[str, Any]
+) -> None:
+    """customer null, a tablet id, and the optional fields as the reference types them."""
+    answer = http.post(routes.CREATE_ORDER.path, headers=alice, json=valid_order(**changes))
+    assert answer.status_code == 201, answer.text
+
+
+def test_an_order_without_customer_may_omit_the_field(
+    http: httpx.Client, alice: dict[str, str]
+) -> None:
+    body = valid_order()
+    del body["customer"]
+    assert http.post(routes.CREATE_ORDER.path, headers=alice, json=body).status_code == 201
+
+
+def test_fields_the_reference_does_not_list_are_ignored_and_logged(
+    http: httpx.Client, alice: dict[str, str]
+) -> None:
+    """Laravel drops unknown fields silently; the log names them so tests can catch them."""
+    body = valid_order(customer_phone="33612345678", customer_public_id="cus_1")
+    assert http.post(routes.CREATE_ORDER.path, headers=alice, json=body).status_code == 201
+    logged = http.get("/_sandbox/orders").json()
+    assert logged[-1]["ignored_fields"] == ["customer_phone", "customer_public_id"]
+    assert http.post(routes.CREATE_ORDER.path, headers=alice, json=valid_order(order_id="2"))
+    assert http.get("/_sandbox/orders").json()[-1]["ignored_fields"] == []
+
+
+def test_every_refusal_of_one_body_is_reported_at_once(
+    http: httpx.Client, alice: dict[str, str]
+) -> None:
+    answer = http.post(routes.CREATE_ORDER.path, headers=alice, json={"order_id": "1"})
+    assert answer.status_code == 422
+    errors = answer.json()["errors"]
+    required = ["channel", "delivery_mode", "loyalty_store_slug", "amount", "status"]
+    required += ["created_at", "delivery_status", "lines"]
+    assert sorted(errors) == sorted(required)
+    assert errors["amount"] == ["The amount field is required."]
+
+
 def test_order_enums_can_be_restricted_by_the_fixture() -> None:
     strict = create_sandbox_app({**FIXTURE, "order_enums": {"channel": ["pos", "kiosk"]}})
-    client = strict.test_client()
-    token = client.post(
-        routes.TOKEN.path,
-        data={
-            "grant_type": "password",
-            "username": ALICE,
-            "password": FIXTURE["accounts"][0]["password"],
-            "scope": "order.create",
-            "client_id": "shop",
-            "client_secret": "shop-secret",
-        },
-    ).get_json()
-    answer = client.post(
-        routes.CREATE_ORDER.path, headers=bearer(token), json=valid_order(channel="web")
+    headers = app_token(strict, "order.create")
+    answer = strict.test_client().post(
+        routes.CREATE_ORDER.path, headers=headers, json=valid_order(channel="web")
     )
     assert answer.status_code == 422
     assert answer.get_json()["errors"]["channel"] == ["The selected channel is invalid."]

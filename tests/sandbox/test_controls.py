@@ -14,6 +14,7 @@ from tests.helpers.shop import (
     CLIENT_ID,
     CLIENT_SECRET,
     FIXTURE,
+    allow_refresh,
     bearer,
     password_token,
     valid_order,
@@ -66,6 +67,7 @@ def test_orders_log_keeps_every_order_with_its_answer(http: httpx.Client) -> Non
 
 
 def test_expired_tokens_are_unauthenticated_but_can_refresh(http: httpx.Client) -> None:
+    allow_refresh(http)
     token = password_token(http)
     assert http.post("/_sandbox/tokens/expire", json={"login": ALICE}).status_code == 200
     assert http.get(routes.ME.path, headers=bearer(token)).status_code == 401
@@ -82,6 +84,7 @@ def test_expired_tokens_are_unauthenticated_but_can_refresh(http: httpx.Client) 
 
 
 def test_revoked_tokens_cannot_call_or_refresh(http: httpx.Client) -> None:
+    allow_refresh(http)
     token = password_token(http)
     assert http.post("/_sandbox/tokens/revoke", json={"login": ALICE}).status_code == 200
     assert http.get(routes.ME.path, headers=bearer(token)).status_code == 401
@@ -137,3 +140,16 @@ def test_reset_restores_the_fixture_and_forgets_everything(http: httpx.Client) -
     assert http.get(routes.REWARDS.path, headers=fresh).status_code == 200
     assert http.get("/_sandbox/orders").json() == []
     assert http.post(routes.CREATE_ORDER.path, headers=fresh, json=valid_order()).status_code == 201
+
+
+def test_refresh_grant_switch_is_checked_and_reset_goes_back_to_the_fixture(
+    http: httpx.Client,
+) -> None:
+    assert http.get("/_sandbox/refresh-grant").json() == {"enabled": False}
+    refused = http.post("/_sandbox/refresh-grant", json={"enabled": "yes"})
+    assert refused.status_code == 422
+    allow_refresh(http)
+    assert "refresh_token" in password_token(http)
+    assert http.post("/_sandbox/reset").status_code == 200
+    assert http.get("/_sandbox/refresh-grant").json() == {"enabled": False}
+    assert "refresh_token" not in password_token(http)

@@ -13,6 +13,7 @@ from tests.helpers.shop import (
     CLIENT_SECRET,
     FIXTURE,
     REDIRECT_URI,
+    allow_refresh,
     authorize,
     decide,
     open_form,
@@ -107,11 +108,19 @@ def test_documented_code_exchange_returns_bearer_tokens(http: httpx.Client) -> N
     assert body["token_type"] == "Bearer"
     assert body["access_token"].count(".") == 2
     assert body["expires_in"] == 600
-    assert body["refresh_token"]
+    # Pongo documents no refresh grant, so by default no refresh token is handed out.
+    assert "refresh_token" not in body
     assert body["scope"] == "reward.read,order.create"
 
 
-def test_standard_authorization_code_grant_is_accepted_as_json(http: httpx.Client) -> None:
+def test_switched_on_refresh_grant_hands_out_refresh_tokens(http: httpx.Client) -> None:
+    allow_refresh(http)
+    answer = exchange(http, authorize(http)["code"])
+    assert answer.json()["refresh_token"]
+
+
+def test_undocumented_authorization_code_grant_is_refused(http: httpx.Client) -> None:
+    """Pongo documents client_credentials + code; the standard grant name is refused."""
     code = authorize(http)["code"]
     answer = http.post(
         routes.TOKEN.path,
@@ -123,8 +132,10 @@ def test_standard_authorization_code_grant_is_accepted_as_json(http: httpx.Clien
             "client_secret": CLIENT_SECRET,
         },
     )
-    assert answer.status_code == 200
-    assert answer.json()["token_type"] == "Bearer"
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "unsupported_grant_type"
+    # The code was not spent by the refused request: the documented exchange still works.
+    assert exchange(http, code).status_code == 200
 
 
 def test_client_may_authenticate_with_http_basic(http: httpx.Client) -> None:
@@ -186,7 +197,25 @@ def test_pkce_code_needs_the_matching_verifier(http: httpx.Client) -> None:
     assert exchange(http, code, code_verifier=verifier).status_code == 200
 
 
+def test_refresh_grant_is_refused_by_default(http: httpx.Client) -> None:
+    allow_refresh(http)
+    first = password_token(http)
+    allow_refresh(http, enabled=False)
+    answer = http.post(
+        routes.TOKEN.path,
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": first["refresh_token"],
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+        },
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "unsupported_grant_type"
+
+
 def test_refresh_token_rotates_and_the_old_one_dies(http: httpx.Client) -> None:
+    allow_refresh(http)
     first = password_token(http)
     refresh = {
         "grant_type": "refresh_token",

@@ -20,6 +20,7 @@ from tests.helpers.connect import connect_merchant
 from tests.helpers.launch import launch, launch_token
 from tests.helpers.pages import csrf_token
 from tests.helpers.settings import TEST_SETTINGS
+from tests.helpers.shop import allow_refresh
 from tests.helpers.staff import add_merchant, add_staff, sign_in, start_view
 
 
@@ -173,6 +174,7 @@ def test_error_pages_and_the_support_view_never_show_a_token(
 ) -> None:
     """SEC-7: with a live connection, no error page, support page or viewed page holds a token."""
     merchant = pongo_app.test_client()
+    allow_refresh(pongo)  # a refresh token too, so that both kinds of token are looked for
     with caplog.at_level(logging.DEBUG):
         connect_merchant(merchant, pongo)
         with pongo_app.app_context():
