@@ -148,7 +148,7 @@ def refresh() -> Response:
             )
             report_unreadable("stores", client.unreadable)
     except NotConnected:
-        flash(_("Connect your Pongo account first."), "error")
+        flash(_("Connect your Pongo account first."), "needs-connection")
         return redirect(url_for("locations.index", **_listing_args()))
     except PongoError as error:
         flash(

@@ -17,6 +17,7 @@ from portal.security_log import security_event
 from portal.sessions import begin_session, end_session
 from portal.support import accounts, attempts, directory, viewas
 from portal.support.forms import LoginForm, ReasonForm, SearchForm
+from portal.support.profile import merchant_profile
 
 bp = Blueprint("support", __name__, url_prefix="/support")
 
@@ -96,7 +97,14 @@ def _merchant_or_404(ref: str) -> directory.DirectoryRow:
 @staff_required
 def merchant(ref: str) -> str:
     """One merchant's health, and the form to view its portal."""
-    return render_template("support/merchant.html", row=_merchant_or_404(ref), form=ReasonForm())
+    return _merchant_page(_merchant_or_404(ref), ReasonForm())
+
+
+def _merchant_page(row: directory.DirectoryRow, form: ReasonForm) -> str:
+    """The support page of one merchant: health, profile, and the view-as form."""
+    return render_template(
+        "support/merchant.html", row=row, profile=merchant_profile(row.merchant), form=form
+    )
 
 
 @bp.post("/merchants/<ref>/view")
@@ -107,7 +115,7 @@ def start_view(ref: str) -> Response | tuple[str, int]:
     row = _merchant_or_404(ref)
     form = ReasonForm()
     if not form.validate_on_submit():
-        return render_template("support/merchant.html", row=row, form=form), 422
+        return _merchant_page(row, form), 422
     viewas.start_view(staff=current_staff(), merchant=row.merchant, reason=form.reason.data)
     security_event("support_view", "success", merchant=ref, staff=current_staff().email)
     return redirect(url_for("overview.index"))
