@@ -29,6 +29,8 @@ from tests.conftest import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
+README_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
+
 # The fixes the Rewards page points at, made in Pongo's back office: reward -> new SKU list.
 # Baguette tradition's typo is not copied from the page's suggestion (the page warns that
 # the suggestion is a croissant): the baker types the baguette's own SKU.
@@ -177,6 +179,9 @@ def test_demo_merchant_follows_the_guide_to_a_complete_setup(
     expect(page.locator(".setup-complete h2")).to_contain_text(complete)
     expect(page.locator(".setup-complete li")).to_have_count(2)
     screenshot(page, f"journey-5-complete-{language}-{size}")
+    if size == "laptop":
+        # The README's picture: the Overview as the journey leaves it.
+        page.screenshot(path=str(README_SCREENSHOT))
     print(f"\njourney taps ({language}, {size}): {clicks.count}")
     assert clicks.count == taps
     assert clicks.count <= 30
