@@ -26,11 +26,10 @@ def _serializer() -> URLSafeSerializer:
 
 
 def remember_return(response: Response, return_url: str | None) -> None:
-    """Keep the launch's return URL in its own signed cookie (or forget it when there is none)."""
-    name = _cookie_name()
+    """Keep the launch's return URL in its own signed cookie (a launch without one keeps it)."""
     if not return_url:
-        response.delete_cookie(name, path="/")
         return
+    name = _cookie_name()
     response.set_cookie(
         name,
         _serializer().dumps(return_url),

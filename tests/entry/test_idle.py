@@ -79,3 +79,12 @@ def test_a_browser_that_never_signed_in_gets_the_plain_answer(client: FlaskClien
     page = client.get("/").get_data(as_text=True)
     assert "Your session has ended" not in page
     assert "Open the portal again from your POS admin panel." in page
+
+
+def test_the_return_cookie_is_signed_http_only_and_same_site(client: FlaskClient) -> None:
+    headers = launch(client, extra={"return_url": POS_ADMIN}).headers.getlist("Set-Cookie")
+    [kept] = [h for h in headers if h.startswith("portal_return=")]
+    assert "HttpOnly" in kept
+    assert "SameSite=Lax" in kept
+    assert "Path=/" in kept
+    assert POS_ADMIN not in kept  # signed and encoded, not the bare URL
