@@ -7,7 +7,13 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import VIEWPORTS, LiveServer, assert_accessible, screenshot
+from tests.browser.conftest import (
+    VIEWPORTS,
+    LiveServer,
+    assert_accessible,
+    screenshot,
+    sideways_overflow,
+)
 from tests.support.conftest import (
     AGENT,
     PASSWORD,
@@ -15,7 +21,6 @@ from tests.support.conftest import (
     add_staff,
     session_cookie,
     sign_in,
-    start_view,
 )
 
 pytestmark = pytest.mark.browser
@@ -71,7 +76,7 @@ def test_support_agent_views_a_merchant_read_only_and_ends_the_view(
 
 
 @pytest.mark.parametrize("size", list(VIEWPORTS))
-def test_the_read_only_banner_stays_in_sight_while_scrolling(
+def test_the_merchant_page_then_the_read_only_banner_in_sight_while_scrolling(
     live_portal: LiveServer, page: Page, size: str
 ) -> None:
     app = live_portal.app
@@ -79,12 +84,21 @@ def test_the_read_only_banner_stays_in_sight_while_scrolling(
     add_merchant(app, "M1", "Boulangerie Lumière", status="connected", account_name="Lumière")
     agent = app.test_client()
     assert sign_in(agent).status_code == 302
-    assert start_view(agent).status_code == 302
     cookie = session_cookie(agent)
     assert cookie is not None
     page.context.add_cookies([{"name": "portal_session", "value": cookie, "url": live_portal.url}])
     width, height = VIEWPORTS[size]
     page.set_viewport_size({"width": width, "height": height})
+    # The merchant's support page: language, contact, locations and recent orders.
+    page.goto(f"{live_portal.url}/support/merchants/M1")
+    for title in ("Contact", "Locations", "Recent orders"):
+        expect(page.get_by_role("heading", level=2, name=title)).to_be_visible()
+    expect(page.locator(".merchant-language")).to_have_text("Not known yet")
+    assert sideways_overflow(page) == 0
+    assert_accessible(page)
+    screenshot(page, f"support-merchant-{size}")
+    page.get_by_label("Reason").fill("Ticket 4521: rewards not showing")
+    page.get_by_role("button", name="View as merchant").click()
     page.goto(f"{live_portal.url}/access-log")
     banner = page.locator(".banner-support")
     expect(banner).to_be_visible()
