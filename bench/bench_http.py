@@ -16,13 +16,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,12 +28,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from portal import create_app
+from bench.common import bench_app
 from portal.extensions import db
-from tests.conftest import TEST_SETTINGS
-from tests.perf.seed import LARGEST, SMALL, api_key, open_session, seed_merchant
+from tests.helpers.api import new_key
+from tests.helpers.databases import private_schema
+from tests.helpers.ports import free_port, wait_until_answering
+from tests.helpers.seed import LARGEST, SMALL, open_session, seed_merchant
+from tests.helpers.settings import TEST_SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 2
@@ -66,13 +67,6 @@ class Figures:
     errors: int
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def database() -> Iterator[str]:
     """An empty database: a private schema on PORTAL_BENCH_DATABASE_URL, or an SQLite file."""
@@ -81,25 +75,14 @@ def database() -> Iterator[str]:
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite:///{folder}/http.db"
         return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in url else "?"
-    try:
-        yield f"{url}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        engine.dispose()
+    with private_schema(url, "bench") as schema_url:
+        yield schema_url
 
 
 def prepare(url: str) -> dict[str, str]:
     """Load both merchants; returns a session token for each."""
-    app = create_app({**TEST_SETTINGS, "database_url": url})
-    with app.app_context():
-        db.create_all()
-    key = api_key(app)
+    app = bench_app(url)
+    key = new_key(app, name="seed")
     start = time.perf_counter()
     small = seed_merchant(app, key, "SMALL", SMALL)
     big = seed_merchant(app, key, "BIG", LARGEST)
@@ -145,12 +128,8 @@ def gunicorn(url: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2):  # noqa: S310
-                    break
-            except OSError:
-                time.sleep(0.1)
+        if not wait_until_answering(f"{base}/healthz", process, 20, probe_timeout=2):
+            raise RuntimeError("gunicorn did not start")
         yield base
     finally:
         process.terminate()

@@ -7,12 +7,10 @@ its template from precomputed data, the PUT beside a raw bulk insert of the same
 from __future__ import annotations
 
 import gc
-import statistics
 import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask import render_template
 from sqlalchemy import insert, select
 
-from portal import create_app
-from portal.api.keys import create_key
+from bench.common import bench_app, median_ms, pos_merchant
 from portal.extensions import db
 from portal.locations.forms import AcceptForm, LinksForm
 from portal.locations.pages import locations_page
@@ -31,34 +28,18 @@ from portal.models.base import utcnow
 from portal.models.locations import PongoStore, StoreSync
 from portal.models.merchant import Merchant
 from portal.models.products import Product
-from tests.conftest import TEST_SETTINGS, launch_token
+from tests.helpers.launch import launch
 
 SIZE = 1_000
 PRODUCTS = 50_000
 CITIES = ("Paris", "Lyon", "Marseille", "Lille", "Nantes", "Bordeaux")
 
 
-def median_ms(action: Callable[[], object], runs: int) -> float:
-    """Median wall time of `action` in milliseconds."""
-    samples = []
-    for _ in range(runs):
-        gc.collect()
-        start = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
-
-
 def bench_page(folder: str) -> None:
     """GET /locations through the whole stack, beside rendering its template alone."""
-    app = create_app({**TEST_SETTINGS, "database_url": f"sqlite:///{folder}/page.db"})
-    with app.app_context():
-        db.create_all()
-        key = create_key(name="bench").plaintext
-        db.session.commit()
-    client = app.test_client()
-    headers = {"Authorization": f"Bearer {key}"}
-    client.put("/api/v1/merchants/BIG", json={"name": "Big chain"}, headers=headers)
+    app = bench_app(f"sqlite:///{folder}/page.db")
+    api = pos_merchant(app)
+    client = api.client
     sites = [
         {
             "ref": f"L{n:04d}",
@@ -69,7 +50,7 @@ def bench_page(folder: str) -> None:
         }
         for n in range(SIZE)
     ]
-    client.put("/api/v1/merchants/BIG/locations", json={"locations": sites}, headers=headers)
+    api.put("/merchants/BIG/locations", {"locations": sites})
     with app.app_context():
         merchant = db.session.scalar(select(Merchant).where(Merchant.ref == "BIG"))
         assert merchant is not None
@@ -86,10 +67,7 @@ def bench_page(folder: str) -> None:
         )
         db.session.add(StoreSync(merchant_id=merchant.id, store_count=SIZE))
         db.session.commit()
-    client.get(
-        "/launch",
-        query_string={"token": launch_token(merchant_ref="BIG", merchant_name="Big chain")},
-    )
+    launch(client, merchant_ref="BIG", merchant_name="Big chain")
     answer = client.get("/locations")
     assert answer.status_code == 200
     page = median_ms(lambda: client.get("/locations"), 10)
@@ -131,23 +109,21 @@ def catalogue() -> list[dict[str, Any]]:
 
 def bench_products(folder: str) -> None:
     """PUT of 50,000 products (time, peak memory) beside a raw bulk insert of the same rows."""
-    app = create_app({**TEST_SETTINGS, "database_url": f"sqlite:///{folder}/products.db"})
+    app = bench_app(f"sqlite:///{folder}/products.db")
     with app.app_context():
-        db.create_all()
-        key = create_key(name="bench").plaintext
         raw_merchant = Merchant(ref="RAW", name="Raw")
         db.session.add(raw_merchant)
         db.session.commit()
         raw_id = raw_merchant.id
-    client = app.test_client()
-    headers = {"Authorization": f"Bearer {key}"}
-    client.put("/api/v1/merchants/BIG", json={"name": "Big"}, headers=headers)
+    api = pos_merchant(app, "BIG", "Big")
+    client = api.client
+    headers = {"Authorization": f"Bearer {api.key}"}
     body = {"products": catalogue()}
     import json
 
     raw_body = json.dumps(body).encode()
     del body
-    client.put("/api/v1/merchants/TRACED", json={"name": "Traced"}, headers=headers)
+    api.put("/merchants/TRACED", {"name": "Traced"})
 
     def put(ref: str) -> Any:
         return client.put(

@@ -17,7 +17,6 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,10 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 from flask import Flask
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from portal import create_app
+from bench.common import bench_app
 from portal.api.keys import create_key
 from portal.api.orders import accept
 from portal.api.schemas import OrderIn
@@ -47,8 +46,10 @@ from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay, RelayStatus
 from portal.orders.relay import RelayWorker
 from portal.pongo.merchant import issue_token
-from tests.conftest import TEST_SETTINGS, connect_merchant
-from tests.orders.conftest import LOCATIONS, link_locations, order_body
+from tests.helpers.connect import connect_merchant
+from tests.helpers.databases import private_schema
+from tests.helpers.orders import LOCATIONS, link_locations, order_body
+from tests.helpers.ports import free_port, wait_until_answering
 
 ACCEPTED = 1_000
 # Queued beside the API's orders for the SQLite worker; queued alone for each PostgreSQL run.
@@ -60,13 +61,6 @@ ROUNDS = 2
 # Seconds the processes of one run may take to get ready before the run is abandoned.
 STARTUP_SECONDS = 60
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
@@ -81,24 +75,12 @@ def sandbox_process() -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                httpx.get(url + "/_sandbox/orders", timeout=0.5)
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
+        if not wait_until_answering(url + "/_sandbox/orders", child, 10, probe_timeout=0.5):
+            raise RuntimeError("the sandbox did not start")
         yield url
     finally:
         child.terminate()
         child.wait(timeout=10)
-
-
-def portal_app(database_url: str, sandbox_url: str) -> Flask:
-    """The portal on a fresh database, talking to the sandbox."""
-    app = create_app({**TEST_SETTINGS, "database_url": database_url, "pongo_base_url": sandbox_url})
-    with app.app_context():
-        db.create_all()
-    return app
 
 
 def ready_merchant(app: Flask, pongo: httpx.Client) -> str:
@@ -286,30 +268,14 @@ def bench_delivery(app: Flask, sandbox_url: str, workers: int, label: str) -> tu
     return run, limit
 
 
-@contextmanager
-def postgres_schema(url: str) -> Iterator[str]:
-    """A private schema on the bench PostgreSQL server, dropped afterwards."""
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in url else "?"
-    try:
-        yield f"{url}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        engine.dispose()
-
-
 def bench_postgres(base_url: str, sandbox_url: str, pongo: httpx.Client) -> None:
     """One worker, then two, each on a fresh private schema with the same orders; twice."""
     best: dict[int, tuple[Run, Run]] = {}
     for round_ in range(1, ROUNDS + 1):
         for workers in (1, 2):
-            with postgres_schema(base_url) as url:
+            with private_schema(base_url, "bench") as url:
                 pongo.post("/_sandbox/reset")
-                app = portal_app(url, sandbox_url)
+                app = bench_app(url, pongo_base_url=sandbox_url)
                 ready_merchant(app, pongo)
                 queue_orders(app, RELAYED, f"P{workers}")
                 label = f"PostgreSQL, round {round_} of {ROUNDS}"
@@ -341,7 +307,7 @@ def main() -> None:
         sandbox_process() as sandbox_url,
         httpx.Client(base_url=sandbox_url) as pongo,
     ):
-        app = portal_app(f"sqlite:///{folder}/orders.db", sandbox_url)
+        app = bench_app(f"sqlite:///{folder}/orders.db", pongo_base_url=sandbox_url)
         key = ready_merchant(app, pongo)
         bench_accept(app, key)
         queue_orders(app, DELIVERED, "D1")

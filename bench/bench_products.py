@@ -7,11 +7,9 @@ template from precomputed data. The page's size is printed too (it must stay und
 from __future__ import annotations
 
 import random
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +18,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask import g, render_template
 from sqlalchemy import select
 
-from portal import create_app
-from portal.api.keys import create_key
+from bench.common import bench_app, median_ms, pos_merchant
 from portal.extensions import db
 from portal.models.merchant import Merchant
 from portal.products.composer import Selection
 from portal.products.services import parse_filters, products_page
-from tests.conftest import TEST_SETTINGS, launch_token
+from tests.helpers.launch import launch
 
 PRODUCTS = 50_000
 LIMIT_KB = 100
@@ -41,16 +38,6 @@ SEARCHES = {
     "paid options at one location, page 3": {"paid": "1", "location": "L3", "page": "3"},
     "used by no reward, with a selection": {"usage": "unused", "sel": ["CAF-00007", "BAK-00008"]},
 }
-
-
-def median_ms(action: Callable[[], object], runs: int) -> float:
-    """Median wall time of `action` in milliseconds."""
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def catalogue(rng: random.Random) -> list[dict[str, Any]]:
@@ -72,30 +59,16 @@ def main() -> None:
     """Load the catalogue, then time each search page beside the template alone."""
     rng = random.Random(20261130)  # noqa: S311 -- fixed seed for repeatable test data
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({**TEST_SETTINGS, "database_url": f"sqlite:///{folder}/products.db"})
-        with app.app_context():
-            db.create_all()
-            key = create_key(name="bench").plaintext
-            db.session.commit()
-        client = app.test_client()
-        headers = {"Authorization": f"Bearer {key}"}
-        client.put("/api/v1/merchants/BIG", json={"name": "Big chain"}, headers=headers)
+        app = bench_app(f"sqlite:///{folder}/products.db")
+        api = pos_merchant(app)
+        client = api.client
         locations = [{"ref": f"L{n}", "name": f"Boutique {n}"} for n in range(20)]
-        client.put(
-            "/api/v1/merchants/BIG/locations", json={"locations": locations}, headers=headers
-        )
+        api.put("/merchants/BIG/locations", {"locations": locations})
         started = time.perf_counter()
-        answer = client.put(
-            "/api/v1/merchants/BIG/products",
-            json={"products": catalogue(rng)},
-            headers=headers,
-        )
+        answer = api.put("/merchants/BIG/products", {"products": catalogue(rng)})
         push = time.perf_counter() - started
         assert answer.status_code == 200, answer.text
-        client.get(
-            "/launch",
-            query_string={"token": launch_token(merchant_ref="BIG", merchant_name="Big chain")},
-        )
+        launch(client, merchant_ref="BIG", merchant_name="Big chain")
         print(f"products page, {PRODUCTS:,} products (catalogue push: {push:.1f} s)")
         for label, args in SEARCHES.items():
             response = client.get("/products", query_string=args)

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import gc
 import random
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask import g, render_template
 from sqlalchemy import select
 
-from portal import create_app
-from portal.api.keys import create_key
+from bench.common import bench_app, median_ms, pos_merchant, reward_tokens
 from portal.audit.actor import SYSTEM
 from portal.extensions import db
 from portal.models.merchant import Merchant
@@ -34,7 +30,7 @@ from portal.rewards.checks import check_reward
 from portal.rewards.entries import reward_entries
 from portal.rewards.operations import refresh_rewards
 from portal.rewards.pages import rewards_page
-from tests.conftest import TEST_SETTINGS, launch_token
+from tests.helpers.launch import launch
 
 PRODUCTS = 50_000
 REWARDS = 500
@@ -42,19 +38,6 @@ TOKENS = 6
 # Reading and indexing the catalogue, then reviewing every reward, from a cold start.
 COLD_INDEX_LIMIT_MS = 300
 PREFIXES = ("BAK", "DRK", "SAN", "PIZ", "DES", "MEN", "SAL", "CAF")
-
-
-def median_ms(
-    action: Callable[[], object], runs: int, before: Callable[[], object] = gc.collect
-) -> float:
-    """Median wall time of `action` in milliseconds, `before` run untimed before each sample."""
-    samples = []
-    for _ in range(runs):
-        before()
-        start = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def catalogue(rng: random.Random) -> list[dict[str, Any]]:
@@ -73,20 +56,10 @@ def catalogue(rng: random.Random) -> list[dict[str, Any]]:
 
 def rewards(rng: random.Random, products: list[dict[str, Any]]) -> list[FetchedReward]:
     """Rewards mixing matched SKUs, typos, other partners' codes and blank items."""
+    skus = [str(p["sku"]) for p in products]
     made = []
     for r in range(REWARDS):
-        tokens = []
-        for _ in range(TOKENS):
-            sku = str(rng.choice(products)["sku"])
-            roll = rng.random()
-            if roll < 0.5:
-                tokens.append(sku)
-            elif roll < 0.6:
-                tokens.append(sku.lower().replace("-", " "))
-            elif roll < 0.7:
-                tokens.append("Q" + sku[1:])
-            else:
-                tokens.append(f"ZLT-{rng.randrange(100_000):05d}")
+        tokens = reward_tokens(rng, skus, TOKENS)
         made.append(
             FetchedReward(f"rew_{r:010d}", f"Récompense {r}", 100, " , ".join(tokens) + ",")
         )
@@ -109,17 +82,10 @@ def main() -> None:
     rng = random.Random(20240601)  # noqa: S311 -- fixed seed for repeatable test data
     products = catalogue(rng)
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({**TEST_SETTINGS, "database_url": f"sqlite:///{folder}/rewards.db"})
-        with app.app_context():
-            db.create_all()
-            key = create_key(name="bench").plaintext
-            db.session.commit()
-        client = app.test_client()
-        headers = {"Authorization": f"Bearer {key}"}
-        client.put("/api/v1/merchants/BIG", json={"name": "Big chain"}, headers=headers)
-        answer = client.put(
-            "/api/v1/merchants/BIG/products", json={"products": products}, headers=headers
-        )
+        app = bench_app(f"sqlite:///{folder}/rewards.db")
+        api = pos_merchant(app)
+        client = api.client
+        answer = api.put("/merchants/BIG/products", {"products": products})
         assert answer.status_code == 200, answer.text
         with app.app_context():
             merchant = db.session.scalar(select(Merchant).where(Merchant.ref == "BIG"))
@@ -127,10 +93,7 @@ def main() -> None:
             made = rewards(rng, products)
             refresh_rewards(merchant=merchant, client=FixedRewards(made), actor=SYSTEM)
             db.session.commit()
-        client.get(
-            "/launch",
-            query_string={"token": launch_token(merchant_ref="BIG", merchant_name="Big chain")},
-        )
+        launch(client, merchant_ref="BIG", merchant_name="Big chain")
 
         def cold_start() -> None:
             with app.app_context():

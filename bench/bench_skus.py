@@ -5,8 +5,13 @@ from __future__ import annotations
 import gc
 import random
 import statistics
+import sys
 import time
+from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import reward_tokens, yardstick
 from portal.rewards.catalogue_index import CatalogueIndex, CatalogueProduct, ProductRow
 from portal.rewards.checks import check_reward
 
@@ -44,32 +49,12 @@ def make_catalogue(rng: random.Random) -> list[CatalogueProduct]:
 
 def make_rewards(rng: random.Random, products: list[CatalogueProduct]) -> list[RewardRow]:
     """Mix matched SKUs, typos, other partners' codes and blank items in each reward."""
+    skus = [p.sku for p in products]
     rewards = []
     for r in range(REWARDS):
-        tokens = []
-        for _ in range(TOKENS_PER_REWARD):
-            sku = rng.choice(products).sku
-            roll = rng.random()
-            if roll < 0.5:
-                tokens.append(sku)
-            elif roll < 0.6:
-                tokens.append(sku.lower().replace("-", " "))
-            elif roll < 0.7:
-                tokens.append("Q" + sku[1:])
-            else:
-                tokens.append(f"ZLT-{rng.randrange(100_000):05d}")
+        tokens = reward_tokens(rng, skus, TOKENS_PER_REWARD)
         rewards.append((f"R{r}", f"Reward {r}", " , ".join(tokens) + ",\xa0,"))
     return rewards
-
-
-def yardstick() -> float:
-    """Time a fixed loop so figures from different machines can be compared."""
-    timings = []
-    for _ in range(5):
-        start = time.perf_counter()
-        sum(range(10**6))
-        timings.append(time.perf_counter() - start)
-    return min(timings)
 
 
 def as_rows(products: list[CatalogueProduct]) -> list[ProductRow]:

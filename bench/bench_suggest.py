@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import random
-import statistics
-import time
+import sys
+from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import median_ms, yardstick
 from portal.locations.suggest import PosLocation, StoreChoice, suggest_links
 
 SIZE = 1_000
@@ -78,32 +80,18 @@ def make_sites(rng: random.Random) -> tuple[list[PosLocation], list[StoreChoice]
     return locations, stores
 
 
-def yardstick() -> float:
-    """Time a fixed loop so figures from different machines can be compared."""
-    timings = []
-    for _ in range(5):
-        start = time.perf_counter()
-        sum(range(10**6))
-        timings.append(time.perf_counter() - start)
-    return min(timings)
-
-
 def main() -> None:
     """Print the median time to suggest links, and how many suggestions were right."""
     rng = random.Random(20240601)  # noqa: S311 -- fixed seed for repeatable test data
     locations, stores = make_sites(rng)
     linked = {f"L{n}": f"store-{n}" for n in range(0, SIZE, 10)}
-    timings = []
-    for _ in range(RUNS):
-        # Each run starts clean, as a request would, not paying for the last one's garbage.
-        gc.collect()
-        start = time.perf_counter()
-        suggestions = suggest_links(locations, stores, linked)
-        timings.append(time.perf_counter() - start)
+    # Each run starts clean, as a request would, not paying for the last one's garbage.
+    timing = median_ms(lambda: suggest_links(locations, stores, linked), RUNS)
+    suggestions = suggest_links(locations, stores, linked)
     right = sum(1 for ref, s in suggestions.items() if s.slug == f"store-{ref[1:]}")
     print(f"locations: {SIZE:,}; stores: {SIZE:,}; already linked: {len(linked)}")
     print(f"machine yardstick, sum(range(10**6)): {yardstick() * 1e3:.1f} ms")
-    print(f"suggest_links, median of {RUNS} runs: {statistics.median(timings) * 1e3:.0f} ms")
+    print(f"suggest_links, median of {RUNS} runs: {timing:.0f} ms")
     print(f"suggestions: {len(suggestions)}, pointing at the store made for it: {right}")
 
 

@@ -9,11 +9,8 @@ SQLite only. Every other figure runs on SQLite.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -22,22 +19,11 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from portal import create_app
-from portal.extensions import db
-from tests.conftest import TEST_SETTINGS, launch_token
+from bench.common import bench_app, median_ms
+from tests.helpers.launch import launch_token
 
 VARIABLE = "PORTAL_BENCH_DATABASE_URL"
 LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def timed(action: Callable[[], object], runs: int = 50) -> float:
-    """Median wall time of `action` in milliseconds."""
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def answers(url: str) -> bool:
@@ -73,13 +59,10 @@ def choose_database() -> str:
 def bench_overview() -> None:
     """The overview page through the whole stack, beside a bare health probe."""
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({**TEST_SETTINGS, "database_url": f"sqlite:///{folder}/bench.db"})
-        with app.app_context():
-            db.create_all()
-        client = app.test_client()
+        client = bench_app(f"sqlite:///{folder}/bench.db").test_client()
         client.get("/launch", query_string={"token": launch_token()})
-        page = timed(lambda: client.get("/"))
-        probe = timed(lambda: client.get("/healthz"))
+        page = median_ms(lambda: client.get("/"), 50)
+        probe = median_ms(lambda: client.get("/healthz"), 50)
         print(
             f"overview page: {page:.2f} ms median (bare /healthz, same run: {probe:.2f} ms)"
             " (SQLite)"

@@ -103,6 +103,7 @@ def init_app(app: Flask) -> None:
     from portal.api.cli import COMMANDS as API_COMMANDS
     from portal.demo.cli import COMMANDS as DEMO_COMMANDS
     from portal.orders.cli import relay_worker
+    from portal.privacy.cli import COMMANDS as PRIVACY_COMMANDS
     from portal.support import cli as support_cli
     from portal.sync.cli import sync_worker
 
@@ -115,6 +116,7 @@ def init_app(app: Flask) -> None:
         *API_COMMANDS,
         *DEMO_COMMANDS,
         *support_cli.COMMANDS,
+        *PRIVACY_COMMANDS,
     ):
         app.cli.add_command(command)
 

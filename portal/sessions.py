@@ -12,6 +12,7 @@ from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import Row, bindparam, select, update
 from werkzeug.datastructures import CallbackDict
 
+from portal import session_cookie
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.session import WebSession
@@ -51,6 +52,8 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.last_seen_at = last_seen_at
         self.rotate = False
         self.modified = False
+        # Opened from a signed anonymous cookie rather than a server-side row.
+        self.anonymous_cookie = False
 
 
 class DatabaseSessionInterface(SessionInterface):
@@ -59,12 +62,20 @@ class DatabaseSessionInterface(SessionInterface):
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         """Load the session named by the cookie, or start an empty one if it is gone or stale."""
         token = request.cookies.get(self.get_cookie_name(app))
+        if token and token.startswith(session_cookie.PREFIX):
+            return self._open_anonymous(app, token)
         if not token or len(token) > 100:
             return ServerSession()
         row = db.session.execute(_OPEN, {"id": _digest(token)}).first()
         if row is None or row.revoked_at is not None or self._expired(app, row):
             return ServerSession()
         return ServerSession(dict(row.data), token=token, last_seen_at=row.last_seen_at)
+
+    @staticmethod
+    def _open_anonymous(app: Flask, value: str) -> ServerSession:
+        opened = ServerSession(session_cookie.loads(app, value))
+        opened.anonymous_cookie = True
+        return opened
 
     @staticmethod
     def _expired(app: Flask, row: Row[Any]) -> bool:
@@ -86,9 +97,15 @@ class DatabaseSessionInterface(SessionInterface):
         if session.token and (session.rotate or not session):
             self._update(session.token, revoked_at=now)
         if not session:
-            if session.token:
+            if session.token or session.anonymous_cookie:
                 response.delete_cookie(name, path="/", secure=self.get_cookie_secure(app))
+            if session.token:
                 db.session.commit()
+            return
+        if not session.token and not session.rotate and session_cookie.is_anonymous(session):
+            if session.modified or not session.anonymous_cookie:
+                self._set_cookie(app, response, session_cookie.dumps(app, dict(session)))
+            response.vary.add("Cookie")
             return
         if session.rotate or not session.token:
             token = secrets.token_urlsafe(32)
@@ -101,14 +118,7 @@ class DatabaseSessionInterface(SessionInterface):
                     last_seen_at=now,
                 )
             )
-            response.set_cookie(
-                name,
-                token,
-                httponly=True,
-                secure=self.get_cookie_secure(app),
-                samesite="Lax",
-                path="/",
-            )
+            self._set_cookie(app, response, token)
             db.session.commit()
         else:
             changes: dict[str, Any] = {}
@@ -120,6 +130,16 @@ class DatabaseSessionInterface(SessionInterface):
                 self._update(session.token, **changes)
                 db.session.commit()
         response.vary.add("Cookie")
+
+    def _set_cookie(self, app: Flask, response: Response, value: str) -> None:
+        response.set_cookie(
+            self.get_cookie_name(app),
+            value,
+            httponly=True,
+            secure=self.get_cookie_secure(app),
+            samesite="Lax",
+            path="/",
+        )
 
     @staticmethod
     def _update(token: str, **values: Any) -> None:

@@ -1,93 +1,42 @@
-"""Shared fixtures: an app on a real database (SQLite, and PostgreSQL when configured)."""
+"""Fixtures every folder shares; each name means one thing across the suite.
+
+app             the portal on a fresh database (SQLite, and PostgreSQL when configured),
+                talking to the demo sandbox; a folder adds settings through `app_settings`
+client          a browser-like test client of `app`
+api_key, api    a fresh POS API key of `app`, and the POS API called with it
+merchant_client a browser signed in as M1, connected to the demo Pongo account, catalogue pushed
+pongo, http     an HTTP client on the demo sandbox, and one on the shop sandbox, each reset
+staffed, agent, admin   support accounts and merchants; a client signed in as each role
+Helpers that are not fixtures live in tests/helpers/.
+"""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
 
-from portal import create_app
-from portal.entry.tokens import sign_launch_token
-from portal.extensions import db
 from portal.sandbox import DEMO_FIXTURE
 from portal.sandbox.server import RunningSandbox, start_sandbox
-from tests.api.conftest import Api, new_key
-from tests.sandbox.support import FIXTURE as SHOP_FIXTURE
-
-LAUNCH_SECRET = "test-launch-secret-0123456789abcdef0123456789"
-ISSUER = "pos-admin"
-TEST_SETTINGS: dict[str, Any] = {
-    "env": "test",
-    "secret_key": "test-secret-key-0123456789abcdef0123456789",
-    "launch_secret": LAUNCH_SECRET,
-    "launch_issuer": ISSUER,
-    "encryption_keys": "2D1zOnGm0h9oDydeGz1Lqyvkcq3Mxb0lC2c9b5Gq4tA=",
-    "pongo_client_secret": "portal-demo-secret-7f3a9c2e",
-    "base_url": "http://127.0.0.1:5000",
-    "pos_admin_origin": "https://pos.example.com",
-}
-
-POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
-BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
-
-
-def _postgres_schema_url() -> tuple[str, str]:
-    """A private schema on the test PostgreSQL server, so tests never see each other's rows."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(POSTGRES_URL)
-    with engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    engine.dispose()
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}", schema
-
-
-def _drop_postgres_schema(schema: str) -> None:
-    engine = create_engine(POSTGRES_URL)
-    with engine.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    engine.dispose()
+from tests.helpers.api import Api, new_key
+from tests.helpers.apps import dispose_apps, empty_database, make_app
+from tests.helpers.connect import connect_merchant
+from tests.helpers.databases import BACKENDS
+from tests.helpers.rewards import push_catalogue
+from tests.helpers.shop import FIXTURE as SHOP_FIXTURE
+from tests.helpers.staff import ADMIN, AGENT, add_merchant, add_staff, sign_in
 
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database for one test."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'portal.db'}"
-        return
-    url, schema = _postgres_schema_url()
-    yield url
-    dispose_apps()
-    _drop_postgres_schema(schema)
-
-
-_APPS: list[Flask] = []
-
-
-def make_app(database_url: str, **overrides: Any) -> Flask:
-    """An app with test settings on the given database, tables created."""
-    app = create_app({**TEST_SETTINGS, "database_url": database_url, **overrides})
-    with app.app_context():
-        db.create_all()
-    _APPS.append(app)
-    return app
-
-
-def dispose_apps() -> None:
-    """Close every pooled connection of the apps made so far (an unclosed one warns)."""
-    while _APPS:
-        app = _APPS.pop()
-        with app.app_context():
-            db.engine.dispose()
+    with empty_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)
@@ -98,9 +47,15 @@ def _close_connections() -> Iterator[None]:
 
 
 @pytest.fixture
-def app(database_url: str, sandbox: RunningSandbox) -> Flask:
+def app_settings() -> dict[str, Any]:
+    """Settings a folder adds to `app` (a folder's conftest overrides this, never `app`)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, sandbox: RunningSandbox, app_settings: dict[str, Any]) -> Flask:
     """The portal on a fresh database, talking to the demo sandbox as its Pongo."""
-    return make_app(database_url, pongo_base_url=sandbox.url)
+    return make_app(database_url, pongo_base_url=sandbox.url, **app_settings)
 
 
 @pytest.fixture
@@ -110,32 +65,15 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def api(app: Flask) -> Api:
-    """The POS API of `app`, called with a fresh key."""
-    return Api(app.test_client(), new_key(app))
+def api_key(app: Flask) -> str:
+    """A fresh POS API key of `app`, in plaintext."""
+    return new_key(app)
 
 
-def launch_token(**overrides: Any) -> str:
-    """A valid launch token for merchant M1 unless told otherwise."""
-    fields: dict[str, Any] = {
-        "issuer": ISSUER,
-        "merchant_ref": "M1",
-        "merchant_name": "Boulangerie Lumière",
-        "email": "owner@example.com",
-        "name": "Camille Martin",
-    }
-    extra = overrides.pop("extra", None)
-    fields.update(overrides)
-    return sign_launch_token(LAUNCH_SECRET, extra=extra, **fields)
-
-
-def launch(client: FlaskClient, **overrides: Any) -> Any:
-    """Enter the portal as a merchant, the way the POS admin panel sends people."""
-    return client.get("/launch", query_string={"token": launch_token(**overrides)})
-
-
-DEMO_LOGIN = "demo@boulangerie-lumiere.fr"
-DEMO_PASSWORD = "pongo-demo"
+@pytest.fixture
+def api(app: Flask, api_key: str) -> Api:
+    """The POS API of `app`, called with `api_key` from a client of its own."""
+    return Api(app.test_client(), api_key)
 
 
 def _served(fixture: dict[str, Any] | Path) -> Iterator[RunningSandbox]:
@@ -165,7 +103,7 @@ def pongo(sandbox: RunningSandbox) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="session")
 def shop_sandbox() -> Iterator[RunningSandbox]:
-    """The Pongo sandbox with the small Alice-and-Bob fixture of tests/sandbox/support.py."""
+    """The Pongo sandbox with the small Alice-and-Bob fixture of tests/helpers/shop.py."""
     yield from _served(SHOP_FIXTURE)
 
 
@@ -175,57 +113,56 @@ def shop_pongo(shop_sandbox: RunningSandbox) -> Iterator[httpx.Client]:
     yield from _reset_http(shop_sandbox)
 
 
+@pytest.fixture(scope="module")
+def _module_http(shop_sandbox: RunningSandbox) -> Iterator[httpx.Client]:
+    # One connection pool per module: building an httpx client is slow.
+    with httpx.Client(base_url=shop_sandbox.url) as client:
+        yield client
+
+
+@pytest.fixture
+def http(_module_http: httpx.Client) -> httpx.Client:
+    """An HTTP client on the shop sandbox, reset to its fixture, its pool kept per module."""
+    assert _module_http.post("/_sandbox/reset").status_code == 200
+    return _module_http
+
+
 @pytest.fixture
 def pongo_app(app: Flask) -> Flask:
     """The same portal as `app`, named for tests that stress it talks to the sandbox."""
     return app
 
 
-def start_connect(client: FlaskClient) -> str:
-    """Press "Connect Pongo"; returns the URL of Pongo's consent form."""
-    response = client.post("/connect/start", data={"csrf_token": csrf_token(client, "/connect/")})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return response.headers["Location"]
+@pytest.fixture
+def merchant_client(client: FlaskClient, pongo: httpx.Client, api: Api) -> FlaskClient:
+    """A browser signed in as M1, connected to the demo Pongo account, catalogue pushed."""
+    connect_merchant(client, pongo)
+    push_catalogue(api)
+    return client
 
 
-def consent(
-    http: httpx.Client,
-    form_url: str,
-    *,
-    decision: str = "approve",
-    login: str = DEMO_LOGIN,
-    password: str = DEMO_PASSWORD,
-) -> str:
-    """Sign in on Pongo's form and decide; returns the redirect back to the portal."""
-    from tests.sandbox.support import read_form
-
-    page = http.get(form_url)
-    assert page.status_code == 200, page.text
-    form = read_form(page.text)
-    assert form.action
-    consent_page = http.post(
-        form.action, data={**form.fields, "login": login, "password": password}
-    )
-    form = read_form(consent_page.text)
-    assert form.action
-    answer = http.post(form.action, data={**form.fields, "decision": decision})
-    assert answer.status_code == 302, answer.text
-    return answer.headers["Location"]
+@pytest.fixture
+def staffed(app: Flask) -> Flask:
+    """An app with a support agent, a support admin and two merchants."""
+    add_staff(app, AGENT)
+    add_staff(app, ADMIN, role="support-admin")
+    add_merchant(app, "M1", "Boulangerie Lumière", status="connected", account_name="Lumière Pongo")
+    add_merchant(app, "M2", "Café Tropique", status="needs_reconnection", account_name="Tropique")
+    add_merchant(app, "M3", "Épicerie Nord")
+    return app
 
 
-def connect_merchant(client: FlaskClient, http: httpx.Client, **launch_claims: Any) -> Any:
-    """Launch as a merchant and connect Pongo through the sandbox's real OAuth form."""
-    launch(client, **launch_claims)
-    back = consent(http, start_connect(client))
-    parts = urlsplit(back)
-    return client.get(f"{parts.path}?{parts.query}")
+@pytest.fixture
+def agent(staffed: Flask) -> FlaskClient:
+    """A client signed in as a support agent."""
+    client = staffed.test_client()
+    assert sign_in(client).status_code == 302
+    return client
 
 
-def csrf_token(client: FlaskClient, path: str = "/") -> str:
-    """The CSRF token of the current session, read from a rendered page."""
-    import re
-
-    page = client.get(path).get_data(as_text=True)
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found, f"no CSRF token on {path}"
-    return found.group(1)
+@pytest.fixture
+def admin(staffed: Flask) -> FlaskClient:
+    """A client signed in as a support admin."""
+    client = staffed.test_client()
+    assert sign_in(client, ADMIN).status_code == 302
+    return client

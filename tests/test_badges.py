@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from tests.conftest import launch
+from tests.helpers.launch import launch
 
 
 def _badges(app: Flask) -> Any:

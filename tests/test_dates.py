@@ -8,7 +8,7 @@ import pytest
 from flask import session
 
 from portal.moments import when
-from tests.conftest import make_app
+from tests.helpers.apps import make_app
 
 WINTER = datetime(2026, 12, 6, 8, 30, tzinfo=UTC)
 SUMMER = datetime(2026, 7, 6, 8, 30, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from tests.conftest import launch
+from tests.helpers.launch import launch
 
 
 def test_not_found_while_signed_in_links_back_to_the_overview(client: FlaskClient) -> None:

@@ -11,7 +11,9 @@ from flask.testing import FlaskClient
 from portal import config
 from portal.pongo import PongoSettings
 from portal.pongo.merchant import pongo_settings
-from tests.conftest import TEST_SETTINGS, csrf_token, launch
+from tests.helpers.launch import launch
+from tests.helpers.pages import csrf_token
+from tests.helpers.settings import PRODUCTION_SETTINGS, TEST_SETTINGS
 
 PUBLIC_ENDPOINTS = {
     "static",
@@ -133,21 +135,7 @@ def test_production_refuses_missing_and_placeholder_secrets() -> None:
 
 
 def test_production_accepts_complete_settings() -> None:
-    settings = config.from_environ(
-        {},
-        {
-            "env": "production",
-            "secret_key": "s" * 40,
-            "launch_secret": "l" * 40,
-            "encryption_keys": TEST_SETTINGS["encryption_keys"],
-            "pongo_client_secret": "real-client-secret",
-            "database_url": "postgresql+psycopg://db/portal",
-            "redis_url": "redis://cache:6379/0",
-            "base_url": "https://portal.example.com",
-            "pongo_base_url": "https://api.heypongo.com",
-            "pongo_redirect_uri": "https://portal.example.com/connect/callback",
-        },
-    )
+    settings = config.from_environ({}, PRODUCTION_SETTINGS)
     config.check_production(settings)
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 
-from tests.api.conftest import Api
-from tests.conftest import launch
+from tests.helpers.api import Api
+from tests.helpers.launch import launch
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "portal/translations/fr/LC_MESSAGES/messages.po"
 # Words the glossary replaced: a POS location is an "établissement", a Pongo store a

@@ -6,7 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from prometheus_client import REGISTRY
 
-from tests.conftest import launch
+from tests.helpers.launch import launch
 
 BEFORE_THE_VIEW = [
     "start_timer",

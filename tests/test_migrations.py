@@ -9,7 +9,7 @@ from flask_migrate import upgrade
 from portal import create_app
 from portal.extensions import db
 from portal.models import Base
-from tests.conftest import TEST_SETTINGS
+from tests.helpers.settings import TEST_SETTINGS
 
 
 def test_migrations_match_the_models(database_url: str) -> None:

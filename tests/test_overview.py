@@ -6,16 +6,14 @@ import httpx
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.api.keys import create_key
-from portal.extensions import db
-from tests.conftest import connect_merchant, launch
+from tests.helpers.api import new_key
+from tests.helpers.connect import connect_merchant
+from tests.helpers.launch import launch
 
 
-def api_key(app: Flask) -> dict[str, str]:
-    with app.app_context():
-        key = create_key(name="test")
-        db.session.commit()
-        return {"Authorization": f"Bearer {key.plaintext}"}
+def api_headers(app: Flask) -> dict[str, str]:
+    """The Authorization header of a fresh POS API key."""
+    return {"Authorization": f"Bearer {new_key(app, name='test')}"}
 
 
 def test_new_merchant_sees_every_step_to_do(client: FlaskClient) -> None:
@@ -30,7 +28,7 @@ def test_new_merchant_sees_every_step_to_do(client: FlaskClient) -> None:
 
 def test_connected_merchant_with_unlinked_locations(pongo_app: Flask, pongo: httpx.Client) -> None:
     client = pongo_app.test_client()
-    headers = api_key(pongo_app)
+    headers = api_headers(pongo_app)
     api = pongo_app.test_client()
     assert api.put(
         "/api/v1/merchants/M1", json={"name": "Boulangerie Lumière"}, headers=headers

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.access import API, policy_of
 from portal.extensions import db
 from portal.models import Base
-from tests.conftest import launch
+from tests.helpers.launch import launch
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Token-free by design: the API authenticates with bearer keys; ending a support view checks

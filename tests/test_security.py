@@ -7,7 +7,7 @@ import logging
 import pytest
 from flask import Flask, url_for
 
-from tests.conftest import make_app
+from tests.helpers.apps import make_app
 
 
 def test_proxy_headers_give_https_urls_and_the_real_client_address(database_url: str) -> None:

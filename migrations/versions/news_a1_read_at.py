@@ -1,7 +1,7 @@
 """news: a change found at Pongo can be marked as read
 
 Revision ID: news_a1_read_at
-Revises: links_a1_link_version
+Revises: privacy_a1
 Create Date: 2026-12-06 07:20:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "news_a1_read_at"
-down_revision = "links_a1_link_version"
+down_revision = "privacy_a1"
 branch_labels = None
 depends_on = None
 

@@ -254,7 +254,7 @@ class OrderIn(_Body):
         return value
 
 
-RelayState = Literal["pending", "delivered", "failed", "paused", "expired"]
+RelayState = Literal["pending", "delivered", "failed", "paused", "expired", "cancelled"]
 
 
 class OrderAccepted(BaseModel):
@@ -280,6 +280,45 @@ class OrderStatusOut(BaseModel):
     pongo_order_id: str | None
     delivered_at: datetime | None
     received_at: datetime
+
+
+class ErasureIn(_Body):
+    """A customer's erasure request: the phone travels in the body, never in a URL."""
+
+    phone: Phone = Field(description="International format; every spelling of it is erased")
+
+    @field_validator("phone")
+    @classmethod
+    def _international(cls, value: str) -> str:
+        try:
+            return InternationalPhone(value)
+        except InvalidPhone as error:
+            raise ValueError(str(error)) from None
+
+
+class ErasureOut(BaseModel):
+    """What the erasure changed (the number itself is neither kept nor echoed)."""
+
+    orders: int = Field(description="Orders that lost the customer (kept, shown as erased)")
+    cancelled: int = Field(description="Orders not sent yet, now cancelled")
+    relays: int = Field(description="Stored Pongo answers or errors that held the number")
+    attempts: int
+    audit_events: int
+
+
+class OffboardOut(BaseModel):
+    """What offboarding the merchant removed; its API answers 404 from now on."""
+
+    locations: int
+    products: int
+    orders: int
+    unsent_orders: int = Field(description="Pending or paused orders, cancelled and not sent")
+    stores: int
+    rewards: int
+    reviews: int
+    sessions: int
+    pongo_connection: int = Field(description="Pongo connections whose tokens were destroyed")
+    audit_events_pseudonymised: int
 
 
 class FieldError(BaseModel):

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 from limits import parse as parse_limit
 
 from portal.access import API, blueprint_policy, public
-from portal.api import catalogue, openapi, orders, services
+from portal.api import catalogue, lifecycle, openapi, orders, services
 from portal.api.errors import InvalidBody
 from portal.api.http import json_answer, merchant_or_404, parse
 from portal.api.keys import verify_key
@@ -178,6 +178,11 @@ for order_operation in orders.OPERATIONS:
     operation(order_operation)
 bp.add_url_rule("/merchants/<ref>/orders", view_func=orders.post_order, methods=["POST"])
 bp.add_url_rule("/merchants/<ref>/orders/<order_ref>", view_func=orders.get_order, methods=["GET"])
+
+for lifecycle_operation in lifecycle.OPERATIONS:
+    operation(lifecycle_operation)
+bp.add_url_rule("/merchants/<ref>/erasures", view_func=lifecycle.post_erasure, methods=["POST"])
+bp.add_url_rule("/merchants/<ref>", view_func=lifecycle.delete_merchant, methods=["DELETE"])
 
 
 @bp.get("/openapi.json")

@@ -89,6 +89,21 @@ ACTIONS: dict[str, AuditAction] = _actions(
     ),
     AuditAction("drift.read", _l("%(actor)s marked %(count)s change(s) at Pongo as read.")),
     AuditAction("order.retry", _l("%(actor)s sent order %(order_ref)s to Pongo again.")),
+    AuditAction(
+        "customer.erase",
+        _l(
+            "%(actor)s erased a customer's phone number: %(orders)s order(s), %(audit_events)s"
+            " audit event(s) changed, %(cancelled)s unsent order(s) cancelled."
+        ),
+    ),
+    AuditAction(
+        "merchant.offboard",
+        _l(
+            "%(actor)s offboarded the merchant %(merchant_ref)s: %(orders)s order(s),"
+            " %(locations)s location(s) and %(products)s product(s) deleted."
+        ),
+        frozenset({Audience.STAFF}),
+    ),
     AuditAction("pongo.connect", _l("%(actor)s connected the Pongo account %(account)s.")),
     AuditAction("pongo.disconnect", _l("%(actor)s disconnected Pongo.")),
     AuditAction("support.view.start", _l("Support agent %(staff)s viewed your portal.")),

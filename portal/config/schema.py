@@ -172,6 +172,19 @@ class SessionSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    """How long personal data is kept, and where the erasure list is copied."""
+
+    # Days a finished order (delivered, failed, expired) keeps its customer; 0 = none at all.
+    customer_data_days: int = setting("PORTAL_CUSTOMER_DATA_DAYS", 90)
+    audit_days: int = setting("PORTAL_AUDIT_DAYS", 400)
+    # A file, kept apart from database backups, that each erasure's keyed hash is added to.
+    erasure_list: str = setting("PORTAL_ERASURE_LIST", "")
+    # Rows changed per transaction by `portal purge`, so that no lock is held for long.
+    purge_batch_size: int = setting("PORTAL_PURGE_BATCH_SIZE", 500)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of the portal: general ones here, the rest in one section per concern.
 
@@ -200,6 +213,7 @@ class Settings:
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
     mail: MailSettings = field(default_factory=MailSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
 
     @property
     def production(self) -> bool:

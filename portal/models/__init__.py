@@ -1,10 +1,11 @@
 """Every model of the portal, imported here so that migrations see them all."""
 
 from portal.models.api_key import ApiKey
-from portal.models.audit import AuditEvent
+from portal.models.audit import AuditEvent, AuditPermit
 from portal.models.base import Base
 from portal.models.connection import ConnectionStatus, PongoConnection
 from portal.models.drift import DriftChange, SyncState
+from portal.models.erasure import ErasedPhone
 from portal.models.locations import Location, PongoStore, StoreSync
 from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay, RelayAttempt, RelayStatus
@@ -16,9 +17,11 @@ from portal.models.staff import Staff, StaffRole
 __all__ = [
     "ApiKey",
     "AuditEvent",
+    "AuditPermit",
     "Base",
     "ConnectionStatus",
     "DriftChange",
+    "ErasedPhone",
     "Location",
     "Merchant",
     "Order",

@@ -28,3 +28,19 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     reason: Mapped[str | None] = mapped_column(Text)
     request_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditPermit(Base):
+    """Leave, within one transaction, for the only changes the audit trigger allows.
+
+    `purge` lets rows older than `before` be deleted; `erase` lets `details` and `reason`
+    be rewritten; `pseudonymise` lets a merchant's rows lose their personal data and the
+    merchant. The permit is removed before the transaction commits.
+    """
+
+    __tablename__ = "audit_permits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    merchant_id: Mapped[int | None]
+    before: Mapped[datetime | None]

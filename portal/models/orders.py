@@ -12,6 +12,9 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column
 from portal.models.base import Base, utcnow
 from portal.models.dbclock import db_now
 
+# The fingerprint of an order whose customer was erased: the real one could reveal the phone.
+ERASED_BODY_HASH = "erased"
+
 
 class RelayStatus(StrEnum):
     """Where an order stands on its way to Pongo."""
@@ -24,6 +27,8 @@ class RelayStatus(StrEnum):
     PAUSED = "paused"
     # Paused longer than PORTAL_PAUSED_ORDERS_DAYS: no longer sent.
     EXPIRED = "expired"
+    # Never sent: its customer's data was erased, or its merchant left, before it went.
+    CANCELLED = "cancelled"
 
 
 class Order(Base):
@@ -51,6 +56,8 @@ class Order(Base):
     # SHA-256 of the POS body: the same order_ref with another body is refused.
     body_hash: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Set once the customer's phone and id are gone from every stored copy (erasure, retention).
+    customer_erased_at: Mapped[datetime | None]
 
 
 class OrderRelay(Base):

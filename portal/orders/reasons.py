@@ -97,6 +97,7 @@ def plain_reason(
     status: str,
     answer: Mapping[str, Any] | None,
     paused_days: int,
+    erased: bool = False,
 ) -> str | None:
     """Why the order is not delivered, in plain words; None when there is nothing to say."""
     sentence: str
@@ -113,8 +114,17 @@ def plain_reason(
             days=paused_days,
         )
         return sentence
+    if status == RelayStatus.CANCELLED:
+        sentence = _("This order was not sent: its customer's data was erased before it could go.")
+        return sentence
     if status != RelayStatus.FAILED:
         return None
+    if erased:
+        sentence = _(
+            "This order failed, and its customer's data has since been erased: "
+            "it is not sent again."
+        )
+        return sentence
     code = (answer or {}).get("status_code")
     if isinstance(code, int) and 400 <= code < 500 and code not in (408, 429):
         if code == 422:

@@ -52,6 +52,7 @@ from portal.orders.retry import backoff, decide
 from portal.orders.sendlog import report
 from portal.pongo import PongoError, PongoSettings
 from portal.pongo.merchant import IssuedToken, MerchantPongo, issue_token, pongo_settings
+from portal.privacy.schedule import HourlyPurge
 from portal.workers import LeasedWorker, worker_name
 
 log = logging.getLogger("portal.relay")
@@ -121,6 +122,8 @@ class RelayWorker(LeasedWorker[Claim, Outcome | None]):
         self.last_recorded = ""
         # One connection pool for every send of this worker.
         self.http = httpx.Client(follow_redirects=False)
+        # Set by run(): a drain or a single batch (`--once`, tests) purges nothing.
+        self.hourly_purge: HourlyPurge | None = None
 
     def close(self) -> None:
         """Release the HTTP connection pool."""
@@ -243,8 +246,15 @@ class RelayWorker(LeasedWorker[Claim, Outcome | None]):
         return self.process(claim)
 
     def after_batch(self) -> None:
-        """Show the breaker's state on its gauge."""
+        """Show the breaker's state on its gauge; in the long-running loop, purge hourly."""
         self._show_breaker()
+        if self.hourly_purge is not None:
+            self.hourly_purge.run_if_due()
+
+    def run(self, stop: threading.Event, interval: float) -> None:
+        """Work until `stop` is set, running every retention rule once an hour as well."""
+        self.hourly_purge = HourlyPurge(self.app)
+        super().run(stop, interval)
 
     def _show_breaker(self) -> BreakerState:
         state = self.breaker.state

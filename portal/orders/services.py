@@ -24,7 +24,13 @@ from portal.models.base import utcnow
 from portal.models.connection import ConnectionStatus, PongoConnection
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
-from portal.models.orders import Order, OrderRelay, RelayAttempt, RelayStatus
+from portal.models.orders import (
+    ERASED_BODY_HASH,
+    Order,
+    OrderRelay,
+    RelayAttempt,
+    RelayStatus,
+)
 from portal.orders.mapping import OrderEnums, PosOrder, to_pongo
 from portal.pongo.connection import get_connection, request_connection
 
@@ -93,7 +99,8 @@ def _find(merchant_id: int, order_ref: str) -> OrderRow | None:
 
 
 def _repeat(found: OrderRow, fingerprint: str) -> OrderRow:
-    if found.order.body_hash != fingerprint:
+    # An erased order's content cannot be compared any more: a repeat answers it as it is.
+    if found.order.body_hash not in (fingerprint, ERASED_BODY_HASH):
         raise OrderRefused(
             Refusal(
                 RefusalCode.ORDER_REF_REUSED,
@@ -319,6 +326,9 @@ def retry_order(*, merchant: Merchant, order_ref: str, actor: Actor) -> bool:
     """Put a failed order back in the queue with a fresh attempt budget; audited."""
     found = _find(merchant.id, order_ref)
     if found is None or found.relay.status != RelayStatus.FAILED:
+        return False
+    # Its customer was erased: Pongo could not credit anybody, so it is not sent again.
+    if found.order.customer_erased_at is not None:
         return False
     relay = found.relay
     previous_error = relay.last_error

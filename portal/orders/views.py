@@ -20,12 +20,13 @@ from portal.orders.reasons import plain_reason
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
 
-def reason_of(relay: OrderRelay) -> str | None:
+def reason_of(relay: OrderRelay, order: Order | None = None) -> str | None:
     """Why the order is not delivered, in the reader's language."""
     return plain_reason(
         status=relay.status,
         answer=relay.pongo_answer,
         paused_days=config.current().orders.paused_days,
+        erased=order is not None and order.customer_erased_at is not None,
     )
 
 
@@ -70,7 +71,7 @@ def detail(order_ref: str) -> str:
         customer=facts.customer_of(order.payload),
         needs_reconnection=facts.needs_reconnection(merchant),
         currency=merchant.currency,
-        reason=reason_of(found.relay),
+        reason=reason_of(found.relay, found.order),
         outage=services.pongo_outage(merchant),
         sent=json.dumps(found.order.payload, indent=2, ensure_ascii=False),
         answer_status=answer.get("status_code"),

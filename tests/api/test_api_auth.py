@@ -12,7 +12,7 @@ from portal.api.keys import verify_key
 from portal.extensions import db
 from portal.models.api_key import ApiKey
 from portal.models.base import utcnow
-from tests.api.conftest import Api, new_key
+from tests.helpers.api import Api, new_key
 
 
 def test_call_without_key_is_refused_with_json_401(client: FlaskClient) -> None:

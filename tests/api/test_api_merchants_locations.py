@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.models.audit import AuditEvent
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
-from tests.api.conftest import Api, locations
+from tests.helpers.api import Api, locations
 
 
 def test_put_merchant_creates_then_renames(api: Api, app: Flask) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models.products import Product
-from tests.api.conftest import Api
+from tests.helpers.api import Api
 
 
 def catalogue(count: int, *, name: str = "Item", start: int = 0) -> dict[str, Any]:

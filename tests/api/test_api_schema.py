@@ -11,7 +11,7 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
-from tests.api.conftest import new_key
+from tests.helpers.api import new_key
 
 SCHEMA_EXAMPLES = 20
 

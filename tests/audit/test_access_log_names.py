@@ -14,7 +14,7 @@ from portal.audit.services import record
 from portal.extensions import db
 from portal.models.locations import Location, PongoStore
 from portal.models.merchant import Merchant
-from tests.conftest import launch
+from tests.helpers.launch import launch
 
 
 def sentences(page: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
@@ -19,7 +19,11 @@ from werkzeug.serving import make_server
 
 from portal.sandbox import DEMO_FIXTURE
 from portal.sandbox.server import RunningSandbox, start_sandbox
-from tests.conftest import make_app
+from tests.helpers.api import Api, new_key
+from tests.helpers.apps import make_app
+from tests.helpers.connect import connect_merchant
+from tests.helpers.ports import free_port
+from tests.helpers.rewards import push_catalogue, refresh
 
 CHROMIUM = "/usr/bin/chromium"
 # The sizes every page is tried at: a phone, a tablet and a laptop.
@@ -144,14 +148,6 @@ def primaries_in_view(page: Page) -> int:
     return count
 
 
-def free_port() -> int:
-    """A TCP port nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextmanager
 def demo_site(
     database_url: str, prepare: Callable[[RunningSandbox], None]
@@ -185,3 +181,12 @@ def demo_site(
         finally:
             server.shutdown()
             thread.join(timeout=5)
+
+
+@pytest.fixture
+def synced(app: Flask, pongo: httpx.Client) -> None:
+    """Merchant M1 connected to the demo Pongo account, catalogue pushed, rewards fetched."""
+    client = app.test_client()
+    connect_merchant(client, pongo)
+    push_catalogue(Api(app.test_client(), new_key(app)))
+    refresh(client)

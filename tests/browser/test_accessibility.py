@@ -20,7 +20,6 @@ from portal.extensions import db
 from portal.models.orders import OrderRelay
 from portal.sandbox.routes import CREATE_ORDER, OAUTH_FORM
 from portal.sandbox.server import RunningSandbox
-from tests.api.conftest import new_key
 from tests.browser.conftest import (
     VIEWPORTS,
     LiveServer,
@@ -29,9 +28,13 @@ from tests.browser.conftest import (
     serve,
     sideways_overflow,
 )
-from tests.conftest import connect_merchant, csrf_token, launch_token, make_app
-from tests.orders.conftest import RELAY_TEST_SETTINGS, OrdersApi, fast_worker, link_locations
-from tests.support.conftest import ADMIN, AGENT, PASSWORD, add_staff
+from tests.helpers.api import new_key
+from tests.helpers.apps import make_app
+from tests.helpers.connect import connect_merchant
+from tests.helpers.launch import launch_token
+from tests.helpers.orders import RELAY_TEST_SETTINGS, OrdersApi, fast_worker, link_locations
+from tests.helpers.pages import csrf_token
+from tests.helpers.staff import ADMIN, AGENT, PASSWORD, add_staff
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ from portal.entry.services import upsert_merchant
 from portal.extensions import db
 from portal.sandbox.server import RunningSandbox
 from tests.browser.conftest import demo_site, screenshot
-from tests.conftest import DEMO_LOGIN, DEMO_PASSWORD
+from tests.helpers.sandbox import DEMO_LOGIN, DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from tests.browser.conftest import (
     screenshot,
     sideways_overflow,
 )
-from tests.conftest import launch_token
+from tests.helpers.launch import launch_token
 
 pytestmark = pytest.mark.browser
 

@@ -25,7 +25,7 @@ from portal.demo.sandbox import LUMIERE_LOGIN, PARTNER_REWARD, add_partner_rewar
 from portal.sandbox import DEMO_FIXTURE
 from portal.sandbox.server import RunningSandbox
 from tests.browser.conftest import VIEWPORTS, demo_site, screenshot
-from tests.conftest import DEMO_PASSWORD
+from tests.helpers.sandbox import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

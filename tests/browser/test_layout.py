@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import VIEWPORTS, LiveServer, screenshot, sideways_overflow
-from tests.conftest import launch_token
+from tests.helpers.launch import launch_token
 
 pytestmark = pytest.mark.browser
 

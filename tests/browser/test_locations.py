@@ -6,10 +6,10 @@ import httpx
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.api.conftest import Api
 from tests.browser.conftest import LiveServer, screenshot
-from tests.conftest import launch_token
-from tests.locations.conftest import LOCATIONS, refresh
+from tests.helpers.api import Api
+from tests.helpers.launch import launch_token
+from tests.helpers.locations import LOCATIONS, fetch_stores
 
 
 def test_accepting_suggestions_and_saving_links_with_the_keyboard(
@@ -17,7 +17,7 @@ def test_accepting_suggestions_and_saving_links_with_the_keyboard(
 ) -> None:
     api.put("/merchants/M1", {"name": "Alice's Bakery"})
     api.put("/merchants/M1/locations", {"locations": LOCATIONS})
-    refresh(app, shop_pongo)
+    fetch_stores(app, shop_pongo)
     token = launch_token(
         merchant_ref="M1", merchant_name="Alice's Bakery", extra={"target": "locations"}
     )
@@ -65,7 +65,7 @@ def test_skip_link_reaches_the_first_store_choice_in_a_few_keys(
 ) -> None:
     api.put("/merchants/M1", {"name": "Alice's Bakery"})
     api.put("/merchants/M1/locations", {"locations": LOCATIONS})
-    refresh(app, shop_pongo)
+    fetch_stores(app, shop_pongo)
     token = launch_token(merchant_ref="M1", merchant_name="Alice's Bakery")
     page.goto(f"{live_portal.url}/launch?token={token}")
     page.goto(f"{live_portal.url}/locations")

@@ -15,15 +15,16 @@ from portal.extensions import db
 from portal.locations.operations import RowEdit, save_links
 from portal.locations.states import NO_STORE
 from portal.models.merchant import Merchant
-from tests.api.conftest import Api
 from tests.browser.conftest import (
     LiveServer,
     assert_accessible,
     primaries_in_view,
     screenshot,
 )
-from tests.conftest import launch_token
-from tests.locations.conftest import refresh, stores
+from tests.helpers.api import Api
+from tests.helpers.launch import launch_token
+from tests.helpers.locations import fetch_stores as refresh
+from tests.helpers.locations import stores
 
 # Twenty locations already marked "no Pongo store" come first: the guide's first row is far down.
 DONE = [{"ref": f"L{n:02d}", "name": f"Dépôt {n}", "city": "Rungis"} for n in range(1, 21)]

@@ -10,7 +10,6 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from portal.sandbox.server import RunningSandbox
-from tests.api.conftest import new_key
 from tests.browser.conftest import (
     VIEWPORTS,
     LiveServer,
@@ -19,8 +18,11 @@ from tests.browser.conftest import (
     serve,
     sideways_overflow,
 )
-from tests.conftest import connect_merchant, launch_token, make_app
-from tests.orders.conftest import (
+from tests.helpers.api import new_key
+from tests.helpers.apps import make_app
+from tests.helpers.connect import connect_merchant
+from tests.helpers.launch import launch_token
+from tests.helpers.orders import (
     LOCATIONS,
     RELAY_TEST_SETTINGS,
     OrdersApi,

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
-from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.api.conftest import Api, new_key
 from tests.browser.conftest import LiveServer, screenshot
-from tests.conftest import connect_merchant, launch_token
-from tests.rewards.conftest import push_catalogue, refresh
+from tests.helpers.launch import launch_token
 
 pytestmark = pytest.mark.browser
 
@@ -32,15 +28,6 @@ WORDS = {
         "meaning": "2 SKU : le client choisit l’un de ces 2 produits.",
     },
 }
-
-
-@pytest.fixture
-def synced(app: Flask, pongo: httpx.Client) -> None:
-    """Merchant M1 connected to the demo Pongo account, catalogue pushed, rewards fetched."""
-    client = app.test_client()
-    connect_merchant(client, pongo)
-    push_catalogue(Api(app.test_client(), new_key(app)))
-    refresh(client)
 
 
 def search_by_keyboard(page: Page, label: str, text: str) -> None:

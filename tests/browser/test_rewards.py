@@ -4,27 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.api.conftest import Api, new_key
 from tests.browser.conftest import LiveServer, screenshot
-from tests.conftest import connect_merchant, launch_token
-from tests.rewards.conftest import push_catalogue, refresh
-from tests.rewards.test_rewards_page import link
+from tests.helpers.launch import launch_token
+from tests.helpers.rewards import link
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def synced(app: Flask, pongo: httpx.Client) -> None:
-    """Merchant M1 connected to the demo Pongo account, catalogue pushed, rewards fetched."""
-    client = app.test_client()
-    connect_merchant(client, pongo)
-    push_catalogue(Api(app.test_client(), new_key(app)))
-    refresh(client)
+def linked(app: Flask, synced: None) -> None:
+    """`synced`, with locations L1 and L2 linked to their Pongo stores."""
     link(app, "L1", "lumiere-paris-11")
     link(app, "L2", "lumiere-lyon-2")
 
@@ -41,7 +34,7 @@ def rows(page: Page) -> int:
 
 
 def test_filters_search_copy_and_export_in_english(
-    page: Page, live_portal: LiveServer, synced: None, tmp_path: Path
+    page: Page, live_portal: LiveServer, linked: None, tmp_path: Path
 ) -> None:
     open_rewards(page, live_portal, "en", "rewards:rew_2b8e4d0a13")
     expect(page.get_by_role("heading", name="Rewards", level=1)).to_be_visible()
@@ -83,7 +76,7 @@ def test_filters_search_copy_and_export_in_english(
 
 
 def test_page_in_french_with_the_locations_view(
-    page: Page, live_portal: LiveServer, synced: None
+    page: Page, live_portal: LiveServer, linked: None
 ) -> None:
     open_rewards(page, live_portal, "fr", "rewards:rew_7a3d9c5f68")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
@@ -101,7 +94,7 @@ def test_page_in_french_with_the_locations_view(
 
 
 def test_merchant_reviews_a_reward_with_the_keyboard_and_finds_it_under_reviewed(
-    page: Page, live_portal: LiveServer, synced: None
+    page: Page, live_portal: LiveServer, linked: None
 ) -> None:
     open_rewards(page, live_portal, "en", "rewards:rew_5e1b7a3d46")
     row = page.locator("#row-rew_5e1b7a3d46")
@@ -135,7 +128,7 @@ def test_merchant_reviews_a_reward_with_the_keyboard_and_finds_it_under_reviewed
 
 
 def test_skip_link_reaches_the_rewards_views_in_a_few_keys(
-    page: Page, live_portal: LiveServer, synced: None
+    page: Page, live_portal: LiveServer, linked: None
 ) -> None:
     open_rewards(page, live_portal, "en", "rewards")
     page.keyboard.press("Tab")

@@ -10,16 +10,16 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.api.conftest import Api, new_key
 from tests.browser.conftest import (
     LiveServer,
     assert_accessible,
     primaries_in_view,
     screenshot,
 )
-from tests.conftest import connect_merchant, launch_token
-from tests.rewards.conftest import push_catalogue, refresh, reward, set_rewards
-from tests.rewards.test_rewards_page import link
+from tests.helpers.api import Api, new_key
+from tests.helpers.connect import connect_merchant
+from tests.helpers.launch import launch_token
+from tests.helpers.rewards import link, push_catalogue, refresh, reward, set_rewards
 
 pytestmark = pytest.mark.browser
 REVIEWED = re.compile(r"\bis-reviewed\b")

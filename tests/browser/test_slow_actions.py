@@ -8,18 +8,13 @@ from flask import Flask
 from playwright.sync_api import Page, Request, expect
 
 from portal.sandbox.routes import STORES
-from tests.api.conftest import Api, new_key
 from tests.browser.conftest import LiveServer
-from tests.conftest import connect_merchant, launch_token
-from tests.locations.conftest import LOCATIONS
+from tests.helpers.api import Api, new_key
+from tests.helpers.connect import connect_merchant
+from tests.helpers.launch import launch_token
+from tests.helpers.locations import LOCATIONS
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def app(pongo_app: Flask) -> Flask:
-    """The portal talking to the demo sandbox."""
-    return pongo_app
 
 
 @pytest.fixture

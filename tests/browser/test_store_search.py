@@ -6,7 +6,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer
-from tests.perf.seed import Size, api_key, open_session, seed_merchant
+from tests.helpers.seed import Size, api_key, open_session, seed_merchant
 
 CHAIN = Size(locations=60, stores=200, products=5, rewards=1, orders=0)
 

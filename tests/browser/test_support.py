@@ -14,14 +14,7 @@ from tests.browser.conftest import (
     screenshot,
     sideways_overflow,
 )
-from tests.support.conftest import (
-    AGENT,
-    PASSWORD,
-    add_merchant,
-    add_staff,
-    session_cookie,
-    sign_in,
-)
+from tests.helpers.staff import AGENT, PASSWORD, add_merchant, add_staff, session_cookie, sign_in
 
 pytestmark = pytest.mark.browser
 

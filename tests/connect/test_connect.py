@@ -31,15 +31,11 @@ from portal.pongo.merchant import (
     refresh_serialised,
 )
 from portal.sandbox.server import RunningSandbox
-from tests.conftest import (
-    DEMO_LOGIN,
-    connect_merchant,
-    consent,
-    csrf_token,
-    launch,
-    make_app,
-    start_connect,
-)
+from tests.helpers.apps import make_app
+from tests.helpers.connect import connect_merchant, consent, start_connect
+from tests.helpers.launch import launch
+from tests.helpers.pages import csrf_token
+from tests.helpers.sandbox import DEMO_LOGIN
 
 
 def query(url: str) -> dict[str, str]:

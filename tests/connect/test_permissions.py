@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.connect.scopes import permission_words
-from tests.conftest import connect_merchant
+from tests.helpers.connect import connect_merchant
 
 
 def test_permissions_read_as_words_with_codes_under_technical_details(

@@ -18,15 +18,11 @@ from portal.models.orders import Order, OrderRelay
 from portal.orders.relay import RelayWorker
 from portal.pongo.connection import get_connection
 from portal.rewards.entries import reward_entries
-from tests.conftest import (
-    DEMO_PASSWORD,
-    connect_merchant,
-    consent,
-    csrf_token,
-    launch,
-    start_connect,
-)
-from tests.locations.conftest import post_links
+from tests.helpers.connect import connect_merchant, consent, start_connect
+from tests.helpers.launch import launch
+from tests.helpers.locations import post_links
+from tests.helpers.pages import csrf_token
+from tests.helpers.sandbox import DEMO_PASSWORD
 
 
 def nonna_orders(app: Flask) -> dict[str, tuple[str, str | None]]:

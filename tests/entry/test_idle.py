@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models.session import WebSession
-from tests.conftest import csrf_token, launch
+from tests.helpers.launch import launch
+from tests.helpers.pages import csrf_token
 
 POS_ADMIN = "https://pos.example.com/admin/loyalty"
 

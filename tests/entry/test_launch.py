@@ -14,36 +14,20 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from joserfc import jwt
-from joserfc.jwk import OctKey, RSAKey
+from joserfc.jwk import RSAKey
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Merchant, WebSession
-from tests.conftest import ISSUER, LAUNCH_SECRET, launch, launch_token
+from tests.helpers.launch import (
+    claims,
+    launch,
+    launch_token,
+    open_link,
+    signed,
+)
 
 COOKIE = "portal_session"
-
-
-def claims(**changes: Any) -> dict[str, Any]:
-    """Valid launch claims, changed as asked (None removes a claim)."""
-    now = int(time.time())
-    base: dict[str, Any] = {
-        "iss": ISSUER,
-        "aud": "pongo-portal",
-        "sub": "M1",
-        "merchant_name": "Boulangerie Lumière",
-        "email": "owner@example.com",
-        "name": "Camille Martin",
-        "iat": now,
-        "exp": now + 120,
-        "jti": f"jti-{time.perf_counter_ns()}",
-    }
-    base.update(changes)
-    return {k: v for k, v in base.items() if v is not None}
-
-
-def signed(payload: dict[str, Any], key: str = LAUNCH_SECRET, alg: str = "HS256") -> str:
-    return jwt.encode({"alg": alg}, payload, OctKey.import_key(key), algorithms=[alg])
 
 
 def unsigned(payload: dict[str, Any]) -> str:
@@ -53,10 +37,6 @@ def unsigned(payload: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
 
     return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(payload)}."
-
-
-def open_link(client: FlaskClient, token: str) -> Any:
-    return client.get("/launch", query_string={"token": token})
 
 
 def no_session_created(app: Flask) -> bool:
@@ -196,7 +176,7 @@ def test_logout_revokes_the_session_even_if_the_cookie_is_replayed(
     launch(client)
     cookie = client.get_cookie(COOKIE)
     assert cookie is not None
-    from tests.conftest import csrf_token
+    from tests.helpers.pages import csrf_token
 
     response = client.post("/logout", data={"csrf_token": csrf_token(client)})
     assert "You are signed out" in response.get_data(as_text=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from tests.conftest import csrf_token, launch
+from tests.helpers.launch import launch
+from tests.helpers.pages import csrf_token
 
 
 def test_refresh_without_a_connection_links_to_the_connection_page(client: FlaskClient) -> None:

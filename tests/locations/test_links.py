@@ -12,9 +12,10 @@ from portal.extensions import db
 from portal.locations.guide import location_problems
 from portal.models.audit import AuditEvent
 from portal.models.merchant import Merchant
-from tests.api.conftest import Api
-from tests.conftest import csrf_token, launch
-from tests.locations.conftest import post_links, refresh
+from tests.helpers.api import Api
+from tests.helpers.launch import launch
+from tests.helpers.locations import fetch_stores, post_links
+from tests.helpers.pages import csrf_token
 
 
 def slugs(api: Api, ref: str = "M1") -> dict[str, str | None]:
@@ -26,9 +27,9 @@ def slugs(api: Api, ref: str = "M1") -> dict[str, str | None]:
 
 
 def test_page_lists_locations_with_labelled_selects_and_row_anchors(
-    merchant_client: FlaskClient,
+    shop_client: FlaskClient,
 ) -> None:
-    page = merchant_client.get("/locations").get_data(as_text=True)
+    page = shop_client.get("/locations").get_data(as_text=True)
     assert 'id="row-L1"' in page
     assert 'id="row-L3"' in page
     assert "Pongo store for Alice Paris" in page
@@ -37,10 +38,10 @@ def test_page_lists_locations_with_labelled_selects_and_row_anchors(
 
 
 def test_saving_many_rows_links_them_and_the_pos_reads_the_slugs(
-    merchant_client: FlaskClient, api: Api, app: Flask
+    shop_client: FlaskClient, api: Api, app: Flask
 ) -> None:
-    token = csrf_token(merchant_client, "/locations")
-    answer = post_links(merchant_client, token, {"L1": "alice-paris", "L2": "alice-lyon", "L3": ""})
+    token = csrf_token(shop_client, "/locations")
+    answer = post_links(shop_client, token, {"L1": "alice-paris", "L2": "alice-lyon", "L3": ""})
     assert answer.status_code == 302
     assert slugs(api) == {"L1": "alice-paris", "L2": "alice-lyon", "L3": None}
     with app.app_context():
@@ -56,12 +57,10 @@ def test_saving_many_rows_links_them_and_the_pos_reads_the_slugs(
         assert {e.actor for e in events} == {"owner@example.com"}
 
 
-def test_a_store_chosen_twice_refuses_the_whole_save(
-    merchant_client: FlaskClient, api: Api
-) -> None:
-    token = csrf_token(merchant_client, "/locations")
+def test_a_store_chosen_twice_refuses_the_whole_save(shop_client: FlaskClient, api: Api) -> None:
+    token = csrf_token(shop_client, "/locations")
     answer = post_links(
-        merchant_client, token, {"L1": "alice-paris", "L2": "alice-lyon", "L3": "alice-paris"}
+        shop_client, token, {"L1": "alice-paris", "L2": "alice-lyon", "L3": "alice-paris"}
     )
     assert answer.status_code == 422
     page = answer.get_data(as_text=True)
@@ -70,39 +69,38 @@ def test_a_store_chosen_twice_refuses_the_whole_save(
     assert slugs(api) == {"L1": None, "L2": None, "L3": None}
 
 
-def test_store_linked_elsewhere_is_not_offered(merchant_client: FlaskClient) -> None:
-    token = csrf_token(merchant_client, "/locations")
-    post_links(merchant_client, token, {"L1": "alice-paris", "L2": "", "L3": ""})
-    page = merchant_client.get("/locations").get_data(as_text=True)
+def test_store_linked_elsewhere_is_not_offered(shop_client: FlaskClient) -> None:
+    token = csrf_token(shop_client, "/locations")
+    post_links(shop_client, token, {"L1": "alice-paris", "L2": "", "L3": ""})
+    page = shop_client.get("/locations").get_data(as_text=True)
     # Offered once: as L1's own store only.
     assert page.count('<option value="alice-paris"') == 1
 
 
-def test_swapping_two_links_in_one_save_works(merchant_client: FlaskClient, api: Api) -> None:
-    token = csrf_token(merchant_client, "/locations")
-    post_links(merchant_client, token, {"L1": "alice-paris", "L2": "alice-lyon"})
+def test_swapping_two_links_in_one_save_works(shop_client: FlaskClient, api: Api) -> None:
+    token = csrf_token(shop_client, "/locations")
+    post_links(shop_client, token, {"L1": "alice-paris", "L2": "alice-lyon"})
     assert (
-        post_links(merchant_client, token, {"L1": "alice-lyon", "L2": "alice-paris"}).status_code
-        == 302
+        post_links(shop_client, token, {"L1": "alice-lyon", "L2": "alice-paris"}).status_code == 302
     )
     assert slugs(api)["L1"] == "alice-lyon"
 
 
-def test_unknown_store_slug_is_refused_per_row(merchant_client: FlaskClient, api: Api) -> None:
-    token = csrf_token(merchant_client, "/locations")
-    answer = post_links(merchant_client, token, {"L1": "alice-paris", "L2": "no-such-store"})
+def test_unknown_store_slug_is_refused_per_row(shop_client: FlaskClient, api: Api) -> None:
+    token = csrf_token(shop_client, "/locations")
+    answer = post_links(shop_client, token, {"L1": "alice-paris", "L2": "no-such-store"})
     assert answer.status_code == 422
     assert "no longer among your Pongo stores" in answer.get_data(as_text=True)
     assert slugs(api)["L1"] is None
 
 
 def test_suggestions_are_accepted_at_or_above_the_threshold_only(
-    merchant_client: FlaskClient, api: Api
+    shop_client: FlaskClient, api: Api
 ) -> None:
-    page = merchant_client.get("/locations").get_data(as_text=True)
+    page = shop_client.get("/locations").get_data(as_text=True)
     assert "% match" in page
-    token = csrf_token(merchant_client, "/locations")
-    high = merchant_client.post(
+    token = csrf_token(shop_client, "/locations")
+    high = shop_client.post(
         "/locations/accept",
         data={
             "csrf_token": token,
@@ -113,7 +111,7 @@ def test_suggestions_are_accepted_at_or_above_the_threshold_only(
     )
     assert high.status_code == 302
     assert slugs(api) == {"L1": "alice-paris", "L2": None, "L3": None}
-    merchant_client.post(
+    shop_client.post(
         "/locations/accept",
         data={
             "csrf_token": token,
@@ -125,23 +123,23 @@ def test_suggestions_are_accepted_at_or_above_the_threshold_only(
     assert slugs(api) == {"L1": "alice-paris", "L2": "alice-lyon", "L3": None}
 
 
-def test_nothing_is_linked_by_viewing_the_page(merchant_client: FlaskClient, api: Api) -> None:
-    merchant_client.get("/locations")
+def test_nothing_is_linked_by_viewing_the_page(shop_client: FlaskClient, api: Api) -> None:
+    shop_client.get("/locations")
     assert set(slugs(api).values()) == {None}
 
 
 def test_renamed_and_removed_stores_show_as_renamed_and_orphaned_after_refresh(
-    merchant_client: FlaskClient, app: Flask, shop_pongo: httpx.Client, api: Api
+    shop_client: FlaskClient, app: Flask, shop_pongo: httpx.Client, api: Api
 ) -> None:
-    token = csrf_token(merchant_client, "/locations")
-    post_links(merchant_client, token, {"L1": "alice-paris", "L2": "alice-lyon"})
+    token = csrf_token(shop_client, "/locations")
+    post_links(shop_client, token, {"L1": "alice-paris", "L2": "alice-lyon"})
     stores = [{"slug": "alice-paris", "name": "Alice Rivoli", "public_id": "sto_alice00001"}]
     changed = shop_pongo.put(
         f"/_sandbox/accounts/{'alice@bakery.example'}/stores", json={"stores": stores}
     )
     assert changed.status_code == 200
-    assert refresh(app, shop_pongo) == 1
-    page = merchant_client.get("/locations").get_data(as_text=True)
+    assert fetch_stores(app, shop_pongo) == 1
+    page = shop_client.get("/locations").get_data(as_text=True)
     assert "Renamed" in page
     assert "Now “Alice Rivoli”, was “Alice Paris” when linked." in page
     assert "Orphaned" in page
@@ -158,16 +156,16 @@ def test_renamed_and_removed_stores_show_as_renamed_and_orphaned_after_refresh(
         }
 
 
-def test_archived_location_shows_as_inactive(merchant_client: FlaskClient, api: Api) -> None:
-    token = csrf_token(merchant_client, "/locations")
-    post_links(merchant_client, token, {"L3": "alice-lyon"})
+def test_archived_location_shows_as_inactive(shop_client: FlaskClient, api: Api) -> None:
+    token = csrf_token(shop_client, "/locations")
+    post_links(shop_client, token, {"L3": "alice-lyon"})
     api.put(
         "/merchants/M1/locations",
         {"locations": [{"ref": "L1", "name": "Alice Paris"}, {"ref": "L2", "name": "Alice Lyon"}]},
     )
-    active = merchant_client.get("/locations").get_data(as_text=True)
+    active = shop_client.get("/locations").get_data(as_text=True)
     assert 'id="row-L3"' not in active
-    inactive = merchant_client.get("/locations?show=inactive").get_data(as_text=True)
+    inactive = shop_client.get("/locations?show=inactive").get_data(as_text=True)
     assert 'id="row-L3"' in inactive
     assert "Inactive" in inactive
 
@@ -181,7 +179,7 @@ def test_search_and_pages_show_fifty_rows_and_save_touches_only_them(
         for n in range(120)
     ]
     api.put("/merchants/M1/locations", {"locations": many})
-    refresh(app, shop_pongo)
+    fetch_stores(app, shop_pongo)
     launch(client, merchant_ref="M1", merchant_name="Big")
     first = client.get("/locations").get_data(as_text=True)
     assert first.count('<tr id="row-') == 50
@@ -199,38 +197,38 @@ def test_search_and_pages_show_fifty_rows_and_save_touches_only_them(
 
 
 def test_another_merchants_location_cannot_be_linked_or_seen(
-    merchant_client: FlaskClient, api: Api
+    shop_client: FlaskClient, api: Api
 ) -> None:
     api.put("/merchants/M2", {"name": "Other"})
     api.put("/merchants/M2/locations", {"locations": [{"ref": "SECRET", "name": "Other shop"}]})
-    token = csrf_token(merchant_client, "/locations")
-    answer = post_links(merchant_client, token, {"SECRET": "alice-paris"})
+    token = csrf_token(shop_client, "/locations")
+    answer = post_links(shop_client, token, {"SECRET": "alice-paris"})
     assert answer.status_code == 422
     assert slugs(api, "M2") == {"SECRET": None}
-    assert "Other shop" not in merchant_client.get("/locations?q=SECRET").get_data(as_text=True)
-    merchant_client.post(
+    assert "Other shop" not in shop_client.get("/locations?q=SECRET").get_data(as_text=True)
+    shop_client.post(
         "/locations/accept",
         data={"csrf_token": token, "threshold": "1", "ref": ["SECRET"], "version": ["0"]},
     )
     assert slugs(api, "M2") == {"SECRET": None}
 
 
-def test_refresh_without_a_pongo_connection_says_so(merchant_client: FlaskClient) -> None:
-    token = csrf_token(merchant_client, "/locations")
-    answer = merchant_client.post(
+def test_refresh_without_a_pongo_connection_says_so(shop_client: FlaskClient) -> None:
+    token = csrf_token(shop_client, "/locations")
+    answer = shop_client.post(
         "/locations/refresh", data={"csrf_token": token}, follow_redirects=True
     )
     assert "Connect your Pongo account first." in answer.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("wildcard", ["%", "_", "Alice_Paris", "Ali%Lyon"])
-def test_search_takes_like_wildcards_literally(merchant_client: FlaskClient, wildcard: str) -> None:
-    body = merchant_client.get("/locations", query_string={"q": wildcard}).get_data(as_text=True)
+def test_search_takes_like_wildcards_literally(shop_client: FlaskClient, wildcard: str) -> None:
+    body = shop_client.get("/locations", query_string={"q": wildcard}).get_data(as_text=True)
     assert body.count('<tr id="row-') == 0
 
 
 @pytest.mark.parametrize("page", ["²", "①", "-1", "0", str(10**20), "1e3", " 2", ""])
-def test_odd_page_numbers_show_a_page(merchant_client: FlaskClient, page: str) -> None:
-    response = merchant_client.get("/locations", query_string={"page": page})
+def test_odd_page_numbers_show_a_page(shop_client: FlaskClient, page: str) -> None:
+    response = shop_client.get("/locations", query_string={"page": page})
     assert response.status_code == 200
     assert response.get_data(as_text=True).count('<tr id="row-') == 3

@@ -12,9 +12,10 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.locations.states import NO_STORE
 from portal.models.audit import AuditEvent
-from tests.api.conftest import Api, new_key
-from tests.conftest import connect_merchant, csrf_token
-from tests.locations.conftest import LOCATIONS, post_links, stores
+from tests.helpers.api import Api, new_key
+from tests.helpers.connect import connect_merchant
+from tests.helpers.locations import LOCATIONS, post_links, stores
+from tests.helpers.pages import csrf_token
 
 
 def row(page: str, ref: str) -> str:
@@ -34,12 +35,12 @@ def actions(app: Flask) -> list[tuple[str, str]]:
 
 
 def test_marked_location_shows_its_own_state_and_the_pos_reads_none(
-    merchant_client: FlaskClient, api: Api, app: Flask
+    shop_client: FlaskClient, api: Api, app: Flask
 ) -> None:
-    token = csrf_token(merchant_client, "/locations")
-    answer = post_links(merchant_client, token, {"L1": "alice-paris", "L2": "", "L3": NO_STORE})
+    token = csrf_token(shop_client, "/locations")
+    answer = post_links(shop_client, token, {"L1": "alice-paris", "L2": "", "L3": NO_STORE})
     assert answer.status_code == 302
-    page = merchant_client.get("/locations").get_data(as_text=True)
+    page = shop_client.get("/locations").get_data(as_text=True)
     warehouse = row(page, "L3")
     assert '<span aria-hidden="true">—</span> No Pongo store</span>' in warehouse
     assert "✔</span> Linked" not in warehouse
@@ -56,14 +57,14 @@ def test_marked_location_shows_its_own_state_and_the_pos_reads_none(
 
 
 def test_the_mark_is_reversible_and_each_change_is_audited(
-    merchant_client: FlaskClient, api: Api, app: Flask
+    shop_client: FlaskClient, api: Api, app: Flask
 ) -> None:
-    token = csrf_token(merchant_client, "/locations")
-    post_links(merchant_client, token, {"L3": NO_STORE})
-    post_links(merchant_client, token, {"L3": ""})
+    token = csrf_token(shop_client, "/locations")
+    post_links(shop_client, token, {"L3": NO_STORE})
+    post_links(shop_client, token, {"L3": ""})
     assert stores(api)["L3"] == ("unlinked", None)
-    post_links(merchant_client, token, {"L3": NO_STORE})
-    assert post_links(merchant_client, token, {"L3": "alice-lyon"}).status_code == 302
+    post_links(shop_client, token, {"L3": NO_STORE})
+    assert post_links(shop_client, token, {"L3": "alice-lyon"}).status_code == 302
     assert stores(api)["L3"] == ("linked", "alice-lyon")
     assert actions(app) == [
         ("location.no_store", "L3"),
@@ -73,19 +74,19 @@ def test_the_mark_is_reversible_and_each_change_is_audited(
         ("location.link", "L3"),
     ]
     # Saving the table again as it stands changes and records nothing.
-    post_links(merchant_client, token, {"L3": "alice-lyon"})
+    post_links(shop_client, token, {"L3": "alice-lyon"})
     assert len(actions(app)) == 5
 
 
 def test_a_marked_location_gets_no_suggestion_and_no_link_from_accepting_them(
-    merchant_client: FlaskClient, api: Api
+    shop_client: FlaskClient, api: Api
 ) -> None:
-    page = merchant_client.get("/locations").get_data(as_text=True)
+    page = shop_client.get("/locations").get_data(as_text=True)
     assert "% match" in row(page, "L1")
-    token = csrf_token(merchant_client, "/locations")
-    post_links(merchant_client, token, {"L1": NO_STORE})
-    assert "% match" not in row(merchant_client.get("/locations").get_data(as_text=True), "L1")
-    merchant_client.post(
+    token = csrf_token(shop_client, "/locations")
+    post_links(shop_client, token, {"L1": NO_STORE})
+    assert "% match" not in row(shop_client.get("/locations").get_data(as_text=True), "L1")
+    shop_client.post(
         "/locations/accept",
         data={
             "csrf_token": token,

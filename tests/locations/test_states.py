@@ -16,8 +16,8 @@ from portal.locations.stores import cached_stores, last_sync
 from portal.models.audit import AuditEvent
 from portal.models.locations import Location, PongoStore, StoreSync
 from portal.models.merchant import Merchant
-from tests.locations.conftest import refresh
-from tests.sandbox.support import ALICE
+from tests.helpers.locations import fetch_stores
+from tests.helpers.shop import ALICE
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -34,7 +34,7 @@ def test_stores_sent_twice_are_cached_and_counted_once(
         f"/_sandbox/accounts/{ALICE}/stores", json={"stores": stores, "unchecked": True}
     )
     assert answer.status_code == 200
-    assert refresh(app, shop_pongo, merchant_ref) == 2
+    assert fetch_stores(app, shop_pongo, merchant_ref) == 2
     with app.app_context():
         merchant = db.session.scalar(select(Merchant).where(Merchant.ref == merchant_ref))
         assert merchant is not None

@@ -7,9 +7,9 @@ import re
 from flask.testing import FlaskClient
 
 from portal.locations.states import NO_STORE
-from tests.api.conftest import Api
-from tests.conftest import csrf_token
-from tests.locations.conftest import drawn_rows, post_links, stores
+from tests.helpers.api import Api
+from tests.helpers.locations import drawn_rows, post_links, stores
+from tests.helpers.pages import csrf_token
 
 
 def draw(client: FlaskClient) -> dict[str, tuple[str, str]]:
@@ -26,30 +26,30 @@ def selected(html: str, ref: str) -> str:
 
 
 def test_a_stale_tab_saving_another_row_keeps_the_first_tabs_change(
-    merchant_client: FlaskClient, api: Api
+    shop_client: FlaskClient, api: Api
 ) -> None:
-    token = csrf_token(merchant_client, "/locations")
-    tab_a, tab_b = draw(merchant_client), draw(merchant_client)
+    token = csrf_token(shop_client, "/locations")
+    tab_a, tab_b = draw(shop_client), draw(shop_client)
     # Tab A marks the warehouse as having no Pongo store.
-    answer = post_links(merchant_client, token, {"L1": "", "L2": "", "L3": NO_STORE}, tab_a)
+    answer = post_links(shop_client, token, {"L1": "", "L2": "", "L3": NO_STORE}, tab_a)
     assert answer.status_code == 302
     # Tab B, drawn before, links Paris and sends every row as it shows them.
-    answer = post_links(merchant_client, token, {"L1": "alice-paris", "L2": "", "L3": ""}, tab_b)
+    answer = post_links(shop_client, token, {"L1": "alice-paris", "L2": "", "L3": ""}, tab_b)
     assert answer.status_code == 302
     assert stores(api)["L3"] == ("none", None)
     assert stores(api)["L1"][1] == "alice-paris"
-    page = merchant_client.get("/locations").get_data(as_text=True)
+    page = shop_client.get("/locations").get_data(as_text=True)
     assert "Links saved: 1 changed." in page
 
 
 def test_a_row_changed_in_both_tabs_is_not_overwritten_and_shows_its_link_now(
-    merchant_client: FlaskClient, api: Api
+    shop_client: FlaskClient, api: Api
 ) -> None:
-    token = csrf_token(merchant_client, "/locations")
-    tab_a, tab_b = draw(merchant_client), draw(merchant_client)
-    post_links(merchant_client, token, {"L1": "", "L2": "", "L3": NO_STORE}, tab_a)
+    token = csrf_token(shop_client, "/locations")
+    tab_a, tab_b = draw(shop_client), draw(shop_client)
+    post_links(shop_client, token, {"L1": "", "L2": "", "L3": NO_STORE}, tab_a)
     answer = post_links(
-        merchant_client, token, {"L1": "alice-paris", "L2": "", "L3": "alice-lyon"}, tab_b
+        shop_client, token, {"L1": "alice-paris", "L2": "", "L3": "alice-lyon"}, tab_b
     )
     assert answer.status_code == 409
     page = answer.get_data(as_text=True)
@@ -63,7 +63,7 @@ def test_a_row_changed_in_both_tabs_is_not_overwritten_and_shows_its_link_now(
     # Saving again from the page drawn with the conflict saves the choice kept.
     redrawn = drawn_rows(page)
     answer = post_links(
-        merchant_client, token, {"L1": "alice-paris", "L2": "", "L3": NO_STORE}, redrawn
+        shop_client, token, {"L1": "alice-paris", "L2": "", "L3": NO_STORE}, redrawn
     )
     assert answer.status_code == 302
     assert stores(api)["L1"][1] == "alice-paris"
@@ -71,22 +71,22 @@ def test_a_row_changed_in_both_tabs_is_not_overwritten_and_shows_its_link_now(
 
 
 def test_a_row_changed_in_both_tabs_to_the_same_link_is_no_conflict(
-    merchant_client: FlaskClient, api: Api
+    shop_client: FlaskClient, api: Api
 ) -> None:
-    token = csrf_token(merchant_client, "/locations")
-    tab_a, tab_b = draw(merchant_client), draw(merchant_client)
-    post_links(merchant_client, token, {"L3": NO_STORE}, tab_a)
-    assert post_links(merchant_client, token, {"L3": NO_STORE}, tab_b).status_code == 302
+    token = csrf_token(shop_client, "/locations")
+    tab_a, tab_b = draw(shop_client), draw(shop_client)
+    post_links(shop_client, token, {"L3": NO_STORE}, tab_a)
+    assert post_links(shop_client, token, {"L3": NO_STORE}, tab_b).status_code == 302
     assert stores(api)["L3"] == ("none", None)
 
 
 def test_accepting_suggestions_from_a_stale_tab_leaves_rows_changed_since(
-    merchant_client: FlaskClient, api: Api
+    shop_client: FlaskClient, api: Api
 ) -> None:
-    token = csrf_token(merchant_client, "/locations")
-    tab_b = draw(merchant_client)
-    post_links(merchant_client, token, {"L1": NO_STORE})
-    answer = merchant_client.post(
+    token = csrf_token(shop_client, "/locations")
+    tab_b = draw(shop_client)
+    post_links(shop_client, token, {"L1": NO_STORE})
+    answer = shop_client.post(
         "/locations/accept",
         data={
             "csrf_token": token,

@@ -1,111 +1,28 @@
-"""A merchant connected to the sandbox with linked locations, the POS API, and relay workers."""
+"""A merchant connected to the sandbox with linked locations, and relay settings for tests."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import httpx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
 
-from portal import crypto
-from portal.extensions import db
-from portal.models.base import utcnow
-from portal.models.connection import ConnectionStatus, PongoConnection
-from portal.models.locations import Location
-from portal.models.merchant import Merchant
-from portal.models.orders import OrderRelay
-from portal.orders.breaker import CircuitBreaker
-from portal.orders.relay import RelayWorker
-from portal.pongo.merchant import pongo_settings
-from portal.sandbox.server import RunningSandbox
-from tests.api.conftest import Api, new_key
-from tests.conftest import connect_merchant, make_app
-
-# Relay settings for tests: tiny backoff so retries are due at once, few attempts.
-RELAY_TEST_SETTINGS: dict[str, Any] = {
-    "relay_max_attempts": 4,
-    "relay_backoff_seconds": 0.0,
-    "relay_backoff_cap_seconds": 0.0,
-    "relay_lease_seconds": 60.0,
-    "relay_batch_size": 50,
-}
-LOCATIONS = [
-    {"ref": "L1", "name": "Paris 11"},
-    {"ref": "L2", "name": "Lyon"},
-    {"ref": "L3", "name": "Warehouse"},
-]
-LINKS = {"L1": "lumiere-paris-11", "L2": "lumiere-lyon-2"}
-
-
-class OrdersApi(Api):
-    """The POS API with the order verbs."""
-
-    def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
-        return self.call("POST", path, body, **kwargs)
-
-    def order(self, body: dict[str, Any], merchant: str = "M1") -> Any:
-        return self.post(f"/merchants/{merchant}/orders", body)
-
-
-def order_body(ref: str = "POS-1001", **changes: Any) -> dict[str, Any]:
-    """A valid closed order at location L1."""
-    body: dict[str, Any] = {
-        "order_ref": ref,
-        "location_ref": "L1",
-        "total_cents": 1250,
-        "tax_cents": 110,
-        "created_at": "2026-11-27T09:30:00+01:00",
-        "customer": {"phone": "+33 6 12 34 56 78", "public_id": None},
-        "lines": [
-            {"sku": "BAK-001", "name": "Croissant", "quantity": 2, "unit_price_cents": 450},
-            {
-                "sku": "CAF-001",
-                "name": "Coffee",
-                "quantity": 1,
-                "unit_price_cents": 350,
-                "public_reward_id": "rew_0ece003f2e",
-            },
-        ],
-    }
-    body.update(changes)
-    return body
+from tests.helpers.connect import connect_merchant
+from tests.helpers.orders import LOCATIONS, RELAY_TEST_SETTINGS, OrdersApi, link_locations
 
 
 @pytest.fixture
-def relay_app(database_url: str, sandbox: RunningSandbox) -> Iterator[Flask]:
+def app_settings() -> dict[str, Any]:
+    """Relay settings made for tests, added to the root `app`."""
+    return RELAY_TEST_SETTINGS
+
+
+@pytest.fixture
+def relay_app(app: Flask) -> Flask:
     """The portal talking to the sandbox, with relay settings made for tests."""
-    app = make_app(database_url, pongo_base_url=sandbox.url, **RELAY_TEST_SETTINGS)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture
-def client(relay_app: Flask) -> FlaskClient:
-    return relay_app.test_client()
-
-
-@pytest.fixture
-def api(relay_app: Flask) -> OrdersApi:
-    return OrdersApi(relay_app.test_client(), new_key(relay_app))
-
-
-def link_locations(app: Flask, ref: str = "M1", links: dict[str, str] | None = None) -> None:
-    """Link POS locations to Pongo stores, as the Locations page would."""
-    with app.app_context():
-        merchant_id = db.session.scalar(select(Merchant.id).where(Merchant.ref == ref))
-        for location_ref, slug in (links or LINKS).items():
-            db.session.execute(
-                update(Location)
-                .where(Location.merchant_id == merchant_id, Location.ref == location_ref)
-                .values(store_slug=slug, linked_at=utcnow())
-            )
-        db.session.commit()
+    return app
 
 
 @pytest.fixture
@@ -117,73 +34,3 @@ def connected_merchant(
     assert api.put("/merchants/M1/locations", {"locations": LOCATIONS}).status_code == 200
     link_locations(relay_app)
     return "M1"
-
-
-def fast_worker(app: Flask, **kwargs: Any) -> RelayWorker:
-    """A worker with short Pongo timeouts and no real sleeping."""
-    with app.app_context():
-        pongo = replace(
-            pongo_settings(),
-            deadline=kwargs.pop("deadline", 3.0),
-            read_timeout=kwargs.pop("read_timeout", 2.0),
-            connect_timeout=1.0,
-            backoff_base=0.01,
-            backoff_cap=0.02,
-        )
-    kwargs.setdefault("sleep", lambda seconds: None)
-    kwargs.setdefault("breaker", CircuitBreaker(failure_threshold=50, reset_timeout=60))
-    worker_class = kwargs.pop("worker_class", RelayWorker)
-    worker: RelayWorker = worker_class(
-        app, settings=kwargs.pop("settings", None), pongo=pongo, **kwargs
-    )
-    return worker
-
-
-def relay_of(app: Flask, order_ref: str, merchant_ref: str = "M1") -> OrderRelay:
-    """The outbox row of an order, read fresh."""
-    from portal.models.orders import Order
-
-    with app.app_context():
-        relay = db.session.scalar(
-            select(OrderRelay)
-            .join(Order, Order.id == OrderRelay.order_id)
-            .join(Merchant, Merchant.id == Order.merchant_id)
-            .where(Merchant.ref == merchant_ref, Order.order_ref == order_ref)
-        )
-        assert relay is not None
-        db.session.expunge(relay)
-        return relay
-
-
-def sandbox_orders(pongo: httpx.Client) -> list[dict[str, Any]]:
-    """Every order request the sandbox received."""
-    answer: list[dict[str, Any]] = pongo.get("/_sandbox/orders").json()
-    return answer
-
-
-def created_at_pongo(pongo: httpx.Client) -> set[str]:
-    """The distinct orders Pongo created (its ids), whatever the number of requests."""
-    return {
-        str(entry["response"]["id"])
-        for entry in sandbox_orders(pongo)
-        if entry["status"] in (200, 201, 202)
-    }
-
-
-def fake_connection(app: Flask, ref: str, name: str) -> None:
-    """A merchant marked connected without Pongo (for pages that never send)."""
-    with app.app_context():
-        merchant = db.session.scalar(select(Merchant).where(Merchant.ref == ref))
-        if merchant is None:
-            merchant = Merchant(ref=ref, name=name)
-            db.session.add(merchant)
-            db.session.flush()
-        db.session.add(
-            PongoConnection(
-                merchant_id=merchant.id,
-                status=ConnectionStatus.CONNECTED,
-                access_token_encrypted=crypto.encrypt("not-a-real-token"),
-                connected_at=utcnow(),
-            )
-        )
-        db.session.commit()

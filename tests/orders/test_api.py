@@ -14,7 +14,7 @@ from portal.api.orders import accept
 from portal.api.schemas import OrderIn
 from portal.extensions import db
 from portal.models.orders import Order, OrderRelay
-from tests.orders.conftest import (
+from tests.helpers.orders import (
     LOCATIONS,
     OrdersApi,
     fake_connection,
@@ -134,7 +134,7 @@ def test_merchant_never_connected_is_refused(api: OrdersApi, relay_app: Flask) -
 def test_merchant_disconnected_after_connecting_keeps_its_orders_paused(
     api: OrdersApi, connected_merchant: str, client: Any, relay_app: Flask
 ) -> None:
-    from tests.conftest import csrf_token
+    from tests.helpers.pages import csrf_token
 
     client.post("/connect/disconnect", data={"csrf_token": csrf_token(client, "/connect/")})
     answer = api.order(order_body())

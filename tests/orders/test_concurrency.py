@@ -18,15 +18,11 @@ from portal.extensions import db
 from portal.models.merchant import Merchant
 from portal.models.orders import OrderRelay, RelayAttempt
 from portal.sandbox.server import RunningSandbox
-from tests.api.conftest import new_key
-from tests.conftest import (
-    POSTGRES_URL,
-    _drop_postgres_schema,
-    _postgres_schema_url,
-    connect_merchant,
-    make_app,
-)
-from tests.orders.conftest import (
+from tests.helpers.api import new_key
+from tests.helpers.apps import make_app
+from tests.helpers.connect import connect_merchant
+from tests.helpers.databases import POSTGRES_URL, private_schema
+from tests.helpers.orders import (
     LOCATIONS,
     RELAY_TEST_SETTINGS,
     OrdersApi,
@@ -46,12 +42,11 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def pg_app(sandbox: RunningSandbox) -> Iterator[Flask]:
-    url, schema = _postgres_schema_url()
-    app = make_app(url, pongo_base_url=sandbox.url, **RELAY_TEST_SETTINGS)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    _drop_postgres_schema(schema)
+    with private_schema() as url:
+        app = make_app(url, pongo_base_url=sandbox.url, **RELAY_TEST_SETTINGS)
+        yield app
+        with app.app_context():
+            db.engine.dispose()
 
 
 def test_two_workers_deliver_each_of_500_orders_exactly_once(

@@ -7,8 +7,8 @@ from flask import Flask
 from prometheus_client.parser import text_string_to_metric_families
 
 from portal import config
-from tests.conftest import make_app
-from tests.orders.conftest import OrdersApi, fast_worker, order_body
+from tests.helpers.apps import make_app
+from tests.helpers.orders import OrdersApi, fast_worker, order_body
 
 TOKEN = "metrics-token-0123456789abcdef"
 

@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from portal.extensions import db
 from portal.models.connection import ConnectionStatus, PongoConnection
-from tests.orders.conftest import fast_worker
+from tests.helpers.orders import fast_worker
 from tests.orders.test_pages import add_orders, set_status
 
 

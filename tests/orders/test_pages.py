@@ -14,8 +14,8 @@ from portal.models.audit import AuditEvent
 from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay
 from portal.orders.services import order_problems
-from tests.conftest import csrf_token, launch
-from tests.orders.conftest import (
+from tests.helpers.launch import launch
+from tests.helpers.orders import (
     LOCATIONS,
     OrdersApi,
     fake_connection,
@@ -24,6 +24,7 @@ from tests.orders.conftest import (
     order_body,
     relay_of,
 )
+from tests.helpers.pages import csrf_token
 
 
 def set_status(app: Flask, order_ref: str, status: str, error: str | None = None) -> None:

@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.pongo.connection import mark_needs_reconnection
-from tests.conftest import consent
-from tests.orders.conftest import OrdersApi, fast_worker, order_body, relay_of
+from tests.helpers.connect import consent
+from tests.helpers.orders import OrdersApi, fast_worker, order_body, relay_of
 
 
 def banner_form(page: str) -> tuple[str, str]:

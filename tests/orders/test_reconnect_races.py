@@ -17,15 +17,17 @@ from portal.extensions import db
 from portal.models.connection import PongoConnection
 from portal.orders import services
 from portal.orders.relay import RelayWorker
-from tests.conftest import DEMO_LOGIN, connect_merchant, consent, launch, start_connect
-from tests.orders.conftest import (
+from tests.helpers.connect import connect_merchant, consent, start_connect
+from tests.helpers.launch import launch
+from tests.helpers.orders import (
     OrdersApi,
     created_at_pongo,
     fast_worker,
     order_body,
+    order_calls,
     relay_of,
 )
-from tests.orders.test_relay import order_calls
+from tests.helpers.sandbox import DEMO_LOGIN
 
 
 def connection_status(app: Flask) -> str:

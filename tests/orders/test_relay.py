@@ -15,20 +15,17 @@ from portal.models.base import utcnow
 from portal.models.orders import OrderRelay
 from portal.orders.breaker import BreakerState, CircuitBreaker
 from portal.orders.outcomes import Kind
-from tests.conftest import DEMO_LOGIN, connect_merchant
-from tests.orders.conftest import (
+from tests.helpers.connect import connect_merchant
+from tests.helpers.orders import (
     OrdersApi,
     created_at_pongo,
     fast_worker,
     order_body,
+    order_calls,
     relay_of,
     sandbox_orders,
 )
-
-
-def fault(pongo: httpx.Client, **spec: object) -> None:
-    answer = pongo.post("/_sandbox/faults", json={"path": "/v1/orders", "method": "POST", **spec})
-    assert answer.status_code == 201, answer.text
+from tests.helpers.sandbox import DEMO_LOGIN, fault
 
 
 def test_pending_order_is_delivered_with_the_linked_store_slug(
@@ -264,11 +261,6 @@ def make_due(app: Flask) -> None:
             .values(next_attempt_at=utcnow() - timedelta(seconds=1))
         )
         db.session.commit()
-
-
-def order_calls(pongo: httpx.Client) -> int:
-    """How many POST /v1/orders requests reached the sandbox."""
-    return sum(1 for r in pongo.get("/_sandbox/requests").json() if r["path"] == "/v1/orders")
 
 
 def test_circuit_breaker_opens_fails_fast_and_half_opens_with_one_trial(

@@ -21,7 +21,7 @@ from portal.models.base import utcnow
 from portal.models.connection import PongoConnection
 from portal.models.orders import OrderRelay
 from portal.orders.relay import LeaseTooShort, RelaySettings
-from tests.orders.conftest import (
+from tests.helpers.orders import (
     OrdersApi,
     created_at_pongo,
     fast_worker,
@@ -29,11 +29,7 @@ from tests.orders.conftest import (
     relay_of,
     sandbox_orders,
 )
-
-
-def fault(pongo: httpx.Client, **spec: object) -> None:
-    answer = pongo.post("/_sandbox/faults", json={"path": "/v1/orders", "method": "POST", **spec})
-    assert answer.status_code == 201, answer.text
+from tests.helpers.sandbox import fault
 
 
 def ignore_idempotency_key(pongo: httpx.Client) -> None:
@@ -57,7 +53,7 @@ def test_worker_refuses_a_lease_that_one_send_could_outlast(relay_app: Flask) ->
 def test_relay_worker_verb_refuses_to_start_with_a_lease_shorter_than_a_send(
     database_url: str, sandbox: object
 ) -> None:
-    from tests.conftest import make_app
+    from tests.helpers.apps import make_app
 
     app = make_app(database_url, relay_lease_seconds=20.0)  # default deadline: 20 s
     result = app.test_cli_runner().invoke(args=["relay-worker", "--once"])
@@ -213,7 +209,7 @@ def test_list_and_order_page_show_the_same_number_of_attempts(
         connection = db.session.scalar(select(PongoConnection))
         assert connection is not None
         db.session.commit()
-    from tests.conftest import connect_merchant
+    from tests.helpers.connect import connect_merchant
 
     connect_merchant(client, pongo)
     with fast_worker(relay_app) as worker:

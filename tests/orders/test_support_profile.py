@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import launch
+from tests.helpers.launch import launch
+from tests.helpers.staff import AGENT, add_staff, sign_in
 from tests.orders.test_pages import add_orders, set_status
-from tests.support.conftest import AGENT, add_staff, sign_in
 
 
 def test_the_support_page_shows_language_contact_locations_and_recent_orders(

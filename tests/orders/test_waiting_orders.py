@@ -17,15 +17,10 @@ from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.orders import OrderRelay
 from portal.orders.mapping import pongo_order_id
-from tests.conftest import (
-    connect_merchant,
-    consent,
-    csrf_token,
-    launch,
-    make_app,
-    start_connect,
-)
-from tests.orders.conftest import (
+from tests.helpers.apps import make_app
+from tests.helpers.connect import connect_merchant, consent, start_connect
+from tests.helpers.launch import launch
+from tests.helpers.orders import (
     RELAY_TEST_SETTINGS,
     OrdersApi,
     fast_worker,
@@ -33,6 +28,7 @@ from tests.orders.conftest import (
     relay_of,
     sandbox_orders,
 )
+from tests.helpers.pages import csrf_token, text_of
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -42,11 +38,6 @@ def disconnect(client: FlaskClient) -> None:
         "/connect/disconnect", data={"csrf_token": csrf_token(client, "/connect/")}
     )
     assert answer.status_code == 302
-
-
-def text_of(html: str) -> str:
-    """The page's words, tags removed and spaces collapsed."""
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 def test_a_disconnected_merchant_keeps_its_orders_and_they_go_out_oldest_first(
@@ -96,8 +87,8 @@ def test_orders_paused_longer_than_the_setting_expire_with_their_reason(
     app = make_app(
         database_url, pongo_base_url=sandbox.url, orders_paused_days=2, **RELAY_TEST_SETTINGS
     )
-    from tests.api.conftest import new_key
-    from tests.orders.conftest import LOCATIONS, link_locations
+    from tests.helpers.api import new_key
+    from tests.helpers.orders import LOCATIONS, link_locations
 
     client = app.test_client()
     api = OrdersApi(app.test_client(), new_key(app))

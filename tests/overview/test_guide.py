@@ -14,9 +14,12 @@ from portal.extensions import db
 from portal.locations.states import NO_STORE
 from portal.models.merchant import Merchant
 from portal.rewards.entries import reward_entries
-from tests.api.conftest import Api, new_key
-from tests.conftest import DEMO_LOGIN, connect_merchant, csrf_token, launch
-from tests.locations.conftest import post_links
+from tests.helpers.api import Api, new_key
+from tests.helpers.connect import connect_merchant
+from tests.helpers.launch import launch
+from tests.helpers.locations import post_links
+from tests.helpers.pages import csrf_token
+from tests.helpers.sandbox import DEMO_LOGIN
 
 LOCATIONS = [
     {"ref": "L1", "name": "Lumière Paris Oberkampf", "city": "Paris"},

@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import httpx
 from flask import Flask
-from sqlalchemy import event
 from werkzeug.datastructures import MultiDict
 
 from portal.access import MERCHANT, policy_of
-from portal.extensions import db
-from tests.conftest import connect_merchant, csrf_token
-from tests.locations.conftest import drawn_rows
-from tests.perf.seed import SMALL, Size, api_key, open_session, seed_merchant
+from tests.helpers.api import new_key
+from tests.helpers.connect import connect_merchant
+from tests.helpers.locations import drawn_rows
+from tests.helpers.pages import csrf_token
+from tests.helpers.queries import counting
+from tests.helpers.seed import SMALL, Size, open_session, seed_merchant
 
 # Larger than a page of every list, so that a query per row shows as a difference.
 LARGE = Size(locations=120, stores=130, products=400, rewards=120, orders=130)
@@ -50,23 +48,6 @@ def merchant_pages(app: Flask) -> list[str]:
     return sorted(urls)
 
 
-@contextmanager
-def counting(app: Flask) -> Iterator[list[str]]:
-    """Every SQL statement the app's engine runs inside the block."""
-    statements: list[str] = []
-
-    def seen(*args: Any) -> None:
-        statements.append(str(args[2]))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
-
-
 def statements_per_view(app: Flask, token: str, url: str) -> list[str]:
     """The statements of one view of `url`, after a first view has warmed the caches."""
     client = app.test_client()
@@ -79,7 +60,7 @@ def statements_per_view(app: Flask, token: str, url: str) -> list[str]:
 
 
 def test_every_merchant_page_runs_as_many_statements_for_a_large_merchant(app: Flask) -> None:
-    key = api_key(app)
+    key = new_key(app, name="seed")
     small = open_session(app, seed_merchant(app, key, "SMALL", SMALL))
     large = open_session(app, seed_merchant(app, key, "LARGE", LARGE))
     pages = merchant_pages(app)
@@ -96,7 +77,7 @@ def test_every_merchant_page_runs_as_many_statements_for_a_large_merchant(app: F
 
 def test_no_merchant_page_calls_pongo(pongo_app: Flask, pongo: httpx.Client) -> None:
     client = pongo_app.test_client()
-    key = api_key(pongo_app)
+    key = new_key(pongo_app, name="seed")
     seed_merchant(pongo_app, key, "M1", SMALL)
     connect_merchant(client, pongo)
     for form in ("/locations/refresh", "/rewards/refresh"):
@@ -110,7 +91,7 @@ def test_no_merchant_page_calls_pongo(pongo_app: Flask, pongo: httpx.Client) -> 
 
 
 def test_a_large_merchants_locations_page_lists_its_stores_once(app: Flask) -> None:
-    key = api_key(app)
+    key = new_key(app, name="seed")
     size = Size(locations=60, stores=200, products=5, rewards=1, orders=0)
     token = open_session(app, seed_merchant(app, key, "LARGE", size))
     client = app.test_client()

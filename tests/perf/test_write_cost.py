@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tests.api.conftest import Api
-from tests.perf.seed import SMALL, api_key, seed_merchant
+from tests.helpers.api import Api
+from tests.helpers.seed import SMALL, api_key, seed_merchant
 from tests.security.snapshot import changes, snapshot
 
 

@@ -10,14 +10,8 @@ import httpx
 import pytest
 
 from portal.pongo import PongoClient, PongoSettings
-from portal.pongo.endpoints import Endpoint
 from portal.sandbox.server import RunningSandbox
-
-# The same reset HTTP client on the shared shop sandbox as the sandbox's own tests.
-from tests.sandbox.conftest import _module_http, http
-from tests.sandbox.support import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, password_token
-
-__all__ = ["_module_http", "http"]
+from tests.helpers.shop import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, password_token
 
 
 class Sleeper:
@@ -71,14 +65,3 @@ def make_client(
 @pytest.fixture
 def pongo_client(make_client: Callable[..., PongoClient]) -> PongoClient:
     return make_client()
-
-
-def fault(http: httpx.Client, endpoint: Endpoint, **spec: Any) -> None:
-    """Make the sandbox misbehave on one endpoint's path, as `spec` says."""
-    assert http.post("/_sandbox/faults", json={"path": endpoint.path, **spec}).status_code == 201
-
-
-def requests_to(http: httpx.Client, endpoint: Endpoint) -> list[dict[str, Any]]:
-    """The API requests the sandbox received for one endpoint."""
-    log = http.get("/_sandbox/requests").json()
-    return [r for r in log if r["method"] == endpoint.method and r["path"] == endpoint.path]

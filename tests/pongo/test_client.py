@@ -25,8 +25,9 @@ from portal.pongo import (
     ValidationFailed,
     endpoints,
 )
-from tests.pongo.conftest import Sleeper, fault, requests_to
-from tests.sandbox.support import ALICE, password_token, valid_order
+from tests.helpers.sandbox import fault, requests_to
+from tests.helpers.shop import ALICE, password_token, valid_order
+from tests.pongo.conftest import Sleeper
 
 
 def test_me_returns_the_connected_account(pongo_client: PongoClient) -> None:

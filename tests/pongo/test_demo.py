@@ -10,13 +10,13 @@ import pytest
 from portal.pongo import PongoClient, PongoSettings, endpoints, exchange_code
 from portal.sandbox import DEMO_FIXTURE
 from portal.sandbox.server import RunningSandbox, start_sandbox
-from tests.sandbox.support import decide, read_form, redirect_params
+from tests.helpers.shop import decide, read_form, redirect_params
 
 CALLBACK = "http://127.0.0.1:5000/connect/callback"
 
 
 @pytest.fixture(scope="module")
-def demo() -> Iterator[RunningSandbox]:
+def demo_sandbox() -> Iterator[RunningSandbox]:
     with start_sandbox(DEMO_FIXTURE, controls=False) as running:
         yield running
 
@@ -38,14 +38,14 @@ def connect(http: httpx.Client, settings: PongoSettings, login: str) -> str:
     return exchange_code(settings, code, http=http).access_token
 
 
-def test_demo_merchants_connect_and_see_only_their_own_data(demo: RunningSandbox) -> None:
+def test_demo_merchants_connect_and_see_only_their_own_data(demo_sandbox: RunningSandbox) -> None:
     settings = PongoSettings(
-        base_url=demo.url,
+        base_url=demo_sandbox.url,
         client_id="portal-demo",
         client_secret="portal-demo-secret-7f3a9c2e",
         redirect_uri=CALLBACK,
     )
-    with httpx.Client(base_url=demo.url) as http:
+    with httpx.Client(base_url=demo_sandbox.url) as http:
         bakery = connect(http, settings, "demo@boulangerie-lumiere.fr")
         pizzeria = connect(http, settings, "demo@nonna.example")
         client = PongoClient(settings, lambda: bakery, http=http)

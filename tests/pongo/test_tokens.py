@@ -20,8 +20,9 @@ from portal.pongo import (
     exchange_code,
     refresh_access_token,
 )
-from tests.pongo.conftest import Sleeper, fault, requests_to
-from tests.sandbox.support import authorize, s256
+from tests.helpers.sandbox import fault, requests_to
+from tests.helpers.shop import authorize, s256
+from tests.pongo.conftest import Sleeper
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 

@@ -1,13 +1,9 @@
-"""Products page fixtures: merchant M1 connected to the demo Pongo account, its catalogue pushed."""
+"""Reading the Products page: its rows and the SKU list its composer offers."""
 
 from __future__ import annotations
 
 import html
 import re
-
-from tests.rewards.conftest import merchant_client
-
-__all__ = ["composed", "merchant_client", "row_refs"]
 
 
 def row_refs(page: str) -> list[str]:

@@ -11,10 +11,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.products.composer import apply_ticks
-from tests.api.conftest import Api, new_key
-from tests.conftest import launch
+from tests.helpers.api import Api, new_key
+from tests.helpers.launch import launch
+from tests.helpers.pages import text_of
+from tests.helpers.rewards import refresh, reward, set_rewards
 from tests.products.conftest import composed, row_refs
-from tests.rewards.conftest import refresh, reward, set_rewards, text_of
 
 
 def refs(client: FlaskClient, **args: str | list[str]) -> list[str]:

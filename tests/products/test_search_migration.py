@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from portal import create_app
 from portal.extensions import db
-from tests.conftest import TEST_SETTINGS
+from tests.helpers.settings import TEST_SETTINGS
 
 
 def test_migration_fills_the_search_text_of_existing_products(database_url: str) -> None:

@@ -8,12 +8,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.support.guard import PERMITTED_WHILE_VIEWING
-from tests.api.conftest import Api, new_key
+from tests.helpers.api import Api, new_key
+from tests.helpers.rewards import PRODUCTS
+from tests.helpers.staff import events, start_view
 from tests.products.conftest import composed, row_refs
-from tests.rewards.conftest import PRODUCTS
-from tests.support.conftest import agent, events, staffed, start_view
-
-__all__ = ["agent", "staffed"]
 
 
 def test_read_only_view_searches_and_composes_without_writing(

@@ -13,8 +13,8 @@ from portal.rewards.catalogue_index import CatalogueIndex
 from portal.rewards.checks import RewardStatus, check_reward
 from portal.rewards.forms import REASON_LABELS, reasons_for
 from portal.rewards.reviews import ReviewReason
-from tests.conftest import csrf_token
-from tests.rewards.conftest import refresh, reward, row_of, set_rewards, text_of
+from tests.helpers.pages import csrf_token, text_of
+from tests.helpers.rewards import refresh, reward, row_of, set_rewards
 
 INDEX = CatalogueIndex.from_rows(
     (

@@ -7,7 +7,7 @@ import html
 import httpx
 from flask.testing import FlaskClient
 
-from tests.rewards.conftest import refresh, reward, row_of, set_rewards
+from tests.helpers.rewards import refresh, reward, row_of, set_rewards
 
 
 def test_reward_with_only_other_systems_skus_links_to_its_product_search(

@@ -7,8 +7,8 @@ import html
 import httpx
 from flask.testing import FlaskClient
 
-from tests.conftest import csrf_token
-from tests.rewards.conftest import drawn_review, refresh, reward, row_of, set_rewards, text_of
+from tests.helpers.pages import csrf_token, text_of
+from tests.helpers.rewards import drawn_review, refresh, reward, row_of, set_rewards
 
 REWARDS = [reward("rew_partner", "Café offert", "ZLT-88213,LS_4471")]
 

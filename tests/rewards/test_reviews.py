@@ -15,16 +15,9 @@ from portal.models.audit import AuditEvent
 from portal.models.merchant import Merchant
 from portal.models.rewards import ReviewedReward
 from portal.overview.services import setup_guide
-from tests.conftest import csrf_token
-from tests.rewards.conftest import (
-    drawn_review,
-    refresh,
-    reward,
-    row_of,
-    set_rewards,
-    text_of,
-)
-from tests.support.conftest import AGENT, add_staff, sign_in, start_view
+from tests.helpers.pages import csrf_token, text_of
+from tests.helpers.rewards import drawn_review, mark, refresh, reward, row_of, set_rewards
+from tests.helpers.staff import AGENT, add_staff, sign_in, start_view
 
 REWARDS = [
     reward("rew_ready", "Croissant offert", "BAK-001"),
@@ -32,17 +25,6 @@ REWARDS = [
     reward("rew_paid", "Cappuccino offert", "CAF-004"),
     reward("rew_none", "Atelier pâtisserie", None),
 ]
-
-
-def mark(client: FlaskClient, public_id: str, reason: str, note: str = "", **listing: str) -> Any:
-    """Press "Mark as reviewed" on a reward's row, as the page's form does."""
-    data = {
-        "csrf_token": csrf_token(client, "/rewards"),
-        "reason": reason,
-        "note": note,
-        "version": drawn_review(client, public_id),
-    }
-    return client.post(f"/rewards/{public_id}/review", data={**data, **listing})
 
 
 def unmark(client: FlaskClient, public_id: str) -> Any:
@@ -87,7 +69,7 @@ def test_step_counts_every_reward_not_ready_and_points_at_the_first(
 
 
 def test_step_is_not_done_before_the_rewards_are_fetched(client: FlaskClient, app: Flask) -> None:
-    from tests.conftest import launch
+    from tests.helpers.launch import launch
 
     launch(client)
     found = step(app)
@@ -220,7 +202,7 @@ def test_other_reason_needs_a_note_and_ready_rewards_need_no_review(
 def test_one_merchant_cannot_review_another_merchants_reward(
     merchant_client: FlaskClient, pongo: httpx.Client, app: Flask
 ) -> None:
-    from tests.conftest import launch
+    from tests.helpers.launch import launch
 
     set_rewards(pongo, REWARDS)
     refresh(merchant_client)
@@ -289,7 +271,7 @@ def test_every_problem_says_where_and_how_to_fix_it(
 def test_fixes_and_review_form_are_in_french_for_a_french_merchant(
     merchant_client: FlaskClient, pongo: httpx.Client
 ) -> None:
-    from tests.conftest import launch
+    from tests.helpers.launch import launch
 
     set_rewards(pongo, [*REWARDS, reward("rew_typo", "Baguette tradition", "BAK-0O1")])
     refresh(merchant_client)

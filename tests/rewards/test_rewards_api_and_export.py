@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.rewards.export import safe_cell
-from tests.api.conftest import Api
-from tests.conftest import launch
-from tests.rewards.conftest import refresh, reward, set_rewards
+from tests.helpers.api import Api
+from tests.helpers.launch import launch
+from tests.helpers.rewards import refresh, reward, set_rewards
 
 
 def test_pos_reads_each_reward_with_the_skus_of_this_pos(

@@ -9,8 +9,8 @@ import re
 import httpx
 from flask.testing import FlaskClient
 
-from tests.rewards.conftest import refresh, reward, row_of, set_rewards, text_of
-from tests.rewards.test_reviews import mark
+from tests.helpers.pages import text_of
+from tests.helpers.rewards import mark, refresh, reward, row_of, set_rewards
 
 REWARDS = [
     reward("rew_partner", "Café offert", "ZLT-88213,LS_4471"),

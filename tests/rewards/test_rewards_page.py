@@ -12,14 +12,14 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models.audit import AuditEvent
-from portal.models.locations import Location
 from portal.models.merchant import Merchant
 from portal.overview.services import overview_for
 from portal.pongo import endpoints
 from portal.rewards.catalogue import index_cache
-from tests.api.conftest import Api
-from tests.conftest import launch
-from tests.rewards.conftest import refresh, reward, row_of, set_rewards, text_of
+from tests.helpers.api import Api
+from tests.helpers.launch import launch
+from tests.helpers.pages import text_of
+from tests.helpers.rewards import link, refresh, reward, row_of, set_rewards
 
 # external_id as typed in Pongo -> what the row must say (status, token words and details).
 TRICKY: list[tuple[str | None, list[str]]] = [
@@ -229,15 +229,6 @@ def reward_problems(merchant: Merchant) -> dict[str, int]:
     """The overview's reward counts, as the overview reads them."""
     problems = overview_for(merchant).problems
     return {key: problems.get(key, 0) for key in ("not_redeemable", "check")}
-
-
-def link(app: Flask, ref: str, slug: str) -> None:
-    """Link a location to a Pongo store (the Locations page's job, tested there)."""
-    with app.app_context():
-        location = db.session.scalar(select(Location).where(Location.ref == ref))
-        assert location is not None
-        location.store_slug = slug
-        db.session.commit()
 
 
 def test_locations_view_says_where_each_reward_can_be_redeemed(

@@ -6,7 +6,7 @@ import re
 
 from flask import Flask
 
-from tests.perf.seed import Size, api_key, open_session, seed_merchant
+from tests.helpers.seed import Size, api_key, open_session, seed_merchant
 
 REWARDS = Size(locations=30, stores=30, products=300, rewards=80, orders=0)
 

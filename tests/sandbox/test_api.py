@@ -8,11 +8,7 @@ import httpx
 import pytest
 
 from portal.sandbox import create_sandbox_app, routes
-from tests.sandbox.support import ALICE, BOB, FIXTURE, password_token, valid_order
-
-
-def bearer(token: dict[str, Any]) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token['access_token']}"}
+from tests.helpers.shop import ALICE, BOB, FIXTURE, bearer, password_token, valid_order
 
 
 @pytest.fixture

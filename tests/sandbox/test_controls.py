@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import Any
 
 import httpx
 
 from portal.sandbox import routes
 from portal.sandbox.server import start_sandbox
-from tests.sandbox.support import (
+from tests.helpers.shop import (
     ALICE,
     CLIENT_ID,
     CLIENT_SECRET,
     FIXTURE,
+    bearer,
     password_token,
     valid_order,
 )
-
-
-def bearer(token: dict[str, Any]) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token['access_token']}"}
 
 
 def test_controls_are_absent_unless_enabled() -> None:

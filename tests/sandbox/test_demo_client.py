@@ -8,21 +8,9 @@ import pytest
 
 from portal import config, create_app
 from portal.sandbox import demo_client_secrets
-from tests.conftest import TEST_SETTINGS
+from tests.helpers.settings import PRODUCTION_SETTINGS
 
-PRODUCTION_VALUES = {
-    "env": "production",
-    "secret_key": "s" * 40,
-    "launch_secret": "l" * 40,
-    "encryption_keys": TEST_SETTINGS["encryption_keys"],
-    "pongo_client_secret": "real-client-secret",
-    "database_url": "postgresql+psycopg://db/portal",
-    "redis_url": "redis://cache:6379/0",
-    "base_url": "https://portal.example.com",
-    "pongo_base_url": "https://api.heypongo.com",
-    "pongo_redirect_uri": "https://portal.example.com/connect/callback",
-}
-PRODUCTION = config.from_environ({}, PRODUCTION_VALUES)
+PRODUCTION = config.from_environ({}, PRODUCTION_SETTINGS)
 
 
 @pytest.mark.parametrize("client_id", sorted(demo_client_secrets()))
@@ -37,7 +25,7 @@ def test_production_refuses_a_demo_client_secret(client_id: str) -> None:
 def test_the_app_factory_gives_production_the_demo_secrets_to_refuse(tmp_path: Path) -> None:
     secret = demo_client_secrets()["portal-demo"]
     with pytest.raises(config.SettingsError, match="PONGO_CLIENT_SECRET is a client secret"):
-        create_app({**PRODUCTION_VALUES, "pongo_client_secret": secret})
+        create_app({**PRODUCTION_SETTINGS, "pongo_client_secret": secret})
 
 
 def test_development_uses_the_demo_fixtures_secret_for_its_client(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from portal.sandbox import DEMO_FIXTURE, create_sandbox_app, routes
 from portal.sandbox.server import start_sandbox
-from tests.sandbox.support import (
+from tests.helpers.shop import (
     ALICE,
     CLIENT_ID,
     CLIENT_SECRET,

@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
-from tests.conftest import TEST_SETTINGS
+from tests.helpers.ports import free_port, wait_until_answering
+from tests.helpers.settings import TEST_SETTINGS
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def portal_environ(database_url: str, **extra: str) -> dict[str, str]:
@@ -90,16 +80,8 @@ def gunicorn(environ: dict[str, str], log: Path, *, workers: int = 4) -> Iterato
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code < 500:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start: {log.read_text()}")
-            time.sleep(0.2)
+        if not wait_until_answering(f"{url}/healthz", process, 60, probe_timeout=2):
+            raise RuntimeError(f"gunicorn did not start: {log.read_text()}")
         yield Server(url=url, log=log)
     finally:
         process.terminate()

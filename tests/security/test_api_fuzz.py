@@ -10,8 +10,8 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
-from tests.api.conftest import Api, new_key
-from tests.orders.conftest import order_body
+from tests.helpers.api import Api, new_key
+from tests.helpers.orders import order_body
 
 EXAMPLES = 60
 NASTY = [

@@ -6,8 +6,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal import config
-from tests.api.conftest import Api, new_key
-from tests.conftest import make_app
+from tests.helpers.api import Api, new_key
+from tests.helpers.apps import make_app
 
 
 def _forged(key: str) -> str:

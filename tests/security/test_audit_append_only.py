@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError
 
 from portal import create_app
 from portal.extensions import db
-from tests.conftest import TEST_SETTINGS
+from tests.helpers.settings import TEST_SETTINGS
 
 
 def _insert_event(connection: object) -> None:

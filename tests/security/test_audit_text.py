@@ -10,7 +10,7 @@ from portal.audit.actor import Actor
 from portal.audit.services import record
 from portal.extensions import db
 from portal.models.audit import AuditEvent
-from tests.conftest import launch
+from tests.helpers.launch import launch
 
 
 def test_escaped_control_characters_are_cut_to_the_column(app: Flask) -> None:

@@ -7,9 +7,9 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.api.conftest import Api, new_key
-from tests.conftest import launch
-from tests.support.conftest import add_staff, sign_in
+from tests.helpers.api import Api, new_key
+from tests.helpers.launch import launch
+from tests.helpers.staff import add_staff, sign_in
 
 ARGUMENT = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 

@@ -16,8 +16,11 @@ from portal import create_app, crypto
 from portal.extensions import db
 from portal.models.connection import PongoConnection
 from portal.models.merchant import Merchant
-from tests.conftest import TEST_SETTINGS, connect_merchant, csrf_token, launch, launch_token
-from tests.support.conftest import add_merchant, add_staff, page_csrf, sign_in, start_view
+from tests.helpers.connect import connect_merchant
+from tests.helpers.launch import launch, launch_token
+from tests.helpers.pages import csrf_token
+from tests.helpers.settings import TEST_SETTINGS
+from tests.helpers.staff import add_merchant, add_staff, sign_in, start_view
 
 
 def _security_records(caplog: pytest.LogCaptureFixture, event: str) -> list[dict[str, object]]:
@@ -58,7 +61,7 @@ def test_view_as_start_is_rate_limited_per_staff_member(
     add_staff(app, "sam@pos.example")
     agent = app.test_client()
     assert sign_in(agent, "alex@pos.example").status_code == 302
-    token = page_csrf(agent, "/support/merchants/M1")
+    token = csrf_token(agent, "/support/merchants/M1")
     form = {"reason": " ", "csrf_token": token}
     statuses = [agent.post("/support/merchants/M1/view", data=form).status_code for _ in range(20)]
     assert statuses == [422] * 20
@@ -214,7 +217,7 @@ def test_abandoned_connects_keep_the_cookie_small_and_a_last_connect_completes(
     pongo_app: Flask, pongo: httpx.Client
 ) -> None:
     """SEC-21: 50 connects started and abandoned; the cookie stays < 4096 bytes, the next works."""
-    from tests.conftest import consent
+    from tests.helpers.connect import consent
 
     client = pongo_app.test_client()
     launch(client)

@@ -7,8 +7,7 @@ import time
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import launch_token
-from tests.entry.test_launch import claims, open_link, signed
+from tests.helpers.launch import claims, launch_token, open_link, signed
 
 
 @pytest.mark.parametrize("exp_after_now", [30, 1, -1, -59])

@@ -6,8 +6,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import launch
-from tests.support.conftest import add_merchant, add_staff, sign_in, start_view
+from tests.helpers.launch import launch
+from tests.helpers.staff import add_merchant, add_staff, sign_in, start_view
 
 GARBAGE = ["garbage", "", "a.b.c"]
 

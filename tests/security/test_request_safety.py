@@ -13,11 +13,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.access import API, STAFF, policy_of
-from tests.api.conftest import new_key
-from tests.conftest import csrf_token, launch
-from tests.orders.conftest import OrdersApi, fake_connection, order_body
+from tests.helpers.api import new_key
+from tests.helpers.launch import launch
+from tests.helpers.orders import OrdersApi, fake_connection, order_body
+from tests.helpers.pages import csrf_token
+from tests.helpers.staff import add_staff, sign_in, start_view
 from tests.security.snapshot import changes, snapshot
-from tests.support.conftest import add_staff, page_csrf, sign_in, start_view
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Checks its token itself (see test_ending_a_view_refuses_a_wrong_token).
@@ -108,7 +109,7 @@ def test_ending_a_view_refuses_a_wrong_token(app: Flask) -> None:
     staff = app.test_client()
     assert sign_in(staff, "alex@pos.example").status_code == 302
     assert start_view(staff).status_code == 302
-    page_csrf(staff, "/")
+    csrf_token(staff, "/")
     before = snapshot(app)
     assert staff.post("/support/view/end", data={"csrf_token": "wrong"}).status_code == 400
     assert changes(before, snapshot(app)) == {}

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models.session import WebSession
 from portal.urls import under_origin
-from tests.conftest import launch, make_app
+from tests.helpers.apps import make_app
+from tests.helpers.launch import launch
 
 ORIGIN = "https://pos.example/admin"
 SEGMENTS = [

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
@@ -21,10 +20,10 @@ from portal.access import MERCHANT, policy_of
 from portal.extensions import db
 from portal.models.locations import Location, PongoStore
 from portal.models.merchant import Merchant
-from portal.sandbox.server import RunningSandbox
-from tests.api.conftest import new_key
-from tests.conftest import connect_merchant, csrf_token, make_app
-from tests.orders.conftest import OrdersApi, fake_connection, order_body
+from tests.helpers.api import new_key
+from tests.helpers.connect import connect_merchant
+from tests.helpers.orders import OrdersApi, fake_connection, order_body
+from tests.helpers.pages import csrf_token
 from tests.security.snapshot import Row, changes, snapshot
 
 SHARED_REF = "SHOP-1"
@@ -36,12 +35,6 @@ B_NAME = "Café Tropique"
 # B's data that no request of A carries, so an answer holding it shows B's data (identifiers
 # A sends may be echoed back, as in a search box).
 B_MARKERS = (B_STORE_NAME, "Tropique Two", B_NAME, "Tropique street", "+33 6 12 34 56 78")
-
-
-@pytest.fixture
-def app(database_url: str, sandbox: RunningSandbox) -> Flask:
-    """The portal on the sandbox."""
-    return make_app(database_url, pongo_base_url=sandbox.url)
 
 
 def _merchant_id(app: Flask, ref: str) -> int:

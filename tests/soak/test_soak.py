@@ -15,7 +15,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -32,17 +31,14 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models.orders import Order, OrderRelay
-from tests.api.conftest import new_key
-from tests.conftest import (
-    DEMO_LOGIN,
-    POSTGRES_URL,
-    TEST_SETTINGS,
-    _drop_postgres_schema,
-    _postgres_schema_url,
-    connect_merchant,
-    make_app,
-)
-from tests.orders.conftest import LINKS, LOCATIONS, link_locations, order_body
+from tests.helpers.api import new_key
+from tests.helpers.apps import make_app
+from tests.helpers.connect import connect_merchant
+from tests.helpers.databases import POSTGRES_URL, private_schema
+from tests.helpers.orders import LINKS, LOCATIONS, link_locations, order_body
+from tests.helpers.ports import free_port
+from tests.helpers.sandbox import DEMO_LOGIN
+from tests.helpers.settings import TEST_SETTINGS
 
 pytestmark = [
     pytest.mark.soak,
@@ -74,12 +70,6 @@ RELAY_ENV = {
     "PORTAL_RELAY_BREAKER_FAILURES": "8",
     "PORTAL_RELAY_BREAKER_RESET_SECONDS": "1",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_for(url: str, seconds: float = 30.0) -> None:
@@ -147,12 +137,11 @@ def processes(tmp_path: Path) -> Iterator[Processes]:
 
 @pytest.fixture
 def schema_url() -> Iterator[str]:
-    url, schema = _postgres_schema_url()
-    yield url
-    from tests.conftest import dispose_apps
+    from tests.helpers.apps import dispose_apps
 
-    dispose_apps()
-    _drop_postgres_schema(schema)
+    with private_schema() as url:
+        yield url
+        dispose_apps()
 
 
 def send_spans(logs: Path) -> dict[str, list[tuple[float, float]]]:

@@ -1,117 +1,38 @@
-"""Support fixtures: staff accounts, sign-in and starting a view as a merchant."""
+"""A support agent and a support admin viewing merchant M1 on an app with new-feature routes."""
 
 from __future__ import annotations
-
-import functools
-import re
-from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.extensions import db
-from portal.models.audit import AuditEvent
-from portal.models.connection import PongoConnection
-from portal.models.merchant import Merchant
-from portal.models.staff import Staff
-from portal.support import accounts
-
-PASSWORD = "correct horse battery staple"
-AGENT = "alex@pos.example"
-ADMIN = "sam@pos.example"
-
-
-@functools.cache
-def _password_hash(password: str) -> str:
-    """A real scrypt hash, computed once per password for the whole run (each costs ~0.2 s)."""
-    return accounts.hash_password(password)
-
-
-def add_staff(app: Flask, email: str, role: str = "support", password: str = PASSWORD) -> int:
-    """Create a staff account directly in the database."""
-    with app.app_context():
-        staff = Staff(email=email, role=role, password_hash=_password_hash(password))
-        db.session.add(staff)
-        db.session.commit()
-        return staff.id
-
-
-def add_merchant(app: Flask, ref: str, name: str, **connection: Any) -> int:
-    """Create a merchant, with a Pongo connection row when `status` is given."""
-    with app.app_context():
-        merchant = Merchant(ref=ref, name=name)
-        db.session.add(merchant)
-        db.session.flush()
-        if connection:
-            db.session.add(PongoConnection(merchant_id=merchant.id, **connection))
-        db.session.commit()
-        return merchant.id
-
-
-def session_cookie(client: FlaskClient) -> str | None:
-    """The session token cookie the browser holds."""
-    cookie = client.get_cookie("portal_session")
-    return cookie.value if cookie else None
-
-
-def page_csrf(client: FlaskClient, path: str) -> str:
-    """The CSRF token rendered on a page."""
-    body = client.get(path).get_data(as_text=True)
-    found = re.search(r'name="csrf_token" value="([^"]+)"', body)
-    assert found, f"no CSRF token on {path}"
-    return found.group(1)
-
-
-def sign_in(client: FlaskClient, email: str = AGENT, password: str = PASSWORD) -> Any:
-    """Sign in at /support/login the way a browser does."""
-    token = page_csrf(client, "/support/login")
-    return client.post(
-        "/support/login", data={"email": email, "password": password, "csrf_token": token}
-    )
-
-
-def start_view(client: FlaskClient, ref: str = "M1", reason: str = "Ticket 4521: rewards") -> Any:
-    """Start viewing a merchant's portal from its support page."""
-    token = page_csrf(client, f"/support/merchants/{ref}")
-    return client.post(
-        f"/support/merchants/{ref}/view", data={"reason": reason, "csrf_token": token}
-    )
-
-
-def events(app: Flask, action: str | None = None) -> list[AuditEvent]:
-    """Audit events, oldest first, optionally of one action."""
-    with app.app_context():
-        query = db.select(AuditEvent).order_by(AuditEvent.id)
-        if action:
-            query = query.where(AuditEvent.action == action)
-        found = list(db.session.scalars(query))
-        db.session.expunge_all()
-        return found
+from tests.helpers.pages import csrf_token
+from tests.helpers.routes import add_feature_routes
+from tests.helpers.staff import ADMIN, sign_in, start_view
 
 
 @pytest.fixture
-def staffed(app: Flask) -> Flask:
-    """An app with a support agent, a support admin and two merchants."""
-    add_staff(app, AGENT)
-    add_staff(app, ADMIN, role="support-admin")
-    add_merchant(app, "M1", "Boulangerie Lumière", status="connected", account_name="Lumière Pongo")
-    add_merchant(app, "M2", "Café Tropique", status="needs_reconnection", account_name="Tropique")
-    add_merchant(app, "M3", "Épicerie Nord")
-    return app
+def guarded(staffed: Flask) -> Flask:
+    """The staffed app plus routes added the way new features would add them."""
+    add_feature_routes(staffed)
+    return staffed
 
 
 @pytest.fixture
-def agent(staffed: Flask) -> FlaskClient:
-    """A client signed in as a support agent."""
-    client = staffed.test_client()
-    assert sign_in(client).status_code == 302
+def viewer(guarded: Flask) -> FlaskClient:
+    """A support agent viewing merchant M1, read-only."""
+    client = guarded.test_client()
+    sign_in(client)
+    start_view(client)
     return client
 
 
 @pytest.fixture
-def admin(staffed: Flask) -> FlaskClient:
-    """A client signed in as a support admin."""
-    client = staffed.test_client()
-    assert sign_in(client, ADMIN).status_code == 302
+def writer(guarded: Flask) -> FlaskClient:
+    """A support admin viewing merchant M1 in write mode."""
+    client = guarded.test_client()
+    sign_in(client, ADMIN)
+    start_view(client)
+    token = csrf_token(client, "/support/view/write")
+    client.post("/support/view/write", data={"reason": "Asked by owner", "csrf_token": token})
     return client

@@ -14,8 +14,9 @@ from portal.audit.services import record
 from portal.extensions import db
 from portal.models.audit import AuditEvent
 from portal.models.merchant import Merchant
-from tests.conftest import launch
-from tests.support.conftest import AGENT, page_csrf, start_view
+from tests.helpers.launch import launch
+from tests.helpers.pages import csrf_token
+from tests.helpers.staff import AGENT, start_view
 
 
 def test_merchant_sees_the_support_view_with_reason_and_times(
@@ -24,7 +25,7 @@ def test_merchant_sees_the_support_view_with_reason_and_times(
     start_view(agent, reason="Ticket 4521: rewards not showing")
     agent.get("/")
     agent.get("/access-log")
-    token = page_csrf(agent, "/")
+    token = csrf_token(agent, "/")
     agent.post("/support/view/end", data={"csrf_token": token})
 
     merchant = staffed.test_client()

@@ -9,7 +9,7 @@ from flask import Flask
 
 from portal.extensions import db
 from portal.models.staff import Staff
-from tests.support.conftest import AGENT, PASSWORD, add_staff, session_cookie, sign_in
+from tests.helpers.staff import AGENT, PASSWORD, add_staff, session_cookie, sign_in
 
 
 def _staff(app: Flask, email: str) -> Staff | None:
@@ -106,9 +106,9 @@ def test_wrong_password_and_unknown_email_look_the_same(
 
 def test_empty_sign_in_form_is_refused_with_field_errors(app: Flask) -> None:
     client = app.test_client()
-    from tests.support.conftest import page_csrf
+    from tests.helpers.pages import csrf_token
 
-    token = page_csrf(client, "/support/login")
+    token = csrf_token(client, "/support/login")
     response = client.post("/support/login", data={"csrf_token": token})
     assert response.status_code == 422
     assert "field-errors" in response.get_data(as_text=True)
@@ -119,9 +119,9 @@ def test_sign_out_revokes_the_session(app: Flask) -> None:
     client = app.test_client()
     sign_in(client)
     cookie = session_cookie(client)
-    from tests.support.conftest import page_csrf
+    from tests.helpers.pages import csrf_token
 
-    token = page_csrf(client, "/support/")
+    token = csrf_token(client, "/support/")
     response = client.post("/support/logout", data={"csrf_token": token})
     assert response.status_code == 302
     replay = app.test_client()

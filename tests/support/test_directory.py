@@ -56,7 +56,7 @@ def test_problem_filters_come_from_the_registry(agent: FlaskClient) -> None:
 
 
 def test_disconnected_merchant_counts_as_not_connected(staffed: Flask, agent: FlaskClient) -> None:
-    from tests.support.conftest import add_merchant
+    from tests.helpers.staff import add_merchant
 
     add_merchant(staffed, "M4", "Fromagerie Sud", status="disconnected")
     body = _rows(agent, problem="not_connected")
@@ -65,7 +65,7 @@ def test_disconnected_merchant_counts_as_not_connected(staffed: Flask, agent: Fl
 
 
 def test_merchant_card_shows_health_but_no_token(staffed: Flask, agent: FlaskClient) -> None:
-    from tests.support.conftest import add_merchant
+    from tests.helpers.staff import add_merchant
 
     add_merchant(
         staffed,
@@ -83,7 +83,7 @@ def test_merchant_card_shows_health_but_no_token(staffed: Flask, agent: FlaskCli
 
 
 def test_directory_pages_through_many_merchants(staffed: Flask, agent: FlaskClient) -> None:
-    from tests.support.conftest import add_merchant
+    from tests.helpers.staff import add_merchant
 
     for number in range(30):
         add_merchant(staffed, f"B{number:02d}", f"Bistro {number:02d}")
@@ -99,7 +99,7 @@ def test_location_problems_filter_the_directory(staffed: Flask, agent: FlaskClie
     from portal.extensions import db
     from portal.models import Location, PongoStore, StoreSync
     from portal.models.base import utcnow
-    from tests.support.conftest import add_merchant
+    from tests.helpers.staff import add_merchant
 
     unlinked = add_merchant(staffed, "M5", "Boucherie Est")
     orphaned = add_merchant(staffed, "M6", "Primeur Ouest")
@@ -124,7 +124,7 @@ def test_a_location_marked_without_pongo_store_is_not_an_unlinked_problem(
     from portal.extensions import db
     from portal.models import Location
     from portal.models.base import utcnow
-    from tests.support.conftest import add_merchant
+    from tests.helpers.staff import add_merchant
 
     kitchen = add_merchant(staffed, "M7", "Traiteur Nord")
     with staffed.app_context():

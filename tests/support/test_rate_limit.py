@@ -8,11 +8,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.support.conftest import AGENT, PASSWORD, add_staff, page_csrf
+from tests.helpers.pages import csrf_token
+from tests.helpers.staff import AGENT, PASSWORD, add_staff
 
 
 def _try(client: FlaskClient, ip: str, email: str, password: str = "wrong password!") -> int:  # noqa: S107  # a deliberately wrong one
-    token = page_csrf(client, "/support/login")
+    token = csrf_token(client, "/support/login")
     response = client.post(
         "/support/login",
         data={"email": email, "password": password, "csrf_token": token},

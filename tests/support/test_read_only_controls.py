@@ -11,9 +11,7 @@ from werkzeug.wrappers import Response
 
 from portal.access import API, merchant_required
 from portal.support.guard import can_write
-from tests.support import test_guard
-from tests.support.conftest import ADMIN, page_csrf, sign_in, start_view
-from tests.support.test_guard import PERMITTED_WHILE_VIEWING, write_routes
+from tests.helpers.routes import PERMITTED_WHILE_VIEWING, write_routes
 
 
 def _add_can_write_probe(app: Flask) -> None:
@@ -28,33 +26,9 @@ def _add_can_write_probe(app: Flask) -> None:
 
 
 @pytest.fixture
-def guarded(staffed: Flask) -> Flask:
-    """The guard tests' app (new write routes, connection stand-ins, a secret) plus the probe."""
-    test_guard._add_dummy_write(staffed)
-    test_guard._add_connection_endpoints(staffed)
-    test_guard._add_secret(staffed)
-    _add_can_write_probe(staffed)
-    return staffed
-
-
-@pytest.fixture
-def viewer(guarded: Flask) -> FlaskClient:
-    """A support agent viewing merchant M1, read-only."""
-    client = guarded.test_client()
-    sign_in(client)
-    start_view(client)
-    return client
-
-
-@pytest.fixture
-def writer(guarded: Flask) -> FlaskClient:
-    """A support admin viewing merchant M1 in write mode."""
-    client = guarded.test_client()
-    sign_in(client, ADMIN)
-    start_view(client)
-    token = page_csrf(client, "/support/view/write")
-    client.post("/support/view/write", data={"reason": "Asked by owner", "csrf_token": token})
-    return client
+def probe(guarded: Flask) -> None:
+    """The guard tests' app gets the probe before any request."""
+    _add_can_write_probe(guarded)
 
 
 def _answers(client: FlaskClient) -> dict[str, bool]:
@@ -80,6 +54,7 @@ def _csrf(client: FlaskClient) -> str:
     return found.group(1)
 
 
+@pytest.mark.usefixtures("probe")
 def test_can_write_says_what_the_guard_does_in_read_mode(viewer: FlaskClient) -> None:
     told = viewer.get("/can-write-probe").json
     assert told is not None
@@ -89,6 +64,7 @@ def test_can_write_says_what_the_guard_does_in_read_mode(viewer: FlaskClient) ->
     assert not any(answers.values())
 
 
+@pytest.mark.usefixtures("probe")
 def test_can_write_says_what_the_guard_does_in_write_mode(writer: FlaskClient) -> None:
     told = writer.get("/can-write-probe").json
     assert told is not None
@@ -106,6 +82,7 @@ def _button(page: str, words: str) -> str:
     return found.group(0)
 
 
+@pytest.mark.usefixtures("probe")
 def test_read_mode_disables_writing_controls_with_a_hint(viewer: FlaskClient) -> None:
     page = viewer.get("/connect/").get_data(as_text=True)
     for words in ("Reconnect Pongo", "Disconnect", "Turn the e-mails"):
@@ -117,6 +94,7 @@ def test_read_mode_disables_writing_controls_with_a_hint(viewer: FlaskClient) ->
     assert "disabled" not in end
 
 
+@pytest.mark.usefixtures("probe")
 def test_write_mode_enables_merchant_writes_with_its_own_banner(writer: FlaskClient) -> None:
     page = writer.get("/connect/").get_data(as_text=True)
     assert "disabled" not in _button(page, "Turn the e-mails")
@@ -127,7 +105,7 @@ def test_write_mode_enables_merchant_writes_with_its_own_banner(writer: FlaskCli
 
 
 def test_merchant_sees_every_control_enabled(staffed: Flask) -> None:
-    from tests.conftest import launch
+    from tests.helpers.launch import launch
 
     client = staffed.test_client()
     launch(client)

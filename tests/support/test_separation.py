@@ -6,7 +6,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.access import MERCHANT, STAFF, policy_of
-from tests.conftest import csrf_token, launch
+from tests.helpers.launch import launch
+from tests.helpers.pages import csrf_token
 
 
 def _get_rules(app: Flask, policy: str) -> list[str]:

@@ -10,8 +10,9 @@ from flask.testing import FlaskClient
 
 from portal.models.base import utcnow
 from portal.support import viewas
-from tests.conftest import launch
-from tests.support.conftest import ADMIN, AGENT, events, page_csrf, session_cookie, start_view
+from tests.helpers.launch import launch
+from tests.helpers.pages import csrf_token
+from tests.helpers.staff import ADMIN, AGENT, events, session_cookie, start_view
 
 
 def test_starting_a_view_rotates_the_session_and_binds_actor_and_subject(
@@ -55,14 +56,14 @@ def test_view_needs_the_csrf_token(agent: FlaskClient) -> None:
 
 
 def test_unknown_merchant_is_a_404(agent: FlaskClient) -> None:
-    token = page_csrf(agent, "/support/")
+    token = csrf_token(agent, "/support/")
     response = agent.post("/support/merchants/NOPE/view", data={"reason": "x", "csrf_token": token})
     assert response.status_code == 404
 
 
 def test_banner_is_on_every_merchant_page(agent: FlaskClient) -> None:
     """SEC-25: each GET merchant page shows who views, as whom, until when, and End."""
-    from tests.support.test_guard import merchant_get_rules
+    from tests.helpers.routes import merchant_get_rules
 
     start_view(agent)
     rules = merchant_get_rules(agent.application)
@@ -89,7 +90,7 @@ def test_ending_returns_to_the_console_with_a_new_session(agent: FlaskClient) ->
     """SEC-23: end → new session id, the agent's own session restored."""
     start_view(agent)
     viewing = session_cookie(agent)
-    token = page_csrf(agent, "/")
+    token = csrf_token(agent, "/")
     response = agent.post("/support/view/end", data={"csrf_token": token})
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/support/")
@@ -105,7 +106,7 @@ def test_ending_returns_to_the_console_with_a_new_session(agent: FlaskClient) ->
 
 def test_second_tab_ending_an_ended_view_just_shows_the_console(agent: FlaskClient) -> None:
     start_view(agent)
-    token = page_csrf(agent, "/")
+    token = csrf_token(agent, "/")
     agent.post("/support/view/end", data={"csrf_token": token})
     again = agent.post("/support/view/end", data={"csrf_token": token}, follow_redirects=True)
     assert again.status_code == 200
@@ -170,7 +171,7 @@ def test_audit_trail_names_actor_subject_reason_time_and_request(
     """SEC-26: start, page views and end carry both identities, UTC times and request ids."""
     start_view(agent, reason="Ticket 77")
     agent.get("/", headers={"X-Request-ID": "req-page-view-0001"})
-    token = page_csrf(agent, "/")
+    token = csrf_token(agent, "/")
     agent.post("/support/view/end", data={"csrf_token": token})
     trail = [e for e in events(staffed) if e.action.startswith("support.")]
     actions = [e.action for e in trail]
@@ -203,7 +204,7 @@ def test_reason_with_line_breaks_is_neutralised(agent: FlaskClient, staffed: Fla
 def test_only_a_support_admin_may_switch_to_write_mode(agent: FlaskClient) -> None:
     start_view(agent)
     assert "Switch to write mode" not in agent.get("/").get_data(as_text=True)
-    token = page_csrf(agent, "/")
+    token = csrf_token(agent, "/")
     response = agent.post("/support/view/write", data={"reason": "fix", "csrf_token": token})
     assert response.status_code == 403
     with agent.session_transaction() as session:
@@ -215,7 +216,7 @@ def test_support_admin_switches_to_write_mode_with_a_second_reason(
 ) -> None:
     start_view(admin)
     assert "Switch to write mode" in admin.get("/").get_data(as_text=True)
-    token = page_csrf(admin, "/support/view/write")
+    token = csrf_token(admin, "/support/view/write")
     empty = admin.post("/support/view/write", data={"reason": "", "csrf_token": token})
     assert empty.status_code == 422
     before = session_cookie(admin)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -21,8 +20,8 @@ from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.drift import SyncState
 from portal.sandbox import DEMO_FIXTURE
-from portal.sandbox.server import RunningSandbox
-from tests.conftest import DEMO_LOGIN, make_app
+from tests.helpers.ports import free_port
+from tests.helpers.sandbox import DEMO_LOGIN
 
 POS_ADMIN = "https://pos.example.com/admin/loyalty"
 
@@ -44,13 +43,6 @@ class Mailbox:
         return [m for m in self.messages if m["To"] == address]
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
     """A real SMTP server on 127.0.0.1, the peer the portal's smtplib talks to."""
@@ -65,14 +57,12 @@ def mailbox() -> Iterator[tuple[Mailbox, int]]:
 
 
 @pytest.fixture
-def app(database_url: str, sandbox: RunningSandbox, mailbox: tuple[Mailbox, int]) -> Flask:
-    """The portal talking to the sandbox and mailing through the local SMTP server."""
-    return make_app(
-        database_url,
-        pongo_base_url=sandbox.url,
-        mail_smtp_url=f"smtp://127.0.0.1:{mailbox[1]}",
-        mail_from_address="Pongo portal <portal@pos.example.com>",
-    )
+def app_settings(mailbox: tuple[Mailbox, int]) -> dict[str, Any]:
+    """The root `app` mails through the local SMTP server."""
+    return {
+        "mail_smtp_url": f"smtp://127.0.0.1:{mailbox[1]}",
+        "mail_from_address": "Pongo portal <portal@pos.example.com>",
+    }
 
 
 def run_sync(app: Flask) -> str:

@@ -16,7 +16,8 @@ from portal.models.connection import PongoConnection
 from portal.models.merchant import Merchant
 from portal.sandbox import routes
 from portal.sync.worker import Claim, Result, SyncWorker
-from tests.conftest import DEMO_LOGIN, DEMO_PASSWORD, TEST_SETTINGS
+from tests.helpers.sandbox import DEMO_LOGIN, DEMO_PASSWORD
+from tests.helpers.settings import TEST_SETTINGS
 from tests.sync.conftest import make_due
 
 MERCHANTS = 8
@@ -72,7 +73,7 @@ def test_two_workers_never_sync_one_merchant_at_the_same_time(
 ) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("several workers are for PostgreSQL; SQLite runs one")
-    from tests.conftest import make_app
+    from tests.helpers.apps import make_app
 
     app = make_app(database_url, pongo_base_url=sandbox.url)  # type: ignore[attr-defined]
     connect_directly(app, pongo, MERCHANTS)

@@ -11,9 +11,9 @@ from portal.models.audit import AuditEvent
 from portal.models.drift import DriftChange
 from portal.models.merchant import Merchant
 from portal.sync.compare import ChangeKind
-from tests.api.conftest import Api
-from tests.conftest import csrf_token
-from tests.locations.conftest import post_links
+from tests.helpers.api import Api
+from tests.helpers.locations import post_links
+from tests.helpers.pages import csrf_token
 from tests.sync.conftest import Mailbox, demo_account, make_due, put_rewards, put_stores, run_sync
 from tests.sync.test_sync import OWNER, changes_of, connect_two_merchants
 

@@ -17,11 +17,14 @@ from portal.models.connection import PongoConnection
 from portal.models.drift import DriftChange, SyncState
 from portal.models.merchant import Merchant
 from portal.sync.compare import ChangeKind
-from tests.api.conftest import Api
-from tests.conftest import DEMO_LOGIN, connect_merchant, csrf_token, launch
-from tests.locations.conftest import post_links
-from tests.rewards.conftest import push_catalogue
-from tests.support.conftest import add_staff, sign_in
+from tests.helpers.api import Api
+from tests.helpers.connect import connect_merchant
+from tests.helpers.launch import launch
+from tests.helpers.locations import post_links
+from tests.helpers.pages import csrf_token
+from tests.helpers.rewards import push_catalogue
+from tests.helpers.sandbox import DEMO_LOGIN
+from tests.helpers.staff import add_staff, sign_in
 from tests.sync.conftest import (
     POS_ADMIN,
     Mailbox,
@@ -239,9 +242,9 @@ def test_emails_turned_off_are_not_sent_and_the_switch_is_audited(
 def test_nothing_is_mailed_without_an_smtp_url(
     database_url: str, sandbox: object, pongo: httpx.Client
 ) -> None:
-    from tests.api.conftest import Api as PosApi
-    from tests.api.conftest import new_key
-    from tests.conftest import make_app
+    from tests.helpers.api import Api as PosApi
+    from tests.helpers.api import new_key
+    from tests.helpers.apps import make_app
 
     app = make_app(database_url, pongo_base_url=sandbox.url)  # type: ignore[attr-defined]
     connect_two_merchants(app, pongo, PosApi(app.test_client(), new_key(app)))
@@ -256,9 +259,9 @@ def test_nothing_is_mailed_without_an_smtp_url(
 def test_the_demo_writes_its_emails_to_a_folder_and_lists_them(
     database_url: str, sandbox: object, pongo: httpx.Client, tmp_path: Path
 ) -> None:
-    from tests.api.conftest import Api as PosApi
-    from tests.api.conftest import new_key
-    from tests.conftest import make_app
+    from tests.helpers.api import Api as PosApi
+    from tests.helpers.api import new_key
+    from tests.helpers.apps import make_app
 
     folder = tmp_path / "mail"
     app = make_app(
@@ -288,7 +291,7 @@ def test_a_review_lapses_when_a_scheduled_sync_finds_the_rewards_skus_changed(
 ) -> None:
     """The merchant reviewed a reward; its SKUs change in Pongo; the next sync brings it back."""
     from portal.overview.services import setup_guide
-    from tests.rewards.test_reviews import mark
+    from tests.helpers.rewards import mark
 
     first, _second = connect_two_merchants(app, pongo, api)
     run_sync(app)

@@ -6,7 +6,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,30 +20,19 @@ import pytest
 from flask import Flask
 
 from portal.sandbox.server import RunningSandbox
-from tests.api.conftest import new_key
-from tests.conftest import (
-    BACKENDS,
-    DEMO_LOGIN,
-    TEST_SETTINGS,
-    _drop_postgres_schema,
-    _postgres_schema_url,
-    consent,
-    dispose_apps,
-    launch_token,
-    make_app,
-)
+from tests.helpers.api import new_key
+from tests.helpers.apps import empty_database, make_app
+from tests.helpers.connect import consent
+from tests.helpers.databases import BACKENDS
+from tests.helpers.launch import launch_token
+from tests.helpers.ports import free_port, wait_until_answering
+from tests.helpers.sandbox import DEMO_LOGIN
+from tests.helpers.settings import TEST_SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 # The promise under test: no request a person waits on holds a worker longer than this.
 WAIT_LIMIT_S = 5.0
-
-
-def free_port() -> int:
-    """A port nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def portal_environ(database_url: str, sandbox_url: str, base_url: str) -> dict[str, str]:
@@ -63,7 +51,7 @@ def portal_environ(database_url: str, sandbox_url: str, base_url: str) -> dict[s
         "PONGO_BASE_URL": sandbox_url,
         # The code of this checkout, whichever checkout the virtualenv was installed from.
         "PYTHONPATH": str(ROOT),
-        # Each test browser comes from its own address, so rate limits never mix tests up.
+        # Each test's visitor comes from its own address, so rate limits never mix tests up.
         "PORTAL_PROXY_HOPS": "1",
     }
 
@@ -82,13 +70,8 @@ def served_database(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """One database per module and backend: starting gunicorn for each test would be slow."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('served') / 'portal.db'}"
-        return
-    url, schema = _postgres_schema_url()
-    yield url
-    dispose_apps()
-    _drop_postgres_schema(schema)
+    with empty_database(request.param, tmp_path_factory.mktemp("served")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -122,16 +105,8 @@ def served(
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code < 500:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail((tmp_path / "gunicorn.log").read_text())
-            time.sleep(0.2)
+        if not wait_until_answering(f"{url}/healthz", process, 30):
+            pytest.fail((tmp_path / "gunicorn.log").read_text())
         yield Served(url, app, key)
     finally:
         process.send_signal(signal.SIGTERM)
@@ -143,8 +118,8 @@ def served(
         log.close()
 
 
-class Browser:
-    """A person's browser on the served portal: cookies kept, every answer timed and checked."""
+class Visitor:
+    """A person's browser on the served portal, over HTTP: cookies kept, answers timed, checked."""
 
     def __init__(self, base_url: str) -> None:
         address = f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(256)}"
@@ -175,7 +150,7 @@ class Browser:
         return found.group(1)
 
     def follow(self, response: httpx.Response) -> httpx.Response:
-        """Follow one redirect on the portal, as the browser would."""
+        """Follow one redirect on the portal, as a browser would."""
         assert response.status_code in (302, 303), (response.status_code, response.text[:500])
         target = urlsplit(response.headers["Location"])
         return self.get(f"{target.path}?{target.query}" if target.query else target.path)
@@ -197,9 +172,9 @@ class Browser:
 
 
 @pytest.fixture
-def browser(served: Served) -> Iterator[Browser]:
-    """A fresh browser on the served portal."""
-    person = Browser(served.url)
+def visitor(served: Served) -> Iterator[Visitor]:
+    """A fresh person, with their own browser, on the served portal."""
+    person = Visitor(served.url)
     yield person
     person.close()
 

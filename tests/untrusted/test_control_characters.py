@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.untrusted.conftest import Browser, Served
+from tests.untrusted.conftest import Served, Visitor
 
 LOCATIONS = {"locations": [{"ref": "L1", "name": "Lumière Oberkampf", "city": "Paris"}]}
 
@@ -21,14 +21,14 @@ LOCATIONS = {"locations": [{"ref": "L1", "name": "Lumière Oberkampf", "city": "
         "/orders?q=%1b[31m",
     ],
 )
-def test_control_characters_in_the_address_are_refused(browser: Browser, path: str) -> None:
-    assert browser.launch().status_code == 302
-    answer = browser.get(path)
+def test_control_characters_in_the_address_are_refused(visitor: Visitor, path: str) -> None:
+    assert visitor.launch().status_code == 302
+    answer = visitor.get(path)
     assert answer.status_code in (400, 404), (answer.status_code, answer.text[:300])
 
 
 def test_control_characters_in_api_paths_and_bodies_answer_json(served: Served) -> None:
-    api = Browser(served.url)
+    api = Visitor(served.url)
     key = {"Authorization": f"Bearer {served.api_key}"}
     assert api.request("PUT", "/api/v1/merchants/M1", json={"name": "M1"}, headers=key).is_success
     answers = [
@@ -49,16 +49,16 @@ def test_control_characters_in_api_paths_and_bodies_answer_json(served: Served) 
     api.close()
 
 
-def test_control_characters_in_forms_are_refused(browser: Browser, served: Served) -> None:
+def test_control_characters_in_forms_are_refused(visitor: Visitor, served: Served) -> None:
     api = httpx.Client(base_url=served.url, headers={"Authorization": f"Bearer {served.api_key}"})
-    assert browser.launch().status_code == 302
+    assert visitor.launch().status_code == 302
     assert api.put("/api/v1/merchants/M1/locations", json=LOCATIONS).status_code == 200
-    token = browser.csrf("/locations")
-    saved = browser.post(
+    token = visitor.csrf("/locations")
+    saved = visitor.post(
         "/locations", data={"csrf_token": token, "ref": "L1\x00", "store": "", "page": "1"}
     )
     assert saved.status_code == 400, saved.text[:300]
-    staff = Browser(served.url)
+    staff = Visitor(served.url)
     login = staff.post(
         "/support/login",
         data={
@@ -73,7 +73,7 @@ def test_control_characters_in_forms_are_refused(browser: Browser, served: Serve
 
 
 @pytest.mark.parametrize("claim", ["merchant_ref", "merchant_name", "name", "email"])
-def test_control_characters_in_launch_claims_are_refused(browser: Browser, claim: str) -> None:
-    answer = browser.launch(**{claim: "Boulangerie\x00Lumière"})
+def test_control_characters_in_launch_claims_are_refused(visitor: Visitor, claim: str) -> None:
+    answer = visitor.launch(**{claim: "Boulangerie\x00Lumière"})
     assert answer.status_code == 400, answer.text[:300]
-    assert browser.get("/").status_code in (401, 302)
+    assert visitor.get("/").status_code in (401, 302)

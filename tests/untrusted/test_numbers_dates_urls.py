@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.untrusted.conftest import Browser, Served
+from tests.untrusted.conftest import Served, Visitor
 
 
 def _api(served: Served) -> httpx.Client:
@@ -20,19 +20,19 @@ def _api(served: Served) -> httpx.Client:
 
 @pytest.mark.parametrize("page", ["²", "①", "-1", "0", str(10**18), str(10**20), "1e3", " 2"])
 def test_a_page_number_that_is_not_one_survives_a_save_and_its_redirect(
-    browser: Browser, served: Served, page: str
+    visitor: Visitor, served: Served, page: str
 ) -> None:
     with _api(served) as api:
         api.put("/merchants/M2", json={"name": "Lumière Lyon"})
         locations = [{"ref": "L1", "name": "Lumière Lyon", "city": "Lyon"}]
         assert api.put("/merchants/M2/locations", json={"locations": locations}).is_success
-    assert browser.launch(merchant_ref="M2").status_code == 302
-    token = browser.csrf("/locations")
-    saved = browser.post(
+    assert visitor.launch(merchant_ref="M2").status_code == 302
+    token = visitor.csrf("/locations")
+    saved = visitor.post(
         "/locations", data={"csrf_token": token, "ref": "L1", "store": "", "page": page}
     )
     assert saved.status_code == 302, saved.text[:300]
-    after = browser.follow(saved)
+    after = visitor.follow(saved)
     assert after.status_code == 200
     assert "Links saved" in after.text
 
@@ -60,7 +60,7 @@ def test_an_order_dated_past_the_calendar_edges_is_refused(served: Served, creat
 @pytest.mark.parametrize(
     "return_url", ["http://[::1/", "https://[pos.example.com/x", "http://[::1]x/"]
 )
-def test_a_return_url_that_does_not_parse_is_ignored(browser: Browser, return_url: str) -> None:
-    answer = browser.launch(extra={"return_url": return_url})
+def test_a_return_url_that_does_not_parse_is_ignored(visitor: Visitor, return_url: str) -> None:
+    answer = visitor.launch(extra={"return_url": return_url})
     assert answer.status_code == 302, answer.text[:300]
-    assert browser.follow(answer).status_code == 200
+    assert visitor.follow(answer).status_code == 200

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.untrusted.conftest import Browser, add_fault, set_account_list
+from tests.untrusted.conftest import Visitor, add_fault, set_account_list
 
 GOOD_REWARD = {"public_id": "rew_ok", "name": "Croissant offert", "points": 100}
 ODD_REWARDS: list[dict[str, Any]] = [
@@ -31,46 +31,46 @@ ODD_STORES: list[dict[str, Any]] = [
 ]
 
 
-def refresh(browser: Browser, page: str) -> httpx.Response:
+def refresh(visitor: Visitor, page: str) -> httpx.Response:
     """Press "Refresh from Pongo" on a page and land on the page after."""
-    answer = browser.post(f"{page}/refresh", data={"csrf_token": browser.csrf(page)})
-    return browser.follow(answer)
+    answer = visitor.post(f"{page}/refresh", data={"csrf_token": visitor.csrf(page)})
+    return visitor.follow(answer)
 
 
-def test_odd_rewards_are_skipped_and_counted(browser: Browser, pongo: httpx.Client) -> None:
-    assert browser.connect(pongo, "M10").status_code == 302
+def test_odd_rewards_are_skipped_and_counted(visitor: Visitor, pongo: httpx.Client) -> None:
+    assert visitor.connect(pongo, "M10").status_code == 302
     set_account_list(
         pongo,
         "rewards",
         [GOOD_REWARD, {"public_id": "rew_named", "name": "Pain\x00"}, *ODD_REWARDS],
     )
-    page = refresh(browser, "/rewards")
+    page = refresh(visitor, "/rewards")
     assert page.status_code == 200
     assert f"{len(ODD_REWARDS)} rewards from Pongo could not be read" in page.text
     assert "2 Pongo rewards fetched" in page.text
-    shown = browser.get("/rewards")
+    shown = visitor.get("/rewards")
     assert "Croissant offert" in shown.text
     assert "rew_named" in shown.text
-    assert browser.get("/rewards/export.csv").status_code == 200
+    assert visitor.get("/rewards/export.csv").status_code == 200
 
 
-def test_odd_stores_are_skipped_and_counted(browser: Browser, pongo: httpx.Client) -> None:
-    assert browser.connect(pongo, "M11").status_code == 302
+def test_odd_stores_are_skipped_and_counted(visitor: Visitor, pongo: httpx.Client) -> None:
+    assert visitor.connect(pongo, "M11").status_code == 302
     set_account_list(pongo, "stores", [GOOD_STORE, *ODD_STORES])
-    page = refresh(browser, "/locations")
+    page = refresh(visitor, "/locations")
     assert page.status_code == 200
     assert f"{len(ODD_STORES)} stores from Pongo could not be read" in page.text
     assert "1 Pongo store fetched" in page.text
 
 
 def test_an_odd_identity_or_token_answer_still_connects(
-    browser: Browser, pongo: httpx.Client
+    visitor: Visitor, pongo: httpx.Client
 ) -> None:
     account = {"id": "acc_odd", "name": "n" * 201, "email": "e" * 321, "scopes": ["x\x00"]}
     add_fault(pongo, path="/v1/oauth/me", method="GET", status=200, body=account)
-    answer = browser.connect(pongo, "M12")
+    answer = visitor.connect(pongo, "M12")
     assert answer.status_code == 302, answer.text[:300]
-    assert "Pongo is connected" in browser.follow(answer).text
+    assert "Pongo is connected" in visitor.follow(answer).text
     add_fault(
         pongo,
         path="/v1/oauth/token",
@@ -79,9 +79,9 @@ def test_an_odd_identity_or_token_answer_still_connects(
         body={"access_token": "tok", "token_type": "Bearer", "expires_in": 1e20},
     )
     add_fault(pongo, path="/v1/oauth/me", method="GET", status=200, body={"id": "acc_odd"})
-    again = browser.connect(pongo, "M13")
+    again = visitor.connect(pongo, "M13")
     assert again.status_code == 302, again.text[:300]
-    assert browser.follow(again).status_code == 200
+    assert visitor.follow(again).status_code == 200
     add_fault(
         pongo,
         path="/v1/oauth/token",
@@ -90,17 +90,17 @@ def test_an_odd_identity_or_token_answer_still_connects(
         body={"access_token": "tok", "token_type": "Bearer", "expires_at": 1e20},
     )
     add_fault(pongo, path="/v1/oauth/me", method="GET", status=200, body={"id": "acc_odd"})
-    third = browser.connect(pongo, "M14")
+    third = visitor.connect(pongo, "M14")
     assert third.status_code == 302, third.text[:300]
-    assert browser.get("/connect/").status_code == 200
+    assert visitor.get("/connect/").status_code == 200
 
 
 def test_a_next_page_link_that_is_not_a_url_is_a_clear_error(
-    browser: Browser, pongo: httpx.Client
+    visitor: Visitor, pongo: httpx.Client
 ) -> None:
-    assert browser.connect(pongo, "M15").status_code == 302
+    assert visitor.connect(pongo, "M15").status_code == 302
     body = {"data": [GOOD_REWARD], "links": {"next": "http://[::1/x"}}
     add_fault(pongo, path="/v1/rewards", method="GET", status=200, body=body)
-    page = refresh(browser, "/rewards")
+    page = refresh(visitor, "/rewards")
     assert page.status_code == 200
     assert "Pongo sent an answer the portal does not understand" in page.text

@@ -205,3 +205,8 @@ def valid_order(**changes: Any) -> dict[str, Any]:
     }
     order.update(changes)
     return order
+
+
+def bearer(token: dict[str, Any]) -> dict[str, str]:
+    """The Authorization header for a token answer."""
+    return {"Authorization": f"Bearer {token['access_token']}"}

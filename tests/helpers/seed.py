@@ -18,7 +18,6 @@ from flask import Flask
 from sqlalchemy import insert, select
 
 from portal import crypto
-from portal.api.keys import create_key
 from portal.audit.actor import SYSTEM
 from portal.extensions import db
 from portal.models.base import utcnow
@@ -29,6 +28,7 @@ from portal.models.orders import Order, OrderRelay, RelayStatus
 from portal.models.session import WebSession
 from portal.pongo import FetchedReward
 from portal.rewards.operations import refresh_rewards
+from tests.helpers.api import new_key
 
 CITIES = ("Paris", "Lyon", "Marseille", "Lille", "Nantes", "Bordeaux")
 PREFIXES = ("BAK", "DRK", "SAN", "PIZ", "DES", "MEN", "SAL", "CAF")
@@ -93,10 +93,7 @@ def _sku(n: int) -> str:
 
 def api_key(app: Flask) -> str:
     """A fresh POS API key."""
-    with app.app_context():
-        key = create_key(name="seed").plaintext
-        db.session.commit()
-    return key
+    return new_key(app, name="seed")
 
 
 def seed_merchant(app: Flask, key: str, ref: str, size: Size, *, seed: int = 7) -> int:

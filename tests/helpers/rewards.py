@@ -1,4 +1,4 @@
-"""A merchant connected to the sandbox's demo Pongo account, with a catalogue pushed by the POS."""
+"""A catalogue the POS pushes, and the rewards page driven as a merchant does."""
 
 from __future__ import annotations
 
@@ -6,13 +6,17 @@ import re
 from typing import Any
 
 import httpx
-import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
-from tests.api.conftest import Api
-from tests.conftest import DEMO_LOGIN, connect_merchant, csrf_token
+from portal.extensions import db
+from portal.models.locations import Location
+from tests.helpers.api import Api
+from tests.helpers.pages import csrf_token
+from tests.helpers.sandbox import DEMO_LOGIN
 
-LOCATIONS = [
+CATALOGUE_LOCATIONS = [
     {"ref": "L1", "name": "Lumière Oberkampf", "city": "Paris"},
     {"ref": "L2", "name": "Lumière Lyon", "city": "Lyon"},
 ]
@@ -32,18 +36,11 @@ PRODUCTS: list[dict[str, Any]] = [
 
 def push_catalogue(api: Api, ref: str = "M1") -> None:
     """The POS pushes its locations and products; BAK-060 is then archived by a second push."""
-    assert api.put(f"/merchants/{ref}/locations", {"locations": LOCATIONS}).status_code == 200
+    body = {"locations": CATALOGUE_LOCATIONS}
+    assert api.put(f"/merchants/{ref}/locations", body).status_code == 200
     assert api.put(f"/merchants/{ref}/products", {"products": PRODUCTS}).status_code == 200
     current = [p for p in PRODUCTS if p["sku"] != "BAK-060"]
     assert api.put(f"/merchants/{ref}/products", {"products": current}).status_code == 200
-
-
-@pytest.fixture
-def merchant_client(client: FlaskClient, pongo: httpx.Client, api: Api) -> FlaskClient:
-    """A browser signed in as M1, connected to the demo Pongo account, catalogue pushed."""
-    connect_merchant(client, pongo)
-    push_catalogue(api)
-    return client
 
 
 def set_rewards(pongo: httpx.Client, rewards: list[dict[str, Any]]) -> None:
@@ -53,7 +50,7 @@ def set_rewards(pongo: httpx.Client, rewards: list[dict[str, Any]]) -> None:
 
 
 def refresh(client: FlaskClient) -> Any:
-    """Press "Refresh from Pongo" and follow the redirect."""
+    """Press "Refresh from Pongo" on the rewards page and follow the redirect."""
     token = csrf_token(client, "/rewards")
     return client.post("/rewards/refresh", data={"csrf_token": token}, follow_redirects=True)
 
@@ -70,14 +67,29 @@ def row_of(page: str, public_id: str) -> str:
     return found.group(0)
 
 
-def text_of(html: str) -> str:
-    """Visible text with tags dropped and whitespace collapsed, to assert on sentences."""
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
-
-
 def drawn_review(client: FlaskClient, public_id: str) -> str:
     """The version of a reward's review as its row on the Rewards page carries it now."""
     page = client.get("/rewards?q=" + public_id).get_data(as_text=True)
     row = re.search(rf'<tr id="row-{re.escape(public_id)}".*?</tr>', page, re.DOTALL)
     found = re.search(r'name="version" value="([^"]*)"', row.group(0)) if row else None
     return found.group(1) if found else ""
+
+
+def link(app: Flask, ref: str, slug: str) -> None:
+    """Link a location to a Pongo store (the Locations page's job, tested there)."""
+    with app.app_context():
+        location = db.session.scalar(select(Location).where(Location.ref == ref))
+        assert location is not None
+        location.store_slug = slug
+        db.session.commit()
+
+
+def mark(client: FlaskClient, public_id: str, reason: str, note: str = "", **listing: str) -> Any:
+    """Press "Mark as reviewed" on a reward's row, as the page's form does."""
+    data = {
+        "csrf_token": csrf_token(client, "/rewards"),
+        "reason": reason,
+        "note": note,
+        "version": drawn_review(client, public_id),
+    }
+    return client.post(f"/rewards/{public_id}/review", data={**data, **listing})

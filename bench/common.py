@@ -1,0 +1,72 @@
+"""What every benchmark shares: one way to time, one way to seed a merchant."""
+
+from __future__ import annotations
+
+import gc
+import random
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+
+from portal import create_app
+from portal.extensions import db
+from tests.helpers.api import Api, new_key
+from tests.helpers.settings import TEST_SETTINGS
+
+
+def median_ms(
+    action: Callable[[], object], runs: int, before: Callable[[], object] = gc.collect
+) -> float:
+    """Median wall time of `action` in milliseconds, `before` run untimed before each sample."""
+    samples = []
+    for _ in range(runs):
+        before()
+        start = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def bench_app(database_url: str, **settings: Any) -> Flask:
+    """A portal with the test settings on an empty database, tables created."""
+    app = create_app({**TEST_SETTINGS, "database_url": database_url, **settings})
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+def pos_merchant(app: Flask, ref: str = "BIG", name: str = "Big chain") -> Api:
+    """A merchant created through the POS API; returns that API, its client used for pages."""
+    api = Api(app.test_client(), new_key(app, name="bench"))
+    assert api.put(f"/merchants/{ref}", {"name": name}).status_code in (200, 201)
+    return api
+
+
+def yardstick() -> float:
+    """Time a fixed loop so figures from different machines can be compared."""
+    timings = []
+    for _ in range(5):
+        start = time.perf_counter()
+        sum(range(10**6))
+        timings.append(time.perf_counter() - start)
+    return min(timings)
+
+
+def reward_tokens(rng: random.Random, skus: list[str], count: int) -> list[str]:
+    """One reward's items: matched SKUs, typos, other partners' codes, as merchants type them."""
+    tokens = []
+    for _ in range(count):
+        sku = rng.choice(skus)
+        roll = rng.random()
+        if roll < 0.5:
+            tokens.append(sku)
+        elif roll < 0.6:
+            tokens.append(sku.lower().replace("-", " "))
+        elif roll < 0.7:
+            tokens.append("Q" + sku[1:])
+        else:
+            tokens.append(f"ZLT-{rng.randrange(100_000):05d}")
+    return tokens

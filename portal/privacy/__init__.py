@@ -1,0 +1,1 @@
+"""Personal data over time: erasing a customer's phone, retention, offboarding a merchant."""

@@ -1,0 +1,1 @@
+"""Helpers the whole suite shares: POS API calls, sandbox controls, ports, catalogues."""
