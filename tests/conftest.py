@@ -5,6 +5,7 @@ app             the portal on a fresh database (SQLite, and PostgreSQL when conf
 client          a browser-like test client of `app`
 api_key, api    a fresh POS API key of `app`, and the POS API called with it
 merchant_client a browser signed in as M1, connected to the demo Pongo account, catalogue pushed
+connected_merchant  M1 signed in on `client`, connected, locations L1 and L2 linked (its ref)
 pongo, http     an HTTP client on the demo sandbox, and one on the shop sandbox, each reset
 staffed, agent, admin   support accounts and merchants; a client signed in as each role
 Helpers that are not fixtures live in tests/helpers/.
@@ -27,6 +28,8 @@ from tests.helpers.api import Api, new_key
 from tests.helpers.apps import dispose_apps, empty_database, make_app
 from tests.helpers.connect import connect_merchant
 from tests.helpers.databases import BACKENDS
+from tests.helpers.orders import LOCATIONS as ORDER_LOCATIONS
+from tests.helpers.orders import link_locations
 from tests.helpers.rewards import push_catalogue
 from tests.helpers.shop import FIXTURE as SHOP_FIXTURE
 from tests.helpers.staff import ADMIN, AGENT, add_merchant, add_staff, sign_in
@@ -139,6 +142,15 @@ def merchant_client(client: FlaskClient, pongo: httpx.Client, api: Api) -> Flask
     connect_merchant(client, pongo)
     push_catalogue(api)
     return client
+
+
+@pytest.fixture
+def connected_merchant(client: FlaskClient, pongo: httpx.Client, api: Api, app: Flask) -> str:
+    """M1, signed in, connected to the sandbox's demo account, with L1 and L2 linked."""
+    connect_merchant(client, pongo)
+    assert api.put("/merchants/M1/locations", {"locations": ORDER_LOCATIONS}).status_code == 200
+    link_locations(app)
+    return "M1"
 
 
 @pytest.fixture

@@ -151,3 +151,22 @@ def fake_connection(app: Flask, ref: str, name: str) -> None:
 def order_calls(pongo: httpx.Client) -> int:
     """How many POST /v1/orders requests reached the sandbox."""
     return sum(1 for r in pongo.get("/_sandbox/requests").json() if r["path"] == "/v1/orders")
+
+
+def refuse_next_order(pongo: httpx.Client, quoted: str = "06 12 34 56 78") -> None:
+    """Pongo answers the next order with a 422 that quotes the phone its own way (national)."""
+    refusal = {
+        "message": "The given data was invalid.",
+        "errors": {"customer_phone": [f"The customer phone {quoted} is not a mobile number."]},
+    }
+    answer = pongo.post(
+        "/_sandbox/faults",
+        json={"path": "/v1/orders", "method": "POST", "status": 422, "body": refusal},
+    )
+    assert answer.status_code == 201, answer.text
+
+
+def drain(app: Flask) -> None:
+    """Send every due order now, as the relay worker would."""
+    with fast_worker(app) as worker:
+        worker.drain()

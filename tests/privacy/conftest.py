@@ -12,13 +12,9 @@ from flask_migrate import upgrade
 from portal import create_app
 from portal.extensions import db
 from portal.sandbox.server import RunningSandbox
-from tests.conftest import _APPS, TEST_SETTINGS
-from tests.orders import conftest as orders
-
-# The orders area's fixtures, here on this area's migrated `relay_app`.
-api = orders.api
-client = orders.client
-connected_merchant = orders.connected_merchant
+from tests.helpers.apps import _APPS
+from tests.helpers.orders import RELAY_TEST_SETTINGS
+from tests.helpers.settings import TEST_SETTINGS
 
 
 def migrated_app(database_url: str, **overrides: Any) -> Flask:
@@ -44,7 +40,7 @@ def privacy_settings() -> dict[str, Any]:
 
 
 @pytest.fixture
-def relay_app(
+def app(
     database_url: str,
     sandbox: RunningSandbox,
     erasure_list: Path,
@@ -55,6 +51,12 @@ def relay_app(
         database_url,
         pongo_base_url=sandbox.url,
         privacy_erasure_list=str(erasure_list),
-        **orders.RELAY_TEST_SETTINGS,
+        **RELAY_TEST_SETTINGS,
         **privacy_settings,
     )
+
+
+@pytest.fixture
+def relay_app(app: Flask) -> Flask:
+    """The same migrated app, under the name the relay's tests give it."""
+    return app

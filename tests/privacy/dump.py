@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
-from tests.conftest import POSTGRES_URL
+from tests.helpers.databases import POSTGRES_URL
 
 
 def schema_of(url: URL) -> str:
@@ -70,7 +70,7 @@ def restored_copy(app: Flask, backup: Path) -> Iterator[str]:
         )
         yield url.set(database=name).render_as_string(hide_password=False)
     finally:
-        from tests.conftest import dispose_apps
+        from tests.helpers.apps import dispose_apps
 
         dispose_apps()
         with admin.connect() as connection:

@@ -8,10 +8,9 @@ from pathlib import Path
 from flask import Flask
 
 from portal.privacy.phones import spellings
-from tests.orders.conftest import OrdersApi, order_body
+from tests.helpers.orders import OrdersApi, drain, order_body
 from tests.privacy.conftest import migrated_app
 from tests.privacy.dump import dump_database, restored_copy, take_backup
-from tests.privacy.test_erasure import drain
 
 ERASED = "33612345678"
 LATER = "33698765432"

@@ -15,30 +15,18 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models.orders import Order, OrderRelay
 from portal.privacy.phones import spellings
-from tests.conftest import csrf_token
-from tests.orders.conftest import OrdersApi, fast_worker, order_body, relay_of
+from tests.helpers.orders import (
+    OrdersApi,
+    drain,
+    order_body,
+    refuse_next_order,
+    relay_of,
+)
+from tests.helpers.pages import csrf_token
 from tests.privacy.dump import dump_database
 
 ERASED = "33612345678"
 KEPT = "33700000001"
-
-
-def refuse_next_order(pongo: httpx.Client, quoted: str = "06 12 34 56 78") -> None:
-    """Pongo answers the next order with a 422 that quotes the phone its own way (national)."""
-    refusal = {
-        "message": "The given data was invalid.",
-        "errors": {"customer_phone": [f"The customer phone {quoted} is not a mobile number."]},
-    }
-    answer = pongo.post(
-        "/_sandbox/faults",
-        json={"path": "/v1/orders", "method": "POST", "status": 422, "body": refusal},
-    )
-    assert answer.status_code == 201, answer.text
-
-
-def drain(app: Flask) -> None:
-    with fast_worker(app) as worker:
-        worker.drain()
 
 
 def store_orders(api: OrdersApi, client: FlaskClient, app: Flask, pongo: httpx.Client) -> None:

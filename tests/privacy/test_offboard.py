@@ -10,10 +10,10 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models.audit import AuditEvent
 from portal.models.merchant import Merchant
-from tests.conftest import launch
-from tests.orders.conftest import LOCATIONS, OrdersApi, order_body
+from tests.helpers.launch import launch
+from tests.helpers.locations import LOCATIONS
+from tests.helpers.orders import OrdersApi, drain, order_body
 from tests.privacy.dump import dump_database
-from tests.privacy.test_erasure import drain
 
 STAFF_EMAIL = "amelie.offboard@example.com"
 STAFF_NAME = "Amelie Poulain-Depart"

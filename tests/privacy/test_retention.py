@@ -20,13 +20,13 @@ from portal.models.base import utcnow
 from portal.models.orders import OrderRelay
 from portal.models.session import WebSession
 from portal.privacy.phones import spellings
-from tests.conftest import csrf_token
-from tests.orders.conftest import OrdersApi, order_body, relay_of
+from tests.helpers.orders import OrdersApi, drain, order_body, refuse_next_order, relay_of
+from tests.helpers.pages import csrf_token
 from tests.privacy.dump import dump_database
-from tests.privacy.test_erasure import drain, refuse_next_order
 
 DELIVERED, FAILED, WAITING = "33611111111", "33622222222", "33633333333"
 # The number Pongo's refusal quotes (as 06 12 34 56 78).
+
 RETRIED = "33612345678"
 
 
@@ -150,7 +150,7 @@ def test_the_purge_leaves_no_expired_session(relay_app: Flask) -> None:
 def test_anonymous_visits_write_no_session_row_and_sign_in_still_works(
     relay_app: Flask,
 ) -> None:
-    from tests.support.conftest import AGENT, add_staff, sign_in
+    from tests.helpers.staff import AGENT, add_staff, sign_in
 
     add_staff(relay_app, AGENT)
     # Twenty visitors, each without a cookie, as crawlers and new browsers arrive.

@@ -15,8 +15,8 @@ from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.session import WebSession
 from portal.privacy.schedule import HourlyPurge
-from tests.conftest import TEST_SETTINGS
-from tests.orders.conftest import fast_worker
+from tests.helpers.orders import fast_worker
+from tests.helpers.settings import TEST_SETTINGS
 
 
 def add_ended_session(app: Flask, name: str) -> None:
