@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
+from portal.expiry import expired_page, session_expired
 from portal.extensions import db
 from portal.security_log import security_event
 
@@ -51,6 +52,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError) -> tuple[str | Response, int]:
         security_event("csrf", "failure", path=request.path)
+        if session_expired():
+            return expired_page()
         return render_error(400, str(_l("The form expired. Please reload the page and retry.")))
 
     @app.errorhandler(HTTPException)
@@ -60,6 +63,8 @@ def init_app(app: Flask) -> None:
             security_event("rate_limit", "failure", path=request.path)
         if status < 400:  # routing redirects are exceptions too
             return error.get_response()
+        if status == 401 and not wants_json() and session_expired():
+            return expired_page()
         return render_error(status, getattr(error, "portal_message", None))
 
     @app.errorhandler(Exception)

@@ -171,6 +171,12 @@ def rotate_session(**data: Any) -> None:
     g.pop("csrf_token", None)
 
 
+def extend_session() -> None:
+    """Count this request as activity: the idle limit starts again from now."""
+    assert isinstance(session, ServerSession)
+    session.last_seen_at = None  # save_session then writes last_seen_at
+
+
 def end_session() -> None:
     """Revoke this browser's session on the server and clear its cookie."""
     session.clear()

@@ -116,6 +116,7 @@ ACTIONS: dict[str, AuditAction] = _actions(
         "drift.emails",
         _l("%(actor)s changed the e-mails about changes at Pongo (now %(new)s)."),
     ),
+    AuditAction("drift.read", _l("%(actor)s marked %(count)s change(s) at Pongo as read.")),
     AuditAction("order.retry", _l("%(actor)s sent order %(order_ref)s to Pongo again.")),
     AuditAction(
         "customer.erase",

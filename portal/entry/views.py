@@ -17,14 +17,15 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal import config
-from portal.access import public
+from portal.access import merchant_required, public
 from portal.entry import services
 from portal.entry.demo import demo_launch_links
 from portal.entry.tokens import LaunchFailure, LaunchRefused
+from portal.expiry import remember_return
 from portal.extensions import limiter
 from portal.i18n import normalise_locale
 from portal.security_log import security_event
-from portal.sessions import end_session
+from portal.sessions import end_session, extend_session
 from portal.urls import under_origin
 
 bp = Blueprint("entry", __name__)
@@ -86,8 +87,19 @@ def launch() -> Response | tuple[str, int]:
     anchor = f"row-{claims.target_ref}" if claims.target_ref else None
     if endpoint == "products.index" and claims.target_ref:
         # 50,000 products do not fit one page: the list opens on that product alone.
-        return redirect(url_for(endpoint, product=claims.target_ref, _anchor=anchor))
-    return redirect(url_for(endpoint, _anchor=anchor))
+        response = redirect(url_for(endpoint, product=claims.target_ref, _anchor=anchor))
+    else:
+        response = redirect(url_for(endpoint, _anchor=anchor))
+    remember_return(response, return_url)
+    return response
+
+
+@bp.post("/session/stay")
+@merchant_required
+def stay() -> tuple[str, int]:
+    """Keep the session open: the warning's "Stay signed in" (the idle limit starts again)."""
+    extend_session()
+    return "", 204
 
 
 @bp.post("/logout")

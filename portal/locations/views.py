@@ -171,7 +171,7 @@ def refresh() -> Response:
             )
             report_unreadable("stores", client.unreadable)
     except NotConnected:
-        flash(_("Connect your Pongo account first."), "error")
+        flash(_("Connect your Pongo account first."), "needs-connection")
         return redirect(url_for("locations.index", **_listing_args()))
     except PongoError as error:
         flash(

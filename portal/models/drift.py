@@ -60,3 +60,5 @@ class DriftChange(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     needs_merchant: Mapped[bool] = mapped_column(default=False)
     mailed_at: Mapped[datetime | None]
+    # When the merchant marked it as read on the overview (it is then no longer listed).
+    read_at: Mapped[datetime | None]

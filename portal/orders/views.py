@@ -13,7 +13,7 @@ from portal.access import current_merchant, get_or_404, merchant_required
 from portal.audit.actor import actor_from_request
 from portal.listing import parse_page
 from portal.models.orders import Order, OrderRelay
-from portal.orders import services
+from portal.orders import facts, services
 from portal.orders.forms import RetryForm
 from portal.orders.reasons import plain_reason
 from portal.orders.status_updates import updates_of
@@ -42,9 +42,11 @@ def index() -> str:
         query=request.args.get("q", ""),
         page=parse_page(request.args.get("page")),
     )
+    orders = [row.order for row in listing.rows]
     return render_template(
         "orders/index.html",
         listing=listing,
+        location_names=facts.location_names(merchant, (o.location_ref for o in orders)),
         currency=merchant.currency,
         reason_of=reason_of,
         outage=services.pongo_outage(merchant),
@@ -60,9 +62,15 @@ def detail(order_ref: str) -> str:
     found = services.order_detail(order=order)
     answer = found.relay.pongo_answer or {}
     raw = answer.get("body") if "body" in answer else None
+    order = found.order
     return render_template(
         "orders/detail.html",
         found=found,
+        location_name=facts.location_names(merchant, [order.location_ref]).get(order.location_ref),
+        store_name=facts.store_names(merchant, [order.store_slug]).get(order.store_slug),
+        lines=facts.lines_of(order.payload),
+        customer=facts.customer_of(order.payload),
+        needs_reconnection=facts.needs_reconnection(merchant),
         currency=merchant.currency,
         reason=reason_of(found.relay, found.order),
         outage=services.pongo_outage(merchant),

@@ -81,7 +81,7 @@ def refresh() -> Response:
             )
             report_unreadable("rewards", client.unreadable)
     except NotConnected:
-        flash(_("Connect your Pongo account first."), "error")
+        flash(_("Connect your Pongo account first."), "needs-connection")
         return redirect(back)
     except PongoError as error:
         flash(

@@ -18,6 +18,7 @@ from portal.security_log import security_event
 from portal.sessions import end_session
 from portal.support import accounts, attempts, directory, factor, signin, viewas
 from portal.support.forms import LoginForm, ReasonForm, SearchForm
+from portal.support.profile import merchant_profile
 
 bp = Blueprint("support", __name__, url_prefix="/support")
 
@@ -94,7 +95,11 @@ def _merchant_or_404(ref: str) -> directory.DirectoryRow:
 def _merchant_page(row: directory.DirectoryRow, form: ReasonForm) -> str:
     """The merchant's support page: health, what the POS was told, and the view-as form."""
     return render_template(
-        "support/merchant.html", row=row, form=form, pos=notifications_of(row.merchant)
+        "support/merchant.html",
+        row=row,
+        form=form,
+        profile=merchant_profile(row.merchant),
+        pos=notifications_of(row.merchant),
     )
 
 

@@ -13,7 +13,9 @@ Rules, each at most once per store or reward:
 - a reward whose raw external_id differs: its SKU list changed (a review of it lapses);
 - a reward not redeemable now that was redeemable before, or is new: it needs the merchant.
 
-The first sync has nothing to compare with: it is the baseline and reports nothing.
+A reward added or whose SKUs changed is news only when its row now needs the merchant: a
+change that leaves the row fine is not news.
+With nothing to compare with (no list ever fetched) there is nothing to report.
 Output is sorted (stores, then rewards; by kind, then subject), so equal inputs give equal lists.
 """
 
@@ -58,6 +60,8 @@ class RewardFacts:
     name: str
     external_id: str | None
     redeemable: bool
+    # Whether its row needs nothing from the merchant (ready, or reviewed as it is now).
+    fine: bool = True
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,8 @@ class Snapshot:
         return {
             "stores": dict(self.stores),
             "rewards": {
-                key: [r.name, r.external_id, r.redeemable] for key, r in self.rewards.items()
+                key: [r.name, r.external_id, r.redeemable, r.fine]
+                for key, r in self.rewards.items()
             },
         }
 
@@ -80,8 +85,13 @@ class Snapshot:
     def from_json(cls, data: Mapping[str, Any]) -> Snapshot:
         """Read back what `to_json` wrote."""
         rewards = {
-            str(key): RewardFacts(str(name), None if ext is None else str(ext), bool(ok))
-            for key, (name, ext, ok) in dict(data.get("rewards") or {}).items()
+            str(key): RewardFacts(
+                str(name),
+                None if ext is None else str(ext),
+                bool(ok),
+                bool(fine[0] if fine else True),
+            )
+            for key, (name, ext, ok, *fine) in dict(data.get("rewards") or {}).items()
         }
         stores = {str(k): str(v) for k, v in dict(data.get("stores") or {}).items()}
         return cls(stores=stores, rewards=rewards)
@@ -139,9 +149,10 @@ def _reward_changes(before: Snapshot, after: Snapshot) -> list[Change]:
             changes.append(Change(ChangeKind.REWARD_REMOVED, key, {"name": old.name}))
     for key, new in after.rewards.items():
         old_facts = before.rewards.get(key)
-        if old_facts is None:
+        # Added, or its SKUs changed, while its row needs nothing: not news.
+        if old_facts is None and not new.fine:
             changes.append(Change(ChangeKind.REWARD_ADDED, key, {"name": new.name}))
-        elif old_facts.external_id != new.external_id:
+        elif old_facts is not None and old_facts.external_id != new.external_id and not new.fine:
             changes.append(
                 Change(
                     ChangeKind.REWARD_SKUS_CHANGED,

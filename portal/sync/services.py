@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.audit.actor import Actor
 from portal.audit.services import record
@@ -49,13 +49,28 @@ def note_launch(
 def changes_since_last_visit(merchant: Merchant) -> list[ChangeLine]:
     """Changes recorded since the merchant's last visit began, newest first."""
     state = sync_state(merchant)
-    query = select(DriftChange).where(DriftChange.merchant_id == merchant.id)
+    query = select(DriftChange).where(
+        DriftChange.merchant_id == merchant.id, DriftChange.read_at.is_(None)
+    )
     if state is not None and state.changes_since is not None:
         query = query.where(DriftChange.at > state.changes_since)
     rows = db.session.scalars(
         query.order_by(DriftChange.at.desc(), DriftChange.id.desc()).limit(MAX_LISTED)
     )
     return [describe(row) for row in rows]
+
+
+def mark_read(merchant: Merchant, *, actor: Actor) -> int:
+    """Mark every unread change of the merchant as read, for all its users; flushes and audits."""
+    marked = db.session.execute(
+        update(DriftChange)
+        .where(DriftChange.merchant_id == merchant.id, DriftChange.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    count = int(marked.rowcount or 0)  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+    if count:
+        record("drift.read", actor=actor, merchant=merchant, details={"count": count})
+    return count
 
 
 def last_checked(merchant: Merchant) -> datetime | None:

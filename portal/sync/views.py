@@ -59,6 +59,21 @@ def emails() -> Response:
     return redirect(url_for("connect.index"))
 
 
+class ReadForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
+    """The "Mark as read" button of the changes found at Pongo."""
+
+
+@bp.post("/changes/read")
+@merchant_required
+def mark_read() -> Response:
+    """Mark the changes found at Pongo as read: the overview no longer lists them."""
+    if ReadForm().validate_on_submit() and services.mark_read(
+        current_merchant(), actor=actor_from_request()
+    ):
+        flash(_("Changes marked as read."), "success")
+    return redirect(url_for("overview.index"))
+
+
 def demo_mailbox(app: Flask) -> Path:
     """Where the demo's e-mails go: the PORTAL_SMTP_URL folder, or instance/mail."""
     url = urlsplit(config.of(app).mail.smtp_url)

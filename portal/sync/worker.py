@@ -10,8 +10,9 @@ transaction across an HTTP call:
    database clock, so that hosts with drifting clocks agree on what is due.
 2. fetch: stores and rewards through the merchant's Pongo client (token refresh included).
 3. record: one transaction, only if the lease is still this worker's, replaces the caches
-   through the Locations and Rewards refresh services, compares what it saw with the last
-   snapshot, records the changes and schedules the next sync (interval ± jitter).
+   through the Locations and Rewards refresh services, compares what it saw with the lists
+   the portal held before (fetched when connecting, by a refresh or by the last sync),
+   records the changes and schedules the next sync (interval ± jitter).
 4. tell: when some change needs the merchant, at most one digest e-mail (see mail.py).
 """
 
@@ -36,9 +37,9 @@ from portal.locations.operations import refresh_stores
 from portal.models.connection import ConnectionStatus, PongoConnection
 from portal.models.dbclock import db_now, db_time
 from portal.models.drift import DriftChange, SyncState
-from portal.models.locations import Location, PongoStore
+from portal.models.locations import Location, PongoStore, StoreSync
 from portal.models.merchant import Merchant
-from portal.models.rewards import PongoReward
+from portal.models.rewards import PongoReward, RewardSync
 from portal.pongo import FetchedReward, FetchedStore, NeedsReconnection, PongoError
 from portal.pongo.connection import NotConnected
 from portal.pongo.merchant import pongo_client_for
@@ -115,10 +116,25 @@ def snapshot_of(merchant: Merchant) -> Snapshot:
             entry.check.name,
             raw.get(entry.check.public_id),
             entry.check.status is not RewardStatus.NOT_REDEEMABLE,
+            not entry.needs_review,
         )
         for entry in reward_entries(merchant)
     }
     return Snapshot(stores=stores, rewards=rewards)
+
+
+def shown_before(merchant: Merchant, state: SyncState) -> Snapshot | None:
+    """What to compare a sync with: the lists the portal last fetched, by whoever fetched them.
+
+    Lists the merchant fetched (when connecting, or with a refresh button) count: what
+    changed before that was shown on the page, and is the merchant's doing, not news.
+    """
+    fetched_before = db.session.get(StoreSync, merchant.id) or db.session.get(
+        RewardSync, merchant.id
+    )
+    if fetched_before is not None:
+        return snapshot_of(merchant)
+    return Snapshot.from_json(state.snapshot) if state.snapshot else None
 
 
 def linked_stores(merchant: Merchant) -> dict[str, str]:
@@ -249,9 +265,9 @@ class SyncWorker(LeasedWorker[Claim, Result]):
         assert merchant is not None
         changes: list[Change] = []
         if fetched is not None:
+            before = shown_before(merchant, state)
             refresh_stores(merchant=merchant, client=fetched, actor=SYSTEM)
             refresh_rewards(merchant=merchant, client=fetched, actor=SYSTEM)
-            before = Snapshot.from_json(state.snapshot) if state.snapshot else None
             after = snapshot_of(merchant)
             changes = compare(before, after, linked_stores(merchant))
             state.snapshot = after.to_json()

@@ -106,6 +106,43 @@ document.addEventListener("DOMContentLoaded", () => {
     select.after(search);
   });
 });
+// Idle sessions: a few minutes before the limit, a warning with "Stay signed in", which
+// extends the session without leaving the page (what was typed stays where it is).
+document.addEventListener("DOMContentLoaded", () => {
+  const box = document.getElementById("idle-warning");
+  if (!box) return;
+  const idle = Number(box.dataset.idleSeconds) * 1000;
+  // The server notes activity once a minute at most: warn three minutes early (half on short limits).
+  const lead = Math.min(180000, idle / 2);
+  const text = box.querySelector("[data-warning]");
+  const form = box.querySelector("form");
+  let timer;
+  const show = () => {
+    box.hidden = false;
+    text.textContent = text.dataset.warning;
+  };
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(show, idle - lead);
+  };
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    let answer = null;
+    try {
+      answer = await fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" });
+    } catch {
+      answer = null;
+    }
+    if (answer && answer.ok) {
+      box.hidden = true;
+      text.textContent = "";
+      arm();
+    } else {
+      form.submit();  // the session is over: the server's page says so
+    }
+  });
+  arm();
+});
 // Locations: rows changed since the page was drawn (each row's select against its "was" field)
 // turn the action bar into "Unsaved changes: Discard / Save" and put "Accept suggestions"
 // away, since accepting would drop them. Without this script the bar is a plain Save.

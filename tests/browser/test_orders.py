@@ -9,7 +9,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from portal.sandbox.server import RunningSandbox
-from tests.browser.conftest import LiveServer, screenshot, serve
+from tests.browser.conftest import (
+    VIEWPORTS,
+    LiveServer,
+    assert_accessible,
+    screenshot,
+    serve,
+    sideways_overflow,
+)
 from tests.helpers.launch import launch_token
 from tests.helpers.orders import (
     fast_worker,
@@ -59,3 +66,25 @@ def test_the_reason_reads_first_and_the_technical_details_open_on_demand(
     expect(sent).to_be_visible()
     expect(sent).to_contain_text('"loyalty_store_slug"')
     screenshot(page, "order-refused-details")
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_the_refused_order_reads_by_name_at_every_size(
+    refused_order_portal: LiveServer, page: Page, size: str
+) -> None:
+    width, height = VIEWPORTS[size]
+    page.set_viewport_size({"width": width, "height": height})
+    token = launch_token(extra={"locale": "en", "target": "orders"})
+    page.goto(f"{refused_order_portal.url}/launch?token={token}")
+    expect(page.locator("table").first).to_contain_text("Paris 11")
+    expect(page.locator("table").first).not_to_contain_text("lumiere-paris-11")
+    page.get_by_role("link", name="PHONE-1").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Sale of Nov 27, 2026")
+    expect(page.locator(".order-location")).to_contain_text("Paris 11")
+    expect(page.locator(".order-customer")).to_have_text("+33 ••••••• 78")
+    expect(page.locator(".order-lines")).to_contain_text("Croissant")
+    expect(page.locator(".timeline li")).to_have_count(3)
+    expect(page.get_by_role("button", name="Retry")).to_be_enabled()
+    assert sideways_overflow(page) == 0
+    assert_accessible(page)
+    screenshot(page, f"order-refused-{size}")

@@ -7,8 +7,22 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import LiveServer, screenshot
-from tests.helpers.staff import AGENT, PASSWORD, add_merchant, add_staff, current_code
+from tests.browser.conftest import (
+    VIEWPORTS,
+    LiveServer,
+    assert_accessible,
+    screenshot,
+    sideways_overflow,
+)
+from tests.helpers.staff import (
+    AGENT,
+    PASSWORD,
+    add_merchant,
+    add_staff,
+    current_code,
+    session_cookie,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -63,3 +77,42 @@ def test_support_agent_views_a_merchant_read_only_and_ends_the_view(
     screenshot(page, "support-view-ended")
     page.goto(f"{live_portal.url}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Not allowed")
+
+
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_the_merchant_page_then_the_read_only_banner_in_sight_while_scrolling(
+    live_portal: LiveServer, page: Page, size: str
+) -> None:
+    app = live_portal.app
+    add_staff(app, AGENT)
+    add_merchant(app, "M1", "Boulangerie Lumière", status="connected", account_name="Lumière")
+    agent = app.test_client()
+    assert sign_in(agent).status_code == 302
+    cookie = session_cookie(agent)
+    assert cookie is not None
+    page.context.add_cookies([{"name": "portal_session", "value": cookie, "url": live_portal.url}])
+    width, height = VIEWPORTS[size]
+    page.set_viewport_size({"width": width, "height": height})
+    # The merchant's support page: language, contact, locations and recent orders.
+    page.goto(f"{live_portal.url}/support/merchants/M1")
+    for title in ("Contact", "Locations", "Recent orders"):
+        expect(page.get_by_role("heading", level=2, name=title)).to_be_visible()
+    expect(page.locator(".merchant-language")).to_have_text("Not known yet")
+    assert sideways_overflow(page) == 0
+    assert_accessible(page)
+    screenshot(page, f"support-merchant-{size}")
+    page.get_by_label("Reason").fill("Ticket 4521: rewards not showing")
+    page.get_by_role("button", name="View as merchant").click()
+    page.goto(f"{live_portal.url}/access-log")
+    banner = page.locator(".banner-support")
+    expect(banner).to_be_visible()
+    # Make the page taller than any screen, then scroll to its end.
+    page.evaluate("document.querySelector('main').style.minHeight = '4000px'")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_function("window.scrollY > 1000")
+    box = banner.bounding_box()
+    assert box is not None
+    assert box["y"] == 0
+    assert box["height"] < height / 3
+    assert_accessible(page)
+    screenshot(page, f"support-banner-scrolled-{size}")

@@ -248,7 +248,7 @@ def test_every_problem_says_where_and_how_to_fix_it(
         "add the SKU of your POS product to this reward in Pongo, after a comma, "
         "keeping the other codes" in partner
     )
-    assert "Rewards → this reward → the SKU (external id) field" in partner
+    assert "Rewards → this reward → the SKU field" in partner
     paid = html.unescape(text_of(row_of(page, "rew_paid")))
     assert "point the reward at a product without paid options" in paid
     assert "make sure your tills charge the options" in paid

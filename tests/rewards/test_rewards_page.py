@@ -93,7 +93,7 @@ def test_corrected_list_keeps_other_systems_and_fixes_typos_with_a_copy_button(
     fix = row_of(page, "rew_fix")
     assert 'value="BAK-001,ZLT-1,BAK-002" readonly' in fix
     assert 'data-copy-target="fix-1"' in fix
-    assert "Rewards → this reward → the SKU (external id) field" in html.unescape(fix)
+    assert "Rewards → this reward → the SKU field" in html.unescape(fix)
     # Spacing alone is no correction: nothing to paste.
     assert "Corrected SKU list" not in row_of(page, "rew_fine")
 
@@ -124,6 +124,21 @@ def test_refresh_without_a_connection_asks_to_connect_first(client: FlaskClient)
     page = refresh(client).get_data(as_text=True)
     assert "Connect your Pongo account first." in page
     assert "Your Pongo rewards have not been fetched yet." in page
+    # The message leads to the page where that is done.
+    flash = page[page.index("Connect your Pongo account first.") :]
+    assert flash[: flash.index("</div>")].count('href="/connect/"') == 1
+
+
+def test_reward_ids_and_the_sku_field_label_sit_under_technical_details(
+    merchant_client: FlaskClient, pongo: httpx.Client
+) -> None:
+    set_rewards(pongo, [reward("rew_fix", "Viennoiserie", "BAK-001, bak 002")])
+    page = refresh(merchant_client).get_data(as_text=True)
+    assert "rew_fix" not in text_of(row_of(page, "rew_fix"))
+    assert "SKU (external id)" not in page[: page.index('class="technical-details')]
+    technical = page[page.index('class="technical-details') :]
+    assert "<code>rew_fix</code>" in technical
+    assert "SKU (external id)" in technical
 
 
 def test_failed_refresh_keeps_the_last_rewards_and_says_why(

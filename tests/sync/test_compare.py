@@ -17,7 +17,7 @@ from portal.sync.compare import (
 slugs = st.text(alphabet="abcdefgh-", min_size=1, max_size=6)
 names = st.text(alphabet="ABCabc ", min_size=1, max_size=5)
 external_ids = st.none() | st.text(alphabet="AB-1,", max_size=6)
-facts = st.builds(RewardFacts, names, external_ids, st.booleans())
+facts = st.builds(RewardFacts, names, external_ids, st.booleans(), st.booleans())
 snapshots = st.builds(
     Snapshot,
     stores=st.dictionaries(slugs, names, max_size=6),
@@ -43,9 +43,9 @@ def test_each_kind_of_change_is_found_once() -> None:
     after = Snapshot(
         stores={"paris": "Paris Oberkampf", "lille": "Lille", "nantes": "Nantes"},
         rewards={
-            "r1": RewardFacts("Croissant", "BAK-001, BAK-002", True),
-            "r3": RewardFacts("Tart", "BAK-005", False),
-            "r4": RewardFacts("Cake", "BAK-009", True),
+            "r1": RewardFacts("Croissant", "BAK-001, BAK-002", True, fine=False),
+            "r3": RewardFacts("Tart", "BAK-005", False, fine=False),
+            "r4": RewardFacts("Cake", "BAK-009", True, fine=False),
         },
     )
     changes = compare(BEFORE, after, {"paris": "L1", "lyon": "L2"})
@@ -77,7 +77,8 @@ def test_a_new_store_already_linked_is_not_waiting_for_a_link() -> None:
 
 def test_a_new_reward_that_cannot_be_redeemed_needs_the_merchant() -> None:
     after = Snapshot(
-        stores=BEFORE.stores, rewards={**BEFORE.rewards, "r9": RewardFacts("Bag", None, False)}
+        stores=BEFORE.stores,
+        rewards={**BEFORE.rewards, "r9": RewardFacts("Bag", None, False, fine=False)},
     )
     assert kinds(compare(BEFORE, after, {})) == [
         (ChangeKind.REWARD_ADDED, "r9"),
@@ -85,7 +86,19 @@ def test_a_new_reward_that_cannot_be_redeemed_needs_the_merchant() -> None:
     ]
 
 
-def test_the_first_sync_is_the_baseline() -> None:
+def test_rewards_added_or_changed_whose_rows_are_fine_are_not_news() -> None:
+    after = Snapshot(
+        stores=BEFORE.stores,
+        rewards={
+            **BEFORE.rewards,
+            "r1": RewardFacts("Croissant", "BAK-001, BAK-002", True),
+            "r9": RewardFacts("Cake", "BAK-009", True),
+        },
+    )
+    assert compare(BEFORE, after, {}) == []
+
+
+def test_nothing_to_compare_with_reports_nothing() -> None:
     assert compare(None, BEFORE, {"paris": "L1"}) == []
 
 
@@ -119,12 +132,14 @@ def test_changes_are_consistent_with_both_snapshots(
         elif change.kind is ChangeKind.REWARD_SKUS_CHANGED:
             old, new = before.rewards[change.subject], after.rewards[change.subject]
             assert old.external_id != new.external_id
+            assert not new.fine
         elif change.kind is ChangeKind.REWARD_NOT_REDEEMABLE:
             assert not after.rewards[change.subject].redeemable
-    # Every reward that appeared or disappeared is reported.
+    # Every reward that disappeared is reported; one that appeared when its row needs the merchant.
     added = {c.subject for c in changes if c.kind is ChangeKind.REWARD_ADDED}
     removed = {c.subject for c in changes if c.kind is ChangeKind.REWARD_REMOVED}
-    assert added == set(after.rewards) - set(before.rewards)
+    new = set(after.rewards) - set(before.rewards)
+    assert added == {key for key in new if not after.rewards[key].fine}
     assert removed == set(before.rewards) - set(after.rewards)
 
 

@@ -108,16 +108,21 @@ def test_sync_records_changes_lists_them_filters_them_and_mails_one_digest_per_m
         (ChangeKind.STORE_GONE, "lumiere-lyon-2"),
         (ChangeKind.STORE_RENAMED, "lumiere-paris-11"),
         (ChangeKind.STORE_NEW, "lumiere-rennes"),
-        (ChangeKind.REWARD_SKUS_CHANGED, "rew_0ece003f2e"),
+        # rew_0ece003f2e's new SKUs leave it ready: not news.
         (ChangeKind.REWARD_SKUS_CHANGED, "rew_1a7f3c9d02"),
         (ChangeKind.REWARD_NOT_REDEEMABLE, "rew_1a7f3c9d02"),
     ]
     with app.app_context():
         skus = db.session.scalar(
-            select(DriftChange.details).where(DriftChange.subject == "rew_0ece003f2e")
+            select(DriftChange.details).where(
+                DriftChange.subject == "rew_1a7f3c9d02",
+                DriftChange.kind == ChangeKind.REWARD_SKUS_CHANGED,
+            )
         )
     # The old and new SKU lists are kept: a review given for the old list no longer holds.
-    assert skus == {"name": "Croissant offert", "old": "BAK-001", "new": "BAK-001,BAK-002"}
+    assert skus is not None
+    assert skus["new"] == "ZLT-88213"
+    assert skus["old"] != "ZLT-88213"
     # M2 links nothing and has no catalogue: the new store is news for it, the rewards are not.
     assert (ChangeKind.STORE_NEW, "lumiere-rennes") in changes_of(app, "M2")
     assert (ChangeKind.STORE_GONE, "lumiere-lyon-2") not in changes_of(app, "M2")
