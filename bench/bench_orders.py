@@ -203,7 +203,7 @@ def relay(app: Flask, index: int, ready: Callable[[], None]) -> int:
         db.engine.dispose(close=False)
     with RelayWorker(app, name=f"bench-{index}") as worker:
         ready()
-        handled = worker.drain()
+        handled = len(worker.drain())
     with app.app_context():
         db.engine.dispose()
     return handled

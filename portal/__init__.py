@@ -64,12 +64,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from portal.audit import views as audit
     from portal.connect import oauth
     from portal.connect import views as connect
-    from portal.drift import views as drift
     from portal.entry import views as entry
     from portal.orders import views as orders
     from portal.products import views as products
     from portal.rewards import views as rewards
     from portal.support import views as support
+    from portal.sync import views as sync
 
     app.register_blueprint(health.bp)
     app.register_blueprint(entry.bp)
@@ -83,7 +83,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(rewards.bp)
     app.register_blueprint(orders.bp)
     metrics.init_app(app)
-    drift.init_app(app)
+    sync.init_app(app)
     app.register_blueprint(products.bp)
     cli.init_app(app)
     return app

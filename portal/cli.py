@@ -102,9 +102,9 @@ def init_app(app: Flask) -> None:
     """Register the verbs on the app so that `flask` and `portal` both know them."""
     from portal.api.cli import COMMANDS as API_COMMANDS
     from portal.demo.cli import COMMANDS as DEMO_COMMANDS
-    from portal.drift.cli import sync_worker
     from portal.orders.cli import relay_worker
     from portal.support import cli as support_cli
+    from portal.sync.cli import sync_worker
 
     for command in (
         init_db,

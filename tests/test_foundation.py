@@ -20,7 +20,7 @@ PUBLIC_ENDPOINTS = {
     "entry.launch",
     "entry.logout",
     "entry.demo_pos_admin",
-    "drift.demo_mail",
+    "sync.demo_mail",
     "i18n.switch_language",
     "api.openapi_document",
     "support.login",

@@ -42,7 +42,7 @@ def _values(item: ProductIn) -> tuple[Any, ...]:
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
+def collector_disabled() -> Iterator[None]:
     """Pause the cyclic garbage collector while a whole catalogue is parsed and written.
 
     50,000 products make hundreds of thousands of short-lived objects, none in a cycle:

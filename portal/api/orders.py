@@ -18,7 +18,7 @@ from portal.api.schemas import FieldError, OrderAccepted, OrderIn, OrderStatusOu
 from portal.models.merchant import Merchant
 from portal.models.orders import RelayStatus
 from portal.orders import services
-from portal.orders.mapping import PosLine, PosOrder
+from portal.orders.mapping import InternationalPhone, PosLine, PosOrder
 from portal.orders.services import OrderRefused, OrderRow, Refusal, RefusalCode
 
 ORDERS = "/merchants/{ref}/orders"
@@ -65,7 +65,7 @@ def pos_order(body: OrderIn) -> PosOrder:
             )
             for line in body.lines
         ),
-        customer_phone=body.customer.phone,
+        customer_phone=InternationalPhone.digits_of(body.customer.phone),
         customer_public_id=body.customer.public_id,
     )
 

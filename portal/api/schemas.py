@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from portal.orders.mapping import InvalidPhone, normalise_phone
+from portal.orders.mapping import InternationalPhone, InvalidPhone
 
 # Control characters are refused everywhere: PostgreSQL cannot store NUL, and CR/LF in
 # a name could forge log lines or break CSV exports.
@@ -205,12 +205,13 @@ class CustomerIn(_Body):
     @field_validator("phone")
     @classmethod
     def _international(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                normalise_phone(value)
-            except InvalidPhone as error:
-                raise ValueError(str(error)) from None
-        return value
+        # Kept as written (the order's fingerprint hashes it), its digits beside it.
+        if value is None:
+            return None
+        try:
+            return InternationalPhone(value)
+        except InvalidPhone as error:
+            raise ValueError(str(error)) from None
 
     @model_validator(mode="after")
     def _one_identifier(self) -> CustomerIn:

@@ -145,7 +145,7 @@ def get_locations(ref: str) -> tuple[Response, int]:
 def put_products(ref: str) -> tuple[Response, int]:
     """Replace the merchant's full product catalogue."""
     merchant = merchant_or_404(ref)
-    with catalogue.collector_paused():
+    with catalogue.collector_disabled():
         body = parse(ProductsIn)
         counts = catalogue.replace_products(
             merchant=merchant, incoming=body.products, actor=actor_from_request()

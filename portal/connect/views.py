@@ -14,10 +14,10 @@ from portal.connect import oauth, services
 from portal.connect.banners import waiting_orders
 from portal.connect.forms import ConfirmForm
 from portal.connect.scopes import permission_words
-from portal.drift.services import mail_enabled
 from portal.extensions import limiter
 from portal.pongo.connection import forget_connection, request_connection
 from portal.security_log import security_event
+from portal.sync.services import mail_enabled
 
 bp = Blueprint("connect", __name__, url_prefix="/connect")
 

@@ -14,13 +14,13 @@ from portal import config
 from portal.demo.loader import load_demo_data
 from portal.demo.orders import seed_demo_orders
 from portal.demo.sandbox import add_partner_reward
-from portal.drift.views import demo_mailbox
-from portal.drift.worker import run_worker as run_sync_worker
 from portal.extensions import db
 from portal.orders.relay import run_worker
 from portal.sandbox import DEMO_FIXTURE
 from portal.sandbox.server import start_sandbox
 from portal.support.accounts import create_staff, find_staff, generate_password, hash_password
+from portal.sync.views import demo_mailbox
+from portal.sync.worker import run_worker as run_sync_worker
 
 SANDBOX_PORT = 5001
 DEMO_STAFF = "support@pos.example"

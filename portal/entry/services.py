@@ -10,13 +10,13 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit.actor import merchant_user
 from portal.audit.services import record
-from portal.drift.services import note_launch
 from portal.entry.tokens import LaunchClaims, LaunchFailure, LaunchRefused, verify_launch_token
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.merchant import Merchant
 from portal.models.session import UsedLaunchToken
 from portal.sessions import begin_session
+from portal.sync.services import note_launch
 
 
 def check_launch(raw_token: object, *, secret: str, issuer: str) -> LaunchClaims:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import FunctionElement
@@ -51,3 +52,10 @@ def _db_now_sqlite(element: db_now, compiler: SQLCompiler, **kw: Any) -> str:
     if not element.seconds:
         return "strftime('%Y-%m-%d %H:%M:%f000', 'now')"
     return f"strftime('%Y-%m-%d %H:%M:%f000', 'now', '{element.seconds:+.6f} seconds')"
+
+
+def db_time(connection: Connection, seconds: float = 0.0) -> datetime:
+    """The database's current UTC time (plus `seconds`) read once, as a timezone-aware value."""
+    value = connection.scalar(select(db_now(seconds)))
+    assert isinstance(value, datetime)  # UTCDateTime reads it back timezone-aware
+    return value

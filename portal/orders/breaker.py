@@ -14,6 +14,8 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import TypeVar
 
+from portal.pongo.errors import Health
+
 T = TypeVar("T")
 
 
@@ -98,6 +100,15 @@ class CircuitBreaker:
         """The call never reached Pongo (refused locally): no verdict, the trial slot frees."""
         with self._lock:
             self._trial_running = False
+
+    def observe(self, health: Health) -> None:
+        """Take what one call showed of the upstream's health."""
+        if health is Health.UP:
+            self.succeeded()
+        elif health is Health.DOWN:
+            self.failed()
+        else:
+            self.released()
 
     def call(self, action: Callable[[], T], *, is_failure: Callable[[Exception], bool]) -> T:
         """Run `action` through the breaker; exceptions for which is_failure is true count."""

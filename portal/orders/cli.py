@@ -10,25 +10,19 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from portal.workers import stop_on_signals
+from portal.workers import serve, worker_options
 
 if TYPE_CHECKING:
     from portal.orders.relay import RelayWorker
 
 
 @click.command("relay-worker")
-@click.option("--once", is_flag=True, help="Send every order due now, then exit.")
-@click.option(
-    "--interval",
-    default=2.0,
-    show_default=True,
-    type=click.FloatRange(min=0.05),
-    help="Seconds to wait when no order is due.",
-)
+@worker_options(once="Send every order due now, then exit.", what="order", interval=2.0)
 @with_appcontext
 def relay_worker(once: bool, interval: float) -> None:
     """Send pending orders to Pongo (run any number on PostgreSQL; one on SQLite)."""
-    from portal.orders.relay import LeaseTooShort, RelayWorker, send_log
+    from portal.orders.relay import LeaseTooShort, RelayWorker
+    from portal.orders.sendlog import send_log
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app
     try:
@@ -54,10 +48,7 @@ def relay_worker(once: bool, interval: float) -> None:
 def _work(worker: RelayWorker, once: bool, interval: float) -> None:
     """Drain once, or work until SIGTERM/SIGINT."""
     if once:
-        sent = worker.drain()
+        sent = len(worker.drain())
         click.echo(f"Relay worker: {sent} order(s) handled; nothing more is due.")
         return
-    stop = stop_on_signals()
-    click.echo(f"Relay worker {worker.name} started (every {interval:g} s when idle).")
-    worker.run(stop, interval)
-    click.echo("Relay worker stopped.")
+    serve(worker, "Relay worker", interval)

@@ -48,6 +48,25 @@ def normalise_phone(raw: str) -> str:
     return digits
 
 
+class InternationalPhone(str):
+    """A phone number as the POS wrote it, checked once, with the digits Pongo wants."""
+
+    digits: str
+
+    def __new__(cls, raw: str) -> InternationalPhone:
+        """Check `raw` (InvalidPhone otherwise) and keep its digits beside it."""
+        phone = super().__new__(cls, raw)
+        phone.digits = normalise_phone(raw)
+        return phone
+
+    @classmethod
+    def digits_of(cls, phone: str | None) -> str | None:
+        """The digits of a phone checked on arrival (checked now if it was not)."""
+        if phone is None:
+            return None
+        return (phone if isinstance(phone, cls) else cls(phone)).digits
+
+
 @dataclass(frozen=True)
 class OrderEnums:
     """The four order fields whose allowed values Pongo has not published (from settings)."""
@@ -78,6 +97,7 @@ class PosOrder:
     tax_cents: int | None
     created_at: datetime
     lines: tuple[PosLine, ...]
+    # The international digits, as `normalise_phone` gives them ("33612345678").
     customer_phone: str | None = None
     customer_public_id: str | None = None
 
@@ -126,7 +146,7 @@ def pongo_customer(order: PosOrder) -> dict[str, str]:
     """The customer block: the phone without `+` and/or the customer's public id."""
     customer: dict[str, str] = {}
     if order.customer_phone:
-        customer["phone"] = normalise_phone(order.customer_phone)
+        customer["phone"] = order.customer_phone
     if order.customer_public_id:
         customer["public_id"] = order.customer_public_id
     return customer

@@ -7,9 +7,9 @@ from typing import Any
 from flask import Blueprint, g, render_template, request, url_for
 
 from portal.access import current_merchant, merchant_required
-from portal.drift.services import changes_since_last_visit
 from portal.orders.services import pongo_outage
 from portal.overview.services import SetupGuide, overview_for, setup_guide
+from portal.sync.services import changes_since_last_visit
 
 bp = Blueprint("overview", __name__)
 

@@ -7,6 +7,7 @@ picks them up; pages show them through gettext. Neither ever contains a token.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import ClassVar
 
 
@@ -98,3 +99,23 @@ class UnexpectedResponse(PongoError):
     """Pongo answered with something this client cannot read."""
 
     user_message = N_("Pongo sent an answer the portal does not understand.")
+
+
+class Health(StrEnum):
+    """What one call says about Pongo's health."""
+
+    UP = "up"  # Pongo answered (a refusal included)
+    DOWN = "down"  # Pongo did not answer in time, or kept failing
+    UNKNOWN = "unknown"  # the call never reached Pongo
+
+
+def health_of(error: Exception | None) -> Health:
+    """What a call that ended with `error` (None: it succeeded) says about Pongo's health."""
+    if error is None:
+        return Health.UP
+    if isinstance(error, Unavailable):
+        return Health.DOWN
+    if isinstance(error, NeedsReconnection) and error.status_code is None:
+        # Refused by the token step before any HTTP call.
+        return Health.UNKNOWN
+    return Health.UP if isinstance(error, PongoError) else Health.UNKNOWN

@@ -26,7 +26,14 @@ from portal.pongo.connection import (
     note_success,
     note_unavailable,
 )
-from portal.pongo.errors import N_, GrantRejected, NeedsReconnection, Unavailable
+from portal.pongo.errors import (
+    N_,
+    GrantRejected,
+    Health,
+    MissingScope,
+    NeedsReconnection,
+    health_of,
+)
 from portal.pongo.models import FetchedReward, FetchedStore, OrderReceipt, PongoAccount
 from portal.pongo.settings import PongoSettings
 from portal.pongo.tokens import refresh_access_token
@@ -194,8 +201,11 @@ class MerchantPongo:
         read_token: Callable[[], IssuedToken] | None = None,
         http: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        on_health: Callable[[Health], None] | None = None,
     ) -> None:
         self.merchant_id = merchant_id
+        # Told what each call says about Pongo's health (a circuit breaker, say).
+        self.on_health = on_health
         self._read_token = read_token or (lambda: issue_token(merchant_id))
         # The connection generation of the last token read: a 401 flags only that one.
         self.generation: int | None = None
@@ -211,22 +221,37 @@ class MerchantPongo:
         self.generation = issued.generation
         return issued.value
 
-    def _call(self, action: Callable[[PongoClient], T]) -> T:
+    def _call(self, action: Callable[[PongoClient], T], *, scope: str | None = None) -> T:
+        """Run one call; flag the connection on a refused token, or on a missing `scope`."""
         self.generation = None
         try:
             result = action(self.client)
-        except NeedsReconnection as exc:
+        except Exception as exc:
+            self._record_health(health_of(exc))
+            refused = isinstance(exc, NeedsReconnection) or (
+                scope is not None and isinstance(exc, MissingScope)
+            )
             # Without a token read, the refusal came from the token step, which flags itself.
-            if self.generation is not None and not mark_needs_reconnection(
-                self.merchant_id, exc.__class__.__name__, generation=self.generation
-            ):
-                raise OutdatedToken(str(exc), status_code=exc.status_code) from exc
+            if refused and self.generation is not None:
+                problem = exc.__class__.__name__ if scope is None else f"{scope} not granted"
+                if not mark_needs_reconnection(
+                    self.merchant_id, problem, generation=self.generation
+                ):
+                    # A newer connection is in place: the call can go again with its token.
+                    status = getattr(exc, "status_code", None)
+                    raise OutdatedToken(str(exc), status_code=status) from exc
             raise
-        except Unavailable:
-            note_unavailable(self.merchant_id)
-            raise
-        note_success(self.merchant_id)
+        self._record_health(Health.UP, succeeded=True)
         return result
+
+    def _record_health(self, health: Health, *, succeeded: bool = False) -> None:
+        """Keep the connection's health up to date and tell the observer."""
+        if succeeded:
+            note_success(self.merchant_id)
+        elif health is Health.DOWN:
+            note_unavailable(self.merchant_id)
+        if self.on_health is not None:
+            self.on_health(health)
 
     @property
     def unreadable(self) -> list[str]:
@@ -247,7 +272,10 @@ class MerchantPongo:
 
     def create_order(self, payload: Mapping[str, object], *, idempotency_key: str) -> OrderReceipt:
         """Send one order."""
-        return self._call(lambda c: c.create_order(payload, idempotency_key=idempotency_key))
+        return self._call(
+            lambda c: c.create_order(payload, idempotency_key=idempotency_key),
+            scope="order.create",
+        )
 
     def close(self) -> None:
         """Release the HTTP connection pool."""

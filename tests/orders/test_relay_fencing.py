@@ -84,7 +84,7 @@ def test_batch_slower_than_its_lease_never_sends_an_order_twice(
     def rival() -> None:
         # Claims whatever the first worker's lease no longer covers.
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and second.drain() == 0:
+        while time.monotonic() < deadline and not second.drain():
             time.sleep(0.2)
 
     thread = threading.Thread(target=rival)

@@ -95,7 +95,7 @@ def test_can_write_says_what_the_guard_does_in_write_mode(writer: FlaskClient) -
     answers = _answers(writer)
     assert {e: told[e] for e in answers} == answers
     assert answers["dummy_write"]
-    assert answers["drift.emails"]
+    assert answers["sync.emails"]
     assert not answers["connect.start"]
     assert not answers["connect.disconnect"]
 

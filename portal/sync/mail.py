@@ -26,14 +26,14 @@ from sqlalchemy import select, update
 
 from portal import config
 from portal.config import MailSettings
-from portal.drift.sentences import describe
 from portal.extensions import db
 from portal.i18n import normalise_locale
 from portal.models.base import utcnow
 from portal.models.drift import DriftChange, SyncState
 from portal.models.merchant import Merchant
+from portal.sync.sentences import describe
 
-log = logging.getLogger("portal.drift.mail")
+log = logging.getLogger("portal.sync.mail")
 
 SMTP_TIMEOUT = 20
 

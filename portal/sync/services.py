@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from portal.audit.actor import Actor
 from portal.audit.services import record
-from portal.drift.sentences import ChangeLine, describe
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.drift import DriftChange, SyncState
 from portal.models.merchant import Merchant
+from portal.sync.sentences import ChangeLine, describe
 
 # The overview lists at most this many changes, newest first.
 MAX_LISTED = 20

@@ -6,22 +6,15 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from portal.workers import stop_on_signals
+from portal.workers import serve, worker_options
 
 
 @click.command("sync-worker")
-@click.option("--once", is_flag=True, help="Sync every merchant due now, then exit.")
-@click.option(
-    "--interval",
-    default=30.0,
-    show_default=True,
-    type=click.FloatRange(min=0.05),
-    help="Seconds to wait when no merchant is due.",
-)
+@worker_options(once="Sync every merchant due now, then exit.", what="merchant", interval=30.0)
 @with_appcontext
 def sync_worker(once: bool, interval: float) -> None:
     """Sync merchants' stores and rewards with Pongo (any number on PostgreSQL; one on SQLite)."""
-    from portal.drift.worker import SyncWorker
+    from portal.sync.worker import SyncWorker
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app
     worker = SyncWorker(app)
@@ -35,7 +28,4 @@ def sync_worker(once: bool, interval: float) -> None:
             f"{changes} change(s) recorded, {mailed} e-mail(s) sent."
         )
         return
-    stop = stop_on_signals()
-    click.echo(f"Sync worker {worker.name} started (every {interval:g} s when idle).")
-    worker.run(stop, interval)
-    click.echo("Sync worker stopped.")
+    serve(worker, "Sync worker", interval)

@@ -19,10 +19,10 @@ from wtforms import BooleanField
 from portal import config
 from portal.access import current_merchant, merchant_required, public
 from portal.audit.actor import actor_from_request
-from portal.drift import services
 from portal.models.base import utcnow
+from portal.sync import services
 
-bp = Blueprint("drift", __name__)
+bp = Blueprint("sync", __name__)
 
 # Where `make demo` writes the e-mails it would send.
 DEMO_MAILBOX = "mail"
@@ -78,7 +78,7 @@ def demo_mail() -> str:
         abort(404)
     folder = demo_mailbox(current_app)
     files = sorted(folder.glob("*.eml"), reverse=True)[:50] if folder.is_dir() else []
-    return render_template("drift/demo_mail.html", messages=[_read(path) for path in files])
+    return render_template("sync/demo_mail.html", messages=[_read(path) for path in files])
 
 
 def ago(moment: datetime | None) -> str:

@@ -11,13 +11,13 @@ import pytest
 from flask import Flask
 
 from portal import config, crypto
-from portal.drift.worker import Claim, Result, SyncWorker
 from portal.extensions import db
 from portal.models.connection import PongoConnection
 from portal.models.merchant import Merchant
 from portal.sandbox import routes
+from portal.sync.worker import Claim, Result, SyncWorker
 from tests.conftest import DEMO_LOGIN, DEMO_PASSWORD, TEST_SETTINGS
-from tests.drift.conftest import make_due
+from tests.sync.conftest import make_due
 
 MERCHANTS = 8
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.drift.compare import (
+from portal.sync.compare import (
     NEEDS_MERCHANT,
     Change,
     ChangeKind,

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
-from portal.drift.compare import ChangeKind
 from portal.models.drift import DriftChange
+from portal.sync.compare import ChangeKind
 
 
 @dataclass(frozen=True)

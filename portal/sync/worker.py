@@ -18,29 +18,23 @@ transaction across an HTTP call:
 from __future__ import annotations
 
 import logging
-import os
 import random
-import socket
 import threading
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import Connection, and_, exists, func, literal, or_, select, text, update
+from sqlalchemy import Connection, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal import config
 from portal.audit.actor import SYSTEM
 from portal.config import MailSettings, SyncSettings
-from portal.drift import metrics
-from portal.drift.compare import Change, ChangeKind, RewardFacts, Snapshot, compare
-from portal.drift.mail import send_digest
 from portal.extensions import db
 from portal.locations.operations import refresh_stores
-from portal.models.base import UTCDateTime
 from portal.models.connection import ConnectionStatus, PongoConnection
+from portal.models.dbclock import db_now, db_time
 from portal.models.drift import DriftChange, SyncState
 from portal.models.locations import Location, PongoStore
 from portal.models.merchant import Merchant
@@ -51,25 +45,21 @@ from portal.pongo.merchant import pongo_client_for
 from portal.rewards.checks import RewardStatus
 from portal.rewards.entries import reward_entries
 from portal.rewards.operations import refresh_rewards
+from portal.sync import metrics
+from portal.sync.compare import Change, ChangeKind, RewardFacts, Snapshot, compare
+from portal.sync.mail import send_digest
+from portal.workers import LeasedQueue, LeasedWorker, worker_name
 
-log = logging.getLogger("portal.drift")
+log = logging.getLogger("portal.sync")
 
 # A failed sync (Pongo down, say) is tried again sooner than the regular interval.
 RETRY_AFTER = timedelta(minutes=15)
 
-
-def database_now(connection: Connection) -> datetime:
-    """The database server's clock, in UTC."""
-    if connection.dialect.name == "sqlite":
-        raw = connection.scalar(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')"))
-        return datetime.fromisoformat(str(raw)).replace(tzinfo=UTC)
-    value = connection.scalar(select(func.now()))
-    assert isinstance(value, datetime)
-    return value.astimezone(UTC)
-
-
-def _worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"
+QUEUE = LeasedQueue(SyncState, SyncState.merchant_id, SyncState.next_sync_at)
+CONNECTED = exists().where(
+    PongoConnection.merchant_id == SyncState.merchant_id,
+    PongoConnection.status == ConnectionStatus.CONNECTED,
+)
 
 
 @dataclass(frozen=True)
@@ -143,8 +133,10 @@ def linked_stores(merchant: Merchant) -> dict[str, str]:
     return {slug: ref for slug, ref in rows if slug}
 
 
-class SyncWorker:
+class SyncWorker(LeasedWorker[Claim, Result]):
     """Claims, syncs and records merchants; one instance per thread or process."""
+
+    log = log
 
     def __init__(
         self,
@@ -159,7 +151,7 @@ class SyncWorker:
         portal_settings = config.of(app)
         self.settings = settings or portal_settings.sync
         self.mail = mail or portal_settings.mail
-        self.name = name or _worker_name()
+        self.name = name or worker_name()
         self.jitter = jitter
 
     def interval(self) -> timedelta:
@@ -172,51 +164,21 @@ class SyncWorker:
 
     def claim(self, limit: int) -> list[Claim]:
         """Lease up to `limit` connected merchants whose sync is due; committed at once."""
-        token = uuid.uuid4().hex
         with self.app.app_context(), db.engine.begin() as connection:
-            now = database_now(connection)
-            self._add_missing_states(connection, now)
-            claimable = and_(
-                SyncState.next_sync_at <= now,
-                or_(SyncState.claimed_until.is_(None), SyncState.claimed_until < now),
-                exists().where(
-                    PongoConnection.merchant_id == SyncState.merchant_id,
-                    PongoConnection.status == ConnectionStatus.CONNECTED,
-                ),
+            self._add_missing_states(connection)
+            token, ids = QUEUE.claim(
+                connection,
+                limit=limit,
+                seconds=self.settings.lease_seconds,
+                owner=self.name,
+                where=[CONNECTED],
             )
-            ids = list(
-                connection.scalars(
-                    select(SyncState.merchant_id)
-                    .where(claimable)
-                    .order_by(SyncState.next_sync_at, SyncState.merchant_id)
-                    .limit(max(1, limit))
-                    # Rows another worker is claiming are skipped, not waited for; the
-                    # guarded UPDATE keeps two claims apart where the clause is ignored.
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            if not ids:
-                return []
-            connection.execute(
-                update(SyncState)
-                .where(SyncState.merchant_id.in_(ids), claimable)
-                .values(
-                    claimed_until=now + timedelta(seconds=self.settings.lease_seconds),
-                    claim_token=token,
-                    claimed_by=self.name[:200],
-                )
-            )
-            held = connection.scalars(
-                select(SyncState.merchant_id)
-                .where(SyncState.merchant_id.in_(ids), SyncState.claim_token == token)
-                .order_by(SyncState.next_sync_at, SyncState.merchant_id)
-            )
-            return [Claim(merchant_id, token) for merchant_id in held]
+        return [Claim(merchant_id, token) for merchant_id in ids]
 
     @staticmethod
-    def _add_missing_states(connection: Connection, now: datetime) -> None:
+    def _add_missing_states(connection: Connection) -> None:
         """A schedule row, due now, for each connected merchant that has none."""
-        missing = select(PongoConnection.merchant_id, literal(now, UTCDateTime())).where(
+        missing = select(PongoConnection.merchant_id, db_now()).where(
             PongoConnection.status == ConnectionStatus.CONNECTED,
             ~exists().where(SyncState.merchant_id == PongoConnection.merchant_id),
         )
@@ -274,27 +236,10 @@ class SyncWorker:
 
     def _record(self, claim: Claim, fetched: Fetched | None, failure: str | None) -> Result:
         """Save what was fetched and the changes found, if this worker still holds the lease."""
-        now = database_now(db.session.connection())
+        connection = db.session.connection()
+        now = db_time(connection)
         delay = self.interval() if failure is None else min(self.interval(), RETRY_AFTER)
-        held = (
-            db.session.connection()
-            .execute(
-                update(SyncState)
-                .where(
-                    SyncState.merchant_id == claim.merchant_id, SyncState.claim_token == claim.token
-                )
-                .values(
-                    claimed_until=None,
-                    claim_token=None,
-                    claimed_by=None,
-                    last_attempt_at=now,
-                    last_failure=failure,
-                    next_sync_at=now + delay,
-                )
-            )
-            .rowcount
-        )
-        if not held:
+        if not _reschedule(connection, claim, now, failure, delay):
             db.session.rollback()
             log.warning("sync of merchant %s: lease lost; nothing saved", claim.merchant_id)
             return Result(claim.merchant_id, failure="lease_lost")
@@ -335,65 +280,41 @@ class SyncWorker:
     def _release(self, claim: Claim, failure: str) -> None:
         """Give the lease back after an unexpected error, trying again later."""
         with self.app.app_context(), db.engine.begin() as connection:
-            now = database_now(connection)
-            connection.execute(
-                update(SyncState)
-                .where(
-                    SyncState.merchant_id == claim.merchant_id,
-                    SyncState.claim_token == claim.token,
-                )
-                .values(
-                    claimed_until=None,
-                    claim_token=None,
-                    claimed_by=None,
-                    last_attempt_at=now,
-                    last_failure=failure,
-                    next_sync_at=now + RETRY_AFTER,
-                )
-            )
+            _reschedule(connection, claim, db_time(connection), failure, RETRY_AFTER)
 
-    # Loops
+    # The loop (see LeasedWorker)
 
-    def run_once(self) -> list[Result]:
-        """Claim one batch and sync each merchant of it."""
-        results = [self.sync(claim) for claim in self.claim(self.settings.batch_size)]
-        self.observe()
-        return results
+    def claim_batch(self) -> list[Claim]:
+        """Lease the next batch of due merchants."""
+        return self.claim(self.settings.batch_size)
 
-    def drain(self) -> list[Result]:
-        """Work until no merchant is due; returns every sync made."""
-        results: list[Result] = []
-        while batch := self.run_once():
-            results += batch
-        return results
+    def handle(self, claim: Claim) -> Result:
+        """Sync one claimed merchant."""
+        return self.sync(claim)
 
-    def observe(self) -> None:
+    def after_batch(self) -> None:
         """Update the gauge of the oldest sync among connected merchants."""
         with self.app.app_context(), db.engine.connect() as connection:
-            now = database_now(connection)
-            oldest = connection.scalar(
-                select(func.min(SyncState.last_sync_at)).where(
-                    exists().where(
-                        PongoConnection.merchant_id == SyncState.merchant_id,
-                        PongoConnection.status == ConnectionStatus.CONNECTED,
-                    )
-                )
-            )
+            now = db_time(connection)
+            oldest = connection.scalar(select(func.min(SyncState.last_sync_at)).where(CONNECTED))
         if oldest is not None:
             if oldest.tzinfo is None:
                 oldest = oldest.replace(tzinfo=UTC)
             metrics.OLDEST_SYNC_AGE.set(max(0.0, (now - oldest).total_seconds()))
 
-    def run(self, stop: threading.Event, interval: float) -> None:
-        """Work until `stop` is set, waiting `interval` seconds whenever nothing is due."""
-        while not stop.is_set():
-            try:
-                count = len(self.run_once())
-            except Exception:  # a database blip must not end the worker
-                log.exception("sync worker: batch failed; trying again shortly")
-                count = 0
-            if count == 0:
-                stop.wait(interval)
+
+def _reschedule(
+    connection: Connection, claim: Claim, now: datetime, failure: str | None, delay: timedelta
+) -> bool:
+    """End the lease and set the next sync, if the claim still holds; False when it was lost."""
+    return QUEUE.release(
+        connection,
+        claim.merchant_id,
+        claim.token,
+        last_attempt_at=now,
+        last_failure=failure,
+        next_sync_at=now + delay,
+    )
 
 
 def run_worker(

@@ -11,15 +11,18 @@ from flask.testing import FlaskClient
 from prometheus_client import REGISTRY
 from sqlalchemy import select
 
-from portal.drift.compare import ChangeKind
 from portal.extensions import db
 from portal.models.audit import AuditEvent
 from portal.models.connection import PongoConnection
 from portal.models.drift import DriftChange, SyncState
 from portal.models.merchant import Merchant
+from portal.sync.compare import ChangeKind
 from tests.api.conftest import Api
 from tests.conftest import DEMO_LOGIN, connect_merchant, csrf_token, launch
-from tests.drift.conftest import (
+from tests.locations.conftest import post_links
+from tests.rewards.conftest import push_catalogue
+from tests.support.conftest import add_staff, sign_in
+from tests.sync.conftest import (
     POS_ADMIN,
     Mailbox,
     demo_account,
@@ -28,9 +31,6 @@ from tests.drift.conftest import (
     put_stores,
     run_sync,
 )
-from tests.locations.conftest import post_links
-from tests.rewards.conftest import push_catalogue
-from tests.support.conftest import add_staff, sign_in
 
 OWNER = "owner@example.com"
 CHEF = "chef@cafe-nord.example"
