@@ -5,7 +5,10 @@ from __future__ import annotations
 from flask import Flask, render_template_string
 from flask_babel import force_locale, refresh
 
-PAGE = "{{ _('Overview') }} · {{ ngettext('%(num)d reward needs your review', '%(num)d rewards need your review', 2) }}"
+PAGE = (
+    "{{ _('Overview') }} · {{ ngettext('%(num)d reward needs your review',"
+    " '%(num)d rewards need your review', 2) }}"
+)
 
 
 def test_a_template_follows_the_locale_forced_then_restored(app: Flask) -> None:
