@@ -21,17 +21,16 @@ import multiprocessing
 import os
 import sys
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask
-from sqlalchemy import create_engine, insert, inspect, select, text
+from sqlalchemy import insert, inspect, select, text
 
+from bench.bench_http import database
 from portal import create_app
 from portal.api.orders import accept, body_hash
 from portal.api.schemas import OrderIn
@@ -52,22 +51,6 @@ MIN_RATIO = 0.9
 # Enough for a linked location (the first half of the locations are linked) and its orders.
 TINY = Size(locations=2, stores=2, products=2, rewards=1, orders=0)
 LOCATION = "L0000"
-
-
-@contextmanager
-def schema(url: str) -> Iterator[str]:
-    """A private schema on `url`, dropped afterwards; yields the URL that uses it."""
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {name}"))
-    separator = "&" if "?" in url else "?"
-    try:
-        yield f"{url}{separator}options=-csearch_path%3D{name}"
-    finally:
-        with engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {name} CASCADE"))
-        engine.dispose()
 
 
 def prepare(url: str, merchants: int) -> tuple[Flask, str, list[int]]:
@@ -265,7 +248,7 @@ def main() -> None:
     if not url.startswith("postgresql"):
         print("  PostgreSQL only: set PORTAL_BENCH_DATABASE_URL (make bench does when it answers)")
         return
-    with schema(url) as private:
+    with database(url) as private:
         start = time.perf_counter()
         app, key, merchants = prepare(private, max(WRITERS))
         print(f"  {len(merchants)} merchants prepared in {time.perf_counter() - start:.0f} s")
