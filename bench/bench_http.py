@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -105,6 +106,29 @@ def database(url: str) -> Iterator[str]:
         with engine.begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         engine.dispose()
+
+
+def cpu_per_view(url: str, token: str, views: int = 20) -> None:
+    """Each page's median CPU time per view in this process (Flask test client), beside /healthz.
+
+    CPU time rather than wall time: other work on the machine weighs on it much less, so
+    that two runs compare even when the load of the machine differs.
+    """
+    app = create_app({**TEST_SETTINGS, "database_url": url})
+    client = app.test_client()
+    client.set_cookie("portal_session", token)
+    figures = []
+    for name, path in (("/healthz", "/healthz"), *PAGES):
+        assert client.get(path).status_code == 200, path
+        samples = []
+        for _ in range(views):
+            start = time.process_time()
+            client.get(path)
+            samples.append((time.process_time() - start) * 1000)
+        figures.append(f"{name} {statistics.median(samples):.1f}")
+    with app.app_context():
+        db.engine.dispose()
+    print(f"  CPU ms per view in-process, largest merchant: {', '.join(figures)}")
 
 
 def prepare(url: str) -> tuple[dict[str, str], str]:
@@ -299,6 +323,7 @@ def main() -> None:
         print(f"  database: {backend}; gunicorn {WORKERS} workers; wrk {CONNECTIONS} connections")
         with database(server) as url:
             tokens, key = prepare(url)
+            cpu_per_view(url, tokens["big"])
             with gunicorn(url) as base, background_writer(base, url, key):
                 measure(base, tokens, SECONDS)
 
