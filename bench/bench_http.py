@@ -50,7 +50,7 @@ from tests.perf.seed import LARGEST, SMALL, Size, api_key, open_session, seed_me
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 2
 CONNECTIONS = 16
-SECONDS = int(os.environ.get("PORTAL_BENCH_HTTP_SECONDS", "4"))
+SECONDS = int(os.environ.get("PORTAL_BENCH_HTTP_SECONDS", "3"))
 # The limits the pages are held to, as ratios to /healthz measured in the same run.
 MAX_BYTES = 150_000
 MAX_P50_RATIO = 5.0
