@@ -292,6 +292,9 @@ def measure(base: str, tokens: dict[str, str], seconds: int) -> None:
         # weighs on both figures alike.
         probe = wrk(f"{base}/healthz", None, 2)
         seen = wrk(f"{base}{path}", tokens[who], seconds)
+        if not (probe.requests_per_second and probe.p50_ms):
+            print(f"  {label:<26} /healthz got no answer in its turn: the machine is saturated")
+            continue
         share = seen.requests_per_second / probe.requests_per_second
         ratio = seen.p50_ms / probe.p50_ms
         marks = [
