@@ -275,6 +275,21 @@ def wrk(url: str, token: str | None, seconds: int = SECONDS) -> Figures:
     )
 
 
+def settle(base: str, seconds: float = 120.0) -> None:
+    """Wait until requests left queued by the last wrk run are served: two quick /healthz in a row.
+
+    wrk stops with its connections' requests still queued at gunicorn; a probe started at
+    once would wait behind them and measure the previous page instead of /healthz.
+    """
+    quick = 0
+    deadline = time.perf_counter() + seconds
+    while quick < 2 and time.perf_counter() < deadline:
+        start = time.perf_counter()
+        with urllib.request.urlopen(f"{base}/healthz", timeout=seconds):  # noqa: S310
+            pass
+        quick = quick + 1 if time.perf_counter() - start < 0.05 else 0
+
+
 def verdict(ok: bool) -> str:
     """A mark for the figure's target."""
     return "ok" if ok else "OVER"
@@ -288,6 +303,7 @@ def measure(base: str, tokens: dict[str, str], seconds: int) -> None:
     for label, path, who in rows:
         body = fetch(f"{base}{path}", tokens[who])
         wrk(f"{base}{path}", tokens[who], 1)  # warm both workers
+        settle(base)
         # The limit is measured just before each page: other load on the machine then
         # weighs on both figures alike.
         probe = wrk(f"{base}/healthz", None, 2)
