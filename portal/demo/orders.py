@@ -19,7 +19,7 @@ from portal.audit.actor import SYSTEM
 from portal.connect.services import first_sync
 from portal.demo.data import NONNA
 from portal.extensions import db
-from portal.locations.operations import save_links
+from portal.locations.operations import RowEdit, save_links
 from portal.models.base import utcnow
 from portal.models.merchant import Merchant
 from portal.models.orders import Order
@@ -93,7 +93,9 @@ def _connect_nonna(sandbox: httpx.Client) -> Merchant:
         save_connection(merchant, tokens=tokens, account=account, actor=SYSTEM)
         if not first_sync(merchant, pongo, SYSTEM):
             raise DemoOrdersError("the sandbox did not list Nonna's stores and rewards")
-    save_links(merchant=merchant, choices=NONNA_LINKS, actor=SYSTEM)
+    # The demo links Nonna's locations just after loading them: none is linked yet (version 0).
+    edits = {ref: RowEdit(choice=slug, drawn=None, version=0) for ref, slug in NONNA_LINKS.items()}
+    save_links(merchant=merchant, edits=edits, actor=SYSTEM)
     db.session.commit()
     return merchant
 

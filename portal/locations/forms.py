@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
+from portal.locations.operations import RowEdit
 from portal.locations.pages import DEFAULT_THRESHOLD, PER_PAGE
 
 # A form never carries more rows than a page shows (with room for a changed page size).
@@ -26,22 +27,37 @@ class AcceptForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
 
 
 class LinksForm(FlaskForm):  # type: ignore[misc]  # flask_wtf ships no types
-    """The links table; its rows are read by `link_choices` (one select per location)."""
+    """The links table; its rows are read by `row_edits` (one select per location)."""
 
 
-def row_refs(data: Mapping[str, object]) -> list[str]:
-    """The location refs of the rows that were shown, at most one page's worth."""
+def _version(text: object) -> int:
+    """A row's link version as the page carried it; -1 (never current) when unreadable."""
+    value = str(text)
+    return int(value) if value.isdigit() and len(value) < 10 else -1
+
+
+def row_versions(data: Mapping[str, object]) -> dict[str, int]:
+    """Location ref -> link version the page was drawn with, at most one page's worth."""
     getlist = getattr(data, "getlist")  # noqa: B009  # a werkzeug MultiDict
-    return [str(ref) for ref in getlist("ref")][:MAX_ROWS]
-
-
-def link_choices(data: Mapping[str, object]) -> dict[str, str | None]:
-    """Location ref -> chosen store slug (None: not linked) for each row that was shown."""
-    getlist = getattr(data, "getlist")  # noqa: B009  # a werkzeug MultiDict
-    refs, stores = getlist("ref"), getlist("store")
-    if len(refs) != len(stores):
+    refs, versions = getlist("ref"), getlist("version")
+    if len(refs) != len(versions):
         return {}
+    return {str(ref): _version(v) for ref, v in list(zip(refs, versions, strict=True))[:MAX_ROWS]}
+
+
+def row_edits(data: Mapping[str, object]) -> dict[str, RowEdit]:
+    """Location ref -> the row as submitted: the chosen store and the link it was drawn with.
+
+    A slug is a store, NO_STORE the "no Pongo store" choice, "" not linked. A form whose
+    lists do not line up (a row without its version) is read as no row at all.
+    """
+    getlist = getattr(data, "getlist")  # noqa: B009  # a werkzeug MultiDict
+    refs, stores, drawn = getlist("ref"), getlist("store"), getlist("was")
+    versions = getlist("version")
+    if not len(refs) == len(stores) == len(drawn) == len(versions):
+        return {}
+    rows = list(zip(refs, stores, drawn, versions, strict=True))[:MAX_ROWS]
     return {
-        str(ref): (str(slug) or None)
-        for ref, slug in list(zip(refs, stores, strict=True))[:MAX_ROWS]
+        str(ref): RowEdit(choice=str(slug) or None, drawn=str(was) or None, version=_version(v))
+        for ref, slug, was, v in rows
     }

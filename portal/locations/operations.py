@@ -7,6 +7,7 @@ name at link time is kept to tell the merchant about the rename.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import select
@@ -31,8 +32,34 @@ class StoreSource(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class RowEdit:
+    """One row of the links table as submitted: the choice, and the link the page was drawn with.
+
+    A choice is a store slug, NO_STORE or None (not linked); `drawn` is the row's choice
+    when the page was drawn and `version` its link version then.
+    """
+
+    choice: str | None
+    drawn: str | None
+    version: int
+
+    @property
+    def changed(self) -> bool:
+        """Whether the merchant changed this row on the page."""
+        return self.choice != self.drawn
+
+
+# The error code of a row whose link was changed elsewhere since the page was drawn.
+CONFLICT = "conflict"
+
+
 class LinksRefused(Exception):
-    """Some rows cannot be saved; nothing was saved. Messages are keyed by location ref."""
+    """Some rows cannot be saved; nothing was saved. Messages are keyed by location ref.
+
+    `choices` holds the rows the merchant changed and that are not in conflict, so that the
+    page drawn again keeps them; a row in conflict shows its current link instead.
+    """
 
     def __init__(self, errors: dict[str, str], choices: dict[str, str | None]) -> None:
         self.errors = errors
@@ -70,6 +97,7 @@ def _apply(
         location.linked_by = actor.name if slug else None
         location.no_store_at = now if choice == NO_STORE else None
         location.no_store_by = actor.name if choice == NO_STORE else None
+        location.link_version += 1
         details = {"location": location.ref}
         if was_no_store and choice != NO_STORE:
             record("location.no_store_undo", actor=actor, merchant=merchant, details=details)
@@ -85,59 +113,76 @@ def _apply(
     db.session.flush()
 
 
-def save_links(*, merchant: Merchant, choices: Mapping[str, str | None], actor: Actor) -> int:
-    """Save the submitted store of each row shown, all or nothing; returns how many changed.
+def _locked(merchant: Merchant, refs: list[str]) -> dict[str, Location]:
+    """The merchant's locations of these refs, read afresh and locked until the commit."""
+    statement = (
+        select(Location)
+        .where(Location.merchant_id == merchant.id, Location.ref.in_(refs))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {location.ref: location for location in db.session.scalars(statement)}
 
-    Raises LinksRefused naming each refused row when any row breaks a rule.
+
+def save_links(*, merchant: Merchant, edits: Mapping[str, RowEdit], actor: Actor) -> int:
+    """Save the rows the merchant changed on the page, all or nothing; returns how many changed.
+
+    A row left as drawn is not written. A row changed elsewhere since the page was drawn
+    (its link version moved) is not overwritten: it is refused as a conflict, unless it
+    already holds the merchant's choice. Raises LinksRefused naming each refused row when
+    any row breaks a rule.
     """
     stores = cached_stores(merchant)
-    locations = {
-        loc.ref: loc
-        for loc in db.session.scalars(
-            select(Location).where(Location.merchant_id == merchant.id, Location.ref.in_(choices))
-        )
-    }
+    locations = _locked(merchant, list(edits))
     errors: dict[str, str] = {}
     changes: dict[Location, str | None] = {}
-    for ref, slug in choices.items():
+    for ref, edit in edits.items():
         location = locations.get(ref)
         if location is None:
             errors[ref] = "unknown"
-        elif slug != choice_of(location):
-            if slug and slug != NO_STORE and slug not in stores:
-                errors[ref] = "gone"
-            else:
-                changes[location] = slug
+        elif not edit.changed or edit.choice == choice_of(location):
+            continue
+        elif location.link_version != edit.version:
+            errors[ref] = CONFLICT
+        elif edit.choice and edit.choice != NO_STORE and edit.choice not in stores:
+            errors[ref] = "gone"
+        else:
+            changes[location] = edit.choice
     # Where every link would stand after the change, to find stores chosen twice.
     holders: dict[str, list[str]] = {}
     for slug, ref in linked_slugs(merchant).items():
         if not any(loc.ref == ref for loc in changes):
             holders.setdefault(slug, []).append(ref)
-    for location, slug in changes.items():
-        if slug and slug != NO_STORE:
-            holders.setdefault(slug, []).append(location.ref)
-    for location, slug in changes.items():
-        if slug and slug != NO_STORE and len(holders[slug]) > 1:
-            errors[location.ref] = "taken:" + ", ".join(
-                r for r in holders[slug] if r != location.ref
-            )
+    for changed, choice in changes.items():
+        if choice and choice != NO_STORE:
+            holders.setdefault(choice, []).append(changed.ref)
+    for changed, choice in changes.items():
+        if choice and choice != NO_STORE and len(holders[choice]) > 1:
+            others = (r for r in holders[choice] if r != changed.ref)
+            errors[changed.ref] = "taken:" + ", ".join(others)
     if errors:
-        raise LinksRefused(errors, dict(choices))
+        pending = {
+            ref: edit.choice
+            for ref, edit in edits.items()
+            if edit.changed and errors.get(ref) != CONFLICT
+        }
+        raise LinksRefused(errors, pending)
     _apply(merchant, changes, stores, actor)
     return len(changes)
 
 
-def accept_suggestions(*, merchant: Merchant, refs: list[str], threshold: int, actor: Actor) -> int:
-    """Link every row shown whose suggestion is at or above the threshold; returns how many."""
-    locations = list(
-        db.session.scalars(
-            select(Location).where(
-                Location.merchant_id == merchant.id,
-                Location.ref.in_(refs),
-                Location.archived_at.is_(None),
-            )
-        )
-    )
+def accept_suggestions(
+    *, merchant: Merchant, versions: Mapping[str, int], threshold: int, actor: Actor
+) -> tuple[int, int]:
+    """Link every row shown whose suggestion is at or above the threshold.
+
+    `versions` holds each row's link version when the page was drawn: a row whose link
+    changed elsewhere since is left as it is now. Returns how many rows were linked, and
+    how many were left because they changed elsewhere.
+    """
+    shown = _locked(merchant, list(versions))
+    current = {ref: loc for ref, loc in shown.items() if loc.link_version == versions[ref]}
+    locations = [location for location in current.values() if location.active]
     stores = cached_stores(merchant)
     suggestions = suggestions_for(locations, free_stores(merchant, stores))
     by_ref = {loc.ref: loc for loc in locations}
@@ -145,4 +190,4 @@ def accept_suggestions(*, merchant: Merchant, refs: list[str], threshold: int, a
         by_ref[ref]: s.slug for ref, s in suggestions.items() if s.confidence >= threshold
     }
     _apply(merchant, changes, stores, actor)
-    return len(changes)
+    return len(changes), len(shown) - len(current)

@@ -38,7 +38,9 @@ class Row:
     store: Store | None
     suggestion: Suggestion | None = None
     suggested: Store | None = None
+    # The merchant's choice not saved yet (a refused save), shown instead of the link.
     chosen: str | None = None
+    pending: bool = False
     error: str | None = None
 
 
@@ -139,6 +141,7 @@ def locations_page(
                 suggestion=suggestion,
                 suggested=stores.get(suggestion.slug) if suggestion else None,
                 chosen=choices.get(location.ref),
+                pending=location.ref in choices,
                 error=errors.get(location.ref),
             )
         )

@@ -13,7 +13,7 @@ from portal.access import current_merchant, merchant_required
 from portal.audit.actor import actor_from_request
 from portal.listing import clean_query, parse_page
 from portal.locations import operations, pages
-from portal.locations.forms import AcceptForm, LinksForm, link_choices, row_refs
+from portal.locations.forms import AcceptForm, LinksForm, row_edits, row_versions
 from portal.locations.states import NO_STORE, choice_of
 from portal.pongo.connection import NotConnected
 from portal.pongo.errors import PongoError
@@ -70,6 +70,11 @@ def _message(code: str) -> str:
             "This store is already linked to location %(refs)s. Unlink it there first.",
             refs=code.removeprefix("taken:"),
         )
+    elif code == operations.CONFLICT:
+        message = _(
+            "Changed elsewhere since this page was opened: your choice was not saved. "
+            "The row shows its link as it is now; choose again if needed."
+        )
     elif code == "gone":
         message = _(
             "This store is no longer among your Pongo stores. Refresh from Pongo and choose again."
@@ -96,7 +101,7 @@ def save() -> Response | tuple[str, int]:
     try:
         changed = operations.save_links(
             merchant=current_merchant(),
-            choices=link_choices(request.form),
+            edits=row_edits(request.form),
             actor=actor_from_request(),
         )
     except operations.LinksRefused as refused:
@@ -108,7 +113,8 @@ def save() -> Response | tuple[str, int]:
             ),
             "error",
         )
-        return _render(refused, status=422)
+        conflict = operations.CONFLICT in refused.errors.values()
+        return _render(refused, status=409 if conflict else 422)
     flash(
         ngettext("Links saved: %(num)d changed.", "Links saved: %(num)d changed.", changed),
         "success",
@@ -124,15 +130,26 @@ def accept() -> Response | tuple[str, int]:
     if not form.validate_on_submit() or form.threshold.data is None:
         flash(_("Choose a confidence between 1 and 100 %."), "error")
         return _render(status=422)
-    linked = operations.accept_suggestions(
+    linked, changed_elsewhere = operations.accept_suggestions(
         merchant=current_merchant(),
-        refs=row_refs(request.form),
+        versions=row_versions(request.form),
         threshold=form.threshold.data,
         actor=actor_from_request(),
     )
     flash(
         ngettext("%(num)d suggestion accepted.", "%(num)d suggestions accepted.", linked), "success"
     )
+    if changed_elsewhere:
+        flash(
+            ngettext(
+                "%(num)d row changed elsewhere since this page was opened: it was left as it "
+                "is now.",
+                "%(num)d rows changed elsewhere since this page was opened: they were left as "
+                "they are now.",
+                changed_elsewhere,
+            ),
+            "info",
+        )
     return redirect(url_for("locations.index", **_listing_args()))
 
 

@@ -39,6 +39,9 @@ class Location(Base):
     # warehouse): it counts as done in the setup, and its orders are still refused.
     no_store_at: Mapped[datetime | None]
     no_store_by: Mapped[str | None] = mapped_column(String(320))
+    # Counts the changes of the link (store or "no Pongo store"): a page carries the version
+    # each row was drawn with, and a save never overwrites a link changed since.
+    link_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

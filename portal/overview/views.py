@@ -15,7 +15,11 @@ bp = Blueprint("overview", __name__)
 
 # Pages that offer the setup's next action once their own step is done, with that step.
 # The guide is handed to them here, so that their packages need not import the overview.
-NEXT_STEP_PAGES = {"connect.index": "connect", "locations.index": "locations"}
+NEXT_STEP_PAGES = {
+    "connect.index": "connect",
+    "locations.index": "locations",
+    "rewards.index": "rewards",
+}
 
 
 def step_url(guide: SetupGuide, step: str) -> str:

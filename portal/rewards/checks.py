@@ -2,7 +2,8 @@
 
 A reward is "ready" when its SKUs of this POS are all plain matches; "check" when the
 tills can honour it but something deserves a look (a typo beside a match, a SKU shared
-by several active products, a product with paid options); "not redeemable" when no
+by several active products, a product with paid options, a product whose name shares
+no word with the reward's); "not redeemable" when no
 SKU of this POS is usable; "no SKU" when the field is empty. Beyond ``MAX_TOKENS`` SKUs
 on one reward the rest are marked unreadable without a lookup. The check is automatic;
 the merchant's own review of a flagged reward lives in `reviews.py`.
@@ -16,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from portal.rewards.catalogue_index import CatalogueIndex, CatalogueProduct, TokenKind, TokenResult
+from portal.rewards.hints import names_related
 from portal.rewards.sku_text import MAX_TOKENS, parse_external_id
 
 __all__ = [
@@ -62,6 +64,9 @@ class RewardCheck:
     usable_skus: tuple[str, ...] = ()
     # What the customer would get once the corrected list is pasted in Pongo.
     corrected_shape: RewardShape = RewardShape.NONE
+    # The SKU of a reward's one product when that product shares no word with the reward's
+    # name ("Macarons x6" giving a Croissant): a hint to check, not a blocker.
+    unrelated_skus: tuple[str, ...] = ()
 
     @property
     def shape_changes(self) -> bool:
@@ -158,6 +163,11 @@ def check_reward(
     usable_skus = tuple(r.token for r in results if r.kind in _USABLE)
     paid_options = any(p.has_paid_options for r in matched for p in r.products)
     doubtful = any(r.kind in (TokenKind.AMBIGUOUS, TokenKind.NEAR_MISS) for r in results)
+    # Only a reward giving one product is compared with its name: a list ("Viennoiserie au
+    # choix") names a kind of product, rarely the products themselves.
+    single = matched if len(usable_skus) == 1 else ()
+    related = any(names_related(name, p.name) for r in single for p in r.products)
+    unrelated = tuple(r.token for r in single) if single and not related else ()
     # Inactive and other systems' tokens do not call for a check: the first are
     # harmless leftovers, the second are expected (SEED: several partners share
     # the field). A SKU shared by several active products is honoured by the tills,
@@ -166,7 +176,7 @@ def check_reward(
         status = RewardStatus.NO_SKU
     elif not usable_skus:
         status = RewardStatus.NOT_REDEEMABLE
-    elif doubtful or paid_options:
+    elif doubtful or paid_options or unrelated:
         status = RewardStatus.CHECK
     else:
         status = RewardStatus.READY
@@ -182,6 +192,7 @@ def check_reward(
         corrected_list=_corrected_list(results),
         usable_skus=usable_skus,
         corrected_shape=_corrected_shape(results),
+        unrelated_skus=unrelated,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import select
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from portal.audit.actor import Actor
 from portal.extensions import db
 from portal.models.merchant import Merchant
-from portal.models.rewards import PongoReward
+from portal.models.rewards import PongoReward, RewardSync
 from portal.pongo import FetchedReward
 from portal.pongo_cache import REWARDS, replace_cache
 from portal.rewards.catalogue import catalogue_for
@@ -26,9 +27,42 @@ class RewardSource(Protocol):
         ...
 
 
-def refresh_rewards(*, merchant: Merchant, client: RewardSource, actor: Actor) -> int:
-    """Fetch the merchant's rewards from Pongo and replace the cache; returns how many."""
-    return replace_cache(REWARDS, merchant=merchant, actor=actor, fetched=client.rewards())
+@dataclass(frozen=True)
+class RewardsFetched:
+    """What a refresh brought: how many rewards, and how many are new, changed or gone."""
+
+    count: int
+    added: int
+    changed: int
+    removed: int
+    # False on the first fetch: there was nothing to compare with.
+    compared: bool
+
+
+def _cached(merchant: Merchant) -> dict[str, tuple[object, ...]]:
+    """Public id -> what the merchant sees of a cached reward: name, points and SKUs."""
+    rows = db.session.execute(
+        select(
+            PongoReward.public_id, PongoReward.name, PongoReward.points, PongoReward.raw_external_id
+        ).where(PongoReward.merchant_id == merchant.id)
+    )
+    return {public_id: tuple(rest) for public_id, *rest in rows}
+
+
+def refresh_rewards(*, merchant: Merchant, client: RewardSource, actor: Actor) -> RewardsFetched:
+    """Fetch the merchant's rewards from Pongo and replace the cache; says what changed."""
+    fetched = client.rewards()
+    compared = db.session.get(RewardSync, merchant.id) is not None
+    before = _cached(merchant)
+    count = replace_cache(REWARDS, merchant=merchant, actor=actor, fetched=fetched)
+    after = _cached(merchant)
+    return RewardsFetched(
+        count=count,
+        added=len(after.keys() - before.keys()),
+        changed=sum(1 for key in after.keys() & before.keys() if after[key] != before[key]),
+        removed=len(before.keys() - after.keys()),
+        compared=compared,
+    )
 
 
 class RewardNotFound(LookupError):
@@ -36,7 +70,13 @@ class RewardNotFound(LookupError):
 
 
 def review_as_is(
-    *, merchant: Merchant, public_id: str, reason: ReviewReason, note: str | None, actor: Actor
+    *,
+    merchant: Merchant,
+    public_id: str,
+    reason: ReviewReason,
+    note: str | None,
+    actor: Actor,
+    drawn: str,
 ) -> RewardEntry:
     """Mark a flagged reward reviewed for its current SKUs; a ready reward needs no review."""
     reward = db.session.scalar(
@@ -59,5 +99,6 @@ def review_as_is(
         reason=reason,
         note=note,
         actor=actor,
+        drawn=drawn,
     )
     return entry

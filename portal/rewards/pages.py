@@ -151,8 +151,15 @@ _PROBLEMS_FIRST = {
     RewardStatus.NOT_REDEEMABLE: 0,
     RewardStatus.CHECK: 1,
     RewardStatus.NO_SKU: 2,
-    RewardStatus.READY: 3,
+    RewardStatus.READY: 4,
 }
+# Reviewed rewards come after the problems still open and before the ready ones.
+_REVIEWED = 3
+
+
+def _problems_first(entry: RewardEntry) -> int:
+    """Where a reward comes in the list: open problems, then reviewed, then ready."""
+    return _REVIEWED if entry.reviewed else _PROBLEMS_FIRST[entry.check.status]
 
 
 def linked_locations(merchant: Merchant) -> list[LinkedLocation]:
@@ -185,10 +192,7 @@ def rewards_page(
     catalogue = catalogue_for(merchant)
     sync = last_sync(merchant)
     entries = checked(merchant, catalogue, sync.synced_at) if sync else []
-    found = sorted(
-        (entry for entry in entries if asked.wants(entry)),
-        key=lambda entry: _PROBLEMS_FIRST[entry.check.status],
-    )
+    found = sorted((entry for entry in entries if asked.wants(entry)), key=_problems_first)
     page = clamp_page(page, len(found), per_page)
     rows = found[(page - 1) * per_page : page * per_page]
     locations: list[LinkedLocation] = []

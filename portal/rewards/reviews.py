@@ -28,6 +28,7 @@ MAX_NOTE = 500
 class ReviewReason(enum.Enum):
     """Why the merchant accepts a reward that the portal flags."""
 
+    PRODUCT_INTENDED = "product_intended"
     OTHER_PARTNER = "other_partner"
     PAID_OPTIONS_CHARGED = "paid_options_charged"
     SHARED_SKU_INTENDED = "shared_sku_intended"
@@ -39,6 +40,10 @@ class ReviewError(ValueError):
     """A review the rules refuse; the message is shown to the merchant."""
 
 
+class ReviewChanged(Exception):
+    """The review was given, changed or withdrawn elsewhere since the page was drawn."""
+
+
 @dataclass(frozen=True)
 class Acceptance:
     """A stored review as the page shows it; `current` is False once the SKUs changed."""
@@ -48,6 +53,17 @@ class Acceptance:
     by: str
     at: datetime
     current: bool
+
+    @property
+    def version(self) -> str:
+        """What a page carries to tell whether the review changed since it was drawn."""
+        return version_of(self.at)
+
+
+def version_of(reviewed_at: datetime | None) -> str:
+    """A review's version: when it was given ("" for no review)."""
+    # Only the wall-clock digits: SQLite hands the time back without its zone.
+    return reviewed_at.strftime("%Y%m%d%H%M%S%f") if reviewed_at else ""
 
 
 def external_id_hash(raw_external_id: str | None) -> str:
@@ -78,12 +94,17 @@ def acceptances(merchant: Merchant, raw_by_id: dict[str, str | None]) -> dict[st
     return found
 
 
-def _stored(merchant: Merchant, public_id: str) -> ReviewedReward | None:
-    return db.session.scalar(
-        select(ReviewedReward).where(
-            ReviewedReward.merchant_id == merchant.id, ReviewedReward.public_id == public_id
-        )
+def _stored(merchant: Merchant, public_id: str, drawn: str) -> ReviewedReward | None:
+    """The stored review, locked; ReviewChanged unless it is the one the page was drawn with."""
+    row = db.session.scalar(
+        select(ReviewedReward)
+        .where(ReviewedReward.merchant_id == merchant.id, ReviewedReward.public_id == public_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
+    if version_of(row.reviewed_at if row else None) != drawn:
+        raise ReviewChanged(public_id)
+    return row
 
 
 def mark_reviewed(
@@ -95,12 +116,17 @@ def mark_reviewed(
     reason: ReviewReason,
     note: str | None,
     actor: Actor,
+    drawn: str,
 ) -> None:
-    """Record that the merchant accepts this reward for its current external_id; audited."""
+    """Record that the merchant accepts this reward for its current external_id; audited.
+
+    `drawn` is the review's version on the page the merchant saw: a review given, changed
+    or withdrawn since is not overwritten (ReviewChanged).
+    """
     note = (note or "").strip()[:MAX_NOTE] or None
     if reason is ReviewReason.OTHER and not note:
         raise ReviewError("Say in a few words why this reward is fine as it is.")
-    row = _stored(merchant, public_id) or ReviewedReward(
+    row = _stored(merchant, public_id, drawn) or ReviewedReward(
         merchant_id=merchant.id, public_id=public_id
     )
     row.external_id_hash = external_id_hash(raw_external_id)
@@ -124,9 +150,14 @@ def mark_reviewed(
     )
 
 
-def unmark_reviewed(*, merchant: Merchant, public_id: str, name: str, actor: Actor) -> bool:
-    """Withdraw the merchant's review of a reward; audited. False when there was none."""
-    row = _stored(merchant, public_id)
+def unmark_reviewed(
+    *, merchant: Merchant, public_id: str, name: str, actor: Actor, drawn: str
+) -> bool:
+    """Withdraw the merchant's review of a reward; audited. False when there was none.
+
+    Like `mark_reviewed`, refuses (ReviewChanged) when the review is not the one drawn.
+    """
+    row = _stored(merchant, public_id, drawn)
     if row is None:
         return False
     reason = row.reason

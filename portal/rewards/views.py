@@ -25,7 +25,7 @@ from portal.pongo.errors import PongoError
 from portal.pongo.merchant import pongo_client_for
 from portal.rewards import entries, export, operations, pages, reviews
 from portal.rewards.checks import RewardStatus
-from portal.rewards.forms import REASON_LABELS, ReviewForm
+from portal.rewards.forms import REASON_LABELS, ReviewForm, UnreviewForm, reasons_for
 from portal.untrusted import report_unreadable
 
 bp = Blueprint("rewards", __name__, url_prefix="/rewards")
@@ -33,8 +33,8 @@ bp = Blueprint("rewards", __name__, url_prefix="/rewards")
 
 @bp.context_processor
 def rewards_labels() -> dict[str, Any]:
-    """Labels of the Rewards templates: the review reasons' words."""
-    return {"reason_labels": REASON_LABELS}
+    """Labels of the Rewards templates: the review reasons' words and their order per row."""
+    return {"reason_labels": REASON_LABELS, "reasons_for": reasons_for}
 
 
 def _asked() -> pages.RewardsQuery:
@@ -76,7 +76,7 @@ def refresh() -> Response:
     back = url_for("rewards.index", **_asked().args())
     try:
         with pongo_client_for(merchant) as client:
-            count = operations.refresh_rewards(
+            fetched = operations.refresh_rewards(
                 merchant=merchant, client=client, actor=actor_from_request()
             )
             report_unreadable("rewards", client.unreadable)
@@ -89,11 +89,27 @@ def refresh() -> Response:
             "error",
         )
         return redirect(back)
-    flash(
-        ngettext("%(num)d Pongo reward fetched.", "%(num)d Pongo rewards fetched.", count),
-        "success",
-    )
+    flash(_fetched_message(fetched), "success")
     return redirect(back)
+
+
+def _fetched_message(fetched: operations.RewardsFetched) -> str:
+    """What a refresh brought, in the merchant's words: how many, and what changed."""
+    count = ngettext(
+        "%(num)d Pongo reward fetched.", "%(num)d Pongo rewards fetched.", fetched.count
+    )
+    if not fetched.compared:
+        return str(count)
+    if not (fetched.added or fetched.changed or fetched.removed):
+        return " ".join((str(count), _("Nothing changed since the last fetch.")))
+    parts = [
+        ngettext("%(num)d new", "%(num)d new", fetched.added),
+        ngettext("%(num)d changed", "%(num)d changed", fetched.changed),
+        ngettext("%(num)d removed", "%(num)d removed", fetched.removed),
+    ]
+    counts = (fetched.added, fetched.changed, fetched.removed)
+    changes = ", ".join(str(part) for part, n in zip(parts, counts, strict=True) if n)
+    return " ".join((str(count), _("Since the last fetch: %(changes)s.", changes=changes)))
 
 
 @bp.post("/<public_id>/review")
@@ -116,9 +132,13 @@ def review(public_id: str) -> Response:
             reason=reviews.ReviewReason(form.reason.data),
             note=form.note.data,
             actor=actor_from_request(),
+            drawn=form.version.data or "",
         )
     except operations.RewardNotFound:
         abort(404)
+    except reviews.ReviewChanged:
+        flash(_changed_elsewhere(), "error")
+        return redirect(back)
     name = entry.check.name
     if entry.check.status is RewardStatus.READY:
         flash(_("“%(name)s” is ready: it needs no review.", name=name), "info")
@@ -134,8 +154,30 @@ def unreview(public_id: str) -> Response:
     merchant = current_merchant()
     name = get_or_404(PongoReward, merchant, public_id=public_id).name
     back = url_for("rewards.index", **_asked().args(), _anchor=f"row-{public_id}")
-    if reviews.unmark_reviewed(
-        merchant=merchant, public_id=public_id, name=name, actor=actor_from_request()
-    ):
+    form = UnreviewForm()
+    if not form.validate_on_submit():
+        return redirect(back)
+    try:
+        withdrawn = reviews.unmark_reviewed(
+            merchant=merchant,
+            public_id=public_id,
+            name=name,
+            actor=actor_from_request(),
+            drawn=form.version.data or "",
+        )
+    except reviews.ReviewChanged:
+        flash(_changed_elsewhere(), "error")
+        return redirect(back)
+    if withdrawn:
         flash(_("The review of “%(name)s” was withdrawn.", name=name), "success")
     return redirect(back)
+
+
+def _changed_elsewhere() -> str:
+    """What the merchant reads when a review changed in another tab or by someone else."""
+    return str(
+        _(
+            "This review was changed elsewhere since the page was opened: your change was not "
+            "saved. The row shows the review as it is now."
+        )
+    )

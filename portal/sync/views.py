@@ -41,13 +41,21 @@ def emails() -> Response:
     form = EmailsForm()
     if form.validate_on_submit():
         enabled = bool(form.enabled.data)
-        if services.set_mail_enabled(
+        # The form offers the opposite of the switch as drawn: when the switch already holds
+        # the value asked for, it was changed elsewhere since the page was drawn.
+        if not services.set_mail_enabled(
             current_merchant(), enabled=enabled, actor=actor_from_request()
         ):
-            if enabled:
-                flash(_("You will get an e-mail when something at Pongo needs you."), "success")
-            else:
-                flash(_("You will no longer get e-mails about changes at Pongo."), "info")
+            flash(
+                _("The e-mails were already turned on elsewhere since this page was opened.")
+                if enabled
+                else _("The e-mails were already turned off elsewhere since this page was opened."),
+                "info",
+            )
+        elif enabled:
+            flash(_("You will get an e-mail when something at Pongo needs you."), "success")
+        else:
+            flash(_("You will no longer get e-mails about changes at Pongo."), "info")
     return redirect(url_for("connect.index"))
 
 

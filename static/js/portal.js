@@ -106,3 +106,34 @@ document.addEventListener("DOMContentLoaded", () => {
     select.after(search);
   });
 });
+// Locations: rows changed since the page was drawn (each row's select against its "was" field)
+// turn the action bar into "Unsaved changes: Discard / Save" and put "Accept suggestions"
+// away, since accepting would drop them. Without this script the bar is a plain Save.
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.querySelector("form[data-unsaved-form]");
+  const bar = document.getElementById("action-bar");
+  if (!form || !bar) return;
+  const status = bar.querySelector("[data-unsaved-status]");
+  const discard = bar.querySelector("[data-discard]");
+  const save = bar.querySelector("button[type=submit][form]");
+  const accept = bar.querySelector("[data-when-saved]");
+  const next = document.querySelector(".next-step .button-primary");
+  const selects = [...form.querySelectorAll("select[name=store]")];
+  const drawn = (select) => select.parentElement.querySelector("input[name=was]").value;
+  const update = () => {
+    const changed = selects.some((select) => select.value !== drawn(select));
+    status.hidden = !changed;
+    discard.hidden = !changed;
+    save.hidden = !changed;
+    if (accept) accept.hidden = changed;
+    // One primary action at a time: the setup's next step waits for the save.
+    if (next) next.classList.toggle("button-ghost", changed);
+    selects.forEach((select) => {
+      const option = select.selectedOptions[0];
+      if (option) select.title = option.text;
+    });
+  };
+  form.addEventListener("change", update);
+  form.addEventListener("reset", () => setTimeout(update, 0));
+  update();
+});

@@ -87,6 +87,17 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+@pytest.fixture(params=list(VIEWPORTS))
+def sized(request: pytest.FixtureRequest, browser: Browser) -> Iterator[tuple[str, Page]]:
+    """A page at each of the three sizes."""
+    width, height = VIEWPORTS[request.param]
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield request.param, page
+    context.close()
+
+
 def screenshot(page: Page, name: str) -> Path:
     """Save a full-page screenshot under artifacts/screenshots/."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -120,6 +131,17 @@ def sideways_overflow(page: Page) -> int:
         "Math.max(0, document.scrollingElement.scrollWidth - window.innerWidth)"
     )
     return width
+
+
+def primaries_in_view(page: Page) -> int:
+    """How many solid (primary-looking) buttons of the page are visible in the window now."""
+    count: int = page.evaluate(
+        """() => [...document.querySelectorAll('main .button:not(.button-ghost)')].filter((e) => {
+             const r = e.getBoundingClientRect();
+             return r.width > 0 && r.bottom > 0 && r.top < window.innerHeight;
+           }).length"""
+    )
+    return count
 
 
 def free_port() -> int:

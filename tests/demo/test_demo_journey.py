@@ -86,7 +86,10 @@ def test_lumiere_reaches_a_complete_setup_by_following_the_guide(
     connect_merchant(client, pongo, merchant_ref="LUMIERE", merchant_name="Boulangerie Lumière")
     token = csrf_token(client, "/locations")
     refs = [location["ref"] for location in LUMIERE_LOCATIONS]
-    client.post("/locations/accept", data={"csrf_token": token, "threshold": 80, "ref": refs})
+    client.post(
+        "/locations/accept",
+        data={"csrf_token": token, "threshold": 80, "ref": refs, "version": ["0"] * len(refs)},
+    )
     overview = client.get("/").get_data(as_text=True)
     assert "1 location has no Pongo store yet: Laboratoire central" in overview
     post_links(client, token, {"L-LAB": NO_STORE})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 import httpx
@@ -73,9 +75,45 @@ def merchant_client(
     return client
 
 
-def post_links(client: FlaskClient, token: str, links: dict[str, str], **extra: Any) -> Any:
-    """Submit the links table with these rows."""
+def stores(api: Api, ref: str = "M1") -> dict[str, tuple[str, str | None]]:
+    """Location ref -> (pongo_store, loyalty_store_slug), as the POS reads them."""
+    return {
+        x["ref"]: (x["pongo_store"], x["loyalty_store_slug"])
+        for x in api.get(f"/merchants/{ref}/locations").json["locations"]
+    }
+
+
+_DRAWN = re.compile(
+    r'name="ref" value="([^"]*)">\s*<input type="hidden" name="was" value="([^"]*)">'
+    r'\s*<input type="hidden" name="version" value="(\d+)">'
+)
+
+
+def drawn_rows(html: str) -> dict[str, tuple[str, str]]:
+    """Location ref -> (link, link version) as the links table of a page was drawn."""
+    return {ref: (was, version) for ref, was, version in _DRAWN.findall(html)}
+
+
+def post_links(
+    client: FlaskClient,
+    token: str,
+    links: dict[str, str],
+    drawn: dict[str, tuple[str, str]] | None = None,
+    **extra: Any,
+) -> Any:
+    """Submit the links table with these rows, as drawn by `drawn` (by default: a page now)."""
+    if drawn is None:
+        drawn = {}
+        for url in ("/locations", "/locations?show=inactive"):
+            drawn |= drawn_rows(client.get(url).get_data(as_text=True))
     return client.post(
         "/locations",
-        data={"csrf_token": token, "ref": list(links), "store": list(links.values()), **extra},
+        data={
+            "csrf_token": token,
+            "ref": list(links),
+            "store": list(links.values()),
+            "was": [html.unescape(drawn.get(ref, ("", "0"))[0]) for ref in links],
+            "version": [drawn.get(ref, ("", "0"))[1] for ref in links],
+            **extra,
+        },
     )

@@ -104,13 +104,23 @@ def test_suggestions_are_accepted_at_or_above_the_threshold_only(
     token = csrf_token(merchant_client, "/locations")
     high = merchant_client.post(
         "/locations/accept",
-        data={"csrf_token": token, "threshold": "100", "ref": ["L1", "L2", "L3"]},
+        data={
+            "csrf_token": token,
+            "threshold": "100",
+            "ref": ["L1", "L2", "L3"],
+            "version": ["0", "0", "0"],
+        },
     )
     assert high.status_code == 302
     assert slugs(api) == {"L1": "alice-paris", "L2": None, "L3": None}
     merchant_client.post(
         "/locations/accept",
-        data={"csrf_token": token, "threshold": "60", "ref": ["L1", "L2", "L3"]},
+        data={
+            "csrf_token": token,
+            "threshold": "60",
+            "ref": ["L1", "L2", "L3"],
+            "version": ["1", "0", "0"],
+        },
     )
     assert slugs(api) == {"L1": "alice-paris", "L2": "alice-lyon", "L3": None}
 
@@ -199,7 +209,8 @@ def test_another_merchants_location_cannot_be_linked_or_seen(
     assert slugs(api, "M2") == {"SECRET": None}
     assert "Other shop" not in merchant_client.get("/locations?q=SECRET").get_data(as_text=True)
     merchant_client.post(
-        "/locations/accept", data={"csrf_token": token, "threshold": "1", "ref": ["SECRET"]}
+        "/locations/accept",
+        data={"csrf_token": token, "threshold": "1", "ref": ["SECRET"], "version": ["0"]},
     )
     assert slugs(api, "M2") == {"SECRET": None}
 

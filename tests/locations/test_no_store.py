@@ -14,15 +14,7 @@ from portal.locations.states import NO_STORE
 from portal.models.audit import AuditEvent
 from tests.api.conftest import Api, new_key
 from tests.conftest import connect_merchant, csrf_token
-from tests.locations.conftest import LOCATIONS, post_links
-
-
-def stores(api: Api, ref: str = "M1") -> dict[str, tuple[str, str | None]]:
-    """Location ref -> (pongo_store, loyalty_store_slug), as the POS reads them."""
-    return {
-        x["ref"]: (x["pongo_store"], x["loyalty_store_slug"])
-        for x in api.get(f"/merchants/{ref}/locations").json["locations"]
-    }
+from tests.locations.conftest import LOCATIONS, post_links, stores
 
 
 def row(page: str, ref: str) -> str:
@@ -95,7 +87,12 @@ def test_a_marked_location_gets_no_suggestion_and_no_link_from_accepting_them(
     assert "% match" not in row(merchant_client.get("/locations").get_data(as_text=True), "L1")
     merchant_client.post(
         "/locations/accept",
-        data={"csrf_token": token, "threshold": 1, "ref": ["L1", "L2", "L3"]},
+        data={
+            "csrf_token": token,
+            "threshold": 1,
+            "ref": ["L1", "L2", "L3"],
+            "version": ["1", "0", "0"],
+        },
     )
     assert stores(api)["L1"] == ("none", None)
 

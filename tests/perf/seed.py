@@ -81,7 +81,9 @@ def _rewards(size: Size, rng: random.Random) -> list[FetchedReward]:
                 tokens.append(sku.lower().replace("-", " "))
             else:
                 tokens.append(f"ZLT-{rng.randrange(100_000):05d}")
-        made.append(FetchedReward(f"rew_{r:010d}", f"Récompense {r}", 100, ", ".join(tokens)))
+        made.append(
+            FetchedReward(f"rew_{r:010d}", f"Récompense {r} : produit", 100, ", ".join(tokens))
+        )
     return made
 
 

@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 from portal.access import MERCHANT, policy_of
 from portal.extensions import db
 from tests.conftest import connect_merchant, csrf_token
+from tests.locations.conftest import drawn_rows
 from tests.perf.seed import SMALL, Size, api_key, open_session, seed_merchant
 
 # Larger than a page of every list, so that a query per row shows as a difference.
@@ -138,8 +139,10 @@ def test_a_large_merchants_locations_page_lists_its_stores_once(app: Flask) -> N
     chosen[last] = "store-199"
     form = {"csrf_token": csrf_token(client, "/locations"), "page": "1"}
     body = list(form.items())
+    drawn = drawn_rows(page)
     for ref, slug in chosen.items():
-        body += [("ref", ref), ("store", slug)]
+        was, version = drawn[ref]
+        body += [("ref", ref), ("store", slug), ("was", was), ("version", version)]
     answer = client.post("/locations", data=MultiDict(body))
     assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
     after = client.get("/locations").get_data(as_text=True)

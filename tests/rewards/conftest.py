@@ -73,3 +73,11 @@ def row_of(page: str, public_id: str) -> str:
 def text_of(html: str) -> str:
     """Visible text with tags dropped and whitespace collapsed, to assert on sentences."""
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def drawn_review(client: FlaskClient, public_id: str) -> str:
+    """The version of a reward's review as its row on the Rewards page carries it now."""
+    page = client.get("/rewards?q=" + public_id).get_data(as_text=True)
+    row = re.search(rf'<tr id="row-{re.escape(public_id)}".*?</tr>', page, re.DOTALL)
+    found = re.search(r'name="version" value="([^"]*)"', row.group(0)) if row else None
+    return found.group(1) if found else ""

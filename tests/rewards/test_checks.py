@@ -640,7 +640,7 @@ def test_a_token_longer_than_any_sku_is_unreadable_and_quick(index: CatalogueInd
     import time
 
     started = time.perf_counter()
-    result = check_reward("r", "Long", "BAK-001," + "K9" * 50_000, index)
+    result = check_reward("r", "Croissant", "BAK-001," + "K9" * 50_000, index)
     assert time.perf_counter() - started < 0.5
     assert [r.kind for r in result.tokens] == [TokenKind.MATCHED, TokenKind.UNREADABLE]
     assert result.status is RewardStatus.READY

@@ -175,7 +175,7 @@ def test_export_neutralises_spreadsheet_formulas(
         pongo,
         [
             reward("rew_f", '=HYPERLINK("http://evil.example","clic")', "+SUM(A1:A9),-2+3,@cmd"),
-            reward("rew_g", "Sans formule", "BAK-001"),
+            reward("rew_g", "Croissant sans formule", "BAK-001"),
         ],
     )
     refresh(merchant_client)
@@ -184,7 +184,16 @@ def test_export_neutralises_spreadsheet_formulas(
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
     assert '\'=HYPERLINK("http://evil.example","clic")' in cells
     assert {"'+SUM(A1:A9)", "'-2+3", "'@cmd"} <= set(cells)
-    plain = ["rew_g", "Sans formule", "ready", "BAK-001", "matched", "", "BAK-001", "Croissant"]
+    plain = [
+        "rew_g",
+        "Croissant sans formule",
+        "ready",
+        "BAK-001",
+        "matched",
+        "",
+        "BAK-001",
+        "Croissant",
+    ]
     assert [*plain, "single", "no"] in rows
 
 

@@ -311,3 +311,20 @@ def test_a_review_lapses_when_a_scheduled_sync_finds_the_rewards_skus_changed(
     assert step() == (waiting, public_id)
     page = first.get("/rewards").get_data(as_text=True)
     assert "the SKUs of this reward changed in Pongo since" in page
+
+
+def test_a_stale_tab_turning_the_emails_off_again_says_they_already_were(
+    app: Flask, pongo: httpx.Client, api: Api
+) -> None:
+    first, _second = connect_two_merchants(app, pongo, api)
+    token = csrf_token(first, "/connect/")
+    # Two tabs drawn with the e-mails on: each offers "Turn the e-mails off".
+    assert first.post("/connect/emails", data={"csrf_token": token}).status_code == 302
+    page = first.post(
+        "/connect/emails", data={"csrf_token": token}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "The e-mails were already turned off elsewhere since this page was opened." in page
+    assert "E-mails off" in page
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "drift.emails"))
+        assert len(list(events)) == 1
