@@ -20,12 +20,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text
-from tests.perf.seed import LARGEST, SMALL, api_key, seed_merchant
 
 from bench.bench_http import MAX_P50_RATIO, SECONDS, database, gunicorn, verdict, wrk
 from portal import create_app
 from portal.extensions import db
-from tests.conftest import TEST_SETTINGS
+from tests.helpers.seed import LARGEST, SMALL, api_key, seed_merchant
+from tests.helpers.settings import TEST_SETTINGS
 
 
 def prepare(url: str) -> str:

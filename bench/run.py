@@ -51,8 +51,8 @@ def choose_database() -> str:
         return f"{VARIABLE} set empty: every figure on SQLite"
     shown = make_url(url).render_as_string(hide_password=True)
     return (
-        f"{VARIABLE}={shown} ({origin}): bench_orders.py and bench_http.py on PostgreSQL,"
-        " every other figure on SQLite"
+        f"{VARIABLE}={shown} ({origin}): bench_orders.py and bench_writes.py on PostgreSQL,"
+        " bench_http.py on PostgreSQL then SQLite, every other figure on SQLite"
     )
 
 

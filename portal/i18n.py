@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, request, session, url_for
+from babel.support import NullTranslations
+from flask import Blueprint, Flask, g, redirect, request, session, url_for
+from flask_babel import get_translations
 from werkzeug.wrappers import Response
 
 from portal.access import public
@@ -47,7 +49,37 @@ def switch_language() -> Response:
     return redirect(safe_local_path(request.form.get("unsafe_next")) or url_for("overview.index"))
 
 
+def request_translations() -> NullTranslations:
+    """The translations of the request's locale, found once per locale the request uses.
+
+    A page calls gettext hundreds of times; Flask-Babel finds the locale and its catalogue
+    again on each call. The catalogue found is kept beside Flask-Babel's own per-request
+    locale object, so that a locale forced for a while (`force_locale`) or dropped
+    (`refresh`) is followed.
+    """
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None)
+    kept = getattr(state, "portal_translations", None)
+    if kept is not None and locale is not None and kept[0] is locale:
+        found: NullTranslations = kept[1]
+        return found
+    found = get_translations()
+    state = g.get("_flask_babel")
+    if state is not None:
+        state.portal_translations = (getattr(state, "babel_locale", None), found)
+    return found
+
+
 def init_app(app: Flask) -> None:
-    """Attach Flask-Babel and the language switch."""
+    """Attach Flask-Babel and the language switch; templates translate through the above."""
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
+        gettext=lambda text: request_translations().ugettext(text),
+        ngettext=lambda one, many, n: request_translations().ungettext(one, many, n),
+        pgettext=lambda where, text: request_translations().upgettext(where, text),
+        npgettext=lambda where, one, many, n: request_translations().unpgettext(
+            where, one, many, n
+        ),
+        newstyle=True,
+    )
     app.register_blueprint(bp)

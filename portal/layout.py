@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from babel import Locale, numbers
 from flask import Flask, current_app, g, request
-from flask_babel import format_currency, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from portal.connect.banners import connection_banners
@@ -57,7 +59,17 @@ def money(cents: int | None, currency: str | None = None) -> str:
     """An amount in cents, in the merchant's currency, written the way the user's language does."""
     if cents is None:
         return "—"
-    return str(format_currency(cents / 100, currency or "EUR"))
+    locale = get_locale() or Locale.parse("en")
+    return numbers.format_currency(
+        cents / 100, currency or "EUR", format=_currency_pattern(locale), locale=locale
+    )
+
+
+@functools.cache
+def _currency_pattern(locale: Locale) -> numbers.NumberPattern:
+    """The language's pattern for amounts, looked up once instead of once per amount."""
+    pattern: numbers.NumberPattern = locale.currency_formats["standard"]
+    return pattern
 
 
 def init_app(app: Flask) -> None:

@@ -83,12 +83,15 @@ def paginate(
     page: int,
     per_page: int = PER_PAGE,
     scalars: bool = True,
+    total: int | None = None,
 ) -> Page:
     """One page of an ordered select; the page is clamped to 1..last page.
 
-    With ``scalars`` the items are the first entity of each row, else whole rows.
+    With ``scalars`` the items are the first entity of each row, else whole rows. A caller
+    that already knows how many rows the select returns passes it as ``total``.
     """
-    total = count(statement)
+    if total is None:
+        total = count(statement)
     page = clamp_page(page, total, per_page)
     paged = statement.limit(per_page).offset((page - 1) * per_page)
     result = db.session.execute(paged)

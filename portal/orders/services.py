@@ -293,11 +293,15 @@ def orders_page(
     query = search_text(query, 128)
     if query:
         statement = statement.where(contains(Order.order_ref, query))
+    counts = status_counts(merchant)
+    # Every order has one relay row: without a search the status counts are the list's size.
+    known = None if query else (counts[status] if status else sum(counts.values()))
     found = paginate(
         statement.order_by(Order.received_at.desc(), Order.id.desc()),
         page=page,
         per_page=per_page,
         scalars=False,
+        total=known,
     )
     return OrdersPage(
         rows=[OrderRow(order=o, relay=r) for o, r in found.items],
@@ -306,7 +310,7 @@ def orders_page(
         page=found.page,
         pages=found.pages,
         total=found.total,
-        counts=status_counts(merchant),
+        counts=counts,
     )
 
 

@@ -31,9 +31,12 @@ from portal.products.composer import (
     compose,
 )
 from portal.products.search import MAX_QUERY, query_words, word_prefix_pattern
+from portal.rewards.index_cache import IndexCache
 from portal.rewards.sku_text import parse_external_id
 
 PER_PAGE = 50
+# Each worker's last few merchants' SKU -> rewards mappings, by the reward rows they came from.
+_USAGE: IndexCache[dict[str, list[RewardRef]]] = IndexCache()
 DEFAULT_CURRENCY = "EUR"
 
 
@@ -172,16 +175,26 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
 
 def reward_usage(merchant: Merchant) -> dict[str, list[RewardRef]]:
     """SKU -> the cached Pongo rewards whose SKU list holds it, in Pongo's order."""
-    usage: dict[str, list[RewardRef]] = defaultdict(list)
-    rows = db.session.execute(
-        select(PongoReward.public_id, PongoReward.name, PongoReward.raw_external_id)
-        .where(PongoReward.merchant_id == merchant.id)
-        .order_by(PongoReward.position, PongoReward.id)
+    rows: tuple[tuple[str, str, str | None], ...] = tuple(
+        (public_id, name, raw)
+        for public_id, name, raw in db.session.execute(
+            select(PongoReward.public_id, PongoReward.name, PongoReward.raw_external_id)
+            .where(PongoReward.merchant_id == merchant.id)
+            .order_by(PongoReward.position, PongoReward.id)
+        )
     )
+    # The rows read are the version: the mapping is built again only when they change.
+    return _USAGE.get(merchant.id, rows, lambda: _usage_of(rows))
+
+
+def _usage_of(rows: Iterable[tuple[str, str, str | None]]) -> dict[str, list[RewardRef]]:
+    """The mapping from the rewards' rows."""
+    usage: dict[str, list[RewardRef]] = defaultdict(list)
     for public_id, name, raw in rows:
+        reward = RewardRef(public_id, name)
         for token in parse_external_id(raw):
-            usage[token].append(RewardRef(public_id, name))
-    return usage
+            usage[token].append(reward)
+    return dict(usage)
 
 
 def _location_condition(ref: str) -> ColumnElement[bool]:

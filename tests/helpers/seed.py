@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from portal import crypto
 from portal.audit.actor import SYSTEM
@@ -237,6 +237,11 @@ def _orders(merchant_id: int, size: Size, rng: random.Random) -> None:
         )
     db.session.execute(insert(Order), orders)
     db.session.execute(insert(OrderRelay), relays)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # The ids above were given, not drawn: the next order the API takes draws after them.
+        db.session.execute(
+            text("SELECT setval(pg_get_serial_sequence('orders', 'id'), max(id)) FROM orders")
+        )
 
 
 def open_session(app: Flask, merchant_id: int) -> str:
