@@ -1,18 +1,10 @@
-"""Order relay: in-flight stamp, lost answers and the confirming send
-
-Revision ID: 4e1a_relay_send_fencing
-Revises: 7e7a1c0de5f1
-Create Date: 2026-11-30 08:00:00
-
-"""
+"""Order relay: in-flight stamp, lost answers and the confirming send"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "4e1a_relay_send_fencing"
 down_revision = "7e7a1c0de5f1"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -6,15 +6,11 @@ Create Date: 2026-11-27 06:09:37.299993
 
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-
-# revision identifiers, used by Alembic.
 revision = "57444a16f6e1"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

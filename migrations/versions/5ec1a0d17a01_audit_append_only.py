@@ -1,18 +1,9 @@
-"""audit rows are append-only on PostgreSQL
-
-Revision ID: 5ec1a0d17a01
-Revises: 4e1a_relay_send_fencing
-Create Date: 2026-11-30 08:20:00.000000
-
-"""
+"""audit rows are append-only on PostgreSQL"""
 
 from alembic import op
 
-# revision identifiers, used by Alembic.
 revision = "5ec1a0d17a01"
 down_revision = "4e1a_relay_send_fencing"
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

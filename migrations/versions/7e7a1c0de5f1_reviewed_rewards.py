@@ -1,20 +1,10 @@
-"""reviewed rewards
+"""reviewed rewards"""
 
-Revision ID: 7e7a1c0de5f1
-Revises: 57444a16f6e1
-Create Date: 2026-11-30 08:20:00.000000
-
-"""
-
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-
-# revision identifiers, used by Alembic.
 revision = "7e7a1c0de5f1"
 down_revision = "57444a16f6e1"
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

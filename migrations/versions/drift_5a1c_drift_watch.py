@@ -1,20 +1,10 @@
-"""drift watch
+"""drift watch"""
 
-Revision ID: drift_5a1c
-Revises: 5ec1a0d17a01
-Create Date: 2026-11-30 08:27:39.179281
-
-"""
-
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-
-# revision identifiers, used by Alembic.
 revision = "drift_5a1c"
 down_revision = "5ec1a0d17a01"
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

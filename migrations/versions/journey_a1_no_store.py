@@ -1,19 +1,10 @@
-"""journey: a location may be marked as having no Pongo store
-
-Revision ID: journey_a1_no_store
-Revises: products_a1_search
-Create Date: 2026-11-30 09:00:00
-
-"""
+"""journey: a location may be marked as having no Pongo store"""
 
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
 revision = "journey_a1_no_store"
 down_revision = "products_a1_search"
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

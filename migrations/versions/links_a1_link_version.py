@@ -1,19 +1,10 @@
-"""links: each location's link carries a version, so that a stale page cannot overwrite it
-
-Revision ID: links_a1_link_version
-Revises: pages_a2_drop_revision
-Create Date: 2026-12-06 07:10:00
-
-"""
+"""links: each location's link carries a version, so that a stale page cannot overwrite it"""
 
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
 revision = "links_a1_link_version"
 down_revision = "pages_a2_drop_revision"
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

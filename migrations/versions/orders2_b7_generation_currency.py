@@ -1,19 +1,10 @@
-"""orders: connection generation and outage stamp, merchant currency
-
-Revision ID: orders2_b7
-Revises: journey_a1_no_store
-Create Date: 2026-11-30 09:00:00
-
-"""
+"""orders: connection generation and outage stamp, merchant currency"""
 
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
 revision = "orders2_b7"
 down_revision = "journey_a1_no_store"
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -1,19 +1,10 @@
-"""pages: the data revision that kept pages key on, and the Orders list's index
-
-Revision ID: pages_a1_revision
-Revises: orders2_b7
-Create Date: 2026-11-30 12:00:00
-
-"""
+"""pages: the data revision that kept pages key on, and the Orders list's index"""
 
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
 revision = "pages_a1_revision"
 down_revision = "orders2_b7"
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

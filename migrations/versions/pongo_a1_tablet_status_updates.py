@@ -1,20 +1,10 @@
-"""pongo: a Pongo tablet per location, orders without a customer, and status changes of orders
-
-Revision ID: pongo_a1_tablet_updates
-Revises: posevents_a1
-Create Date: 2026-12-06 07:00:00
-
-"""
+"""pongo: a Pongo tablet per location, orders without a customer, and status changes of orders"""
 
 import sqlalchemy as sa
 from alembic import op
 
-
-# revision identifiers, used by Alembic.
 revision = "pongo_a1_tablet_updates"
 down_revision = "posevents_a1"
-branch_labels = None
-depends_on = None
 
 
 def upgrade():
@@ -22,9 +12,7 @@ def upgrade():
         batch_op.add_column(sa.Column("pongo_tablet_id", sa.Integer(), nullable=True))
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column(
-                "without_customer", sa.Boolean(), server_default=sa.false(), nullable=False
-            )
+            sa.Column("without_customer", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
     op.create_table(
         "order_status_updates",

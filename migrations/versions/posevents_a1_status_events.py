@@ -1,19 +1,10 @@
-"""pos events: the merchant's last seen summary and the outbox of events to the POS back-end
-
-Revision ID: posevents_a1
-Revises: staff_a1_second_factor
-Create Date: 2026-12-06 07:00:00
-
-"""
+"""pos events: the merchant's last seen summary and the outbox of events to the POS back-end"""
 
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
 revision = "posevents_a1"
 down_revision = "staff_a1_second_factor"
-branch_labels = None
-depends_on = None
 
 
 def upgrade():

@@ -1,19 +1,10 @@
-"""privacy: erased customers, the erasure list, and the audit purge and pseudonymisation
-
-Revision ID: privacy_a1
-Revises: links_a1_link_version
-Create Date: 2026-12-06 06:40:00
-
-"""
+"""privacy: erased customers, the erasure list, and the audit purge and pseudonymisation"""
 
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
 revision = "privacy_a1"
 down_revision = "links_a1_link_version"
-branch_labels = None
-depends_on = None
 
 REFUSED = "audit_events rows are append-only"
 
@@ -92,7 +83,9 @@ SQLITE_TRIGGERS = (
 
 def upgrade():
     with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("customer_erased_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("customer_erased_at", sa.DateTime(timezone=True), nullable=True)
+        )
     op.create_table(
         "erased_phones",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -1,21 +1,12 @@
-"""products: a normalised search column over name and SKU
-
-Revision ID: products_a1_search
-Revises: drift_5a1c
-Create Date: 2026-11-30 08:30:00
-
-"""
+"""products: a normalised search column over name and SKU"""
 
 import sqlalchemy as sa
 from alembic import op
 
 from portal.products.search import search_text
 
-# revision identifiers, used by Alembic.
 revision = "products_a1_search"
 down_revision = "drift_5a1c"
-branch_labels = None
-depends_on = None
 
 _products = sa.table(
     "products",

@@ -1,24 +1,17 @@
-"""staff: second factor (authenticator app, passkeys, recovery codes)
-
-Revision ID: staff_a1_second_factor
-Revises: privacy_a1
-Create Date: 2026-12-06 06:30:00
-
-"""
+"""staff: second factor (authenticator app, passkeys, recovery codes)"""
 
 import sqlalchemy as sa
 from alembic import op
 
-# revision identifiers, used by Alembic.
 revision = "staff_a1_second_factor"
 down_revision = "privacy_a1"
-branch_labels = None
-depends_on = None
 
 
 def upgrade():
     with op.batch_alter_table("staff", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("totp_secret_encrypted", sa.String(length=500), nullable=True))
+        batch_op.add_column(
+            sa.Column("totp_secret_encrypted", sa.String(length=500), nullable=True)
+        )
         batch_op.add_column(sa.Column("totp_last_step", sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column("factor_reset_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(

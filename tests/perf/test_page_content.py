@@ -40,7 +40,7 @@ def normalised(page: str) -> str:
 def file_of(url: str) -> Path:
     """Where the expected rendering of `url` is kept."""
     name = re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-") or "overview"
-    return EXPECTED / f"{name}.html"
+    return EXPECTED / f"{name}.expected"
 
 
 def test_every_merchant_page_shows_its_expected_content(app: Flask) -> None:
