@@ -181,9 +181,21 @@ SYSTEM_ACTOR = _l("The portal's automatic check")
 NAMED_DETAILS = ("location", "old", "new")
 
 
+# Words for coded details (a review's "reason": "paid_options_charged"), given by the package
+# that owns the codes when its blueprint is registered.
+_DETAIL_WORDS: dict[str, Mapping[str, Any]] = {}
+
+
+def name_detail_values(key: str, words: Mapping[str, Any]) -> None:
+    """Have log sentences show the detail `key`'s coded values as these words."""
+    _DETAIL_WORDS[key] = words
+
+
 def _fact(key: str, value: Any, names: Mapping[str, str]) -> Any:
     if value is None:
         return "—"
+    if key in _DETAIL_WORDS and str(value) in _DETAIL_WORDS[key]:
+        return str(_DETAIL_WORDS[key][str(value)])
     return names.get(str(value), value) if key in NAMED_DETAILS else value
 
 

@@ -18,6 +18,7 @@ from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from portal.access import current_merchant, get_or_404, merchant_required
+from portal.audit.actions import name_detail_values
 from portal.audit.actor import actor_from_request
 from portal.models.rewards import PongoReward
 from portal.pongo.connection import NotConnected
@@ -29,6 +30,10 @@ from portal.rewards.forms import REASON_LABELS, ReviewForm, UnreviewForm, reason
 from portal.untrusted import report_unreadable
 
 bp = Blueprint("rewards", __name__, url_prefix="/rewards")
+# The access log says why a reward was reviewed in words, not by the reason's code.
+bp.record_once(
+    lambda _: name_detail_values("reason", {r.value: label for r, label in REASON_LABELS.items()})
+)
 
 
 @bp.context_processor

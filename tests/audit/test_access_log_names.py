@@ -63,3 +63,16 @@ def test_a_location_gone_since_keeps_its_code(app: Flask, client: FlaskClient) -
         db.session.commit()
     said = sentences(client.get("/access-log").get_data(as_text=True))
     assert "“L-OLD” as having no Pongo store" in said
+
+
+def test_a_review_reason_reads_as_words(app: Flask, client: FlaskClient) -> None:
+    launch(client, extra={"locale": "fr"})
+    with app.app_context():
+        merchant = db.session.scalar(select(Merchant))
+        details = {"name": "Cappuccino offert", "reason": "paid_options_charged"}
+        owner = merchant_user("owner@example.com")
+        record("reward.review", actor=owner, merchant=merchant, details=details)
+        db.session.commit()
+    said = sentences(client.get("/access-log").get_data(as_text=True))
+    assert "paid_options_charged" not in said
+    assert "(Les options payantes sont encaissées en caisse)" in said, said
