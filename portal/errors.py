@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -43,6 +43,8 @@ def render_error(status: int, message: str | None = None) -> tuple[str | Respons
     text = message or str(default)
     if wants_json():
         return jsonify({"error": str(title), "message": text}), status
+    # An error page offers no next setup step: the page's own data may be what failed.
+    g.error_page = True
     return render_template("errors/error.html", status=status, title=title, message=text), status
 
 

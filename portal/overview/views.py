@@ -42,7 +42,7 @@ def guide_helpers() -> dict[str, Any]:
     here = NEXT_STEP_PAGES.get(request.endpoint or "")
     # An error page rendered for one of these endpoints may have no merchant to guide.
     merchant = g.get("merchant")
-    if here and merchant is not None:
+    if here and merchant is not None and not g.get("error_page"):
         helpers |= {"guide": setup_guide(merchant), "here": here}
     return helpers
 
