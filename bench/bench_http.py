@@ -38,10 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, select, text
 
+from bench.common import link_location
 from portal import create_app
-from portal.audit.actor import SYSTEM
 from portal.extensions import db
-from portal.locations.operations import save_links
 from portal.models.merchant import Merchant
 from tests.helpers.orders import order_body
 from tests.helpers.seed import LARGEST, SMALL, Size, api_key, open_session, seed_merchant
@@ -171,7 +170,7 @@ def write_on(base: str, url: str, key: str, stop: Any, written: Any) -> None:
             merchant = db.session.scalar(select(Merchant).where(Merchant.ref == "OTHER"))
             assert merchant is not None
             store = "store-1" if count % 2 else None
-            save_links(merchant=merchant, choices={"L0001": store}, actor=SYSTEM)
+            link_location(merchant, "L0001", store)
             db.session.commit()
         count += 2
         time.sleep(WRITER_PAUSE)

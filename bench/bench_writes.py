@@ -31,12 +31,11 @@ from flask import Flask
 from sqlalchemy import insert, inspect, select, text
 
 from bench.bench_http import database
+from bench.common import link_location
 from portal import create_app
 from portal.api.orders import accept, body_hash
 from portal.api.schemas import OrderIn
-from portal.audit.actor import SYSTEM
 from portal.extensions import db
-from portal.locations.operations import save_links
 from portal.models.base import utcnow
 from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay, RelayStatus
@@ -211,7 +210,7 @@ def bench_shared_rows(app: Flask, key: str, merchants: list[int]) -> None:
             with app.app_context():
                 merchant = db.session.get(Merchant, merchant_id)
                 assert merchant is not None
-                save_links(merchant=merchant, choices={"L0001": "store-1"}, actor=SYSTEM)
+                link_location(merchant, "L0001", "store-1")
                 db.session.commit()
 
         return write

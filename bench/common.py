@@ -10,9 +10,14 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
 
 from portal import create_app
+from portal.audit.actor import SYSTEM
 from portal.extensions import db
+from portal.locations.operations import RowEdit, save_links
+from portal.models.locations import Location
+from portal.models.merchant import Merchant
 from tests.helpers.api import Api, new_key
 from tests.helpers.settings import TEST_SETTINGS
 
@@ -43,6 +48,16 @@ def pos_merchant(app: Flask, ref: str = "BIG", name: str = "Big chain") -> Api:
     api = Api(app.test_client(), new_key(app, name="bench"))
     assert api.put(f"/merchants/{ref}", {"name": name}).status_code in (200, 201)
     return api
+
+
+def link_location(merchant: Merchant, ref: str, store: str | None) -> None:
+    """Link one location as the Locations page saves it: drawn as it is now, set to `store`."""
+    location = db.session.scalar(
+        select(Location).where(Location.merchant_id == merchant.id, Location.ref == ref)
+    )
+    assert location is not None
+    edit = RowEdit(choice=store, drawn=location.store_slug, version=location.link_version)
+    save_links(merchant=merchant, edits={ref: edit}, actor=SYSTEM)
 
 
 def yardstick() -> float:

@@ -6,7 +6,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, func, select
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from portal.models.base import Base, utcnow
@@ -39,6 +49,8 @@ class Order(Base):
         UniqueConstraint("merchant_id", "order_ref"),
         # The Orders page: a merchant's orders, newest first.
         Index("ix_orders_merchant_received", "merchant_id", "received_at", "id"),
+        # The Overview's tablet check: the locations that had orders nobody identified on.
+        Index("ix_orders_without_customer", "merchant_id", "without_customer", "location_ref"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, ScalarSelect, Select, bindparam, exists, func, select
+from sqlalchemy import Integer, ScalarSelect, Select, bindparam, func, select, true
 
 from portal.extensions import db
 from portal.locations.guide import (
@@ -107,13 +107,20 @@ class TabletCheck:
     first_name: str
 
 
+def anonymous_order_locations(merchant_id: int) -> Select[str]:
+    """The refs of the locations that had orders nobody identified on, from their index.
+
+    Asked once as a set rather than once per location: a correlated EXISTS over the orders
+    took seconds on SQLite at 10,000 orders.
+    """
+    return select(Order.location_ref).where(
+        Order.merchant_id == merchant_id, Order.without_customer == true()
+    )
+
+
 def tablet_check(merchant: Merchant) -> TabletCheck | None:
     """Linked locations with orders nobody identified on and no Pongo tablet: to check."""
-    anonymous = exists().where(
-        Order.merchant_id == merchant.id,
-        Order.location_ref == Location.ref,
-        Order.without_customer.is_(True),
-    )
+    anonymous = Location.ref.in_(anonymous_order_locations(merchant.id))
     rows = db.session.execute(
         select(Location.ref, Location.name, func.count().over())
         .where(
