@@ -106,7 +106,7 @@ def test_wheel_installed_outside_the_checkout_migrates_and_serves_pages(tmp_path
 
     env["DATABASE_URL"] = f"sqlite:///{run / 'portal.db'}"
     upgraded = _run([str(venv / "bin/portal"), "db", "upgrade"], run, env)
-    assert "Running upgrade  -> 57444a16f6e1" in upgraded
+    assert "Running upgrade  -> news_a1_read_at" in upgraded
     script = run / "serve.py"
     script.write_text(SERVE)
     assert "served" in _run([str(python), str(script)], run, env)
