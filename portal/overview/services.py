@@ -200,6 +200,24 @@ def setup_guide(merchant: Merchant) -> SetupGuide:
     return _guide(status, figures, _entries(merchant, figures))
 
 
+def next_step_guide(merchant: Merchant, here: str) -> SetupGuide | None:
+    """The guide for a page whose own step is `here`, or None while that step is not done.
+
+    A page offers the next step only once its own is done, so the rest of the guide is
+    not read before then: not connected, the Connection page reads nothing more; with a
+    location left to link, the Locations page does not check the rewards.
+    """
+    connection = request_connection(merchant)
+    status = connection.status if connection else "not_connected"
+    if here == "connect" and status != ConnectionStatus.CONNECTED:
+        return None
+    figures = _figures(merchant, health=False)
+    if here == "locations" and not step_from(figures).done:
+        return None
+    guide = _guide(status, figures, _entries(merchant, figures))
+    return guide if guide.done(here) else None
+
+
 def overview_for(merchant: Merchant) -> Overview:
     """Gather the overview of one merchant: the guide and the health figures read together."""
     connection = request_connection(merchant)

@@ -8,7 +8,7 @@ from flask import Blueprint, g, render_template, request, url_for
 
 from portal.access import current_merchant, merchant_required
 from portal.orders.services import pongo_outage
-from portal.overview.services import SetupGuide, overview_for, setup_guide
+from portal.overview.services import SetupGuide, next_step_guide, overview_for
 from portal.sync.services import changes_since_last_visit
 
 bp = Blueprint("overview", __name__)
@@ -43,7 +43,7 @@ def guide_helpers() -> dict[str, Any]:
     # An error page rendered for one of these endpoints may have no merchant to guide.
     merchant = g.get("merchant")
     if here and merchant is not None and not g.get("error_page"):
-        helpers |= {"guide": setup_guide(merchant), "here": here}
+        helpers |= {"guide": next_step_guide(merchant, here), "here": here}
     return helpers
 
 
