@@ -6,8 +6,9 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 
+from portal.extensions import db
 from portal.listing import clean_query, contains, count, paginate
 from portal.locations.guide import location_problems
 from portal.locations.operations import LinksRefused
@@ -103,6 +104,20 @@ def _filtered(merchant: Merchant, query: str, inactive: bool) -> Select[Location
     return statement
 
 
+def _counts(merchant: Merchant) -> tuple[int, int, int]:
+    """The merchant's active, inactive and "no Pongo store" locations, counted together."""
+    active = Location.archived_at.is_(None)
+    no_store = and_(active, Location.store_slug.is_(None), Location.no_store_at.is_not(None))
+    row = db.session.execute(
+        select(
+            func.count().filter(active),
+            func.count().filter(Location.archived_at.is_not(None)),
+            func.count().filter(no_store),
+        ).where(Location.merchant_id == merchant.id)
+    ).one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
 def page_of(merchant: Merchant, ref: str, per_page: int = PER_PAGE) -> int:
     """The page of the unfiltered active list on which a location appears (1 if not there)."""
     before = count(_filtered(merchant, "", False).where(Location.ref < ref))
@@ -122,8 +137,12 @@ def locations_page(
     query = clean_query(query)
     stores = cached_stores(merchant)
     sync = last_sync(merchant)
+    active_count, inactive_count, no_store_count = _counts(merchant)
     found = paginate(
-        _filtered(merchant, query, inactive).order_by(Location.ref), page=page, per_page=per_page
+        _filtered(merchant, query, inactive).order_by(Location.ref),
+        page=page,
+        per_page=per_page,
+        total=None if query else inactive_count if inactive else active_count,
     )
     locations: list[Location] = found.items
     free = free_stores(merchant, stores)
@@ -153,14 +172,10 @@ def locations_page(
         total=found.total,
         query=query,
         inactive=inactive,
-        active_count=count(_filtered(merchant, "", False)),
-        inactive_count=count(_filtered(merchant, "", True)),
+        active_count=active_count,
+        inactive_count=inactive_count,
         synced_at=sync.synced_at if sync else None,
         store_count=len(stores),
         problems=location_problems(merchant),
-        no_store_count=count(
-            _filtered(merchant, "", False).where(
-                Location.store_slug.is_(None), Location.no_store_at.is_not(None)
-            )
-        ),
+        no_store_count=no_store_count,
     )
