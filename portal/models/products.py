@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base, utcnow
@@ -21,7 +21,16 @@ class Product(Base):
         Index("ix_products_merchant_updated", "merchant_id", "updated_at"),
         # The Products page counts and lists a merchant's active products in the order of their
         # search text, matching that column on every search: this index answers without the table.
-        Index("ix_products_merchant_search", "merchant_id", "archived_at", "search_text", "ref"),
+        # Partial, so that PostgreSQL reads a page in this order (a condition on `archived_at`
+        # in the index's columns would not give it the order).
+        Index(
+            "ix_products_active_search",
+            "merchant_id",
+            "search_text",
+            "ref",
+            sqlite_where=text("archived_at IS NULL"),
+            postgresql_where=text("archived_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

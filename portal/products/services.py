@@ -245,7 +245,8 @@ _COLUMNS = (
 )
 
 
-def _listing(conditions: list[ColumnElement[bool]]) -> Select[*_Fields]:
+def listing(conditions: list[ColumnElement[bool]]) -> Select[*_Fields]:
+    """The products that meet `conditions`, in the order of their search text."""
     return select(*_COLUMNS).where(and_(*conditions)).order_by(Product.search_text, Product.ref)
 
 
@@ -308,7 +309,7 @@ def products_page(
     """One page of the merchant's catalogue after search and filters, and the composer."""
     usage = reward_usage(merchant)
     conditions = filter_conditions(merchant, filters, usage)
-    paging = paginate(_listing(conditions), page=page, per_page=PER_PAGE, scalars=False)
+    paging = paginate(listing(conditions), page=page, per_page=PER_PAGE, scalars=False)
     products = paging.items
     locations = active_locations(merchant)
     rows = list(
@@ -344,7 +345,7 @@ def export_rows(merchant: Merchant, filters: Filters) -> Iterator[ProductRow]:
     """Every product the filters keep, for the CSV export, in the page's order."""
     usage = reward_usage(merchant)
     conditions = filter_conditions(merchant, filters, usage)
-    products = db.session.execute(_listing(conditions).execution_options(yield_per=2000))
+    products = db.session.execute(listing(conditions).execution_options(yield_per=2000))
     # The CSV holds plain amounts (its header names the currency) and no shared-SKU count.
     return describe(
         products,
