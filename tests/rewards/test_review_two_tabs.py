@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import html
 
-import httpx
 from flask.testing import FlaskClient
 
 from tests.helpers.pages import csrf_token, text_of
-from tests.helpers.rewards import drawn_review, refresh, reward, row_of, set_rewards
+from tests.helpers.rewards import Fetch, drawn_review, reward, row_of
 
 REWARDS = [reward("rew_partner", "Café offert", "ZLT-88213,LS_4471")]
 
@@ -22,10 +21,9 @@ def press(client: FlaskClient, action: str, drawn: str, **fields: str) -> str:
 
 
 def test_a_review_given_in_another_tab_is_not_overwritten(
-    merchant_client: FlaskClient, pongo: httpx.Client
+    merchant_client: FlaskClient, fetch: Fetch
 ) -> None:
-    set_rewards(pongo, REWARDS)
-    refresh(merchant_client)
+    fetch(*REWARDS)
     tab_a = tab_b = drawn_review(merchant_client, "rew_partner")
     assert tab_a == ""
     press(merchant_client, "review", tab_a, reason="other_partner", note="Deliveroo")
@@ -38,10 +36,9 @@ def test_a_review_given_in_another_tab_is_not_overwritten(
 
 
 def test_undoing_a_review_changed_in_another_tab_is_refused(
-    merchant_client: FlaskClient, pongo: httpx.Client
+    merchant_client: FlaskClient, fetch: Fetch
 ) -> None:
-    set_rewards(pongo, REWARDS)
-    refresh(merchant_client)
+    fetch(*REWARDS)
     press(merchant_client, "review", "", reason="other_partner")
     stale = drawn_review(merchant_client, "rew_partner")
     assert stale
