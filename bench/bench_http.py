@@ -27,7 +27,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,12 +35,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 
 from bench.common import link_location
 from portal import create_app
 from portal.extensions import db
 from portal.models.merchant import Merchant
+from tests.helpers.databases import private_schema
 from tests.helpers.orders import order_body
 from tests.helpers.seed import LARGEST, SMALL, Size, api_key, open_session, seed_merchant
 from tests.helpers.settings import TEST_SETTINGS
@@ -94,17 +94,8 @@ def database(url: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite:///{folder}/http.db"
         return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in url else "?"
-    try:
-        yield f"{url}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        engine.dispose()
+    with private_schema(url, prefix="bench") as schema_url:
+        yield schema_url
 
 
 def cpu_per_view(url: str, token: str, views: int = 20) -> None:

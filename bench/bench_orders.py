@@ -39,8 +39,6 @@ from sqlalchemy.engine import make_url
 
 from bench.common import bench_app
 from portal.api.keys import create_key
-from portal.api.orders import accept
-from portal.api.schemas import OrderIn
 from portal.extensions import db
 from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay, RelayStatus
@@ -48,7 +46,7 @@ from portal.orders.relay import RelayWorker
 from portal.pongo.merchant import issue_token
 from tests.helpers.connect import connect_merchant
 from tests.helpers.databases import private_schema
-from tests.helpers.orders import LOCATIONS, link_locations, order_body
+from tests.helpers.orders import LOCATIONS, add_orders, link_locations, order_body
 from tests.helpers.ports import free_port, wait_until_answering
 
 ACCEPTED = 1_000
@@ -114,16 +112,6 @@ def bench_accept(app: Flask, key: str) -> None:
         f"API accepted {ACCEPTED} orders: {ACCEPTED / wall:.0f} orders/s, "
         f"{cpu / ACCEPTED * 1000:.2f} ms CPU per order (SQLite)"
     )
-
-
-def queue_orders(app: Flask, count: int, prefix: str) -> None:
-    """Put orders in the outbox directly (the API's cost is measured separately)."""
-    with app.test_request_context():
-        merchant = db.session.scalar(select(Merchant).where(Merchant.ref == "M1"))
-        assert merchant is not None
-        for n in range(count):
-            accept(merchant=merchant, body=OrderIn.model_validate(order_body(f"{prefix}-{n}")))
-        db.session.commit()
 
 
 @dataclass(frozen=True)
@@ -277,7 +265,7 @@ def bench_postgres(base_url: str, sandbox_url: str, pongo: httpx.Client) -> None
                 pongo.post("/_sandbox/reset")
                 app = bench_app(url, pongo_base_url=sandbox_url)
                 ready_merchant(app, pongo)
-                queue_orders(app, RELAYED, f"P{workers}")
+                add_orders(app, [f"P{workers}-{n}" for n in range(RELAYED)])
                 label = f"PostgreSQL, round {round_} of {ROUNDS}"
                 run, limit = bench_delivery(app, sandbox_url, workers, label)
             if workers not in best or run.rate > best[workers][0].rate:
@@ -310,7 +298,8 @@ def main() -> None:
         app = bench_app(f"sqlite:///{folder}/orders.db", pongo_base_url=sandbox_url)
         key = ready_merchant(app, pongo)
         bench_accept(app, key)
-        queue_orders(app, DELIVERED, "D1")
+        # Straight into the outbox: the API's cost is measured above.
+        add_orders(app, [f"D1-{n}" for n in range(DELIVERED)])
         bench_delivery(app, sandbox_url, 1, "SQLite, one worker as documented")
         if not pg_url:
             print("1 and 2 workers on PostgreSQL: skipped (set PORTAL_BENCH_DATABASE_URL)")

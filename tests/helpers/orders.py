@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -10,18 +11,21 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from portal import crypto
+from portal.api.orders import accept
+from portal.api.schemas import OrderIn
 from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.connection import ConnectionStatus, PongoConnection
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
-from portal.models.orders import OrderRelay
+from portal.models.orders import Order, OrderRelay
 from portal.orders.breaker import CircuitBreaker
 from portal.orders.relay import RelayWorker
 from portal.pongo.merchant import pongo_settings
 from tests.helpers.api import Api, new_key
 from tests.helpers.apps import make_app
 from tests.helpers.connect import connect_merchant
+from tests.helpers.sandbox import DEMO_LOGIN, fault
 
 # Relay settings for tests: tiny backoff so retries are due at once, few attempts.
 RELAY_TEST_SETTINGS: dict[str, Any] = {
@@ -102,8 +106,6 @@ def fast_worker(app: Flask, **kwargs: Any) -> RelayWorker:
 
 def relay_of(app: Flask, order_ref: str, merchant_ref: str = "M1") -> OrderRelay:
     """The outbox row of an order, read fresh."""
-    from portal.models.orders import Order
-
     with app.app_context():
         relay = db.session.scalar(
             select(OrderRelay)
@@ -168,10 +170,32 @@ def refuse_next_order(pongo: httpx.Client, quoted: str = "06 12 34 56 78") -> No
     assert answer.status_code == 201, answer.text
 
 
-def drain(app: Flask) -> None:
-    """Send every due order now, as the relay worker would."""
-    with fast_worker(app) as worker:
-        worker.drain()
+def drain(app: Flask, **worker: Any) -> None:
+    """Send every due order now, as a relay worker (made as `fast_worker` is told) would."""
+    with fast_worker(app, **worker) as relay:
+        relay.drain()
+
+
+def fail_refused(
+    api: OrdersApi, app: Flask, pongo: httpx.Client, ref: str, refusal: dict[str, Any]
+) -> None:
+    """The POS sends order `ref`, Pongo refuses it with `refusal` (HTTP 422), the relay fails it."""
+    api.order(order_body(ref))
+    fault(pongo, status=422, body=refusal)
+    drain(app)
+
+
+def expire_leases(app: Flask) -> None:
+    """Every claimed order's lease runs out now, as if the worker holding it had died."""
+    with app.app_context():
+        db.session.execute(update(OrderRelay).values(claimed_until=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+
+
+def revoke_token(pongo: httpx.Client) -> None:
+    """Pongo revokes the demo account's token: its next call with it is refused (401)."""
+    answer = pongo.post("/_sandbox/tokens/revoke", json={"login": DEMO_LOGIN})
+    assert answer.status_code == 200, answer.text
 
 
 def linked_portal(
@@ -184,3 +208,25 @@ def linked_portal(
     api.put("/merchants/M1/locations", {"locations": LOCATIONS})
     link_locations(app)
     return app, api
+
+
+def add_orders(app: Flask, refs: list[str], merchant_ref: str = "M1") -> None:
+    """Put a merchant's orders in the outbox as the API accepts them, without HTTP."""
+    with app.test_request_context():
+        owner = db.session.scalar(select(Merchant).where(Merchant.ref == merchant_ref))
+        assert owner is not None
+        for ref in refs:
+            accept(merchant=owner, body=OrderIn.model_validate(order_body(ref)))
+        db.session.commit()
+
+
+def set_status(app: Flask, order_ref: str, status: str, error: str | None = None) -> None:
+    """Force an order's relay status (a failed one has used its four attempts)."""
+    with app.app_context():
+        order_id = select(Order.id).where(Order.order_ref == order_ref).scalar_subquery()
+        db.session.execute(
+            update(OrderRelay)
+            .where(OrderRelay.order_id == order_id)
+            .values(status=status, last_error=error, attempts=4 if status == "failed" else 0)
+        )
+        db.session.commit()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from flask import Flask
@@ -32,6 +32,13 @@ PRODUCTS: list[dict[str, Any]] = [
     {"sku": "MENU-02", "name": "Formule déjeuner", "location_refs": ["L1"]},
     {"sku": "MENU-03", "name": "Formule sandwich", "location_refs": ["L1"]},
 ]
+
+
+class Fetch(Protocol):
+    """Gives the demo account these rewards in Pongo and refreshes the Rewards page."""
+
+    def __call__(self, *rewards: dict[str, Any]) -> str:
+        """The Rewards page after the refresh, as text."""
 
 
 def push_catalogue(api: Api, ref: str = "M1") -> None:

@@ -34,6 +34,14 @@ def fail(b: CircuitBreaker, times: int) -> None:
             b.call(down, is_failure=is_down)
 
 
+def opened() -> tuple[Clock, CircuitBreaker]:
+    """A breaker opened by five failures at time 0, and its clock."""
+    clock = Clock()
+    b = breaker(clock)
+    fail(b, 5)
+    return clock, b
+
+
 def test_opens_after_n_consecutive_failures() -> None:
     """SEC-31: opens after n consecutive failures."""
     b = breaker(Clock())
@@ -45,8 +53,7 @@ def test_opens_after_n_consecutive_failures() -> None:
 
 def test_open_breaker_fails_fast_without_calling() -> None:
     """SEC-31: open breaker fails fast without calling."""
-    b = breaker(Clock())
-    fail(b, 5)
+    _, b = opened()
     calls: list[int] = []
     with pytest.raises(CircuitOpen) as refused:
         b.call(lambda: calls.append(1), is_failure=is_down)
@@ -78,9 +85,7 @@ def test_a_refusal_by_pongo_proves_it_is_up() -> None:
 
 def test_half_opens_after_the_reset_timeout_with_one_trial() -> None:
     """SEC-31: half opens after the reset timeout with one trial."""
-    clock = Clock()
-    b = breaker(clock)
-    fail(b, 5)
+    clock, b = opened()
     clock.now = 30.0
     assert b.state is BreakerState.HALF_OPEN
     b.before_call()  # the trial
@@ -92,9 +97,7 @@ def test_half_opens_after_the_reset_timeout_with_one_trial() -> None:
 
 def test_failed_trial_opens_again_for_a_full_timeout() -> None:
     """SEC-31: failed trial opens again for a full timeout."""
-    clock = Clock()
-    b = breaker(clock)
-    fail(b, 5)
+    clock, b = opened()
     clock.now = 31.0
     fail(b, 1)
     assert b.state is BreakerState.OPEN
@@ -105,9 +108,7 @@ def test_failed_trial_opens_again_for_a_full_timeout() -> None:
 
 
 def test_trial_refused_locally_frees_the_slot() -> None:
-    clock = Clock()
-    b = breaker(clock)
-    fail(b, 5)
+    clock, b = opened()
     clock.now = 30.0
     b.before_call()
     b.released()

@@ -11,11 +11,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from portal.api.orders import accept
-from portal.api.schemas import OrderIn
 from portal.config import RelaySettings
 from portal.extensions import db
-from portal.models.merchant import Merchant
 from portal.models.orders import OrderRelay, RelayAttempt
 from portal.sandbox.server import RunningSandbox
 from tests.helpers.api import new_key
@@ -26,9 +23,9 @@ from tests.helpers.orders import (
     LOCATIONS,
     RELAY_TEST_SETTINGS,
     OrdersApi,
+    add_orders,
     fast_worker,
     link_locations,
-    order_body,
     sandbox_orders,
 )
 
@@ -58,12 +55,7 @@ def test_two_workers_deliver_each_of_500_orders_exactly_once(
     api = OrdersApi(pg_app.test_client(), new_key(pg_app))
     assert api.put("/merchants/M1/locations", {"locations": LOCATIONS}).status_code == 200
     link_locations(pg_app)
-    with pg_app.test_request_context():
-        merchant = db.session.scalar(select(Merchant).where(Merchant.ref == "M1"))
-        assert merchant is not None
-        for n in range(ORDERS):
-            accept(merchant=merchant, body=OrderIn.model_validate(order_body(f"P-{n}")))
-        db.session.commit()
+    add_orders(pg_app, [f"P-{n}" for n in range(ORDERS)])
 
     settings = RelaySettings(batch_size=7, lease_seconds=60, max_attempts=3)
     workers = [fast_worker(pg_app, settings=settings, name=f"w{i}") for i in range(2)]

@@ -10,8 +10,7 @@ from sqlalchemy import update
 
 from portal.extensions import db
 from portal.models.connection import ConnectionStatus, PongoConnection
-from tests.helpers.orders import fast_worker
-from tests.orders.test_pages import add_orders, set_status
+from tests.helpers.orders import add_orders, fast_worker, set_status
 
 
 def technical_part(page: str) -> tuple[str, str]:

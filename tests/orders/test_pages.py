@@ -5,46 +5,24 @@ from __future__ import annotations
 import httpx
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from portal.api.orders import accept
-from portal.api.schemas import OrderIn
 from portal.extensions import db
 from portal.models.audit import AuditEvent
 from portal.models.merchant import Merchant
-from portal.models.orders import Order, OrderRelay
 from portal.orders.services import order_problems
 from tests.helpers.launch import launch
 from tests.helpers.orders import (
     LOCATIONS,
     OrdersApi,
+    add_orders,
     fake_connection,
     fast_worker,
     link_locations,
-    order_body,
     relay_of,
+    set_status,
 )
 from tests.helpers.pages import csrf_token
-
-
-def set_status(app: Flask, order_ref: str, status: str, error: str | None = None) -> None:
-    with app.app_context():
-        order_id = select(Order.id).where(Order.order_ref == order_ref).scalar_subquery()
-        db.session.execute(
-            update(OrderRelay)
-            .where(OrderRelay.order_id == order_id)
-            .values(status=status, last_error=error, attempts=4 if status == "failed" else 0)
-        )
-        db.session.commit()
-
-
-def add_orders(app: Flask, refs: list[str], merchant_ref: str = "M1") -> None:
-    with app.test_request_context():
-        owner = db.session.scalar(select(Merchant).where(Merchant.ref == merchant_ref))
-        assert owner is not None
-        for ref in refs:
-            accept(merchant=owner, body=OrderIn.model_validate(order_body(ref)))
-        db.session.commit()
 
 
 def test_list_shows_each_order_with_icon_and_word(

@@ -26,8 +26,9 @@ from tests.helpers.orders import (
     order_body,
     order_calls,
     relay_of,
+    revoke_token,
 )
-from tests.helpers.sandbox import DEMO_LOGIN
+from tests.helpers.sandbox import fault
 
 
 def connection_status(app: Flask) -> str:
@@ -59,7 +60,7 @@ def test_rejection_of_the_previous_token_after_a_reconnect_flags_nothing(
                 ReconnectsMidSend.done = True
                 # The token just read is revoked and a new connection is made: Pongo
                 # answers 401 to a call made with the previous token.
-                pongo.post("/_sandbox/tokens/revoke", json={"login": DEMO_LOGIN})
+                revoke_token(pongo)
                 connect_merchant(client, pongo)
             return token
 
@@ -81,7 +82,7 @@ def test_an_order_paused_while_the_callback_commits_is_sent_after_the_reconnect(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     api.order(order_body("A"))
-    pongo.post("/_sandbox/tokens/revoke", json={"login": DEMO_LOGIN})
+    revoke_token(pongo)
     with fast_worker(relay_app) as worker:
         worker.drain()
         assert connection_status(relay_app) == "needs_reconnection"
@@ -124,7 +125,7 @@ def test_a_refused_permission_waits_for_the_reconnection_without_calling_again(
     client: FlaskClient,
 ) -> None:
     api.order(order_body("A"))
-    pongo.post("/_sandbox/faults", json={"path": "/v1/orders", "status": 403, "count": 1})
+    fault(pongo, status=403, count=1)
     with fast_worker(relay_app) as worker:
         worker.drain()
         assert relay_of(relay_app, "A").status == "paused"

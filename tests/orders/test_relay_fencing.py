@@ -20,13 +20,16 @@ from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.connection import PongoConnection
 from portal.models.orders import OrderRelay
-from portal.orders.relay import LeaseTooShort, RelaySettings
+from portal.orders.relay import LeaseTooShort, RelaySettings, RelayWorker
 from tests.helpers.orders import (
     OrdersApi,
     created_at_pongo,
+    drain,
+    expire_leases,
     fast_worker,
     order_body,
     relay_of,
+    revoke_token,
     sandbox_orders,
 )
 from tests.helpers.sandbox import fault
@@ -41,6 +44,18 @@ def ignore_idempotency_key(pongo: httpx.Client) -> None:
 def sends_per_order(pongo: httpx.Client) -> Counter[str]:
     """How many POST /v1/orders requests the sandbox received for each order_id."""
     return Counter(str(entry["body"]["order_id"]) for entry in sandbox_orders(pongo))
+
+
+def answer_lost_on_first_send(
+    app: Flask, api: OrdersApi, pongo: httpx.Client, **settings: float
+) -> RelayWorker:
+    """One order whose first send times out while Pongo still takes it (the order_id rule its
+    only protection), and a worker that waits its full backoff before any second send."""
+    ignore_idempotency_key(pongo)
+    api.order(order_body())
+    fault(pongo, delay_ms=1000, count=1)
+    relay = RelaySettings(lease_seconds=60.0, backoff_cap_seconds=1.0, **settings)
+    return fast_worker(app, settings=relay, deadline=0.5, read_timeout=5.0, jitter=lambda: 1.0)
 
 
 def test_worker_refuses_a_lease_that_one_send_could_outlast(relay_app: Flask) -> None:
@@ -122,14 +137,8 @@ def test_send_that_timed_out_after_pongo_took_it_is_confirmed_not_failed(
 ) -> None:
     """The only attempt times out while Pongo creates the order: before failing it, the
     relay sends once more, Pongo answers 202 "already processed", the order is delivered."""
-    ignore_idempotency_key(pongo)
-    api.order(order_body())
-    fault(pongo, delay_ms=1000, count=1)
-    settings = RelaySettings(
-        lease_seconds=60.0, max_attempts=1, backoff_seconds=1.0, backoff_cap_seconds=1.0
-    )
-    with fast_worker(
-        relay_app, settings=settings, deadline=0.5, read_timeout=5.0, jitter=lambda: 1.0
+    with answer_lost_on_first_send(
+        relay_app, api, pongo, max_attempts=1, backoff_seconds=1.0
     ) as worker:
         worker.drain()
         relay = relay_of(relay_app, "POS-1001")
@@ -150,14 +159,8 @@ def test_4xx_to_a_resend_after_a_lost_answer_does_not_fail_a_delivered_order(
 ) -> None:
     """First send: Pongo takes the order but the answer is lost. Resend: a 422. The relay
     makes a confirming send before failing, and Pongo's 202 marks the order delivered."""
-    ignore_idempotency_key(pongo)
-    api.order(order_body())
-    fault(pongo, delay_ms=1000, count=1)
-    settings = RelaySettings(
-        lease_seconds=60.0, max_attempts=4, backoff_seconds=0.5, backoff_cap_seconds=1.0
-    )
-    with fast_worker(
-        relay_app, settings=settings, deadline=0.5, read_timeout=5.0, jitter=lambda: 1.0
+    with answer_lost_on_first_send(
+        relay_app, api, pongo, max_attempts=4, backoff_seconds=0.5
     ) as worker:
         worker.drain()  # times out; the order reaches Pongo half a second later
         time.sleep(1.1)
@@ -181,9 +184,7 @@ def test_worker_killed_mid_send_leaves_the_order_marked_as_possibly_at_pongo(
         [claim] = worker.claim(10)
         assert worker.take(claim)
         # ...killed here, before the send's answer is recorded.
-    with relay_app.app_context():
-        db.session.execute(update(OrderRelay).values(claimed_until=utcnow() - timedelta(seconds=1)))
-        db.session.commit()
+    expire_leases(relay_app)
     with fast_worker(relay_app) as rerun:
         [again] = rerun.claim(10)
         assert again.answer_lost
@@ -200,9 +201,8 @@ def test_list_and_order_page_show_the_same_number_of_attempts(
 ) -> None:
     """A pause then a delivery: two attempts on the order's page and in the list."""
     api.order(order_body())
-    assert pongo.post("/_sandbox/tokens/revoke", json={"login": "demo@boulangerie-lumiere.fr"})
-    with fast_worker(relay_app) as worker:
-        worker.drain()
+    revoke_token(pongo)
+    drain(relay_app)
     assert relay_of(relay_app, "POS-1001").status == "paused"
     with relay_app.app_context():
         db.session.execute(update(OrderRelay).values(status="pending"))
@@ -212,8 +212,7 @@ def test_list_and_order_page_show_the_same_number_of_attempts(
     from tests.helpers.connect import connect_merchant
 
     connect_merchant(client, pongo)
-    with fast_worker(relay_app) as worker:
-        worker.drain()
+    drain(relay_app)
     assert relay_of(relay_app, "POS-1001").status == "delivered"
     listing = client.get("/orders").get_data(as_text=True)
     page = client.get("/orders/POS-1001").get_data(as_text=True)
@@ -255,8 +254,7 @@ def test_clearing_the_sandbox_faults_lets_orders_through_at_once(
     fault(pongo, status=503, count=100)
     assert pongo.delete("/_sandbox/faults").json() == {"cleared": 1}
     assert pongo.get("/_sandbox/faults").json() == []
-    with fast_worker(relay_app) as worker:
-        worker.drain()
+    drain(relay_app)
     relay = relay_of(relay_app, "POS-1001")
     assert (relay.status, relay.attempts) == ("delivered", 1)
 

@@ -6,8 +6,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.helpers.launch import launch
+from tests.helpers.orders import add_orders, set_status
 from tests.helpers.staff import AGENT, add_staff, sign_in
-from tests.orders.test_pages import add_orders, set_status
 
 
 def test_the_support_page_shows_language_contact_locations_and_recent_orders(

@@ -23,12 +23,15 @@ from tests.helpers.launch import launch
 from tests.helpers.orders import (
     RELAY_TEST_SETTINGS,
     OrdersApi,
+    drain,
+    fail_refused,
     fast_worker,
     order_body,
     relay_of,
     sandbox_orders,
 )
 from tests.helpers.pages import csrf_token, text_of
+from tests.helpers.sandbox import fault
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -129,20 +132,11 @@ def test_a_refused_order_reads_as_a_sentence_with_the_technical_details_folded(
     pongo: httpx.Client,
     client: FlaskClient,
 ) -> None:
-    api.order(order_body("PHONE"))
     refusal = {
         "message": "The given data was invalid.",
         "errors": {"customer_phone": ["The customer phone format is invalid."]},
     }
-    assert (
-        pongo.post(
-            "/_sandbox/faults",
-            json={"path": "/v1/orders", "method": "POST", "status": 422, "body": refusal},
-        ).status_code
-        == 201
-    )
-    with fast_worker(relay_app) as worker:
-        worker.drain()
+    fail_refused(api, relay_app, pongo, "PHONE", refusal)
     relay = relay_of(relay_app, "PHONE")
     assert relay.status == "failed"
     html = client.get("/orders/PHONE").get_data(as_text=True)
@@ -173,14 +167,8 @@ def test_an_unknown_field_gets_the_generic_sentence(
     pongo: httpx.Client,
     client: FlaskClient,
 ) -> None:
-    api.order(order_body("ODD"))
     refusal = {"message": "Invalid.", "errors": {"mystery_field": ["Nope."]}}
-    pongo.post(
-        "/_sandbox/faults",
-        json={"path": "/v1/orders", "method": "POST", "status": 422, "body": refusal},
-    )
-    with fast_worker(relay_app) as worker:
-        worker.drain()
+    fail_refused(api, relay_app, pongo, "ODD", refusal)
     words = text_of(client.get("/orders/ODD").get_data(as_text=True))
     assert "Pongo refused this order. Check it in your POS, then press Retry" in words
 
@@ -193,7 +181,7 @@ def test_pongo_down_says_since_when_and_that_orders_are_queued(
     client: FlaskClient,
 ) -> None:
     api.order(order_body("QUEUED"))
-    pongo.post("/_sandbox/faults", json={"path": "/v1/orders", "status": 503, "count": 50})
+    fault(pongo, status=503, count=50)
     with fast_worker(relay_app) as worker:
         worker.run_once()
     assert relay_of(relay_app, "QUEUED").status == "pending"
@@ -205,8 +193,7 @@ def test_pongo_down_says_since_when_and_that_orders_are_queued(
     assert sentence.search(text_of(client.get("/orders").get_data(as_text=True)))
     # The next answer from Pongo ends the notice.
     pongo.delete("/_sandbox/faults")
-    with fast_worker(relay_app) as worker:
-        worker.drain()
+    drain(relay_app)
     assert relay_of(relay_app, "QUEUED").status == "delivered"
     assert "is not answering" not in client.get("/").get_data(as_text=True)
 

@@ -1,22 +1,5 @@
 """The portal with the relay's test settings, as the events and the orders share one worker."""
 
-from __future__ import annotations
+from tests.helpers.relay_fixtures import app_settings, relay_app
 
-from typing import Any
-
-import pytest
-from flask import Flask
-
-from tests.helpers.orders import RELAY_TEST_SETTINGS
-
-
-@pytest.fixture
-def app_settings() -> dict[str, Any]:
-    """Relay settings made for tests, added to the root `app`."""
-    return RELAY_TEST_SETTINGS
-
-
-@pytest.fixture
-def relay_app(app: Flask) -> Flask:
-    """The portal talking to the sandbox, with relay settings made for tests."""
-    return app
+__all__ = ["app_settings", "relay_app"]

@@ -5,13 +5,12 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select, update
 
@@ -24,9 +23,15 @@ from portal.pos_status.signature import verify
 from portal.pos_status.worker import PosEventWorker, start_beside
 from portal.sandbox.server import RunningSandbox
 from tests.helpers.apps import make_app
-from tests.helpers.orders import RELAY_TEST_SETTINGS, OrdersApi, fast_worker, order_body, relay_of
+from tests.helpers.orders import (
+    RELAY_TEST_SETTINGS,
+    OrdersApi,
+    drain,
+    order_body,
+    relay_of,
+    revoke_token,
+)
 from tests.helpers.ports import free_port
-from tests.helpers.sandbox import DEMO_LOGIN
 from tests.helpers.staff import AGENT, add_staff, sign_in
 
 SECRET = "whsec_0123456789abcdef0123456789"
@@ -40,9 +45,10 @@ def port() -> int:
 
 
 @pytest.fixture
-def receiver(port: int) -> Iterator[tuple[RunningSandbox, Inbox]]:
+def inbox(port: int) -> Iterator[Inbox]:
+    """What a receiver listening on `port` for the whole test got."""
     running, inbox = start_receiver(SECRET, port=port)
-    yield running, inbox
+    yield inbox
     running.close()
 
 
@@ -77,13 +83,19 @@ def events_worker(app: Flask, **changes: Any) -> PosEventWorker:
     return PosEventWorker(app, settings=settings, jitter=lambda: 1.0)
 
 
-def reject_token(pongo: httpx.Client, api: OrdersApi, relay_app: Flask, orders: int = 1) -> None:
-    """Pongo refuses the token; the relay pauses the merchant's orders."""
-    pongo.post("/_sandbox/tokens/revoke", json={"login": DEMO_LOGIN})
-    for n in range(orders):
-        assert api.order(order_body(f"R-{n}")).status_code == 202
-    with fast_worker(relay_app) as worker:
-        worker.drain()
+@pytest.fixture
+def reject_token(
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client
+) -> Callable[..., None]:
+    """Pongo refuses M1's token; the relay pauses the orders sent then (one unless told)."""
+
+    def rejecting(orders: int = 1) -> None:
+        revoke_token(pongo)
+        for n in range(orders):
+            assert api.order(order_body(f"R-{n}")).status_code == 202
+        drain(relay_app)
+
+    return rejecting
 
 
 def set_connection(app: Flask, status: str) -> None:
@@ -113,17 +125,12 @@ def sends(app: Flask, outcome: str) -> float:
 
 
 def test_a_rejected_token_reaches_the_receiver_as_one_signed_event(
-    api: OrdersApi,
-    connected_merchant: str,
-    relay_app: Flask,
-    pongo: httpx.Client,
-    receiver: tuple[RunningSandbox, Inbox],
+    reject_token: Callable[..., None], relay_app: Flask, inbox: Inbox
 ) -> None:
-    _, inbox = receiver
     with events_worker(relay_app) as worker:
         worker.drain()  # the merchant's first summary: the baseline, nothing sent
         assert inbox.listed() == []
-        reject_token(pongo, api, relay_app, orders=2)
+        reject_token(orders=2)
         delivered_before = sends(relay_app, "delivered")
         worker.drain()
     [got] = inbox.listed()
@@ -141,11 +148,7 @@ def test_a_rejected_token_reaches_the_receiver_as_one_signed_event(
 
 
 def test_the_signature_covers_the_exact_bytes_received(
-    api: OrdersApi,
-    connected_merchant: str,
-    relay_app: Flask,
-    pongo: httpx.Client,
-    port: int,
+    reject_token: Callable[..., None], relay_app: Flask, port: int
 ) -> None:
     seen: list[tuple[str, bytes]] = []
     # A receiver written the simple way, outside the portal's code, keeps what arrives.
@@ -163,7 +166,7 @@ def test_the_signature_covers_the_exact_bytes_received(
     try:
         with events_worker(relay_app) as worker:
             worker.drain()
-            reject_token(pongo, api, relay_app)
+            reject_token()
             worker.drain()
     finally:
         server.shutdown()
@@ -174,16 +177,11 @@ def test_the_signature_covers_the_exact_bytes_received(
 
 
 def test_a_receiver_down_for_a_while_gets_the_event_later_with_the_same_id(
-    api: OrdersApi,
-    connected_merchant: str,
-    relay_app: Flask,
-    pongo: httpx.Client,
-    port: int,
-    client: FlaskClient,
+    reject_token: Callable[..., None], relay_app: Flask, port: int
 ) -> None:
     with events_worker(relay_app) as worker:
         worker.drain()
-        reject_token(pongo, api, relay_app)
+        reject_token()
         retries_before = sends(relay_app, "retry")
         # Nothing listens on the port: the first send is refused.
         assert worker.run_once() != []
@@ -220,16 +218,11 @@ def test_a_receiver_down_for_a_while_gets_the_event_later_with_the_same_id(
 
 
 def test_an_answer_lost_brings_the_same_event_again(
-    api: OrdersApi,
-    connected_merchant: str,
-    relay_app: Flask,
-    pongo: httpx.Client,
-    receiver: tuple[RunningSandbox, Inbox],
+    reject_token: Callable[..., None], relay_app: Flask, inbox: Inbox
 ) -> None:
-    _, inbox = receiver
     with events_worker(relay_app) as worker:
         worker.drain()
-        reject_token(pongo, api, relay_app)
+        reject_token()
         inbox.lose_answers = 1
         worker.drain()
         [first] = inbox.listed()
@@ -242,15 +235,11 @@ def test_an_answer_lost_brings_the_same_event_again(
 
 
 def test_a_merchants_events_arrive_in_order_after_the_receiver_was_down(
-    api: OrdersApi,
-    connected_merchant: str,
-    relay_app: Flask,
-    pongo: httpx.Client,
-    port: int,
+    reject_token: Callable[..., None], relay_app: Flask, port: int
 ) -> None:
     with events_worker(relay_app) as worker:
         worker.drain()
-        reject_token(pongo, api, relay_app)
+        reject_token()
         worker.run_once()  # refused: nothing listens yet
         # The merchant reconnects meanwhile: a second event, due before the first's retry.
         set_connection(relay_app, ConnectionStatus.CONNECTED)
@@ -269,16 +258,11 @@ def test_a_merchants_events_arrive_in_order_after_the_receiver_was_down(
 
 
 def test_changes_inside_the_window_coalesce_into_one_event_with_the_latest_summary(
-    api: OrdersApi,
-    connected_merchant: str,
-    relay_app: Flask,
-    pongo: httpx.Client,
-    receiver: tuple[RunningSandbox, Inbox],
+    reject_token: Callable[..., None], api: OrdersApi, relay_app: Flask, inbox: Inbox
 ) -> None:
-    _, inbox = receiver
     with events_worker(relay_app, window_seconds=1.0) as worker:
         worker.drain()
-        reject_token(pongo, api, relay_app, orders=1)
+        reject_token(orders=1)
         worker.drain()  # opens the event; due in a second
         assert api.order(order_body("LATER")).status_code == 202  # paused at once
         worker.drain()  # the second change rewrites the open event
@@ -291,11 +275,7 @@ def test_changes_inside_the_window_coalesce_into_one_event_with_the_latest_summa
 
 
 def test_a_dead_receiver_never_delays_an_order(
-    api: OrdersApi,
-    connected_merchant: str,
-    relay_app: Flask,
-    pongo: httpx.Client,
-    port: int,
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client, port: int
 ) -> None:
     # A receiver that takes connections and never answers.
     silent = socket.socket()
@@ -311,8 +291,7 @@ def test_a_dead_receiver_never_delays_an_order(
         set_connection(relay_app, ConnectionStatus.CONNECTED)
         started = time.monotonic()
         assert api.order(order_body("FAST")).status_code == 202
-        with fast_worker(relay_app) as relay:
-            relay.drain()
+        drain(relay_app)
         assert relay_of(relay_app, "FAST").status == "delivered"
         assert time.monotonic() - started < 1.5  # well under the receiver's 2 s timeout
     finally:
@@ -322,16 +301,11 @@ def test_a_dead_receiver_never_delays_an_order(
 
 
 def test_relay_worker_once_sends_the_due_events_too(
-    api: OrdersApi,
-    connected_merchant: str,
-    relay_app: Flask,
-    pongo: httpx.Client,
-    receiver: tuple[RunningSandbox, Inbox],
+    api: OrdersApi, connected_merchant: str, relay_app: Flask, pongo: httpx.Client, inbox: Inbox
 ) -> None:
-    _, inbox = receiver
     runner = relay_app.test_cli_runner()
     assert runner.invoke(args=["relay-worker", "--once"]).exit_code == 0  # the baseline
-    pongo.post("/_sandbox/tokens/revoke", json={"login": DEMO_LOGIN})
+    revoke_token(pongo)
     assert api.order(order_body("ONCE")).status_code == 202
     # The order is paused first, then the change is seen and sent.
     result = runner.invoke(args=["relay-worker", "--once"])

@@ -5,13 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
-import httpx
 from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.spreadsheet import csv_line, safe_cell
-from tests.helpers.rewards import refresh, reward, set_rewards
+from tests.helpers.rewards import Fetch, reward
 
 FORMULA_SIGNS = ("=", "+", "-", "@")
 
@@ -23,17 +22,13 @@ def pieces(raw: str, separator: str) -> list[str]:
 
 
 def test_a_semicolon_hidden_formula_is_quoted_and_neutralised(
-    merchant_client: FlaskClient, pongo: httpx.Client
+    merchant_client: FlaskClient, fetch: Fetch
 ) -> None:
     """`Promo;=1+1;` stays one quoted cell, and its `=1+1` piece cannot run."""
-    set_rewards(
-        pongo,
-        [
-            reward("rew_p", "Promo;=1+1;", "BAK-001"),
-            reward("rew_q", "Offre, -2+3 ; @cmd", "BAK-001"),
-        ],
+    fetch(
+        reward("rew_p", "Promo;=1+1;", "BAK-001"),
+        reward("rew_q", "Offre, -2+3 ; @cmd", "BAK-001"),
     )
-    refresh(merchant_client)
     answer = merchant_client.get("/rewards/export.csv")
     assert answer.status_code == 200
     raw = answer.get_data(as_text=True)

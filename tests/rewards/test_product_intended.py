@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import re
 
-import httpx
 import pytest
 from flask.testing import FlaskClient
 
@@ -14,7 +13,7 @@ from portal.rewards.checks import RewardStatus, check_reward
 from portal.rewards.forms import REASON_LABELS, reasons_for
 from portal.rewards.reviews import ReviewReason
 from tests.helpers.pages import csrf_token, text_of
-from tests.helpers.rewards import refresh, reward, row_of, set_rewards
+from tests.helpers.rewards import Fetch, reward, row_of
 
 INDEX = CatalogueIndex.from_rows(
     (
@@ -54,16 +53,14 @@ def test_the_reason_answering_the_warning_comes_first_and_every_reason_stays() -
 
 
 def test_the_row_names_the_product_and_offers_product_intended_first_with_none_selected(
-    merchant_client: FlaskClient, pongo: httpx.Client
+    fetch: Fetch,
 ) -> None:
-    set_rewards(
-        pongo,
-        [
+    page = html.unescape(
+        fetch(
             reward("rew_macarons", "Macarons x6", "BAK-001"),
             reward("rew_partner", "Café offert", "ZLT-88213,LS_4471"),
-        ],
+        )
     )
-    page = html.unescape(refresh(merchant_client).get_data(as_text=True))
     row = row_of(page, "rew_macarons")
     text = text_of(row)
     assert "To check" in text
@@ -77,11 +74,8 @@ def test_the_row_names_the_product_and_offers_product_intended_first_with_none_s
     assert other[:2] == ["", "other_partner"]
 
 
-def test_a_review_without_a_reason_is_refused(
-    merchant_client: FlaskClient, pongo: httpx.Client
-) -> None:
-    set_rewards(pongo, [reward("rew_macarons", "Macarons x6", "BAK-001")])
-    refresh(merchant_client)
+def test_a_review_without_a_reason_is_refused(merchant_client: FlaskClient, fetch: Fetch) -> None:
+    fetch(reward("rew_macarons", "Macarons x6", "BAK-001"))
     answer = merchant_client.post(
         "/rewards/rew_macarons/review",
         data={"csrf_token": csrf_token(merchant_client, "/rewards"), "reason": "", "version": ""},

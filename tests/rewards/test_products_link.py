@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import html
 
-import httpx
-from flask.testing import FlaskClient
-
-from tests.helpers.rewards import refresh, reward, row_of, set_rewards
+from tests.helpers.rewards import Fetch, reward, row_of
 
 
-def test_reward_with_only_other_systems_skus_links_to_its_product_search(
-    merchant_client: FlaskClient, pongo: httpx.Client
-) -> None:
-    set_rewards(
-        pongo,
-        [
-            reward("rew_partner", "Café & croissant", "ZLT-88213,LS_4471"),
-            reward("rew_typo", "Croissant", "bak 001"),
-        ],
+def test_reward_with_only_other_systems_skus_links_to_its_product_search(fetch: Fetch) -> None:
+    page = fetch(
+        reward("rew_partner", "Café & croissant", "ZLT-88213,LS_4471"),
+        reward("rew_typo", "Croissant", "bak 001"),
     )
-    page = refresh(merchant_client).get_data(as_text=True)
     partner = row_of(page, "rew_partner")
     assert 'href="/products?q=Caf%C3%A9+%26+croissant"' in partner
     assert "Find the SKU of “Café &amp; croissant” in your products" in partner

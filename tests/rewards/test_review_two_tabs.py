@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import html
 
-import httpx
+import pytest
 from flask.testing import FlaskClient
 
 from tests.helpers.pages import csrf_token, text_of
-from tests.helpers.rewards import drawn_review, refresh, reward, row_of, set_rewards
+from tests.helpers.rewards import Fetch, drawn_review, reward, row_of
 
 REWARDS = [reward("rew_partner", "Café offert", "ZLT-88213,LS_4471")]
+
+
+@pytest.fixture(autouse=True)
+def _fetched(fetch: Fetch) -> None:
+    """Each test starts on the Rewards page with REWARDS fetched from Pongo."""
+    fetch(*REWARDS)
 
 
 def press(client: FlaskClient, action: str, drawn: str, **fields: str) -> str:
@@ -21,11 +27,7 @@ def press(client: FlaskClient, action: str, drawn: str, **fields: str) -> str:
     return html.unescape(answer.get_data(as_text=True))
 
 
-def test_a_review_given_in_another_tab_is_not_overwritten(
-    merchant_client: FlaskClient, pongo: httpx.Client
-) -> None:
-    set_rewards(pongo, REWARDS)
-    refresh(merchant_client)
+def test_a_review_given_in_another_tab_is_not_overwritten(merchant_client: FlaskClient) -> None:
     tab_a = tab_b = drawn_review(merchant_client, "rew_partner")
     assert tab_a == ""
     press(merchant_client, "review", tab_a, reason="other_partner", note="Deliveroo")
@@ -37,11 +39,7 @@ def test_a_review_given_in_another_tab_is_not_overwritten(
     assert "typed in tab B" not in row
 
 
-def test_undoing_a_review_changed_in_another_tab_is_refused(
-    merchant_client: FlaskClient, pongo: httpx.Client
-) -> None:
-    set_rewards(pongo, REWARDS)
-    refresh(merchant_client)
+def test_undoing_a_review_changed_in_another_tab_is_refused(merchant_client: FlaskClient) -> None:
     press(merchant_client, "review", "", reason="other_partner")
     stale = drawn_review(merchant_client, "rew_partner")
     assert stale

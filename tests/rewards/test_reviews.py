@@ -16,7 +16,7 @@ from portal.models.merchant import Merchant
 from portal.models.rewards import ReviewedReward
 from portal.overview.services import setup_guide
 from tests.helpers.pages import csrf_token, text_of
-from tests.helpers.rewards import drawn_review, mark, refresh, reward, row_of, set_rewards
+from tests.helpers.rewards import Fetch, drawn_review, mark, refresh, reward, row_of, set_rewards
 from tests.helpers.staff import AGENT, add_staff, sign_in, start_view
 
 REWARDS = [
@@ -57,10 +57,9 @@ def audit(app: Flask, action: str) -> list[AuditEvent]:
 
 
 def test_step_counts_every_reward_not_ready_and_points_at_the_first(
-    merchant_client: FlaskClient, pongo: httpx.Client, app: Flask
+    fetch: Fetch, app: Flask
 ) -> None:
-    set_rewards(pongo, REWARDS)
-    refresh(merchant_client)
+    fetch(*REWARDS)
     found = step(app)
     # "No SKU" rewards need a review too: setup is complete only when every reward is
     # ready or reviewed (SPEC 13).
@@ -77,10 +76,9 @@ def test_step_is_not_done_before_the_rewards_are_fetched(client: FlaskClient, ap
 
 
 def test_reviewing_every_flagged_reward_completes_the_step_and_is_audited(
-    merchant_client: FlaskClient, pongo: httpx.Client, app: Flask
+    merchant_client: FlaskClient, fetch: Fetch, app: Flask
 ) -> None:
-    set_rewards(pongo, REWARDS)
-    refresh(merchant_client)
+    fetch(*REWARDS)
     answer = mark(
         merchant_client, "rew_partner", "other_partner", "Deliveroo codes", status="not_redeemable"
     )
@@ -112,10 +110,9 @@ def test_reviewing_every_flagged_reward_completes_the_step_and_is_audited(
 
 
 def test_reviewed_rewards_have_their_own_filter_and_leave_the_status_counts(
-    merchant_client: FlaskClient, pongo: httpx.Client
+    merchant_client: FlaskClient, fetch: Fetch
 ) -> None:
-    set_rewards(pongo, REWARDS)
-    refresh(merchant_client)
+    fetch(*REWARDS)
     mark(merchant_client, "rew_partner", "other_partner")
     page = html.unescape(merchant_client.get("/rewards").get_data(as_text=True))
     assert "Not redeemable (0)" in page
@@ -131,10 +128,9 @@ def test_reviewed_rewards_have_their_own_filter_and_leave_the_status_counts(
 
 
 def test_undoing_a_review_brings_the_reward_back_and_is_audited(
-    merchant_client: FlaskClient, pongo: httpx.Client, app: Flask
+    merchant_client: FlaskClient, fetch: Fetch, app: Flask
 ) -> None:
-    set_rewards(pongo, REWARDS)
-    refresh(merchant_client)
+    fetch(*REWARDS)
     mark(merchant_client, "rew_paid", "paid_options_charged")
     assert step(app).to_review == 2
     page = unmark(merchant_client, "rew_paid").get_data(as_text=True)
@@ -152,10 +148,9 @@ def test_undoing_a_review_brings_the_reward_back_and_is_audited(
 
 
 def test_review_lapses_when_the_skus_change_in_pongo_and_survives_an_unchanged_refresh(
-    merchant_client: FlaskClient, pongo: httpx.Client, app: Flask
+    merchant_client: FlaskClient, pongo: httpx.Client, app: Flask, fetch: Fetch
 ) -> None:
-    set_rewards(pongo, REWARDS)
-    refresh(merchant_client)
+    fetch(*REWARDS)
     mark(merchant_client, "rew_partner", "other_partner")
     mark(merchant_client, "rew_paid", "paid_options_charged")
     refresh(merchant_client)
@@ -179,10 +174,9 @@ def test_review_lapses_when_the_skus_change_in_pongo_and_survives_an_unchanged_r
 
 
 def test_other_reason_needs_a_note_and_ready_rewards_need_no_review(
-    merchant_client: FlaskClient, pongo: httpx.Client, app: Flask
+    merchant_client: FlaskClient, fetch: Fetch, app: Flask
 ) -> None:
-    set_rewards(pongo, REWARDS)
-    refresh(merchant_client)
+    fetch(*REWARDS)
     answer = mark(merchant_client, "rew_partner", "other")
     page = merchant_client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "Say in a few words why this reward is fine as it is." in page
@@ -199,24 +193,18 @@ def test_other_reason_needs_a_note_and_ready_rewards_need_no_review(
     assert audit(app, "reward.review") == []
 
 
-def test_one_merchant_cannot_review_another_merchants_reward(
-    merchant_client: FlaskClient, pongo: httpx.Client, app: Flask
-) -> None:
+def test_one_merchant_cannot_review_another_merchants_reward(fetch: Fetch, app: Flask) -> None:
     from tests.helpers.launch import launch
 
-    set_rewards(pongo, REWARDS)
-    refresh(merchant_client)
+    fetch(*REWARDS)
     other = app.test_client()
     launch(other, merchant_ref="M2", merchant_name="Pizzeria Nonna")
     assert mark(other, "rew_partner", "other_partner").status_code == 404
     assert step(app).to_review == 3
 
 
-def test_support_read_only_view_cannot_review(
-    merchant_client: FlaskClient, pongo: httpx.Client, app: Flask
-) -> None:
-    set_rewards(pongo, REWARDS)
-    refresh(merchant_client)
+def test_support_read_only_view_cannot_review(fetch: Fetch, app: Flask) -> None:
+    fetch(*REWARDS)
     add_staff(app, AGENT)
     agent = app.test_client()
     assert sign_in(agent).status_code == 302
@@ -230,19 +218,13 @@ def test_support_read_only_view_cannot_review(
     assert [e.details["endpoint"] for e in refused] == ["rewards.review", "rewards.unreview"]
 
 
-def test_every_problem_says_where_and_how_to_fix_it(
-    merchant_client: FlaskClient, pongo: httpx.Client, app: Flask
-) -> None:
-    set_rewards(
-        pongo,
-        [
-            *REWARDS,
-            reward("rew_typo", "Baguette tradition", "BAK-0O1"),
-            reward("rew_many", "Code partenaires", ",".join(f"ZLT-{n:05d}" for n in range(300))),
-            reward("rew_grow", "Viennoiserie", "BAK-001,bak 2"),
-        ],
+def test_every_problem_says_where_and_how_to_fix_it(fetch: Fetch, app: Flask) -> None:
+    page = fetch(
+        *REWARDS,
+        reward("rew_typo", "Baguette tradition", "BAK-0O1"),
+        reward("rew_many", "Code partenaires", ",".join(f"ZLT-{n:05d}" for n in range(300))),
+        reward("rew_grow", "Viennoiserie", "BAK-001,bak 2"),
     )
-    page = refresh(merchant_client).get_data(as_text=True)
     partner = html.unescape(text_of(row_of(page, "rew_partner")))
     assert (
         "add the SKU of your POS product to this reward in Pongo, after a comma, "
@@ -269,12 +251,11 @@ def test_every_problem_says_where_and_how_to_fix_it(
 
 
 def test_fixes_and_review_form_are_in_french_for_a_french_merchant(
-    merchant_client: FlaskClient, pongo: httpx.Client
+    merchant_client: FlaskClient, fetch: Fetch
 ) -> None:
     from tests.helpers.launch import launch
 
-    set_rewards(pongo, [*REWARDS, reward("rew_typo", "Baguette tradition", "BAK-0O1")])
-    refresh(merchant_client)
+    fetch(*REWARDS, reward("rew_typo", "Baguette tradition", "BAK-0O1"))
     mark(merchant_client, "rew_paid", "paid_options_charged")
     launch(merchant_client, extra={"locale": "fr"})
     page = html.unescape(merchant_client.get("/rewards").get_data(as_text=True))

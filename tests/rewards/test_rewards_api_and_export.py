@@ -5,28 +5,21 @@ from __future__ import annotations
 import csv
 import io
 
-import httpx
 from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.spreadsheet import safe_cell
 from tests.helpers.api import Api
 from tests.helpers.launch import launch
-from tests.helpers.rewards import refresh, reward, set_rewards
+from tests.helpers.rewards import Fetch, reward
 
 
-def test_pos_reads_each_reward_with_the_skus_of_this_pos(
-    merchant_client: FlaskClient, pongo: httpx.Client, api: Api
-) -> None:
-    set_rewards(
-        pongo,
-        [
-            reward("rew_list", "Viennoiserie", "ZLT-1, BAK-002 ,bak 003,BAK-001"),
-            reward("rew_none", "Autre", "ZLT-1"),
-            reward("rew_empty", "Sac", None),
-        ],
+def test_pos_reads_each_reward_with_the_skus_of_this_pos(fetch: Fetch, api: Api) -> None:
+    fetch(
+        reward("rew_list", "Viennoiserie", "ZLT-1, BAK-002 ,bak 003,BAK-001"),
+        reward("rew_none", "Autre", "ZLT-1"),
+        reward("rew_empty", "Sac", None),
     )
-    refresh(merchant_client)
     answer = api.get("/merchants/M1/rewards")
     assert answer.status_code == 200
     body = answer.json
@@ -89,31 +82,20 @@ def read_export(client: FlaskClient) -> tuple[bytes, list[list[str]]]:
 
 
 def test_export_lists_every_token_with_bom_accents_and_quoting(
-    merchant_client: FlaskClient, pongo: httpx.Client
+    merchant_client: FlaskClient, fetch: Fetch
 ) -> None:
-    set_rewards(
-        pongo,
-        [
-            reward("rew_a", 'Éclair "géant", au café', "BAK-012,bak 001,ZLT-1"),
-            reward("rew_b", "Sac cabas Lumière", None),
-        ],
+    fetch(
+        reward("rew_a", 'Éclair "géant", au café', "BAK-012,bak 001,ZLT-1"),
+        reward("rew_b", "Sac cabas Lumière", None),
     )
-    refresh(merchant_client)
     raw, rows = read_export(merchant_client)
     assert raw.startswith(b"\xef\xbb\xbf")
     assert "Lumière".encode() in raw
-    assert rows[0] == [
-        "reward id",
-        "reward name",
-        "status",
-        "token",
-        "classification",
-        "suggestion",
-        "product refs",
-        "product names",
-        "shape",
-        "paid options",
-    ]
+    header = raw.decode("utf-8-sig").split("\r\n", 1)[0]
+    assert header == (
+        "reward id,reward name,status,token,classification,suggestion,"
+        "product refs,product names,shape,paid options"
+    )
     # A SKU shared by two active products is one the tills honour: "check", a single product.
     assert rows[1:] == [
         [
@@ -148,16 +130,12 @@ def test_export_lists_every_token_with_bom_accents_and_quoting(
 
 
 def test_export_says_the_shape_and_the_paid_options_of_each_reward(
-    merchant_client: FlaskClient, pongo: httpx.Client
+    merchant_client: FlaskClient, fetch: Fetch
 ) -> None:
-    set_rewards(
-        pongo,
-        [
-            reward("rew_list", "Viennoiserie", "BAK-001,BAK-002"),
-            reward("rew_cap", "Cappuccino", "CAF-004,ZLT-1"),
-        ],
+    fetch(
+        reward("rew_list", "Viennoiserie", "BAK-001,BAK-002"),
+        reward("rew_cap", "Cappuccino", "CAF-004,ZLT-1"),
     )
-    refresh(merchant_client)
     _, rows = read_export(merchant_client)
     tails = {(row[0], row[3]): row[-2:] for row in rows[1:]}
     assert tails == {
@@ -169,16 +147,12 @@ def test_export_says_the_shape_and_the_paid_options_of_each_reward(
 
 
 def test_export_neutralises_spreadsheet_formulas(
-    merchant_client: FlaskClient, pongo: httpx.Client
+    merchant_client: FlaskClient, fetch: Fetch
 ) -> None:
-    set_rewards(
-        pongo,
-        [
-            reward("rew_f", '=HYPERLINK("http://evil.example","clic")', "+SUM(A1:A9),-2+3,@cmd"),
-            reward("rew_g", "Croissant sans formule", "BAK-001"),
-        ],
+    fetch(
+        reward("rew_f", '=HYPERLINK("http://evil.example","clic")', "+SUM(A1:A9),-2+3,@cmd"),
+        reward("rew_g", "Croissant sans formule", "BAK-001"),
     )
-    refresh(merchant_client)
     _, rows = read_export(merchant_client)
     cells = [cell for row in rows[1:] for cell in row]
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
@@ -213,14 +187,10 @@ def test_export_is_for_signed_in_merchants_only(client: FlaskClient) -> None:
 
 
 def test_export_neutralises_full_width_formula_signs(
-    merchant_client: FlaskClient, pongo: httpx.Client
+    merchant_client: FlaskClient, fetch: Fetch
 ) -> None:
     """Spreadsheets run ＝ ＋ － ＠ (and the small ﹦) like the ASCII signs: all neutralised."""
-    set_rewards(
-        pongo,
-        [reward("rew_w", '＝HYPERLINK("http://evil.example")', "＋SUM(A1),－2,＠cmd,﹦1+1")],
-    )
-    refresh(merchant_client)
+    fetch(reward("rew_w", '＝HYPERLINK("http://evil.example")', "＋SUM(A1),－2,＠cmd,﹦1+1"))
     _, rows = read_export(merchant_client)
     cells = [cell for row in rows[1:] for cell in row if cell]
     assert {

@@ -6,17 +6,23 @@ from __future__ import annotations
 import html
 import re
 
-import httpx
+import pytest
 from flask.testing import FlaskClient
 
 from tests.helpers.pages import text_of
-from tests.helpers.rewards import mark, refresh, reward, row_of, set_rewards
+from tests.helpers.rewards import Fetch, mark, refresh, reward, row_of
 
 REWARDS = [
     reward("rew_partner", "Café offert", "ZLT-88213,LS_4471"),
     reward("rew_ready", "Croissant offert", "BAK-001"),
     reward("rew_paid", "Cappuccino offert", "CAF-004"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _fetched(fetch: Fetch) -> None:
+    """Each test starts on the Rewards page with REWARDS fetched from Pongo."""
+    fetch(*REWARDS)
 
 
 def review(client: FlaskClient, public_id: str, reason: str) -> None:
@@ -30,10 +36,8 @@ def order(page: str) -> list[str]:
 
 
 def test_a_reviewed_row_has_one_state_folded_details_and_comes_after_open_problems(
-    merchant_client: FlaskClient, pongo: httpx.Client
+    merchant_client: FlaskClient,
 ) -> None:
-    set_rewards(pongo, REWARDS)
-    refresh(merchant_client)
     review(merchant_client, "rew_partner", "other_partner")
     page = html.unescape(merchant_client.get("/rewards").get_data(as_text=True))
     assert order(page) == ["rew_paid", "rew_partner", "rew_ready"]
@@ -48,11 +52,7 @@ def test_a_reviewed_row_has_one_state_folded_details_and_comes_after_open_proble
     assert 'class="folded"' not in row_of(page, "rew_paid")
 
 
-def test_after_the_last_review_the_page_offers_the_next_step(
-    merchant_client: FlaskClient, pongo: httpx.Client
-) -> None:
-    set_rewards(pongo, REWARDS)
-    refresh(merchant_client)
+def test_after_the_last_review_the_page_offers_the_next_step(merchant_client: FlaskClient) -> None:
     review(merchant_client, "rew_partner", "other_partner")
     assert 'id="next-step-title"' not in merchant_client.get("/rewards").get_data(as_text=True)
     review(merchant_client, "rew_paid", "paid_options_charged")
@@ -62,20 +62,14 @@ def test_after_the_last_review_the_page_offers_the_next_step(
 
 
 def test_a_refresh_says_what_changed_since_the_last_fetch(
-    merchant_client: FlaskClient, pongo: httpx.Client
+    merchant_client: FlaskClient, fetch: Fetch
 ) -> None:
-    set_rewards(pongo, REWARDS)
-    refresh(merchant_client)
     page = refresh(merchant_client).get_data(as_text=True)
     assert "3 Pongo rewards fetched. Nothing changed since the last fetch." in page
-    set_rewards(
-        pongo,
-        [
-            reward("rew_partner", "Café offert", "ZLT-88213,LS_4471,BAK-001"),
-            reward("rew_ready", "Croissant offert", "BAK-001"),
-            reward("rew_new", "Flan offert", "BAK-060"),
-            reward("rew_other", "Éclair offert", "BAK-012"),
-        ],
+    page = fetch(
+        reward("rew_partner", "Café offert", "ZLT-88213,LS_4471,BAK-001"),
+        reward("rew_ready", "Croissant offert", "BAK-001"),
+        reward("rew_new", "Flan offert", "BAK-060"),
+        reward("rew_other", "Éclair offert", "BAK-012"),
     )
-    page = refresh(merchant_client).get_data(as_text=True)
     assert "4 Pongo rewards fetched. Since the last fetch: 2 new, 1 changed, 1 removed." in page

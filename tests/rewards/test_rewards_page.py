@@ -19,7 +19,7 @@ from portal.rewards.catalogue import index_cache
 from tests.helpers.api import Api
 from tests.helpers.launch import launch
 from tests.helpers.pages import text_of
-from tests.helpers.rewards import link, refresh, reward, row_of, set_rewards
+from tests.helpers.rewards import Fetch, link, refresh, reward, row_of, set_rewards
 
 # external_id as typed in Pongo -> what the row must say (status, token words and details).
 TRICKY: list[tuple[str | None, list[str]]] = [
@@ -64,15 +64,10 @@ TRICKY: list[tuple[str | None, list[str]]] = [
 NAMES_EVERY_PRODUCT = "Croissant, pain, éclair, flan ou cappuccino"
 
 
-def test_tricky_external_ids_are_classified_on_the_page(
-    merchant_client: FlaskClient, pongo: httpx.Client
-) -> None:
-    set_rewards(
-        pongo,
-        # A name sharing a word with every product: only the SKUs decide the status here.
-        [reward(f"rew_{n:010d}", NAMES_EVERY_PRODUCT, raw) for n, (raw, _) in enumerate(TRICKY)],
-    )
-    page = refresh(merchant_client).get_data(as_text=True)
+def test_tricky_external_ids_are_classified_on_the_page(fetch: Fetch) -> None:
+    # A name sharing a word with every product: only the SKUs decide the status here.
+    named = [reward(f"rew_{n:010d}", NAMES_EVERY_PRODUCT, raw) for n, (raw, _) in enumerate(TRICKY)]
+    page = fetch(*named)
     for n, (raw, expected) in enumerate(TRICKY):
         text = html.unescape(text_of(row_of(page, f"rew_{n:010d}")))
         for words in expected:
@@ -80,16 +75,12 @@ def test_tricky_external_ids_are_classified_on_the_page(
 
 
 def test_corrected_list_keeps_other_systems_and_fixes_typos_with_a_copy_button(
-    merchant_client: FlaskClient, pongo: httpx.Client
+    fetch: Fetch,
 ) -> None:
-    set_rewards(
-        pongo,
-        [
-            reward("rew_fix", "Viennoiserie", "BAK-001, ZLT-1,bak 002"),
-            reward("rew_fine", "Croissant", "BAK-001 , ZLT-1"),
-        ],
+    page = fetch(
+        reward("rew_fix", "Viennoiserie", "BAK-001, ZLT-1,bak 002"),
+        reward("rew_fine", "Croissant", "BAK-001 , ZLT-1"),
     )
-    page = refresh(merchant_client).get_data(as_text=True)
     fix = row_of(page, "rew_fix")
     assert 'value="BAK-001,ZLT-1,BAK-002" readonly' in fix
     assert 'data-copy-target="fix-1"' in fix
@@ -129,11 +120,8 @@ def test_refresh_without_a_connection_asks_to_connect_first(client: FlaskClient)
     assert flash[: flash.index("</div>")].count('href="/connect/"') == 1
 
 
-def test_reward_ids_and_the_sku_field_label_sit_under_technical_details(
-    merchant_client: FlaskClient, pongo: httpx.Client
-) -> None:
-    set_rewards(pongo, [reward("rew_fix", "Viennoiserie", "BAK-001, bak 002")])
-    page = refresh(merchant_client).get_data(as_text=True)
+def test_reward_ids_and_the_sku_field_label_sit_under_technical_details(fetch: Fetch) -> None:
+    page = fetch(reward("rew_fix", "Viennoiserie", "BAK-001, bak 002"))
     assert "rew_fix" not in text_of(row_of(page, "rew_fix"))
     assert "SKU (external id)" not in page[: page.index('class="technical-details')]
     technical = page[page.index('class="technical-details') :]
@@ -188,17 +176,11 @@ HOSTILE_NAME = "<script>alert(1)</script>"
 HOSTILE_SKU = '"><img src=x onerror=alert(1)>'
 
 
-def test_reward_names_and_skus_are_escaped(
-    merchant_client: FlaskClient, pongo: httpx.Client
-) -> None:
-    set_rewards(
-        pongo,
-        [
-            reward("rew_evil000001", HOSTILE_NAME, f"{HOSTILE_SKU},bak 001"),
-            reward("rew_evil000002", HOSTILE_SKU, HOSTILE_NAME),
-        ],
+def test_reward_names_and_skus_are_escaped(merchant_client: FlaskClient, fetch: Fetch) -> None:
+    fetch(
+        reward("rew_evil000001", HOSTILE_NAME, f"{HOSTILE_SKU},bak 001"),
+        reward("rew_evil000002", HOSTILE_SKU, HOSTILE_NAME),
     )
-    refresh(merchant_client)
     for url in ("/rewards", f"/rewards?q={HOSTILE_SKU}", "/rewards?view=locations"):
         page = merchant_client.get(url).get_data(as_text=True)
         assert "<script>alert" not in page
@@ -232,18 +214,14 @@ def reward_problems(merchant: Merchant) -> dict[str, int]:
 
 
 def test_locations_view_says_where_each_reward_can_be_redeemed(
-    merchant_client: FlaskClient, pongo: httpx.Client, app: Flask
+    merchant_client: FlaskClient, fetch: Fetch, app: Flask
 ) -> None:
-    set_rewards(
-        pongo,
-        [
-            reward("rew_everywhere", "Croissant", "BAK-001"),
-            reward("rew_lunch", "Formule déjeuner", "MENU-02,MENU-03"),
-            reward("rew_lyon", "Pain aux raisins", "BAK-003,ZLT-9"),
-            reward("rew_nowhere", "Autre", "ZLT-9"),
-        ],
+    fetch(
+        reward("rew_everywhere", "Croissant", "BAK-001"),
+        reward("rew_lunch", "Formule déjeuner", "MENU-02,MENU-03"),
+        reward("rew_lyon", "Pain aux raisins", "BAK-003,ZLT-9"),
+        reward("rew_nowhere", "Autre", "ZLT-9"),
     )
-    refresh(merchant_client)
     link(app, "L1", "lumiere-paris-11")
     link(app, "L2", "lumiere-lyon-2")
     page = merchant_client.get("/rewards?view=locations").get_data(as_text=True)
@@ -270,10 +248,9 @@ def test_overview_counts_rewards_to_fix(merchant_client: FlaskClient, app: Flask
 
 
 def test_a_new_catalogue_is_seen_at_once_and_an_unchanged_one_is_not_reindexed(
-    merchant_client: FlaskClient, pongo: httpx.Client, app: Flask, api: Api
+    merchant_client: FlaskClient, fetch: Fetch, app: Flask, api: Api
 ) -> None:
-    set_rewards(pongo, [reward("rew_0000000001", "Chouquettes", "BAK-099")])
-    refresh(merchant_client)
+    fetch(reward("rew_0000000001", "Chouquettes", "BAK-099"))
     builds = index_cache_builds(app)
     for _ in range(3):
         assert "Other system" in merchant_client.get("/rewards").get_data(as_text=True)
