@@ -85,13 +85,6 @@ def _served(fixture: dict[str, Any] | Path) -> Iterator[RunningSandbox]:
         yield running
 
 
-def _reset_http(running: RunningSandbox) -> Iterator[httpx.Client]:
-    """An HTTP client on a sandbox, reset to its fixture first."""
-    with httpx.Client(base_url=running.url) as http:
-        assert http.post("/_sandbox/reset").status_code == 200
-        yield http
-
-
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[RunningSandbox]:
     """The Pongo sandbox with the demo fixture, served over HTTP for the whole run."""
@@ -101,19 +94,15 @@ def sandbox() -> Iterator[RunningSandbox]:
 @pytest.fixture
 def pongo(sandbox: RunningSandbox) -> Iterator[httpx.Client]:
     """An HTTP client on the sandbox, reset to its fixture (the merchant's browser on Pongo)."""
-    yield from _reset_http(sandbox)
+    with httpx.Client(base_url=sandbox.url) as http:
+        assert http.post("/_sandbox/reset").status_code == 200
+        yield http
 
 
 @pytest.fixture(scope="session")
 def shop_sandbox() -> Iterator[RunningSandbox]:
     """The Pongo sandbox with the small Alice-and-Bob fixture of tests/helpers/shop.py."""
     yield from _served(SHOP_FIXTURE)
-
-
-@pytest.fixture
-def shop_pongo(shop_sandbox: RunningSandbox) -> Iterator[httpx.Client]:
-    """An HTTP client on the shop sandbox, reset to its fixture."""
-    yield from _reset_http(shop_sandbox)
 
 
 @pytest.fixture(scope="module")

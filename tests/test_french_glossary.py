@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 
@@ -19,6 +20,10 @@ BANNED = re.compile(
     r"(?i)\bmagasins?\b|\bemplacements?\b|plateforme de fidélité|\w\(s\)"
     r"|\bli(é|ée|és|ées|ez)\b|orphelin|accueil"
 )
+LOCATIONS = [
+    {"ref": "L1", "name": "Lumière Oberkampf", "city": "Paris"},
+    {"ref": "L2", "name": "Lumière Lyon", "city": "Lyon"},
+]
 
 
 def test_french_catalogue_follows_the_glossary_and_fakes_no_plural() -> None:
@@ -31,19 +36,16 @@ def test_french_catalogue_follows_the_glossary_and_fakes_no_plural() -> None:
     assert breaches == []
 
 
-def test_fr_ca_gets_the_french_words_and_real_plurals(client: FlaskClient, api: Api) -> None:
+@pytest.mark.parametrize(
+    ("count", "plural"),
+    [(1, ("1 non associé<", "Actif (1)")), (2, ("2 non associés<", "Actifs (2)"))],
+)
+def test_fr_ca_gets_the_french_words_and_real_plurals(
+    client: FlaskClient, api: Api, count: int, plural: tuple[str, str]
+) -> None:
     assert api.put("/merchants/M1", {"name": "Boulangerie Lumière"}).status_code in (200, 201)
-    one = [{"ref": "L1", "name": "Lumière Oberkampf", "city": "Paris"}]
-    assert api.put("/merchants/M1/locations", {"locations": one}).status_code == 200
+    assert api.put("/merchants/M1/locations", {"locations": LOCATIONS[:count]}).status_code == 200
     launch(client, extra={"locale": "fr-CA"})
     page = client.get("/locations").get_data(as_text=True)
-    assert '<html lang="fr-CA">' in page
-    assert "Boutique Pongo" in page
-    assert "Établissement" in page
-    assert "1 non associé<" in page
-    assert "Actif (1)" in page
-    two = [*one, {"ref": "L2", "name": "Lumière Lyon", "city": "Lyon"}]
-    assert api.put("/merchants/M1/locations", {"locations": two}).status_code == 200
-    page = client.get("/locations").get_data(as_text=True)
-    assert "2 non associés<" in page
-    assert "Actifs (2)" in page
+    for words in ('<html lang="fr-CA">', "Boutique Pongo", "Établissement", *plural):
+        assert words in page

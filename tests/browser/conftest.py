@@ -6,7 +6,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from portal.sandbox import DEMO_FIXTURE
@@ -22,6 +22,8 @@ from portal.sandbox.server import RunningSandbox, start_sandbox
 from tests.helpers.api import Api, new_key
 from tests.helpers.apps import make_app
 from tests.helpers.connect import connect_merchant
+from tests.helpers.launch import launch_token
+from tests.helpers.orders import OrdersApi, linked_portal
 from tests.helpers.ports import free_port
 from tests.helpers.rewards import push_catalogue, refresh
 
@@ -129,6 +131,57 @@ def assert_accessible(page: Page) -> None:
     assert not found, f"{page.url}: " + "; ".join(found)
 
 
+def assert_readable(page: Page) -> None:
+    """Fail when the page as shown now scrolls sideways or breaks an axe-core rule."""
+    assert sideways_overflow(page) == 0
+    assert_accessible(page)
+
+
+def axe_context(browser: Browser, size: str = "laptop") -> BrowserContext:
+    """A fresh browser at one of the three sizes (CSP bypassed only so that axe can be injected)."""
+    width, height = VIEWPORTS[size]
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, locale="en-GB", bypass_csp=True
+    )
+    context.set_default_timeout(10_000)
+    return context
+
+
+@dataclass
+class Findings:
+    """What axe-core and the window's width found on each page checked at one size, by name."""
+
+    size: str
+    violations: dict[str, list[str]] = field(default_factory=dict)
+    overflow: dict[str, int] = field(default_factory=dict)
+
+    def check(self, page: Page, name: str) -> None:
+        """Note the page as shown now under `name`, and save its screenshot."""
+        page.wait_for_load_state()
+        screenshot(page, f"{name}-{self.size}")
+        self.violations[name] = axe_violations(page)
+        self.overflow[name] = sideways_overflow(page)
+
+    def assert_clean(self) -> None:
+        """Fail naming every page that scrolls sideways or breaks an axe-core rule."""
+        assert {name: px for name, px in self.overflow.items() if px} == {}
+        failing = {name: rules for name, rules in self.violations.items() if rules}
+        assert not failing, "\n".join(f"{name}: {'; '.join(r)}" for name, r in failing.items())
+
+
+def enter(page: Page, base_url: str, **claims: Any) -> None:
+    """Enter the portal from the POS admin panel's link (`claims` as for `launch_token`)."""
+    page.goto(f"{base_url}/launch?token={launch_token(**claims)}")
+
+
+def at_every_size(page: Page, url: str) -> Iterator[str]:
+    """Open `url` at a phone's, a tablet's and a laptop's size in turn; yields each size."""
+    for size, (width, height) in VIEWPORTS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(url)
+        yield size
+
+
 def sideways_overflow(page: Page) -> int:
     """How many pixels the page scrolls sideways (0 when it fits the window)."""
     width: int = page.evaluate(
@@ -181,6 +234,14 @@ def demo_site(
         finally:
             server.shutdown()
             thread.join(timeout=5)
+
+
+@pytest.fixture
+def orders_portal(
+    database_url: str, sandbox: RunningSandbox, pongo: httpx.Client
+) -> tuple[Flask, OrdersApi]:
+    """A portal relaying orders, M1 connected with L1 and L2 linked; its POS API."""
+    return linked_portal(database_url, sandbox.url, pongo)
 
 
 @pytest.fixture

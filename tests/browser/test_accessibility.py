@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from portal.demo.loader import load_demo_data
@@ -22,22 +22,29 @@ from portal.models.base import utcnow
 from portal.models.merchant import Merchant
 from portal.models.orders import OrderRelay
 from portal.models.pos_events import PosEvent, PosStatus
-from portal.sandbox.routes import CREATE_ORDER, OAUTH_FORM
+from portal.sandbox.routes import OAUTH_FORM
 from portal.sandbox.server import RunningSandbox
 from tests.browser.conftest import (
     VIEWPORTS,
+    Findings,
     LiveServer,
-    axe_violations,
-    screenshot,
+    axe_context,
+    enter,
     serve,
     sideways_overflow,
 )
 from tests.helpers.api import new_key
 from tests.helpers.apps import make_app
 from tests.helpers.connect import connect_merchant
-from tests.helpers.launch import launch_token
-from tests.helpers.orders import RELAY_TEST_SETTINGS, OrdersApi, fast_worker, link_locations
+from tests.helpers.orders import (
+    RELAY_TEST_SETTINGS,
+    OrdersApi,
+    fast_worker,
+    link_locations,
+    order_body,
+)
 from tests.helpers.pages import csrf_token
+from tests.helpers.sandbox import fault
 from tests.helpers.staff import ADMIN, AGENT, PASSWORD, add_staff, current_code
 
 pytestmark = pytest.mark.browser
@@ -108,34 +115,16 @@ def add_pos_events(app: Flask) -> None:
 def send_refused_order(app: Flask, pongo: httpx.Client) -> None:
     """The POS sends an order; Pongo refuses it, so the order page shows a Retry and answers."""
     api = OrdersApi(app.test_client(), new_key(app))
-    body = {
-        "order_ref": FAILED_ORDER,
-        "location_ref": "L-OBK",
-        "total_cents": 1250,
-        "tax_cents": 110,
-        "created_at": "2026-11-27T09:30:00+01:00",
-        "customer": {"phone": "+33 6 12 34 56 78", "public_id": None},
-        "lines": [{"sku": "BAK-001", "name": "Croissant", "quantity": 2, "unit_price_cents": 625}],
-    }
+    croissants = {"sku": "BAK-001", "name": "Croissant", "quantity": 2, "unit_price_cents": 625}
+    body = order_body(FAILED_ORDER, location_ref="L-OBK", lines=[croissants])
     assert api.order(body, merchant="LUMIERE").status_code in (200, 201, 202)
-    fault = {"path": CREATE_ORDER.path, "method": "POST", "status": 422, "count": 1}
-    fault["body"] = {"message": "The store does not accept this order."}
-    assert pongo.post("/_sandbox/faults", json=fault).status_code == 201
+    refusal = {"message": "The store does not accept this order."}
+    fault(pongo, status=422, count=1, body=refusal)
     with fast_worker(app) as worker:
         worker.drain()
     with app.app_context():
         relay = db.session.query(OrderRelay).one()
         assert relay.status == "failed", relay.status
-
-
-def new_context(browser: Browser, size: str) -> BrowserContext:
-    """A fresh browser at one of the three sizes (CSP bypassed only so that axe can be injected)."""
-    width, height = VIEWPORTS[size]
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, locale="en-GB", bypass_csp=True
-    )
-    context.set_default_timeout(10_000)
-    return context
 
 
 Visit = Callable[[str, str], None]
@@ -144,7 +133,7 @@ Visit = Callable[[str, str], None]
 def merchant_pages(page: Page, base: str, visit: Visit, locale: str = "en") -> None:
     """Every page of the merchant's portal, entered from the POS admin panel."""
     extra = {"locale": locale, "return_url": f"{POS_ADMIN}/admin"}
-    page.goto(f"{base}/launch?token={launch_token(**MERCHANT, extra=extra)}")
+    enter(page, base, **MERCHANT, extra=extra)
     visit("overview", "/")
     visit("connection", "/connect/")
     visit("locations", "/locations")
@@ -185,9 +174,8 @@ def support_pages(page: Page, base: str, visit: Visit, email: str = ADMIN) -> No
 @pytest.mark.parametrize("size", list(VIEWPORTS))
 def test_every_page_passes_axe_at_every_size(world: World, browser: Browser, size: str) -> None:
     base = world.portal.url
-    found: dict[str, list[str]] = {}
-    overflow: dict[str, int] = {}
-    context = new_context(browser, size)
+    findings = Findings(size)
+    context = axe_context(browser, size)
     page = context.new_page()
 
     def visit(name: str, path: str) -> None:
@@ -195,24 +183,22 @@ def test_every_page_passes_axe_at_every_size(world: World, browser: Browser, siz
             page.goto(base + path)
         page.wait_for_load_state()
         expect(page.locator("h1").first).to_be_visible()
-        screenshot(page, f"{name}-{size}")
-        found[name] = axe_violations(page)
-        overflow[name] = sideways_overflow(page)
+        findings.check(page, name)
 
     merchant_pages(page, base, visit)
     visit("error-401", "/launch?token=not-a-token")
     visit("demo-pos-admin", "/demo/pos-admin")
     context.close()
 
-    context = new_context(browser, size)
+    context = axe_context(browser, size)
     page = context.new_page()
     support_pages(page, base, visit)
     context.close()
 
     # The sandbox's own pages: sign-in, consent, and a page it answers when unavailable.
-    context = new_context(browser, size)
+    context = axe_context(browser, size)
     page = context.new_page()
-    page.goto(f"{base}/launch?token={launch_token(**MERCHANT, extra={'locale': 'en'})}")
+    enter(page, base, **MERCHANT, extra={"locale": "en"})
     page.goto(f"{base}/connect/")
     page.get_by_role("button", name="Reconnect Pongo").click()
     visit("sandbox-sign-in", "")
@@ -227,16 +213,13 @@ def test_every_page_passes_axe_at_every_size(world: World, browser: Browser, siz
     page.goto(form_url)
     visit("sandbox-unavailable", "")
     context.close()
-
-    assert {name: px for name, px in overflow.items() if px} == {}
-    failing = {name: rules for name, rules in found.items() if rules}
-    assert not failing, "\n".join(f"{name}: {'; '.join(r)}" for name, r in failing.items())
+    findings.assert_clean()
 
 
 def test_no_page_scrolls_sideways_on_a_phone(world: World, browser: Browser) -> None:
     base = world.portal.url
     overflow: dict[str, int] = {}
-    context = new_context(browser, "phone")
+    context = axe_context(browser, "phone")
     page = context.new_page()
 
     def visit(name: str, path: str) -> None:
@@ -256,11 +239,11 @@ def test_no_page_scrolls_sideways_on_a_phone(world: World, browser: Browser) -> 
     assert header is not None
     assert header["height"] < 60  # one row
     context.close()
-    context = new_context(browser, "phone")  # French: longer words
+    context = axe_context(browser, "phone")  # French: longer words
     page = context.new_page()
     merchant_pages(page, base, lambda name, path: visit(f"{name}-fr", path), "fr")
     context.close()
-    context = new_context(browser, "phone")
+    context = axe_context(browser, "phone")
     page = context.new_page()
     support_pages(page, base, visit)
     context.close()
@@ -269,10 +252,10 @@ def test_no_page_scrolls_sideways_on_a_phone(world: World, browser: Browser) -> 
 
 
 def test_header_actions_fit_one_row_on_a_tablet_in_french(world: World, browser: Browser) -> None:
-    context = new_context(browser, "tablet")
+    context = axe_context(browser, "tablet")
     page = context.new_page()
     extra = {"locale": "fr", "return_url": f"{POS_ADMIN}/admin"}
-    page.goto(f"{world.portal.url}/launch?token={launch_token(**MERCHANT, extra=extra)}")
+    enter(page, world.portal.url, **MERCHANT, extra=extra)
     sign_out = page.get_by_role("button", name="Se déconnecter").bounding_box()
     back = page.get_by_role("link", name="Retour à l’administration de la caisse").bounding_box()
     assert sign_out is not None

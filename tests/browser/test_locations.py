@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import LiveServer, screenshot
+from tests.browser.conftest import LiveServer, enter, screenshot
 from tests.helpers.api import Api
-from tests.helpers.launch import launch_token
-from tests.helpers.locations import LOCATIONS, fetch_stores
+from tests.helpers.locations import ALICE_CLAIMS, fetch_stores, push_alice
 
 
-def test_accepting_suggestions_and_saving_links_with_the_keyboard(
-    page: Page, live_portal: LiveServer, app: Flask, shop_pongo: httpx.Client, api: Api
-) -> None:
-    api.put("/merchants/M1", {"name": "Alice's Bakery"})
-    api.put("/merchants/M1/locations", {"locations": LOCATIONS})
-    fetch_stores(app, shop_pongo)
-    token = launch_token(
-        merchant_ref="M1", merchant_name="Alice's Bakery", extra={"target": "locations"}
-    )
-    page.goto(f"{live_portal.url}/launch?token={token}")
+@pytest.fixture
+def alice(page: Page, live_portal: LiveServer, app: Flask, http: httpx.Client, api: Api) -> Page:
+    """The browser on Alice's Locations page: three POS locations, her Pongo stores fetched."""
+    push_alice(api)
+    fetch_stores(app, http)
+    enter(page, live_portal.url, **ALICE_CLAIMS, extra={"target": "locations"})
+    return page
+
+
+def test_accepting_suggestions_and_saving_links_with_the_keyboard(alice: Page, api: Api) -> None:
+    page = alice
     expect(page.get_by_role("heading", name="Locations")).to_be_visible()
 
     threshold = page.get_by_label("Accept all suggestions at or above (%)")
@@ -61,13 +62,9 @@ def tab_until(page: Page, focused: str, limit: int = 30) -> int:
 
 
 def test_skip_link_reaches_the_first_store_choice_in_a_few_keys(
-    page: Page, live_portal: LiveServer, app: Flask, shop_pongo: httpx.Client, api: Api
+    alice: Page, live_portal: LiveServer
 ) -> None:
-    api.put("/merchants/M1", {"name": "Alice's Bakery"})
-    api.put("/merchants/M1/locations", {"locations": LOCATIONS})
-    fetch_stores(app, shop_pongo)
-    token = launch_token(merchant_ref="M1", merchant_name="Alice's Bakery")
-    page.goto(f"{live_portal.url}/launch?token={token}")
+    page = alice
     page.goto(f"{live_portal.url}/locations")
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")

@@ -23,8 +23,8 @@ from tests.browser.conftest import (
 )
 from tests.helpers.api import Api
 from tests.helpers.launch import launch_token
+from tests.helpers.locations import ALICE_CLAIMS, push_alice, stores
 from tests.helpers.locations import fetch_stores as refresh
-from tests.helpers.locations import stores
 
 # Twenty locations already marked "no Pongo store" come first: the guide's first row is far down.
 DONE = [{"ref": f"L{n:02d}", "name": f"Dépôt {n}", "city": "Rungis"} for n in range(1, 21)]
@@ -36,19 +36,17 @@ OPEN = [
 
 
 @pytest.fixture
-def merchant(app: Flask, api: Api, shop_pongo: httpx.Client) -> str:
+def merchant(app: Flask, api: Api, http: httpx.Client) -> str:
     """M1 with 23 locations, the first 20 marked "no Pongo store"; returns a launch URL path."""
-    api.put("/merchants/M1", {"name": "Alice's Bakery"})
-    api.put("/merchants/M1/locations", {"locations": DONE + OPEN})
-    refresh(app, shop_pongo)
+    push_alice(api, DONE + OPEN)
+    refresh(app, http)
     with app.app_context():
         found = db.session.scalar(select(Merchant).where(Merchant.ref == "M1"))
         assert found is not None
         edits = {row["ref"]: RowEdit(NO_STORE, None, 0) for row in DONE}
         save_links(merchant=found, edits=edits, actor=SYSTEM)
         db.session.commit()
-    token = launch_token(merchant_ref="M1", merchant_name="Alice's Bakery")
-    return f"/launch?token={token}"
+    return f"/launch?token={launch_token(**ALICE_CLAIMS)}"
 
 
 def test_the_guides_link_lands_on_the_row_with_accept_suggestions_in_view(

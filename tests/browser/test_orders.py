@@ -6,39 +6,32 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from flask import Flask
 from playwright.sync_api import Page, expect
 
-from portal.sandbox.server import RunningSandbox
 from tests.browser.conftest import (
     VIEWPORTS,
     LiveServer,
-    assert_accessible,
+    assert_readable,
+    enter,
     screenshot,
     serve,
-    sideways_overflow,
 )
-from tests.helpers.launch import launch_token
-from tests.helpers.orders import (
-    fast_worker,
-    linked_portal,
-    order_body,
-)
+from tests.helpers.orders import OrdersApi, fast_worker, order_body
+from tests.helpers.sandbox import fault
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def refused_order_portal(
-    database_url: str, sandbox: RunningSandbox, pongo: httpx.Client
+    orders_portal: tuple[Flask, OrdersApi], pongo: httpx.Client
 ) -> Iterator[LiveServer]:
     """The portal with one order Pongo refused for the customer's phone number."""
-    app, api = linked_portal(database_url, sandbox.url, pongo)
+    app, api = orders_portal
     api.order(order_body("PHONE-1"))
     refusal = {"message": "Invalid.", "errors": {"customer_phone": ["The format is invalid."]}}
-    pongo.post(
-        "/_sandbox/faults",
-        json={"path": "/v1/orders", "method": "POST", "status": 422, "body": refusal},
-    )
+    fault(pongo, status=422, body=refusal)
     with fast_worker(app) as worker:
         worker.drain()
     yield from serve(app)
@@ -47,8 +40,7 @@ def refused_order_portal(
 def test_the_reason_reads_first_and_the_technical_details_open_on_demand(
     refused_order_portal: LiveServer, page: Page
 ) -> None:
-    token = launch_token(extra={"locale": "en", "target": "orders"})
-    page.goto(f"{refused_order_portal.url}/launch?token={token}")
+    enter(page, refused_order_portal.url, extra={"locale": "en", "target": "orders"})
     page.get_by_role("link", name="PHONE-1").click()
     expect(page.locator(".order-reason")).to_have_text(
         "Pongo refused this order: the customer's phone number is not valid. "
@@ -74,8 +66,7 @@ def test_the_refused_order_reads_by_name_at_every_size(
 ) -> None:
     width, height = VIEWPORTS[size]
     page.set_viewport_size({"width": width, "height": height})
-    token = launch_token(extra={"locale": "en", "target": "orders"})
-    page.goto(f"{refused_order_portal.url}/launch?token={token}")
+    enter(page, refused_order_portal.url, extra={"locale": "en", "target": "orders"})
     expect(page.locator("table").first).to_contain_text("Paris 11")
     expect(page.locator("table").first).not_to_contain_text("lumiere-paris-11")
     page.get_by_role("link", name="PHONE-1").click()
@@ -85,6 +76,5 @@ def test_the_refused_order_reads_by_name_at_every_size(
     expect(page.locator(".order-lines")).to_contain_text("Croissant")
     expect(page.locator(".timeline li")).to_have_count(3)
     expect(page.get_by_role("button", name="Retry")).to_be_enabled()
-    assert sideways_overflow(page) == 0
-    assert_accessible(page)
+    assert_readable(page)
     screenshot(page, f"order-refused-{size}")

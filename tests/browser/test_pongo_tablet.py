@@ -4,35 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
+from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import update
 
 from portal.extensions import db
 from portal.models.locations import Location
 from portal.orders.status_updates import send_due_updates
-from portal.sandbox.server import RunningSandbox
 from tests.browser.conftest import (
     LiveServer,
     assert_accessible,
+    assert_readable,
+    at_every_size,
+    enter,
     screenshot,
     serve,
-    sideways_overflow,
 )
-from tests.helpers.launch import launch_token
-from tests.helpers.orders import fast_worker, linked_portal, order_body
+from tests.helpers.orders import OrdersApi, fast_worker, order_body
 
 pytestmark = pytest.mark.browser
-SIZES = ((390, 844), (820, 1180), (1366, 768))
 
 
 @pytest.fixture
-def tablet_portal(
-    database_url: str, sandbox: RunningSandbox, pongo: httpx.Client
-) -> Iterator[LiveServer]:
+def tablet_portal(orders_portal: tuple[Flask, OrdersApi]) -> Iterator[LiveServer]:
     """Two orders without a customer: at L1 (tablet 4021, cancelled since), at L2 (none)."""
-    app, api = linked_portal(database_url, sandbox.url, pongo)
+    app, api = orders_portal
     with app.app_context():
         db.session.execute(
             update(Location).where(Location.ref == "L1").values(pongo_tablet_id=4021)
@@ -51,19 +48,14 @@ def tablet_portal(
 def test_tablet_and_cancellation_read_plainly_at_every_size(
     tablet_portal: LiveServer, page: Page
 ) -> None:
-    token = launch_token(extra={"locale": "en", "target": "orders"})
-    page.goto(f"{tablet_portal.url}/launch?token={token}")
-    for width, height in SIZES:
-        page.set_viewport_size({"width": width, "height": height})
-        page.goto(f"{tablet_portal.url}/orders/ANON-1")
+    enter(page, tablet_portal.url, extra={"locale": "en", "target": "orders"})
+    for _size in at_every_size(page, f"{tablet_portal.url}/orders/ANON-1"):
         expect(page.locator("#order-customer")).to_contain_text("(tablet 4021)")
         expect(page.locator(".status-changes")).to_contain_text("Cancelled: Sent to Pongo")
-        assert sideways_overflow(page) == 0
-        assert_accessible(page)
+        assert_readable(page)
         page.goto(f"{tablet_portal.url}/")
         expect(page.locator("#check-tablet")).to_contain_text("Lyon")
-        assert sideways_overflow(page) == 0
-        assert_accessible(page)
+        assert_readable(page)
     screenshot(page, "overview-tablet-check")
     page.locator("#check-tablet a").focus()
     page.keyboard.press("Enter")
@@ -73,14 +65,10 @@ def test_tablet_and_cancellation_read_plainly_at_every_size(
 def test_the_tablet_field_is_typed_by_keyboard_at_every_size(
     tablet_portal: LiveServer, page: Page
 ) -> None:
-    token = launch_token(extra={"locale": "en", "target": "locations"})
-    page.goto(f"{tablet_portal.url}/launch?token={token}")
-    for width, height in SIZES:
-        page.set_viewport_size({"width": width, "height": height})
-        page.goto(f"{tablet_portal.url}/locations")
+    enter(page, tablet_portal.url, extra={"locale": "en", "target": "locations"})
+    for _size in at_every_size(page, f"{tablet_portal.url}/locations"):
         expect(page.get_by_label("Pongo tablet").first).to_have_value("4021")
-        assert sideways_overflow(page) == 0
-        assert_accessible(page)
+        assert_readable(page)
     lyon = page.locator('input[name="tablet-L2"]')
     lyon.focus()
     page.keyboard.type("77")

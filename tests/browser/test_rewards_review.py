@@ -8,29 +8,26 @@ import re
 import httpx
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import (
     LiveServer,
     assert_accessible,
+    enter,
     primaries_in_view,
     screenshot,
 )
-from tests.helpers.api import Api, new_key
-from tests.helpers.connect import connect_merchant
-from tests.helpers.launch import launch_token
-from tests.helpers.rewards import link, push_catalogue, refresh, reward, set_rewards
+from tests.helpers.orders import link_locations
+from tests.helpers.rewards import refresh, reward, set_rewards
 
 pytestmark = pytest.mark.browser
 REVIEWED = re.compile(r"\bis-reviewed\b")
 
 
 @pytest.fixture
-def synced(app: Flask, pongo: httpx.Client) -> None:
+def synced(app: Flask, pongo: httpx.Client, merchant_client: FlaskClient) -> None:
     """M1 connected, catalogue pushed, locations linked, three rewards fetched."""
-    client = app.test_client()
-    connect_merchant(client, pongo)
-    push_catalogue(Api(app.test_client(), new_key(app)))
     set_rewards(
         pongo,
         [
@@ -39,9 +36,8 @@ def synced(app: Flask, pongo: httpx.Client) -> None:
             reward("rew_ready", "Croissant offert", "BAK-001"),
         ],
     )
-    refresh(client)
-    link(app, "L1", "lumiere-paris-11")
-    link(app, "L2", "lumiere-lyon-2")
+    refresh(merchant_client)
+    link_locations(app)
 
 
 def review(page: Page, public_id: str, reason: str) -> None:
@@ -58,7 +54,7 @@ def test_reviewing_to_the_end_of_the_setup(
     sized: tuple[str, Page], live_portal: LiveServer, synced: None
 ) -> None:
     size, page = sized
-    page.goto(f"{live_portal.url}/launch?token={launch_token(extra={'target': 'rewards'})}")
+    enter(page, live_portal.url, extra={"target": "rewards"})
     macarons = page.locator("#row-rew_macarons")
     expect(macarons).to_contain_text("→ Croissant")
     expect(macarons.locator(".unrelated-product")).to_be_visible()

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, expect
+from playwright.sync_api import Browser, CDPSession, Page, expect
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -16,7 +16,9 @@ from portal.models.audit import AuditEvent
 from portal.models.staff import StaffPasskey
 from tests.browser.conftest import (
     VIEWPORTS,
+    Findings,
     LiveServer,
+    axe_context,
     axe_violations,
     screenshot,
     serve,
@@ -41,16 +43,6 @@ def portal(database_url: str) -> Iterator[LiveServer]:
     app = make_app(database_url, base_url=f"http://localhost:{port}")
     add_staff(app, NEWCOMER, authenticator=False)
     yield from serve(app, port, host="localhost")
-
-
-def open_context(browser: Browser, size: str = "laptop") -> BrowserContext:
-    """A fresh browser at one of the three sizes (CSP bypassed only so that axe can be injected)."""
-    width, height = VIEWPORTS[size]
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, locale="en-GB", bypass_csp=True
-    )
-    context.set_default_timeout(10_000)
-    return context
 
 
 def virtual_authenticator(page: Page) -> tuple[CDPSession, str]:
@@ -86,7 +78,7 @@ def actions(app: Flask) -> list[str]:
 
 
 def test_a_passkey_is_set_up_then_signs_in(portal: LiveServer, browser: Browser) -> None:
-    context = open_context(browser)
+    context = axe_context(browser)
     page = context.new_page()
     cdp, authenticator = virtual_authenticator(page)
     password_step(page, portal.url)
@@ -131,7 +123,7 @@ def test_a_passkey_answer_for_another_origin_is_refused(
     portal: LiveServer, browser: Browser
 ) -> None:
     """The same portal reached by its IP address is another origin: no passkey is kept."""
-    context = open_context(browser)
+    context = axe_context(browser)
     page = context.new_page()
     virtual_authenticator(page)
     other = portal.url.replace("localhost", "127.0.0.1")
@@ -147,45 +139,36 @@ def test_a_passkey_answer_for_another_origin_is_refused(
 def test_second_factor_pages_pass_axe_at_every_size(
     portal: LiveServer, browser: Browser, size: str
 ) -> None:
-    context = open_context(browser, size)
+    context = axe_context(browser, size)
     page = context.new_page()
     virtual_authenticator(page)
-    found: dict[str, list[str]] = {}
-    overflow: dict[str, int] = {}
-
-    def check(name: str) -> None:
-        page.wait_for_load_state()
-        screenshot(page, f"{name}-{size}")
-        found[name] = axe_violations(page)
-        overflow[name] = sideways_overflow(page)
+    findings = Findings(size)
 
     password_step(page, portal.url)
     expect(page.get_by_role("button", name="Create a passkey")).to_be_visible()
-    check("support-factor-setup")
+    findings.check(page, "support-factor-setup")
     page.get_by_role("button", name="Confirm and continue").click()
     expect(page.locator(".field-errors")).to_contain_text("Enter the code")
-    check("support-factor-setup-error")
+    findings.check(page, "support-factor-setup-error")
     page.get_by_role("button", name="Create a passkey").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery codes")
-    check("support-recovery-codes")
+    findings.check(page, "support-recovery-codes")
     page.get_by_role("button", name="Sign out").click()
     password_step(page, portal.url)
     expect(page.get_by_role("button", name="Use my passkey")).to_be_visible()
-    check("support-factor-verify")
+    findings.check(page, "support-factor-verify")
     page.get_by_label("Code").fill("000000")
     page.get_by_role("button", name="Confirm", exact=True).click()
     expect(page.get_by_role("alert").first).to_contain_text("That did not work")
-    check("support-factor-verify-error")
+    findings.check(page, "support-factor-verify-error")
     context.close()
-    assert {name: px for name, px in overflow.items() if px} == {}
-    failing = {name: rules for name, rules in found.items() if rules}
-    assert not failing, "\n".join(f"{name}: {'; '.join(r)}" for name, r in failing.items())
+    findings.assert_clean()
 
 
 def test_the_set_up_page_shows_the_qr_code_and_the_link(
     portal: LiveServer, browser: Browser
 ) -> None:
-    context = open_context(browser, "phone")
+    context = axe_context(browser, "phone")
     page = context.new_page()
     password_step(page, portal.url)
     qr = page.get_by_role("img", name=re.compile("QR code"))
@@ -201,7 +184,7 @@ def test_the_set_up_page_shows_the_qr_code_and_the_link(
 def test_an_app_user_adds_a_passkey_later(portal: LiveServer, browser: Browser, size: str) -> None:
     """Signed in with the app's code, a staff member adds a passkey and then signs in with it."""
     add_staff(portal.app, AGENT)
-    context = open_context(browser, size)
+    context = axe_context(browser, size)
     page = context.new_page()
     virtual_authenticator(page)
     password_step(page, portal.url, AGENT)

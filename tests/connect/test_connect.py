@@ -36,8 +36,9 @@ from tests.helpers.connect import (
     connect_merchant,
     connection_of,
     consent,
-    expire_locally,
+    expired_with_refresh,
     start_connect,
+    status_of,
     token_calls,
 )
 from tests.helpers.launch import launch
@@ -299,9 +300,7 @@ def test_tokens_are_encrypted_at_rest(pongo_app: Flask, pongo: httpx.Client) -> 
         assert merchant is not None
         with pytest.raises(NeedsReconnection):
             pongo_client_for(merchant).rewards()
-    row = connection_of(pongo_app)
-    assert row is not None
-    assert row.status == ConnectionStatus.NEEDS_RECONNECTION
+    assert status_of(pongo_app) == ConnectionStatus.NEEDS_RECONNECTION
     page = client.get("/")
     assert page.status_code == 200
     assert "reconnect Pongo" in page.get_data(as_text=True)
@@ -309,8 +308,7 @@ def test_tokens_are_encrypted_at_rest(pongo_app: Flask, pongo: httpx.Client) -> 
 
 def test_encryption_keys_rotate_without_downtime(pongo_app: Flask, pongo: httpx.Client) -> None:
     """SEC-9: K1 → [K2, K1] still reads → rotate → [K2] alone reads everything."""
-    client = pongo_app.test_client()
-    connect_merchant(client, pongo)
+    connect_merchant(pongo_app.test_client(), pongo)
     k1 = pongo_app.extensions["portal.settings"].fernet_keys[0]
     k2 = Fernet.generate_key().decode()
     with pongo_app.app_context():
@@ -329,8 +327,7 @@ def test_rotate_keys_command_reencrypts_every_row(pongo_app: Flask, pongo: httpx
     """SEC-9: `portal rotate-keys` leaves every token readable under the newest key alone."""
     from dataclasses import replace
 
-    client = pongo_app.test_client()
-    connect_merchant(client, pongo)
+    connect_merchant(pongo_app.test_client(), pongo)
     old = pongo_app.extensions["portal.settings"]
     k2 = Fernet.generate_key().decode()
     pongo_app.extensions["portal.settings"] = replace(
@@ -347,13 +344,9 @@ def test_rotate_keys_command_reencrypts_every_row(pongo_app: Flask, pongo: httpx
 
 def test_refresh_works_outside_a_request(pongo_app: Flask, pongo: httpx.Client) -> None:
     """SEC-10: an expired token is refreshed from a job; new tokens saved, the call uses them."""
-    client = pongo_app.test_client()
-    allow_refresh(pongo)
-    connect_merchant(client, pongo)
+    _client, merchant_id = expired_with_refresh(pongo_app, pongo)
     before = connection_of(pongo_app)
     assert before is not None
-    pongo.post("/_sandbox/tokens/expire", json={"login": DEMO_LOGIN})
-    merchant_id = expire_locally(pongo_app)
     with pongo_app.app_context():
         rewards = MerchantPongo(merchant_id).rewards()
     assert rewards
@@ -367,11 +360,7 @@ def test_refresh_works_outside_a_request(pongo_app: Flask, pongo: httpx.Client) 
 
 def test_refresh_happens_once_for_concurrent_callers(pongo_app: Flask, pongo: httpx.Client) -> None:
     """SEC-11: ten threads with the same expired token → one token-endpoint call, all succeed."""
-    client = pongo_app.test_client()
-    allow_refresh(pongo)
-    connect_merchant(client, pongo)
-    pongo.post("/_sandbox/tokens/expire", json={"login": DEMO_LOGIN})
-    merchant_id = expire_locally(pongo_app)
+    _client, merchant_id = expired_with_refresh(pongo_app, pongo)
     calls_before = token_calls(pongo)
     results: list[object] = []
 
@@ -389,20 +378,14 @@ def test_refresh_happens_once_for_concurrent_callers(pongo_app: Flask, pongo: ht
         thread.join(timeout=60)
     assert results == [6] * 10
     assert token_calls(pongo) - calls_before == 1
-    row = connection_of(pongo_app)
-    assert row is not None
-    assert row.status == ConnectionStatus.CONNECTED
+    assert status_of(pongo_app) == ConnectionStatus.CONNECTED
 
 
 def test_rejected_refresh_flags_reconnection_and_stops(
     pongo_app: Flask, pongo: httpx.Client, caplog: pytest.LogCaptureFixture
 ) -> None:
     """SEC-12: invalid_grant → "needs reconnection", one log line, no further refresh attempts."""
-    client = pongo_app.test_client()
-    allow_refresh(pongo)
-    connect_merchant(client, pongo)
-    pongo.post("/_sandbox/tokens/revoke", json={"login": DEMO_LOGIN})
-    merchant_id = expire_locally(pongo_app)
+    client, merchant_id = expired_with_refresh(pongo_app, pongo, "revoke")
     calls_before = token_calls(pongo)
     with caplog.at_level(logging.WARNING, logger="portal.security"), pongo_app.app_context():
         for _ in range(3):
@@ -411,9 +394,7 @@ def test_rejected_refresh_flags_reconnection_and_stops(
     assert token_calls(pongo) - calls_before == 1
     flagged = [r for r in caplog.records if '"event": "pongo_token"' in r.getMessage()]
     assert len(flagged) == 1
-    row = connection_of(pongo_app)
-    assert row is not None
-    assert row.status == ConnectionStatus.NEEDS_RECONNECTION
+    assert status_of(pongo_app) == ConnectionStatus.NEEDS_RECONNECTION
     page = client.get("/connect/").get_data(as_text=True)
     assert "Needs reconnection" in page
     assert "Reconnect Pongo" in page
@@ -489,9 +470,7 @@ def test_disconnect_without_csrf_token_is_refused(pongo_app: Flask, pongo: httpx
     client = pongo_app.test_client()
     connect_merchant(client, pongo)
     assert client.post("/connect/disconnect").status_code == 400
-    row = connection_of(pongo_app)
-    assert row is not None
-    assert row.status == ConnectionStatus.CONNECTED
+    assert status_of(pongo_app) == ConnectionStatus.CONNECTED
 
 
 def test_connect_events_are_logged_without_secrets(
@@ -514,8 +493,7 @@ def test_connecting_fetches_stores_and_rewards_at_once(
     """Right after connecting, the Locations and Rewards pages already have Pongo's data."""
     from portal.models import PongoReward, PongoStore
 
-    client = pongo_app.test_client()
-    connect_merchant(client, pongo)
+    connect_merchant(pongo_app.test_client(), pongo)
     with pongo_app.app_context():
         stores = db.session.scalars(select(PongoStore.slug)).all()
         rewards = db.session.scalars(select(PongoReward.public_id)).all()
@@ -530,7 +508,5 @@ def test_connection_survives_a_failing_first_sync(pongo_app: Flask, pongo: httpx
         json={"path": "/v1/stores", "method": "GET", "status": 400, "count": 1},
     )
     connect_merchant(client, pongo)
-    row = connection_of(pongo_app)
-    assert row is not None
-    assert row.status == ConnectionStatus.CONNECTED
+    assert status_of(pongo_app) == ConnectionStatus.CONNECTED
     assert "could not be fetched yet" in client.get("/connect/").get_data(as_text=True)

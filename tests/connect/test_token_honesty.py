@@ -14,7 +14,14 @@ from portal.extensions import db
 from portal.models import ConnectionStatus, PongoConnection
 from portal.pongo import NeedsReconnection, Unavailable, endpoints
 from portal.pongo.merchant import MerchantPongo
-from tests.helpers.connect import connect_merchant, connection_of, expire_locally, token_calls
+from tests.helpers.connect import (
+    connect_merchant,
+    connection_of,
+    expire_locally,
+    expired_with_refresh,
+    status_of,
+    token_calls,
+)
 from tests.helpers.sandbox import DEMO_LOGIN
 from tests.helpers.shop import allow_refresh
 
@@ -23,9 +30,7 @@ MERCHANT_PAGES = ("/", "/connect/", "/locations", "/rewards", "/orders", "/produ
 
 def assert_needs_reconnection_everywhere(app: Flask, client: Any) -> None:
     """The connection is flagged, and every merchant page says so without failing."""
-    row = connection_of(app)
-    assert row is not None
-    assert row.status == ConnectionStatus.NEEDS_RECONNECTION
+    assert status_of(app) == ConnectionStatus.NEEDS_RECONNECTION
     for path in MERCHANT_PAGES:
         page = client.get(path)
         assert page.status_code == 200, path
@@ -34,12 +39,10 @@ def assert_needs_reconnection_everywhere(app: Flask, client: Any) -> None:
 
 def connected_then_refused(app: Flask, pongo: httpx.Client, fault: dict[str, Any]) -> Any:
     """Connect with a refresh token, script a token-endpoint fault, let the token expire."""
-    client = app.test_client()
-    allow_refresh(pongo)
-    connect_merchant(client, pongo)
+    connected = expired_with_refresh(app, pongo, at_pongo=None)
     fault = {"path": endpoints.TOKEN.path, "method": "POST", **fault}
     assert pongo.post("/_sandbox/faults", json=fault).status_code == 201
-    return client, expire_locally(app)
+    return connected
 
 
 def calls_after_flag(app: Flask, merchant_id: int) -> None:
@@ -71,11 +74,8 @@ def test_refresh_token_refused_by_a_pongo_without_refresh_grant(
     pongo_app: Flask, pongo: httpx.Client
 ) -> None:
     """A refresh token once given, then the grant refused: one refresh call, then reconnect."""
-    client = pongo_app.test_client()
-    allow_refresh(pongo)
-    connect_merchant(client, pongo)
+    client, merchant_id = expired_with_refresh(pongo_app, pongo, at_pongo=None)
     allow_refresh(pongo, enabled=False)
-    merchant_id = expire_locally(pongo_app)
     before = token_calls(pongo)
     calls_after_flag(pongo_app, merchant_id)
     assert token_calls(pongo) - before == 1
@@ -117,8 +117,6 @@ def test_pongo_down_during_a_refresh_is_not_a_reconnection(
         with pytest.raises(Unavailable) as caught:
             MerchantPongo(merchant_id).rewards()
         assert not isinstance(caught.value, NeedsReconnection)
-        row = connection_of(pongo_app)
-        assert row is not None
-        assert row.status == ConnectionStatus.CONNECTED
+        assert status_of(pongo_app) == ConnectionStatus.CONNECTED
         # Pongo back: the same refresh token works.
         assert MerchantPongo(merchant_id).rewards()

@@ -19,7 +19,7 @@ from portal.pongo.connection import get_connection
 from tests.helpers.launch import launch
 from tests.helpers.pages import csrf_token
 from tests.helpers.sandbox import DEMO_LOGIN, DEMO_PASSWORD
-from tests.helpers.shop import read_form
+from tests.helpers.shop import allow_refresh, read_form
 
 
 def start_connect(client: FlaskClient) -> str:
@@ -72,6 +72,12 @@ def connection_of(app: Flask, ref: str = "M1") -> PongoConnection | None:
         return row
 
 
+def status_of(app: Flask, ref: str = "M1") -> str | None:
+    """The merchant's connection status (None when it never connected)."""
+    row = connection_of(app, ref)
+    return None if row is None else row.status
+
+
 def token_calls(http: httpx.Client) -> int:
     """How many token requests reached the sandbox."""
     log = http.get("/_sandbox/requests").json()
@@ -86,3 +92,17 @@ def expire_locally(app: Flask) -> int:
         row.expires_at = utcnow() - timedelta(seconds=5)
         db.session.commit()
         return row.merchant_id
+
+
+def expired_with_refresh(
+    app: Flask, http: httpx.Client, at_pongo: str | None = "expire"
+) -> tuple[FlaskClient, int]:
+    """M1 connected with a refresh token, its access token past its expiry in the portal and,
+    unless `at_pongo` is None, expired or revoked at Pongo too; the browser and merchant id."""
+    client = app.test_client()
+    allow_refresh(http)
+    connect_merchant(client, http)
+    if at_pongo is not None:
+        answer = http.post(f"/_sandbox/tokens/{at_pongo}", json={"login": DEMO_LOGIN})
+        assert answer.status_code == 200, answer.text
+    return client, expire_locally(app)

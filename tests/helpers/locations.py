@@ -37,6 +37,15 @@ LOCATIONS = [
     {"ref": "L3", "name": "Warehouse", "city": "Rungis"},
 ]
 
+# Launch claims of M1 as the shop sandbox's Alice, whose stores the locations above match.
+ALICE_CLAIMS = {"merchant_ref": "M1", "merchant_name": "Alice's Bakery"}
+
+
+def push_alice(api: Api, locations: list[dict[str, Any]] = LOCATIONS) -> None:
+    """The POS pushes M1 as Alice's Bakery, with these locations."""
+    api.put("/merchants/M1", {"name": ALICE_CLAIMS["merchant_name"]})
+    assert api.put("/merchants/M1/locations", {"locations": locations}).status_code == 200
+
 
 def fetch_stores(app: Flask, pongo: httpx.Client, ref: str = "M1", login: str = ALICE) -> int:
     """Fetch the merchant's stores from the sandbox with a fresh token, and commit."""
@@ -61,6 +70,11 @@ def stores(api: Api, ref: str = "M1") -> dict[str, tuple[str, str | None]]:
         x["ref"]: (x["pongo_store"], x["loyalty_store_slug"])
         for x in api.get(f"/merchants/{ref}/locations").json["locations"]
     }
+
+
+def listed(page: str) -> list[str]:
+    """The refs of the locations a Locations page lists, in its order."""
+    return re.findall(r'<tr id="row-([^"]+)"', page)
 
 
 _DRAWN = re.compile(
@@ -96,4 +110,20 @@ def post_links(
             "version": [drawn.get(ref, ("", "0"))[1] for ref in links],
             **extra,
         },
+    )
+
+
+def accept_suggestions(
+    client: FlaskClient, token: str, threshold: str, drawn: dict[str, str], **options: Any
+) -> Any:
+    """Press "Accept suggestions" at `threshold` for these rows (ref -> version as drawn)."""
+    return client.post(
+        "/locations/accept",
+        data={
+            "csrf_token": token,
+            "threshold": threshold,
+            "ref": list(drawn),
+            "version": list(drawn.values()),
+        },
+        **options,
     )

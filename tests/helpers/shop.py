@@ -167,13 +167,30 @@ def redirect_params(answer: httpx.Response) -> dict[str, str]:
     return {k: v[0] for k, v in query.items()}
 
 
-def password_form(login: str, scope: str) -> dict[str, str]:
-    """The password grant's form for one of the fixture's accounts."""
+def password_form(
+    login: str,
+    scope: str,
+    *,
+    password: str = PASSWORD,
+    client_id: str = CLIENT_ID,
+    client_secret: str = CLIENT_SECRET,
+) -> dict[str, str]:
+    """The password grant's form for an account (one of this fixture's, unless told)."""
     return {
         "grant_type": "password",
         "username": login,
-        "password": PASSWORD,
+        "password": password,
         "scope": scope,
+        "client_id": client_id,
+        "client_secret": client_secret,
+    }
+
+
+def refresh_form(refresh_token: str) -> dict[str, str]:
+    """The refresh grant's form, sent by the fixture's partner."""
+    return {
+        "grant_type": "refresh_token",
+        "refresh_token": refresh_token,
         "client_id": CLIENT_ID,
         "client_secret": CLIENT_SECRET,
     }

@@ -14,7 +14,7 @@ from portal.models.audit import AuditEvent
 from portal.models.merchant import Merchant
 from tests.helpers.api import Api
 from tests.helpers.launch import launch
-from tests.helpers.locations import fetch_stores, post_links
+from tests.helpers.locations import accept_suggestions, fetch_stores, listed, post_links
 from tests.helpers.pages import csrf_token
 
 
@@ -30,8 +30,7 @@ def test_page_lists_locations_with_labelled_selects_and_row_anchors(
     shop_client: FlaskClient,
 ) -> None:
     page = shop_client.get("/locations").get_data(as_text=True)
-    assert 'id="row-L1"' in page
-    assert 'id="row-L3"' in page
+    assert listed(page) == ["L1", "L2", "L3"]
     assert "Pongo store for Alice Paris" in page
     assert "Alice Paris — 1 rue de Rivoli, 75001, Paris (alice-paris)" in page
     assert "last synced" in page
@@ -100,26 +99,10 @@ def test_suggestions_are_accepted_at_or_above_the_threshold_only(
     page = shop_client.get("/locations").get_data(as_text=True)
     assert "% match" in page
     token = csrf_token(shop_client, "/locations")
-    high = shop_client.post(
-        "/locations/accept",
-        data={
-            "csrf_token": token,
-            "threshold": "100",
-            "ref": ["L1", "L2", "L3"],
-            "version": ["0", "0", "0"],
-        },
-    )
-    assert high.status_code == 302
+    answer = accept_suggestions(shop_client, token, "100", {"L1": "0", "L2": "0", "L3": "0"})
+    assert answer.status_code == 302
     assert slugs(api) == {"L1": "alice-paris", "L2": None, "L3": None}
-    shop_client.post(
-        "/locations/accept",
-        data={
-            "csrf_token": token,
-            "threshold": "60",
-            "ref": ["L1", "L2", "L3"],
-            "version": ["1", "0", "0"],
-        },
-    )
+    accept_suggestions(shop_client, token, "60", {"L1": "1", "L2": "0", "L3": "0"})
     assert slugs(api) == {"L1": "alice-paris", "L2": "alice-lyon", "L3": None}
 
 
@@ -129,16 +112,16 @@ def test_nothing_is_linked_by_viewing_the_page(shop_client: FlaskClient, api: Ap
 
 
 def test_renamed_and_removed_stores_show_as_renamed_and_orphaned_after_refresh(
-    shop_client: FlaskClient, app: Flask, shop_pongo: httpx.Client, api: Api
+    shop_client: FlaskClient, app: Flask, http: httpx.Client, api: Api
 ) -> None:
     token = csrf_token(shop_client, "/locations")
     post_links(shop_client, token, {"L1": "alice-paris", "L2": "alice-lyon"})
     stores = [{"slug": "alice-paris", "name": "Alice Rivoli", "public_id": "sto_alice00001"}]
-    changed = shop_pongo.put(
+    changed = http.put(
         f"/_sandbox/accounts/{'alice@bakery.example'}/stores", json={"stores": stores}
     )
     assert changed.status_code == 200
-    assert fetch_stores(app, shop_pongo) == 1
+    assert fetch_stores(app, http) == 1
     page = shop_client.get("/locations").get_data(as_text=True)
     assert "Renamed" in page
     assert "Now “Alice Rivoli”, was “Alice Paris” when linked." in page
@@ -171,7 +154,7 @@ def test_archived_location_shows_as_inactive(shop_client: FlaskClient, api: Api)
 
 
 def test_search_and_pages_show_fifty_rows_and_save_touches_only_them(
-    client: FlaskClient, api: Api, app: Flask, shop_pongo: httpx.Client
+    client: FlaskClient, api: Api, app: Flask, http: httpx.Client
 ) -> None:
     api.put("/merchants/M1", {"name": "Big"})
     many = [
@@ -179,17 +162,16 @@ def test_search_and_pages_show_fifty_rows_and_save_touches_only_them(
         for n in range(120)
     ]
     api.put("/merchants/M1/locations", {"locations": many})
-    fetch_stores(app, shop_pongo)
+    fetch_stores(app, http)
     launch(client, merchant_ref="M1", merchant_name="Big")
     first = client.get("/locations").get_data(as_text=True)
-    assert first.count('<tr id="row-') == 50
+    assert len(listed(first)) == 50
     assert "Page 1 of 3" in first
-    third = client.get("/locations?page=3").get_data(as_text=True)
-    assert third.count('<tr id="row-') == 20
-    lyon = client.get("/locations?q=lyon").get_data(as_text=True)
-    assert 'id="row-L0001"' in lyon
-    assert 'id="row-L0002"' not in lyon
-    assert 'id="row-L0110"' in client.get("/locations?focus=L0110").get_data(as_text=True)
+    assert len(listed(client.get("/locations?page=3").get_data(as_text=True))) == 20
+    lyon = listed(client.get("/locations?q=lyon").get_data(as_text=True))
+    assert "L0001" in lyon
+    assert "L0002" not in lyon
+    assert "L0110" in listed(client.get("/locations?focus=L0110").get_data(as_text=True))
     token = csrf_token(client, "/locations")
     post_links(client, token, {"L0000": "alice-paris"})
     linked = {k: v for k, v in slugs(api).items() if v}
@@ -206,10 +188,7 @@ def test_another_merchants_location_cannot_be_linked_or_seen(
     assert answer.status_code == 422
     assert slugs(api, "M2") == {"SECRET": None}
     assert "Other shop" not in shop_client.get("/locations?q=SECRET").get_data(as_text=True)
-    shop_client.post(
-        "/locations/accept",
-        data={"csrf_token": token, "threshold": "1", "ref": ["SECRET"], "version": ["0"]},
-    )
+    accept_suggestions(shop_client, token, "1", {"SECRET": "0"})
     assert slugs(api, "M2") == {"SECRET": None}
 
 

@@ -14,7 +14,8 @@ from portal.locations.states import NO_STORE
 from portal.models.audit import AuditEvent
 from tests.helpers.api import Api, new_key
 from tests.helpers.connect import connect_merchant
-from tests.helpers.locations import LOCATIONS, post_links, stores
+from tests.helpers.locations import LOCATIONS, accept_suggestions, post_links, stores
+from tests.helpers.orders import order_body
 from tests.helpers.pages import csrf_token
 
 
@@ -86,15 +87,7 @@ def test_a_marked_location_gets_no_suggestion_and_no_link_from_accepting_them(
     token = csrf_token(shop_client, "/locations")
     post_links(shop_client, token, {"L1": NO_STORE})
     assert "% match" not in row(shop_client.get("/locations").get_data(as_text=True), "L1")
-    shop_client.post(
-        "/locations/accept",
-        data={
-            "csrf_token": token,
-            "threshold": 1,
-            "ref": ["L1", "L2", "L3"],
-            "version": ["1", "0", "0"],
-        },
-    )
+    accept_suggestions(shop_client, token, "1", {"L1": "1", "L2": "0", "L3": "0"})
     assert stores(api)["L1"] == ("none", None)
 
 
@@ -107,15 +100,8 @@ def test_orders_of_a_marked_location_keep_the_not_linked_answer(
     assert api.put("/merchants/M1/locations", {"locations": LOCATIONS}).status_code == 200
     connect_merchant(client, pongo)
     post_links(client, csrf_token(client, "/locations"), {"L3": NO_STORE})
-    order = {
-        "order_ref": "POS-1",
-        "location_ref": "L3",
-        "total_cents": 250,
-        "tax_cents": 20,
-        "created_at": "2026-11-27T09:30:00+01:00",
-        "customer": {"phone": "+33 6 12 34 56 78", "public_id": None},
-        "lines": [{"sku": "BAK-001", "name": "Croissant", "quantity": 1, "unit_price_cents": 250}],
-    }
+    croissant = {"sku": "BAK-001", "name": "Croissant", "quantity": 1, "unit_price_cents": 250}
+    order = order_body("POS-1", location_ref="L3", total_cents=250, tax_cents=20, lines=[croissant])
     answer = api.call("POST", "/merchants/M1/orders", order)
     assert answer.status_code == 422
     errors = {e["path"]: e["message"] for e in answer.json["errors"]}

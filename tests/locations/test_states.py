@@ -23,18 +23,18 @@ NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def test_stores_sent_twice_are_cached_and_counted_once(
-    app: Flask, shop_pongo: httpx.Client, merchant_ref: str
+    app: Flask, http: httpx.Client, merchant_ref: str
 ) -> None:
     stores = [
         {"slug": "paris-11", "name": "Paris 11"},
         {"slug": "lyon-2", "name": "Lyon 2"},
         {"slug": "paris-11", "name": "Paris 11 (again)"},
     ]
-    answer = shop_pongo.put(
+    answer = http.put(
         f"/_sandbox/accounts/{ALICE}/stores", json={"stores": stores, "unchecked": True}
     )
     assert answer.status_code == 200
-    assert fetch_stores(app, shop_pongo, merchant_ref) == 2
+    assert fetch_stores(app, http, merchant_ref) == 2
     with app.app_context():
         merchant = db.session.scalar(select(Merchant).where(Merchant.ref == merchant_ref))
         assert merchant is not None

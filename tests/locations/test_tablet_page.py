@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.models import AuditEvent, Location
 from tests.helpers.api import Api
 from tests.helpers.launch import launch
-from tests.helpers.locations import post_links
+from tests.helpers.locations import ALICE_CLAIMS, post_links
 from tests.helpers.pages import csrf_token
 
 LINKS = {"L1": "alice-paris", "L2": "alice-lyon"}
@@ -76,7 +76,7 @@ def test_a_bad_tablet_refuses_the_whole_save_and_keeps_what_was_typed(
 
 def test_the_field_and_its_hint_in_french(shop_client: FlaskClient) -> None:
     post_links(shop_client, csrf_token(shop_client, "/locations"), LINKS)
-    launch(shop_client, merchant_ref="M1", merchant_name="Alice's Bakery", extra={"locale": "fr"})
+    launch(shop_client, **ALICE_CLAIMS, extra={"locale": "fr"})
     page = shop_client.get("/locations").get_data(as_text=True)
     assert '<label for="tablet-1">Tablette Pongo</label>' in page
     assert "demandez ce numéro à Pongo" in page

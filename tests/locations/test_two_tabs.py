@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 
 from portal.locations.states import NO_STORE
 from tests.helpers.api import Api
-from tests.helpers.locations import drawn_rows, post_links, stores
+from tests.helpers.locations import accept_suggestions, drawn_rows, post_links, stores
 from tests.helpers.pages import csrf_token
 
 
@@ -86,16 +86,8 @@ def test_accepting_suggestions_from_a_stale_tab_leaves_rows_changed_since(
     token = csrf_token(shop_client, "/locations")
     tab_b = draw(shop_client)
     post_links(shop_client, token, {"L1": NO_STORE})
-    answer = shop_client.post(
-        "/locations/accept",
-        data={
-            "csrf_token": token,
-            "threshold": "1",
-            "ref": list(tab_b),
-            "version": [version for _, version in tab_b.values()],
-        },
-        follow_redirects=True,
-    )
+    drawn = {ref: version for ref, (_, version) in tab_b.items()}
+    answer = accept_suggestions(shop_client, token, "1", drawn, follow_redirects=True)
     page = answer.get_data(as_text=True)
     assert "1 row changed elsewhere since this page was opened: it was left as it is now." in page
     assert stores(api)["L1"] == ("none", None)

@@ -18,7 +18,7 @@ from tests.helpers.api import Api, new_key
 from tests.helpers.connect import connect_merchant
 from tests.helpers.launch import launch
 from tests.helpers.locations import post_links
-from tests.helpers.pages import csrf_token
+from tests.helpers.pages import csrf_token, text_of
 from tests.helpers.sandbox import DEMO_LOGIN
 
 LOCATIONS = [
@@ -29,15 +29,10 @@ LOCATIONS = [
 LINKS = {"L1": "lumiere-paris-11", "L2": "lumiere-lyon-2"}
 
 
-def text(html: str) -> str:
-    """The page's words, tags removed and spaces collapsed."""
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
-
-
 def link_to(html: str, words: str) -> str:
     """The href of the link whose text is exactly these words."""
     for href, inner in re.findall(r'<a [^>]*href="([^"]+)"[^>]*>(.*?)</a>', html, re.S):
-        if text(inner) == words:
+        if text_of(inner) == words:
             return href.replace("&amp;", "&")
     raise AssertionError(f"no link {words!r}")
 
@@ -67,6 +62,9 @@ def test_a_new_merchant_reads_what_each_step_needs_and_what_done_means(
     launch(client)
     page = client.get("/").get_data(as_text=True)
     assert "0% done" in page
+    assert "Not connected" in page
+    for step in ("Connect Pongo", "Link your locations", "Review your rewards"):
+        assert step in page
     assert (
         link_to(
             page, "Pongo is not connected yet: sign in to your Pongo account and allow the portal."
@@ -75,7 +73,7 @@ def test_a_new_merchant_reads_what_each_step_needs_and_what_done_means(
     )
     assert "Your POS has not sent any location yet." in page
     assert "Your rewards are fetched once Pongo is connected." in page
-    assert "Done when every active location is linked to its Pongo store or marked" in text(page)
+    assert "Done when every active location is linked to its Pongo store or marked" in text_of(page)
     assert "Next:" not in page
 
 
@@ -87,6 +85,8 @@ def test_after_connecting_the_one_next_action_opens_the_first_location(
     assert link_to(page, "Next: link your locations") == "/locations?focus=L1#row-L1"
     overview = merchant.get("/").get_data(as_text=True)
     assert "33% done" in overview
+    assert "Connected" in overview
+    assert "POS locations not linked to a Pongo store" in overview
     assert (
         link_to(overview, "3 locations have no Pongo store yet, first: Lumière Paris Oberkampf")
         == "/locations?focus=L1#row-L1"
@@ -169,10 +169,10 @@ def test_reviewing_every_flagged_reward_completes_the_setup(
 
 def test_the_guide_speaks_french_with_real_plurals(merchant: FlaskClient) -> None:
     launch(merchant, extra={"locale": "fr"})
-    overview = text(merchant.get("/").get_data(as_text=True))
+    overview = text_of(merchant.get("/").get_data(as_text=True))
     assert "3 établissements n’ont pas encore de boutique Pongo, le premier : " in overview
     post_links(merchant, csrf_token(merchant, "/locations"), LINKS)
-    overview = text(merchant.get("/").get_data(as_text=True))
+    overview = text_of(merchant.get("/").get_data(as_text=True))
     assert "1 établissement n’a pas encore de boutique Pongo : Laboratoire central" in overview
     page = merchant.get("/connect/").get_data(as_text=True)
-    assert "Suivant : associez vos établissements" in text(page)
+    assert "Suivant : associez vos établissements" in text_of(page)

@@ -63,13 +63,20 @@ def test_used_code_is_a_rejected_grant(http: httpx.Client, settings: PongoSettin
         exchange_code(settings, code, http=http)
 
 
-def test_wrong_client_secret_is_a_client_problem(
-    http: httpx.Client, settings: PongoSettings
+@pytest.mark.parametrize(
+    ("change", "refusal"),
+    [
+        ({"client_secret": "not-it"}, ClientRejected),
+        ({"token_path": "/v1/oauth/elsewhere"}, NotFound),
+    ],
+    ids=["wrong_client_secret_is_a_client_problem", "token_requests_go_to_the_configured_path"],
+)
+def test_code_exchange_follows_the_settings(
+    http: httpx.Client, settings: PongoSettings, change: dict[str, str], refusal: type[Exception]
 ) -> None:
     code = authorize(http)["code"]
-    wrong = dataclasses.replace(settings, client_secret="not-it")
-    with pytest.raises(ClientRejected):
-        exchange_code(wrong, code, http=http)
+    with pytest.raises(refusal):
+        exchange_code(dataclasses.replace(settings, **change), code, http=http)
 
 
 def test_token_call_is_never_repeated_once_sent(
@@ -99,13 +106,7 @@ def test_code_exchange_gives_up_at_the_clients_read_timeout(
     assert len(requests_to(http, endpoints.TOKEN)) <= 1
 
 
-def test_token_requests_go_to_the_configured_token_path(
-    http: httpx.Client, settings: PongoSettings
-) -> None:
-    code = authorize(http)["code"]
-    moved = dataclasses.replace(settings, token_path="/v1/oauth/elsewhere")
-    with pytest.raises(NotFound):
-        exchange_code(moved, code, http=http)
+def test_unset_token_path_is_the_guessed_one(http: httpx.Client, settings: PongoSettings) -> None:
     # Unset, the guessed path of portal/pongo/inferred.py is used.
     assert settings.token_path == ""
     assert exchange_code(settings, authorize(http)["code"], http=http).access_token

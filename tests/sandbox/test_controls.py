@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
+from typing import Any
 
 import httpx
 
@@ -11,12 +12,11 @@ from portal.sandbox import routes
 from portal.sandbox.server import start_sandbox
 from tests.helpers.shop import (
     ALICE,
-    CLIENT_ID,
-    CLIENT_SECRET,
     FIXTURE,
     allow_refresh,
     bearer,
     password_token,
+    refresh_form,
     valid_order,
 )
 
@@ -66,37 +66,24 @@ def test_orders_log_keeps_every_order_with_its_answer(http: httpx.Client) -> Non
     assert datetime.fromisoformat(log[0]["received_at"]).tzinfo is not None
 
 
-def test_expired_tokens_are_unauthenticated_but_can_refresh(http: httpx.Client) -> None:
+def killed_token(http: httpx.Client, control: str) -> dict[str, Any]:
+    """Alice's token, refresh token included, after the `control` ("expire", "revoke") killed it."""
     allow_refresh(http)
     token = password_token(http)
-    assert http.post("/_sandbox/tokens/expire", json={"login": ALICE}).status_code == 200
+    assert http.post(f"/_sandbox/tokens/{control}", json={"login": ALICE}).status_code == 200
     assert http.get(routes.ME.path, headers=bearer(token)).status_code == 401
-    refreshed = http.post(
-        routes.TOKEN.path,
-        data={
-            "grant_type": "refresh_token",
-            "refresh_token": token["refresh_token"],
-            "client_id": CLIENT_ID,
-            "client_secret": CLIENT_SECRET,
-        },
-    )
+    return token
+
+
+def test_expired_tokens_are_unauthenticated_but_can_refresh(http: httpx.Client) -> None:
+    token = killed_token(http, "expire")
+    refreshed = http.post(routes.TOKEN.path, data=refresh_form(token["refresh_token"]))
     assert http.get(routes.ME.path, headers=bearer(refreshed.json())).status_code == 200
 
 
 def test_revoked_tokens_cannot_call_or_refresh(http: httpx.Client) -> None:
-    allow_refresh(http)
-    token = password_token(http)
-    assert http.post("/_sandbox/tokens/revoke", json={"login": ALICE}).status_code == 200
-    assert http.get(routes.ME.path, headers=bearer(token)).status_code == 401
-    refreshed = http.post(
-        routes.TOKEN.path,
-        data={
-            "grant_type": "refresh_token",
-            "refresh_token": token["refresh_token"],
-            "client_id": CLIENT_ID,
-            "client_secret": CLIENT_SECRET,
-        },
-    )
+    token = killed_token(http, "revoke")
+    refreshed = http.post(routes.TOKEN.path, data=refresh_form(token["refresh_token"]))
     assert refreshed.json()["error"] == "invalid_grant"
 
 

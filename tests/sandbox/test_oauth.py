@@ -19,6 +19,7 @@ from tests.helpers.shop import (
     open_form,
     password_token,
     redirect_params,
+    refresh_form,
     s256,
     sign_in,
 )
@@ -201,15 +202,7 @@ def test_refresh_grant_is_refused_by_default(http: httpx.Client) -> None:
     allow_refresh(http)
     first = password_token(http)
     allow_refresh(http, enabled=False)
-    answer = http.post(
-        routes.TOKEN.path,
-        data={
-            "grant_type": "refresh_token",
-            "refresh_token": first["refresh_token"],
-            "client_id": CLIENT_ID,
-            "client_secret": CLIENT_SECRET,
-        },
-    )
+    answer = http.post(routes.TOKEN.path, data=refresh_form(first["refresh_token"]))
     assert answer.status_code == 400
     assert answer.json()["error"] == "unsupported_grant_type"
 
@@ -217,21 +210,14 @@ def test_refresh_grant_is_refused_by_default(http: httpx.Client) -> None:
 def test_refresh_token_rotates_and_the_old_one_dies(http: httpx.Client) -> None:
     allow_refresh(http)
     first = password_token(http)
-    refresh = {
-        "grant_type": "refresh_token",
-        "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET,
-    }
-    second = http.post(routes.TOKEN.path, data={**refresh, "refresh_token": first["refresh_token"]})
+    second = http.post(routes.TOKEN.path, data=refresh_form(first["refresh_token"]))
     assert second.status_code == 200
     assert second.json()["refresh_token"] != first["refresh_token"]
     assert second.json()["scope"] == "reward.read,order.create"
-    replay = http.post(routes.TOKEN.path, data={**refresh, "refresh_token": first["refresh_token"]})
+    replay = http.post(routes.TOKEN.path, data=refresh_form(first["refresh_token"]))
     assert replay.status_code == 400
     assert replay.json()["error"] == "invalid_grant"
-    newest = http.post(
-        routes.TOKEN.path, json={**refresh, "refresh_token": second.json()["refresh_token"]}
-    )
+    newest = http.post(routes.TOKEN.path, json=refresh_form(second.json()["refresh_token"]))
     assert newest.status_code == 200
 
 

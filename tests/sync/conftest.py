@@ -1,29 +1,18 @@
-"""Merchants connected to the sandbox's demo Pongo account, a local SMTP server, the worker."""
+"""A local SMTP server, and `app` mailing through it."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
-import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from flask import Flask
-from sqlalchemy import update
 
-from portal.extensions import db
-from portal.models.base import utcnow
-from portal.models.drift import SyncState
-from portal.sandbox import DEMO_FIXTURE
 from tests.helpers.ports import free_port
-from tests.helpers.sandbox import DEMO_LOGIN
-
-POS_ADMIN = "https://pos.example.com/admin/loyalty"
 
 
 @dataclass
@@ -63,35 +52,3 @@ def app_settings(mailbox: tuple[Mailbox, int]) -> dict[str, Any]:
         "mail_smtp_url": f"smtp://127.0.0.1:{mailbox[1]}",
         "mail_from_address": "Pongo portal <portal@pos.example.com>",
     }
-
-
-def run_sync(app: Flask) -> str:
-    """`portal sync-worker --once`, as an operator runs it."""
-    result = app.test_cli_runner().invoke(args=["sync-worker", "--once"])
-    assert result.exit_code == 0, result.output
-    return str(result.output)
-
-
-def make_due(app: Flask) -> None:
-    """Move every merchant's next sync to now, as if the interval had passed."""
-    with app.app_context():
-        db.session.execute(update(SyncState).values(next_sync_at=utcnow()))
-        db.session.commit()
-
-
-def demo_account() -> dict[str, Any]:
-    """The demo account of the sandbox's fixture."""
-    fixture = json.loads(DEMO_FIXTURE.read_text())
-    return next(a for a in fixture["accounts"] if a["login"] == DEMO_LOGIN)
-
-
-def put_stores(pongo: httpx.Client, stores: list[dict[str, Any]]) -> None:
-    """Replace the demo account's stores, as the merchant would at Pongo."""
-    answer = pongo.put(f"/_sandbox/accounts/{DEMO_LOGIN}/stores", json={"stores": stores})
-    assert answer.status_code == 200, answer.text
-
-
-def put_rewards(pongo: httpx.Client, rewards: list[dict[str, Any]]) -> None:
-    """Replace the demo account's rewards, as the merchant would at Pongo."""
-    answer = pongo.put(f"/_sandbox/accounts/{DEMO_LOGIN}/rewards", json={"rewards": rewards})
-    assert answer.status_code == 200, answer.text

@@ -18,7 +18,8 @@ from portal.sandbox import routes
 from portal.sync.worker import Claim, Result, SyncWorker
 from tests.helpers.sandbox import DEMO_LOGIN, DEMO_PASSWORD
 from tests.helpers.settings import TEST_SETTINGS
-from tests.sync.conftest import make_due
+from tests.helpers.shop import password_form
+from tests.helpers.sync import make_due
 
 MERCHANTS = 8
 
@@ -26,17 +27,14 @@ MERCHANTS = 8
 def connect_directly(app: Flask, pongo: httpx.Client, count: int) -> None:
     """Merchants each holding a fresh token of the demo Pongo account."""
     for number in range(count):
-        answer = pongo.post(
-            routes.TOKEN.path,
-            data={
-                "grant_type": "password",
-                "username": DEMO_LOGIN,
-                "password": DEMO_PASSWORD,
-                "scope": "reward.read,order.create",
-                "client_id": "portal-demo",
-                "client_secret": TEST_SETTINGS["pongo_client_secret"],
-            },
+        form = password_form(
+            DEMO_LOGIN,
+            "reward.read,order.create",
+            password=DEMO_PASSWORD,
+            client_id="portal-demo",
+            client_secret=TEST_SETTINGS["pongo_client_secret"],
         )
+        answer = pongo.post(routes.TOKEN.path, data=form)
         assert answer.status_code == 200, answer.text
         with app.app_context():
             merchant = Merchant(ref=f"C{number}", name=f"Chain {number}")

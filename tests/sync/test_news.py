@@ -14,8 +14,16 @@ from portal.sync.compare import ChangeKind
 from tests.helpers.api import Api
 from tests.helpers.locations import post_links
 from tests.helpers.pages import csrf_token
-from tests.sync.conftest import Mailbox, demo_account, make_due, put_rewards, put_stores, run_sync
-from tests.sync.test_sync import OWNER, changes_of, connect_two_merchants
+from tests.helpers.sync import (
+    OWNER,
+    change_skus,
+    change_stores,
+    changes_of,
+    connect_two_merchants,
+    make_due,
+    run_sync,
+)
+from tests.sync.conftest import Mailbox
 
 LISTED = "Changed at Pongo since your last visit"
 
@@ -34,8 +42,7 @@ def test_a_store_deleted_before_the_first_check_is_news_and_mailed(
     first, _second = connect_two_merchants(app, pongo, api)
     token = csrf_token(first, "/locations")
     assert post_links(first, token, {"L2": "lumiere-lyon-2"}).status_code == 302
-    stores = [s for s in demo_account()["stores"] if s["slug"] != "lumiere-lyon-2"]
-    put_stores(pongo, stores)
+    change_stores(pongo, gone={"lumiere-lyon-2"})
 
     run_sync(app)  # the first scheduled check: compared with the lists fetched when connecting
 
@@ -50,9 +57,7 @@ def test_changes_the_merchant_fetched_are_not_news(
 ) -> None:
     first, _second = connect_two_merchants(app, pongo, api)
     run_sync(app)
-    rewards = [dict(r) for r in demo_account()["rewards"]]
-    next(r for r in rewards if r["public_id"] == "rew_1a7f3c9d02")["external_id"] = "ZLT-88213"
-    put_rewards(pongo, rewards)
+    change_skus(pongo, {"rew_1a7f3c9d02": "ZLT-88213"})
     # The merchant fixes things at Pongo and fetches the rewards again from the portal.
     token = csrf_token(first, "/rewards")
     assert first.post("/rewards/refresh", data={"csrf_token": token}).status_code == 302
@@ -69,7 +74,7 @@ def test_mark_as_read_hides_the_news_for_every_user_of_the_merchant_and_is_audit
 ) -> None:
     first, _second = connect_two_merchants(app, pongo, api)
     run_sync(app)
-    put_stores(pongo, [*demo_account()["stores"], {"slug": "lumiere-rennes", "name": "Rennes"}])
+    change_stores(pongo, new=[{"slug": "lumiere-rennes", "name": "Rennes"}])
     make_due(app)
     run_sync(app)
     page = first.get("/").get_data(as_text=True)

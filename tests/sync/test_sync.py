@@ -18,25 +18,24 @@ from portal.models.drift import DriftChange, SyncState
 from portal.models.merchant import Merchant
 from portal.sync.compare import ChangeKind
 from tests.helpers.api import Api
-from tests.helpers.connect import connect_merchant
 from tests.helpers.launch import launch
 from tests.helpers.locations import post_links
 from tests.helpers.pages import csrf_token
-from tests.helpers.rewards import push_catalogue
 from tests.helpers.sandbox import DEMO_LOGIN
 from tests.helpers.staff import add_staff, sign_in
-from tests.sync.conftest import (
+from tests.helpers.sync import (
+    CHEF,
+    OWNER,
     POS_ADMIN,
-    Mailbox,
+    change_skus,
+    change_stores,
+    changes_of,
+    connect_two_merchants,
     demo_account,
     make_due,
-    put_rewards,
-    put_stores,
     run_sync,
 )
-
-OWNER = "owner@example.com"
-CHEF = "chef@cafe-nord.example"
+from tests.sync.conftest import Mailbox
 
 
 def sample(name: str, **labels: str) -> float:
@@ -44,46 +43,15 @@ def sample(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
-def changes_of(app: Flask, ref: str) -> list[tuple[str, str]]:
-    """(kind, subject) of every change recorded for a merchant, in order."""
-    with app.app_context():
-        rows = db.session.execute(
-            select(DriftChange.kind, DriftChange.subject)
-            .join(Merchant, Merchant.id == DriftChange.merchant_id)
-            .where(Merchant.ref == ref)
-            .order_by(DriftChange.id)
-        )
-        return list(rows)
-
-
-def connect_two_merchants(app: Flask, pongo: httpx.Client, api: Api) -> tuple[FlaskClient, ...]:
-    """M1 (English, two linked locations) and M2 (French), both on the demo Pongo account."""
-    first, second = app.test_client(), app.test_client()
-    connect_merchant(first, pongo, extra={"return_url": POS_ADMIN})
-    push_catalogue(api)
-    connect_merchant(
-        second,
-        pongo,
-        merchant_ref="M2",
-        merchant_name="Café Nord",
-        email=CHEF,
-        extra={"locale": "fr", "return_url": POS_ADMIN + "?m=M2"},
-    )
-    return first, second
-
-
 def change_things_at_pongo(pongo: httpx.Client) -> None:
     """Rename a store, delete another, add one; change a reward's SKUs, break another."""
-    account = demo_account()
-    stores = [dict(s) for s in account["stores"] if s["slug"] != "lumiere-lyon-2"]
-    stores[0]["name"] = "Lumière République"
-    stores.append({"slug": "lumiere-rennes", "name": "Lumière Rennes", "public_id": "sto_rennes"})
-    put_stores(pongo, stores)
-    rewards = [dict(r) for r in account["rewards"]]
-    by_id = {r["public_id"]: r for r in rewards}
-    by_id["rew_0ece003f2e"]["external_id"] = "BAK-001,BAK-002"
-    by_id["rew_1a7f3c9d02"]["external_id"] = "ZLT-88213"
-    put_rewards(pongo, rewards)
+    change_stores(
+        pongo,
+        gone={"lumiere-lyon-2"},
+        renamed={"lumiere-paris-11": "Lumière République"},
+        new=[{"slug": "lumiere-rennes", "name": "Lumière Rennes", "public_id": "sto_rennes"}],
+    )
+    change_skus(pongo, {"rew_0ece003f2e": "BAK-001,BAK-002", "rew_1a7f3c9d02": "ZLT-88213"})
 
 
 def test_sync_records_changes_lists_them_filters_them_and_mails_one_digest_per_merchant(
@@ -308,10 +276,8 @@ def test_a_review_lapses_when_a_scheduled_sync_finds_the_rewards_skus_changed(
     assert mark(first, public_id, "other_partner").status_code == 302
     assert step()[0] == waiting - 1
 
-    rewards = [dict(r) for r in demo_account()["rewards"]]
-    changed = next(r for r in rewards if r["public_id"] == public_id)
-    changed["external_id"] = (changed.get("external_id") or "") + ",LS_99999"
-    put_rewards(pongo, rewards)
+    [skus] = [r["external_id"] for r in demo_account()["rewards"] if r["public_id"] == public_id]
+    change_skus(pongo, {public_id: (skus or "") + ",LS_99999"})
     make_due(app)
     run_sync(app)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.untrusted.conftest import Visitor, add_fault, set_account_list
 
@@ -63,35 +64,27 @@ def test_odd_stores_are_skipped_and_counted(visitor: Visitor, pongo: httpx.Clien
     assert "1 Pongo store fetched" in page.text
 
 
-def test_an_odd_identity_or_token_answer_still_connects(
-    visitor: Visitor, pongo: httpx.Client
-) -> None:
+def test_an_odd_identity_answer_still_connects(visitor: Visitor, pongo: httpx.Client) -> None:
     account = {"id": "acc_odd", "name": "n" * 201, "email": "e" * 321, "scopes": ["x\x00"]}
     add_fault(pongo, path="/v1/oauth/me", method="GET", status=200, body=account)
     answer = visitor.connect(pongo, "M12")
     assert answer.status_code == 302, answer.text[:300]
     assert "Pongo is connected" in visitor.follow(answer).text
-    add_fault(
-        pongo,
-        path="/v1/oauth/token",
-        method="POST",
-        status=200,
-        body={"access_token": "tok", "token_type": "Bearer", "expires_in": 1e20},
-    )
+
+
+@pytest.mark.parametrize(
+    ("merchant_ref", "lifetime"),
+    [("M13", {"expires_in": 1e20}), ("M14", {"expires_at": 1e20})],
+)
+def test_an_odd_token_lifetime_still_connects(
+    visitor: Visitor, pongo: httpx.Client, merchant_ref: str, lifetime: dict[str, float]
+) -> None:
+    token = {"access_token": "tok", "token_type": "Bearer", **lifetime}
+    add_fault(pongo, path="/v1/oauth/token", method="POST", status=200, body=token)
     add_fault(pongo, path="/v1/oauth/me", method="GET", status=200, body={"id": "acc_odd"})
-    again = visitor.connect(pongo, "M13")
-    assert again.status_code == 302, again.text[:300]
-    assert visitor.follow(again).status_code == 200
-    add_fault(
-        pongo,
-        path="/v1/oauth/token",
-        method="POST",
-        status=200,
-        body={"access_token": "tok", "token_type": "Bearer", "expires_at": 1e20},
-    )
-    add_fault(pongo, path="/v1/oauth/me", method="GET", status=200, body={"id": "acc_odd"})
-    third = visitor.connect(pongo, "M14")
-    assert third.status_code == 302, third.text[:300]
+    answer = visitor.connect(pongo, merchant_ref)
+    assert answer.status_code == 302, answer.text[:300]
+    assert visitor.follow(answer).status_code == 200
     assert visitor.get("/connect/").status_code == 200
 
 
