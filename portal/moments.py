@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 
 from babel import Locale
-from flask_babel import format_date, format_time, get_locale, to_user_timezone
+from babel.dates import DateTimePattern
+from flask_babel import format_time, get_locale, to_user_timezone
 
 from portal.models.base import utcnow
 
 
 def utc_offset(value: datetime) -> str:
     """The user's time zone at that moment as both languages read it: "UTC+1", "UTC-3:30"."""
-    offset = to_user_timezone(value).utcoffset() or timedelta(0)
+    return _offset_text(to_user_timezone(value))
+
+
+def _offset_text(local: datetime) -> str:
+    """The offset of a moment already in the user's time zone, as `utc_offset` writes it."""
+    offset = local.utcoffset() or timedelta(0)
     minutes = int(offset.total_seconds()) // 60
     if not minutes:
         return "UTC"
@@ -26,11 +33,20 @@ def when(value: datetime | None) -> str:
     if value is None:
         return "—"
     locale = get_locale() or Locale.parse("en")
-    joined: str = str(locale.datetime_formats["medium"])
-    moment = joined.replace("{1}", format_date(value, "medium")).replace(
-        "{0}", format_time(value, "short")
+    joined, date_pattern, time_pattern = _patterns(locale)
+    local = to_user_timezone(value)
+    moment = joined.replace("{1}", date_pattern.apply(local.date(), locale)).replace(
+        "{0}", time_pattern.apply(local, locale)
     )
-    return f"{moment} ({utc_offset(value)})"
+    return f"{moment} ({_offset_text(local)})"
+
+
+@functools.cache
+def _patterns(locale: Locale) -> tuple[str, DateTimePattern, DateTimePattern]:
+    """The language's medium date-and-time joint, medium date and short time, looked up once."""
+    date_pattern: DateTimePattern = locale.date_formats["medium"]
+    time_pattern: DateTimePattern = locale.time_formats["short"]
+    return str(locale.datetime_formats["medium"]), date_pattern, time_pattern
 
 
 def since(value: datetime) -> str:
