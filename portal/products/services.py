@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import format_currency
 from sqlalchemy import ColumnElement, Row, Select, Text, and_, cast, false, func, or_, select, true
 
 from portal.extensions import db
+from portal.layout import money
 from portal.listing import Page, escape_like, paginate
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
@@ -148,9 +148,7 @@ class ProductsPage:
 
 def format_price(cents: int | None, currency: str) -> str | None:
     """A price in the merchant's currency, written the way the user's language writes it."""
-    if cents is None:
-        return None
-    return str(format_currency(cents / 100, currency))
+    return None if cents is None else money(cents, currency)
 
 
 def merchant_currency(merchant: Merchant) -> str:
