@@ -66,9 +66,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from portal.connect import views as connect
     from portal.entry import views as entry
     from portal.orders import views as orders
-    from portal.orders.relay import run_every_round
     from portal.pos_status import worker as pos_events
-    from portal.privacy.schedule import HourlyPurge
+    from portal.privacy import schedule as purge_schedule
     from portal.products import views as products
     from portal.rewards import views as rewards
     from portal.support import views as support
@@ -89,7 +88,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     sync.init_app(app)
     pos_events.init_app(app)
     app.register_blueprint(products.bp)
-    run_every_round(app, HourlyPurge)  # retention rules, once an hour, in the relay worker
+    purge_schedule.init_app(app)  # retention rules, once an hour, beside the relay worker
     cli.init_app(app)
     return app
 

@@ -37,10 +37,6 @@ def clean_query(unsafe_text: str | None, limit: int = MAX_SEARCH) -> str:
     return (unsafe_text or "").strip()[:limit]
 
 
-# The former name, still imported by portal.orders.services.
-search_text = clean_query
-
-
 def last_page(total: int, per_page: int = PER_PAGE) -> int:
     """The number of pages for this many items (1 for none)."""
     return max(1, -(-total // per_page))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import random
 import signal
 import socket
 import threading
@@ -20,9 +21,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import FrameType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypedDict, TypeVar, Unpack
 
 import click
+from flask import Flask
 from sqlalchemy import ColumnElement, Connection, and_, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -112,11 +114,34 @@ class LeasedQueue:
         )
 
 
-class LeasedWorker(ABC, Generic[C, R]):
-    """Claims a batch, handles each claim, and loops; a worker says what a batch and a claim are."""
+class WorkerOptions(TypedDict, total=False):
+    """What every worker may be given: its name in leases and logs, and its source of jitter."""
 
-    name: str
+    name: str | None
+    jitter: Callable[[], float]
+
+
+class LeasedWorker(ABC, Generic[C, R]):
+    """Claims a batch, handles each claim, and loops; a worker says what a batch and a claim are.
+
+    One instance per thread or process; used as a context manager, it is closed on leaving.
+    """
+
     log: logging.Logger
+
+    def __init__(self, app: Flask, **options: Unpack[WorkerOptions]) -> None:
+        self.app = app
+        self.name = options.get("name") or worker_name()
+        self.jitter = options.get("jitter", random.random)
+
+    def close(self) -> None:
+        """Release what the worker holds open (an HTTP connection pool, say)."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @abstractmethod
     def claim_batch(self) -> list[C]:
@@ -178,10 +203,11 @@ def serve(worker: LeasedWorker[Any, Any], label: str, interval: float) -> None:
     click.echo(f"{label} stopped.")
 
 
-# Workers that run beside the relay worker, each on a thread of its own, registered by the
-# package that owns them (the relay knows none of them by name): callables taking the app,
-# the stop event and the idle interval, returning the started thread. One started with its
-# stop event already set drains what is due, then ends (`relay-worker --once`).
+# Work that runs beside the relay worker (the POS events worker, the hourly purge), each on a
+# thread of its own, registered by the package that owns it (the relay knows none of them by
+# name): callables taking the app, the stop event and the idle interval, returning the
+# started thread. One started with its stop event already set ends once it has done what
+# `relay-worker --once` asks of it (the POS events worker drains what is due).
 BESIDE_RELAY = "portal.beside_relay"
 Companion = Callable[[Any, threading.Event, float], threading.Thread]
 
@@ -195,6 +221,13 @@ def start_companions(app: Any, stop: threading.Event, interval: float) -> list[t
     """Start the workers registered to run beside the relay worker."""
     companions: list[Companion] = app.extensions.get(BESIDE_RELAY, [])
     return [start(app, stop, interval) for start in companions]
+
+
+def start_thread(name: str, work: Callable[[], None]) -> threading.Thread:
+    """Start `work` on a daemon thread named `name` (the name shows in logs and dumps)."""
+    thread = threading.Thread(target=work, name=name, daemon=True)
+    thread.start()
+    return thread
 
 
 def stop_on_signals() -> threading.Event:

@@ -70,16 +70,8 @@ def pos_order(body: OrderIn) -> PosOrder:
         total_cents=body.total_cents,
         tax_cents=body.tax_cents,
         created_at=body.created_at,
-        lines=tuple(
-            PosLine(
-                sku=line.sku,
-                name=line.name,
-                quantity=line.quantity,
-                unit_price_cents=line.unit_price_cents,
-                public_reward_id=line.public_reward_id,
-            )
-            for line in body.lines
-        ),
+        # A line has the same fields in the API and in the orders core.
+        lines=tuple(PosLine(**line.model_dump()) for line in body.lines),
         customer_phone=InternationalPhone.digits_of(body.customer.phone) if body.customer else None,
         customer_public_id=body.customer.public_id if body.customer else None,
         customer_has_optin=body.customer.has_optin if body.customer else None,

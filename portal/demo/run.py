@@ -18,12 +18,12 @@ from portal.demo.receiver import PATH, start_receiver
 from portal.demo.sandbox import add_partner_reward
 from portal.extensions import db
 from portal.orders.relay import run_worker
-from portal.pos_status.worker import start_beside
 from portal.sandbox import DEMO_FIXTURE
 from portal.sandbox.server import RunningSandbox, start_sandbox
 from portal.support.accounts import create_staff, find_staff, generate_password, hash_password
 from portal.sync.views import demo_mailbox
 from portal.sync.worker import run_worker as run_sync_worker
+from portal.workers import start_companions
 
 SANDBOX_PORT = 5001
 RECEIVER_PORT = 5002
@@ -86,7 +86,7 @@ def run_demo(app: Flask, *, host: str, port: int) -> None:
     stop = threading.Event()
     worker = threading.Thread(target=run_worker, args=(app, stop), daemon=True)
     worker.start()
-    events = start_beside(app, stop)
+    companions = start_companions(app, stop, 2.0)
     where_events_go = f"{receiver.url}/" if receiver else config.of(app).pos_events.url
     settings = config.of(app)
     # Without an SMTP server, the demo's e-mails are written to instance/mail/.
@@ -123,7 +123,8 @@ def run_demo(app: Flask, *, host: str, port: int) -> None:
     finally:
         stop.set()
         worker.join(timeout=10)
-        events.join(timeout=10)
+        for companion in companions:
+            companion.join(timeout=10)
         if receiver is not None:
             receiver.close()
         syncer.join(timeout=10)

@@ -16,10 +16,7 @@ from portal.locations import operations, pages
 from portal.locations.forms import AcceptForm, LinksForm, row_edits, row_versions
 from portal.locations.states import NO_STORE, choice_of
 from portal.locations.tablets import field_name, tablet_choices
-from portal.pongo.connection import NotConnected
-from portal.pongo.errors import PongoError
-from portal.pongo.merchant import pongo_client_for
-from portal.untrusted import report_unreadable
+from portal.pongo_refresh import refresh_from_pongo
 
 bp = Blueprint("locations", __name__, url_prefix="/locations")
 
@@ -163,23 +160,12 @@ def accept() -> Response | tuple[str, int]:
 @merchant_required
 def refresh() -> Response:
     """Fetch the merchant's stores from Pongo again."""
-    merchant = current_merchant()
-    try:
-        with pongo_client_for(merchant) as client:
-            count = operations.refresh_stores(
-                merchant=merchant, client=client, actor=actor_from_request()
-            )
-            report_unreadable("stores", client.unreadable)
-    except NotConnected:
-        flash(_("Connect your Pongo account first."), "needs-connection")
-        return redirect(url_for("locations.index", **_listing_args()))
-    except PongoError as error:
-        flash(
-            _("Your stores were not refreshed: %(reason)s", reason=_(error.user_message)),
-            "error",
-        )
-        return redirect(url_for("locations.index", **_listing_args()))
-    flash(
-        ngettext("%(num)d Pongo store fetched.", "%(num)d Pongo stores fetched.", count), "success"
+    refresh_from_pongo(
+        operations.refresh_stores,
+        "stores",
+        done=lambda count: ngettext(
+            "%(num)d Pongo store fetched.", "%(num)d Pongo stores fetched.", count
+        ),
+        failed=lambda reason: _("Your stores were not refreshed: %(reason)s", reason=reason),
     )
     return redirect(url_for("locations.index", **_listing_args()))

@@ -33,12 +33,11 @@ Giving up is decided in retry.py; what each of Pongo's errors means, in outcomes
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Protocol
+from typing import Unpack
 
 import httpx
 from flask import Flask
@@ -54,28 +53,12 @@ from portal.orders.sendlog import report
 from portal.orders.status_updates import send_due_updates
 from portal.pongo import PongoError, PongoSettings
 from portal.pongo.merchant import IssuedToken, MerchantPongo, issue_token, pongo_settings
-from portal.workers import LeasedWorker, worker_name
+from portal.workers import LeasedWorker, WorkerOptions
 
 log = logging.getLogger("portal.relay")
 
 # Seconds a lease keeps beyond one send's worst case (two Pongo deadlines).
 LEASE_MARGIN = 5.0
-
-# Jobs the long-running relay loop also runs after each batch (the hourly data purge is one),
-# registered by name in `app.extensions` so that orders imports none of them.
-ROUND_JOBS = "portal.relay_round_jobs"
-
-
-class RoundJob(Protocol):
-    """A job that decides itself whether it is due, and never raises."""
-
-    def run_if_due(self) -> object:
-        """Run when due."""
-
-
-def run_every_round(app: Flask, make: Callable[[Flask], RoundJob]) -> None:
-    """Have the relay worker's long-running loop run `make(app)` after every batch."""
-    app.extensions.setdefault(ROUND_JOBS, []).append(make)
 
 
 class LeaseTooShort(ValueError):
@@ -104,7 +87,7 @@ def _bounded(settings: RelaySettings) -> RelaySettings:
 
 
 class RelayWorker(LeasedWorker[Claim, Outcome | None]):
-    """Claims, sends and records orders; one instance per thread or process."""
+    """Claims, sends and records orders."""
 
     log = log
 
@@ -115,11 +98,10 @@ class RelayWorker(LeasedWorker[Claim, Outcome | None]):
         settings: RelaySettings | None = None,
         pongo: PongoSettings | None = None,
         breaker: CircuitBreaker | None = None,
-        name: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        jitter: Callable[[], float] = random.random,
+        **options: Unpack[WorkerOptions],
     ) -> None:
-        self.app = app
+        super().__init__(app, **options)
         portal_settings = config.of(app)
         self.settings = _bounded(settings or portal_settings.relay)
         self.pongo = pongo or pongo_settings(
@@ -132,25 +114,15 @@ class RelayWorker(LeasedWorker[Claim, Outcome | None]):
             failure_threshold=self.settings.breaker_failures,
             reset_timeout=self.settings.breaker_reset_seconds,
         )
-        self.name = name or worker_name()
         self.sleep = sleep
-        self.jitter = jitter
         # What the last record() wrote (or "lease_lost"), for the send's log line.
         self.last_recorded = ""
         # One connection pool for every send of this worker.
         self.http = httpx.Client(follow_redirects=False)
-        # Set by run(): a drain or a single batch (`--once`, tests) runs none of them.
-        self.round_jobs: list[RoundJob] = []
 
     def close(self) -> None:
         """Release the HTTP connection pool."""
         self.http.close()
-
-    def __enter__(self) -> RelayWorker:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # The steps, each its own transaction
 
@@ -263,17 +235,9 @@ class RelayWorker(LeasedWorker[Claim, Outcome | None]):
         return self.process(claim)
 
     def after_batch(self) -> None:
-        """Show the breaker's state on its gauge, send the status changes now due, then the
-        round's jobs (in the long-running loop)."""
+        """Show the breaker's state on its gauge, then send the status changes now due."""
         if self._show_breaker() is not BreakerState.OPEN:
             self.send_status_updates()
-        for job in self.round_jobs:
-            job.run_if_due()
-
-    def run(self, stop: threading.Event, interval: float) -> None:
-        """Work until `stop` is set, running the jobs registered for every round as well."""
-        self.round_jobs = [make(self.app) for make in self.app.extensions.get(ROUND_JOBS, [])]
-        super().run(stop, interval)
 
     def send_status_updates(self) -> int:
         """Cancellations and refunds of delivered orders, through this worker's connections."""

@@ -19,7 +19,7 @@ from portal import config
 from portal.audit.actor import Actor
 from portal.audit.services import record
 from portal.extensions import db
-from portal.listing import contains, paginate, search_text
+from portal.listing import clean_query, contains, paginate
 from portal.models.base import utcnow
 from portal.models.connection import ConnectionStatus, PongoConnection
 from portal.models.locations import Location
@@ -290,7 +290,7 @@ def orders_page(
         statement = statement.where(OrderRelay.status == status)
     else:
         status = None
-    query = search_text(query, 128)
+    query = clean_query(query, 128)
     if query:
         statement = statement.where(contains(Order.order_ref, query))
     counts = status_counts(merchant)

@@ -22,12 +22,11 @@ event against it.
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Unpack
 
 import httpx
 from flask import Flask
@@ -43,7 +42,13 @@ from portal.models.merchant import Merchant
 from portal.models.pos_events import PosEvent, PosEventStatus, PosStatus
 from portal.pos_status.events import Answer, backoff, event_body, post_event
 from portal.pos_status.services import watch
-from portal.workers import LeasedQueue, LeasedWorker, run_beside, worker_name
+from portal.workers import (
+    LeasedQueue,
+    LeasedWorker,
+    WorkerOptions,
+    run_beside,
+    start_thread,
+)
 
 log = logging.getLogger("portal.pos_events")
 # Seconds a lease keeps beyond one send's time-out.
@@ -71,7 +76,7 @@ class EventClaim:
 
 
 class PosEventWorker(LeasedWorker[EventClaim, Answer | None]):
-    """Watches summaries and sends events; one instance per thread."""
+    """Watches summaries and sends events."""
 
     log = log
 
@@ -80,18 +85,15 @@ class PosEventWorker(LeasedWorker[EventClaim, Answer | None]):
         app: Flask,
         *,
         settings: PosEventSettings | None = None,
-        name: str | None = None,
-        jitter: Callable[[], float] = random.random,
+        **options: Unpack[WorkerOptions],
     ) -> None:
-        self.app = app
+        super().__init__(app, **options)
         self.settings = settings or config.of(app).pos_events
         if self.settings.lease_seconds < self.settings.timeout_seconds + LEASE_MARGIN:
             raise ValueError(
                 "PORTAL_POS_EVENTS_LEASE_SECONDS must exceed PORTAL_POS_WEBHOOK_TIMEOUT_SECONDS"
                 f" by {LEASE_MARGIN:g} s, so that no event is in flight twice"
             )
-        self.name = name or worker_name()
-        self.jitter = jitter
         self.http = httpx.Client(follow_redirects=False)
         # After a failed send, no event is sent before this (monotonic) time.
         self.quiet_until = 0.0
@@ -99,12 +101,6 @@ class PosEventWorker(LeasedWorker[EventClaim, Answer | None]):
     def close(self) -> None:
         """Release the HTTP connection pool."""
         self.http.close()
-
-    def __enter__(self) -> PosEventWorker:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @property
     def sending(self) -> bool:
@@ -265,9 +261,7 @@ def start_beside(app: Flask, stop: threading.Event, interval: float = 2.0) -> th
             else:
                 worker.run(stop, interval)
 
-    thread = threading.Thread(target=work, name="pos-events", daemon=True)
-    thread.start()
-    return thread
+    return start_thread("pos-events", work)
 
 
 def init_app(app: Flask) -> None:

@@ -7,10 +7,13 @@ half-way keeps what it did; running it again carries on where it stopped.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from portal import config
 from portal.extensions import db
@@ -157,66 +160,46 @@ def expire_customer_data(report: PurgeReport, now: datetime) -> None:
     _batches(step)
 
 
-def delete_old_audit(report: PurgeReport, now: datetime) -> None:
-    """Delete audit events older than PORTAL_AUDIT_DAYS (the only deletion the trigger allows)."""
-    settings = config.current().privacy
-    cutoff = now - timedelta(days=settings.audit_days)
+def _delete_batches(
+    key: InstrumentedAttribute[Any],
+    where: ColumnElement[bool],
+    permit: Callable[[], AbstractContextManager[object]] = nullcontext,
+) -> int:
+    """Delete the rows `where` holds, a batch per transaction, each deletion under `permit`."""
+    size = config.current().privacy.purge_batch_size
 
     def step() -> int:
-        ids = list(
-            db.session.scalars(
-                select(AuditEvent.id)
-                .where(AuditEvent.at < cutoff)
-                .order_by(AuditEvent.id)
-                .limit(settings.purge_batch_size)
-            )
-        )
-        if not ids:
-            return 0
-        with audit_permit(Permit.PURGE, before=cutoff):
-            db.session.execute(delete(AuditEvent).where(AuditEvent.id.in_(ids)))
-        return len(ids)
+        keys = list(db.session.scalars(select(key).where(where).order_by(key).limit(size)))
+        if keys:
+            with permit():
+                db.session.execute(delete(key.class_).where(key.in_(keys)))
+        return len(keys)
 
-    report.audit_events = _batches(step)
+    return _batches(step)
+
+
+def delete_old_audit(report: PurgeReport, now: datetime) -> None:
+    """Delete audit events older than PORTAL_AUDIT_DAYS (the only deletion the trigger allows)."""
+    cutoff = now - timedelta(days=config.current().privacy.audit_days)
+    report.audit_events = _delete_batches(
+        AuditEvent.id,
+        AuditEvent.at < cutoff,
+        lambda: audit_permit(Permit.PURGE, before=cutoff),
+    )
 
 
 def delete_expired_sessions(report: PurgeReport, now: datetime) -> None:
     """Delete sessions ended, idle too long or past their absolute limit, and used launch tokens."""
-    settings = config.current()
-    idle = now - timedelta(minutes=settings.session.idle_minutes)
-    absolute = now - timedelta(hours=settings.session.absolute_hours)
-    size = settings.privacy.purge_batch_size
-
-    def sessions() -> int:
-        ids = list(
-            db.session.scalars(
-                select(WebSession.id)
-                .where(
-                    or_(
-                        WebSession.revoked_at.is_not(None),
-                        WebSession.last_seen_at < idle,
-                        WebSession.created_at < absolute,
-                    )
-                )
-                .limit(size)
-            )
-        )
-        if ids:
-            db.session.execute(delete(WebSession).where(WebSession.id.in_(ids)))
-        return len(ids)
-
-    def tokens() -> int:
-        jtis = list(
-            db.session.scalars(
-                select(UsedLaunchToken.jti).where(UsedLaunchToken.expires_at < now).limit(size)
-            )
-        )
-        if jtis:
-            db.session.execute(delete(UsedLaunchToken).where(UsedLaunchToken.jti.in_(jtis)))
-        return len(jtis)
-
-    report.sessions = _batches(sessions)
-    report.launch_tokens = _batches(tokens)
+    settings = config.current().session
+    report.sessions = _delete_batches(
+        WebSession.id,
+        or_(
+            WebSession.revoked_at.is_not(None),
+            WebSession.last_seen_at < now - timedelta(minutes=settings.idle_minutes),
+            WebSession.created_at < now - timedelta(hours=settings.absolute_hours),
+        ),
+    )
+    report.launch_tokens = _delete_batches(UsedLaunchToken.jti, UsedLaunchToken.expires_at < now)
 
 
 def purge(now: datetime | None = None) -> PurgeReport:

@@ -1,8 +1,9 @@
-"""The hourly purge a long-running worker does between its own jobs."""
+"""The hourly purge, on a thread of its own beside every long-running relay worker."""
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 
@@ -10,6 +11,7 @@ from flask import Flask
 
 from portal.extensions import db
 from portal.privacy.retention import PurgeReport, purge
+from portal.workers import run_beside, start_thread
 
 log = logging.getLogger(__name__)
 
@@ -42,3 +44,24 @@ class HourlyPurge:
         # Counts only: a purge's report holds no personal data.
         log.info("hourly purge: %s", "; ".join(report.lines()))
         return report
+
+
+def start_beside(app: Flask, stop: threading.Event, interval: float = 2.0) -> threading.Thread:
+    """Purge at once, then once an hour, on a thread of its own until `stop` is set.
+
+    Started with `stop` already set (`relay-worker --once`), it purges nothing: `portal
+    purge` is the verb that purges now.
+    """
+    hourly = HourlyPurge(app)
+
+    def work() -> None:
+        while not stop.is_set():
+            hourly.run_if_due()
+            stop.wait(interval)
+
+    return start_thread("hourly-purge", work)
+
+
+def init_app(app: Flask) -> None:
+    """Run the hourly purge beside every long-running relay worker of the app."""
+    run_beside(app, start_beside)

@@ -107,6 +107,22 @@ def _stored(merchant: Merchant, public_id: str, drawn: str) -> ReviewedReward | 
     return row
 
 
+def _audit(
+    action: str,
+    row: ReviewedReward,
+    *,
+    merchant: Merchant,
+    actor: Actor,
+    name: str,
+    note: str | None = None,
+    **more: str | None,
+) -> None:
+    """Write a review's change and audit it with the reward's id and name and the reason."""
+    db.session.flush()
+    details = {"public_id": row.public_id, "name": name, "reason": row.reason, **more}
+    record(action, actor=actor, merchant=merchant, details=details, reason=note)
+
+
 def mark_reviewed(
     *,
     merchant: Merchant,
@@ -135,18 +151,14 @@ def mark_reviewed(
     row.reviewed_by = actor.name[:200]
     row.reviewed_at = utcnow()
     db.session.add(row)
-    db.session.flush()
-    record(
+    _audit(
         "reward.review",
-        actor=actor,
+        row,
         merchant=merchant,
-        details={
-            "public_id": public_id,
-            "name": name,
-            "reason": reason.value,
-            "external_id": raw_external_id,
-        },
-        reason=note,
+        actor=actor,
+        name=name,
+        note=note,
+        external_id=raw_external_id,
     )
 
 
@@ -160,13 +172,6 @@ def unmark_reviewed(
     row = _stored(merchant, public_id, drawn)
     if row is None:
         return False
-    reason = row.reason
     db.session.delete(row)
-    db.session.flush()
-    record(
-        "reward.unreview",
-        actor=actor,
-        merchant=merchant,
-        details={"public_id": public_id, "name": name, "reason": reason},
-    )
+    _audit("reward.unreview", row, merchant=merchant, actor=actor, name=name)
     return True

@@ -21,13 +21,10 @@ from portal.access import current_merchant, get_or_404, merchant_required
 from portal.audit.actions import name_detail_values
 from portal.audit.actor import actor_from_request
 from portal.models.rewards import PongoReward
-from portal.pongo.connection import NotConnected
-from portal.pongo.errors import PongoError
-from portal.pongo.merchant import pongo_client_for
+from portal.pongo_refresh import refresh_from_pongo
 from portal.rewards import entries, export, operations, pages, reviews
 from portal.rewards.checks import RewardStatus
 from portal.rewards.forms import REASON_LABELS, ReviewForm, UnreviewForm, reasons_for
-from portal.untrusted import report_unreadable
 
 bp = Blueprint("rewards", __name__, url_prefix="/rewards")
 # The access log says why a reward was reviewed in words, not by the reason's code.
@@ -77,24 +74,13 @@ def export_csv() -> Response:
 @merchant_required
 def refresh() -> Response:
     """Fetch the merchant's rewards from Pongo again."""
-    merchant = current_merchant()
     back = url_for("rewards.index", **_asked().args())
-    try:
-        with pongo_client_for(merchant) as client:
-            fetched = operations.refresh_rewards(
-                merchant=merchant, client=client, actor=actor_from_request()
-            )
-            report_unreadable("rewards", client.unreadable)
-    except NotConnected:
-        flash(_("Connect your Pongo account first."), "needs-connection")
-        return redirect(back)
-    except PongoError as error:
-        flash(
-            _("Your rewards were not refreshed: %(reason)s", reason=_(error.user_message)),
-            "error",
-        )
-        return redirect(back)
-    flash(_fetched_message(fetched), "success")
+    refresh_from_pongo(
+        operations.refresh_rewards,
+        "rewards",
+        done=_fetched_message,
+        failed=lambda reason: _("Your rewards were not refreshed: %(reason)s", reason=reason),
+    )
     return redirect(back)
 
 

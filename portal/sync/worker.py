@@ -19,11 +19,10 @@ transaction across an HTTP call:
 from __future__ import annotations
 
 import logging
-import random
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Unpack
 
 from flask import Flask
 from sqlalchemy import Connection, exists, func, select
@@ -49,7 +48,7 @@ from portal.rewards.operations import refresh_rewards
 from portal.sync import metrics
 from portal.sync.compare import Change, ChangeKind, RewardFacts, Snapshot, compare
 from portal.sync.mail import send_digest
-from portal.workers import LeasedQueue, LeasedWorker, worker_name
+from portal.workers import LeasedQueue, LeasedWorker, WorkerOptions
 
 log = logging.getLogger("portal.sync")
 
@@ -150,7 +149,7 @@ def linked_stores(merchant: Merchant) -> dict[str, str]:
 
 
 class SyncWorker(LeasedWorker[Claim, Result]):
-    """Claims, syncs and records merchants; one instance per thread or process."""
+    """Claims, syncs and records merchants."""
 
     log = log
 
@@ -160,15 +159,12 @@ class SyncWorker(LeasedWorker[Claim, Result]):
         *,
         settings: SyncSettings | None = None,
         mail: MailSettings | None = None,
-        name: str | None = None,
-        jitter: Callable[[], float] = random.random,
+        **options: Unpack[WorkerOptions],
     ) -> None:
-        self.app = app
+        super().__init__(app, **options)
         portal_settings = config.of(app)
         self.settings = settings or portal_settings.sync
         self.mail = mail or portal_settings.mail
-        self.name = name or worker_name()
-        self.jitter = jitter
 
     def interval(self) -> timedelta:
         """The wait before a merchant's next sync: the interval moved by up to ± jitter."""

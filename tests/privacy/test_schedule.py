@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.models.base import utcnow
 from portal.models.session import WebSession
 from portal.privacy.schedule import HourlyPurge
-from tests.helpers.orders import fast_worker
+from portal.workers import start_companions
 from tests.helpers.settings import TEST_SETTINGS
 
 
@@ -68,19 +68,23 @@ def test_a_failed_purge_does_not_end_the_worker(
         db.engine.dispose()
 
 
-def test_the_running_relay_worker_purges_and_a_drain_does_not(relay_app: Flask) -> None:
+def test_the_purge_runs_beside_a_running_relay_worker_and_not_beside_a_drain(
+    relay_app: Flask,
+) -> None:
     add_ended_session(relay_app, "ended")
-    with fast_worker(relay_app) as worker:
-        worker.drain()
-        assert sessions(relay_app) == 1
-        stop = threading.Event()
-        running = threading.Thread(target=worker.run, args=(stop, 0.05))
-        running.start()
-        try:
-            deadline = time.monotonic() + 10
-            while sessions(relay_app) and time.monotonic() < deadline:
-                time.sleep(0.05)
-        finally:
-            stop.set()
-            running.join(timeout=10)
+    drained = threading.Event()
+    drained.set()  # as `relay-worker --once` starts them
+    for thread in start_companions(relay_app, drained, 0.05):
+        thread.join(timeout=10)
+    assert sessions(relay_app) == 1
+    stop = threading.Event()
+    running = start_companions(relay_app, stop, 0.05)
+    try:
+        deadline = time.monotonic() + 10
+        while sessions(relay_app) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        for thread in running:
+            thread.join(timeout=10)
     assert sessions(relay_app) == 0
