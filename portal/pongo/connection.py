@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from flask import g
 from sqlalchemy import select, update
@@ -73,10 +74,8 @@ def save_connection(
     connection.problem = None
     connection.problem_at = None
     connection.unavailable_since = None
-    # A new grant: rejections of tokens read before it no longer concern this connection.
-    connection.generation = (connection.generation or 0) + 1
-    db.session.flush()
-    record(
+    _new_generation(
+        connection,
         "pongo.connect",
         actor=actor,
         merchant=merchant,
@@ -95,14 +94,28 @@ def forget_connection(merchant: Merchant, *, actor: Actor) -> None:
     connection.access_token_encrypted = None
     connection.refresh_token_encrypted = None
     connection.expires_at = None
-    connection.generation = (connection.generation or 0) + 1
-    db.session.flush()
-    record(
+    _new_generation(
+        connection,
         "pongo.disconnect",
         actor=actor,
         merchant=merchant,
         details={"old": old, "new": "disconnected"},
     )
+
+
+def _new_generation(
+    connection: PongoConnection,
+    action: str,
+    *,
+    actor: Actor,
+    merchant: Merchant,
+    details: dict[str, Any],
+) -> None:
+    """Start the connection's next generation, flush, and audit the change."""
+    # A new grant, or none: rejections of tokens read before it no longer concern it.
+    connection.generation = (connection.generation or 0) + 1
+    db.session.flush()
+    record(action, actor=actor, merchant=merchant, details=details)
 
 
 def mark_needs_reconnection(

@@ -80,13 +80,19 @@ class PendingSignIn:
 
 
 @dataclass
-class AuthorizationCode:
+class Grant:
+    """What every code and token the sandbox issues holds: whose, for which client, what for."""
+
+    login: str
+    client_id: str
+    scopes: tuple[str, ...]
+
+
+@dataclass
+class AuthorizationCode(Grant):
     """A code handed to the partner's redirect URI."""
 
-    client_id: str
     redirect_uri: str
-    login: str
-    scopes: tuple[str, ...]
     code_challenge: str | None
     code_challenge_method: str | None
     expires_at: float
@@ -94,23 +100,17 @@ class AuthorizationCode:
 
 
 @dataclass
-class AccessToken:
+class AccessToken(Grant):
     """What the sandbox remembers about an access token it issued."""
 
-    login: str
-    client_id: str
-    scopes: tuple[str, ...]
     expires_at: float
     revoked: bool = False
 
 
 @dataclass
-class RefreshToken:
+class RefreshToken(Grant):
     """A refresh token; it works once, then the rotated one takes over."""
 
-    login: str
-    client_id: str
-    scopes: tuple[str, ...]
     used: bool = False
     revoked: bool = False
 
