@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from flask import g
 from sqlalchemy import select, update
@@ -59,11 +58,7 @@ def save_connection(
         db.session.add(connection)
     now = utcnow()
     connection.status = ConnectionStatus.CONNECTED
-    connection.access_token_encrypted = crypto.encrypt(tokens.access_token)
-    connection.refresh_token_encrypted = (
-        crypto.encrypt(tokens.refresh_token) if tokens.refresh_token else None
-    )
-    connection.expires_at = tokens.expires_at
+    _replace_tokens(connection, tokens)
     connection.scopes = ",".join(tokens.scopes or account.scopes)
     connection.account_id = account.id
     connection.account_name = account.name
@@ -74,8 +69,8 @@ def save_connection(
     connection.problem = None
     connection.problem_at = None
     connection.unavailable_since = None
-    _new_generation(
-        connection,
+    db.session.flush()
+    record(
         "pongo.connect",
         actor=actor,
         merchant=merchant,
@@ -91,11 +86,9 @@ def forget_connection(merchant: Merchant, *, actor: Actor) -> None:
         return
     old = connection.status
     connection.status = ConnectionStatus.DISCONNECTED
-    connection.access_token_encrypted = None
-    connection.refresh_token_encrypted = None
-    connection.expires_at = None
-    _new_generation(
-        connection,
+    _replace_tokens(connection, None)
+    db.session.flush()
+    record(
         "pongo.disconnect",
         actor=actor,
         merchant=merchant,
@@ -103,19 +96,14 @@ def forget_connection(merchant: Merchant, *, actor: Actor) -> None:
     )
 
 
-def _new_generation(
-    connection: PongoConnection,
-    action: str,
-    *,
-    actor: Actor,
-    merchant: Merchant,
-    details: dict[str, Any],
-) -> None:
-    """Start the connection's next generation, flush, and audit the change."""
-    # A new grant, or none: rejections of tokens read before it no longer concern it.
+def _replace_tokens(connection: PongoConnection, tokens: TokenSet | None) -> None:
+    """Keep a new grant's tokens (encrypted), or forget them: the connection's next generation."""
+    connection.access_token_encrypted = crypto.encrypt(tokens.access_token) if tokens else None
+    refresh = tokens.refresh_token if tokens else None
+    connection.refresh_token_encrypted = crypto.encrypt(refresh) if refresh else None
+    connection.expires_at = tokens.expires_at if tokens else None
+    # Rejections of tokens read before this no longer concern the connection.
     connection.generation = (connection.generation or 0) + 1
-    db.session.flush()
-    record(action, actor=actor, merchant=merchant, details=details)
 
 
 def mark_needs_reconnection(

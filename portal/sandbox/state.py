@@ -30,7 +30,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from portal.sandbox import routes
 
@@ -97,6 +97,21 @@ class AuthorizationCode(Grant):
     code_challenge_method: str | None
     expires_at: float
     used: bool = False
+
+
+class _SingleUse(Protocol):
+    used: bool
+
+
+U = TypeVar("U", bound=_SingleUse)
+
+
+def _use_once(record: U | None, valid: Callable[[U], bool]) -> U | None:
+    """Mark a single-use record used and return it; None when missing, used or not valid."""
+    if record is None or record.used or not valid(record):
+        return None
+    record.used = True
+    return record
 
 
 @dataclass
@@ -313,11 +328,7 @@ class SandboxState:
     def redeem_code(self, code: str) -> AuthorizationCode | None:
         """Use a code once; a used or expired code is gone for good."""
         with self.lock:
-            record = self.codes.get(code)
-            if record is None or record.used or self.clock() >= record.expires_at:
-                return None
-            record.used = True
-            return record
+            return _use_once(self.codes.get(code), lambda c: self.clock() < c.expires_at)
 
     # Tokens
 
@@ -341,11 +352,9 @@ class SandboxState:
     def rotate_refresh_token(self, token: str, client_id: str) -> RefreshToken | None:
         """Spend a refresh token; reuse, revocation or another client's token fail."""
         with self.lock:
-            record = self.refresh_tokens.get(token)
-            if record is None or record.used or record.revoked or record.client_id != client_id:
-                return None
-            record.used = True
-            return record
+            return _use_once(
+                self.refresh_tokens.get(token), lambda t: not t.revoked and t.client_id == client_id
+            )
 
     def live_access_token(self, jti: str) -> AccessToken | None:
         """Return the token's record when it is neither expired nor revoked."""
