@@ -7,7 +7,6 @@ one line per assumption and exits 1 when anything differs.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,19 +38,14 @@ def sample_order_body(store_slug: str, enums: OrderEnums, moment: datetime) -> d
     return to_pongo(order, store_slug=store_slug, enums=enums)
 
 
-def _credentials(
-    client_id: str,
-    client_secret: str,
-    login: str | None,
-    password: str | None,
-    code: str | None,
-    redirect_uri: str | None,
-) -> Credentials:
+def _one_grant(credentials: Credentials) -> Credentials:
+    """The credentials, when they give one way to sign in: a password, or a code."""
+    code, login, password = credentials.code, credentials.login, credentials.password
     if code and (login or password):
         raise click.UsageError("give either --login and --password, or --code, not both")
     if not code and not (login and password):
         raise click.UsageError("give --login and --password (password grant), or --code")
-    return Credentials(client_id, client_secret, login, password, code, redirect_uri)
+    return credentials
 
 
 @click.command("pongo-check")
@@ -100,8 +94,11 @@ def pongo_check_command(
     """Check what the portal assumes of Pongo's API against a real Pongo, before going live."""
     if urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).netloc:
         raise click.UsageError("--base-url must be an http(s) URL")
-    credentials = _credentials(client_id, client_secret, login, password, code, redirect_uri)
-    credentials = replace(credentials, scopes=parse_scopes(scopes))
+    credentials = _one_grant(
+        Credentials(
+            client_id, client_secret, login, password, code, redirect_uri, parse_scopes(scopes)
+        )
+    )
     body = None
     if store_slug:
         # An empty PONGO_ORDER_* means the guess, as for the relay.

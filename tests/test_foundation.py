@@ -180,6 +180,13 @@ def test_each_setting_reads_its_own_variable_into_its_section() -> None:
     assert settings.launch.issuer == "till"
 
 
+def test_no_secret_setting_shows_in_the_settings_repr() -> None:
+    secrets = {name: f"secret-value-of-{name}" for name in config.SECRET_SETTINGS}
+    settings = config.with_values(config.Settings(), secrets)
+    shown = repr(settings)
+    assert [value for value in secrets.values() if value in shown] == []
+
+
 def test_pongo_settings_have_one_shape_read_from_the_environment() -> None:
     settings = config.from_environ(
         {"PONGO_SCOPES": "reward.read, order.create,store.read", "PONGO_CLIENT_ID": "till"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from flask import g, has_request_context
 
@@ -31,12 +31,21 @@ def _clean(value: str | None, column: str = "reason") -> str | None:
     return escaped[: min(_column_length(column), MAX_TEXT)]
 
 
+class EventFields(TypedDict, total=False):
+    """What an audit event says beside its action and merchant: who acted, details, a reason."""
+
+    actor: Required[Actor]
+    details: dict[str, Any] | None
+    reason: str | None
+
+
 def _event_values(
     action: str,
-    actor: Actor,
     merchant_id: int | None,
-    details: dict[str, Any] | None,
-    reason: str | None,
+    *,
+    actor: Actor,
+    details: dict[str, Any] | None = None,
+    reason: str | None = None,
 ) -> dict[str, Any]:
     """The columns of an audit event; refuses actions missing from the registry."""
     audit_action(action)
@@ -52,30 +61,16 @@ def _event_values(
     }
 
 
-def record(
-    action: str,
-    *,
-    actor: Actor,
-    merchant: Merchant | None,
-    details: dict[str, Any] | None = None,
-    reason: str | None = None,
-) -> AuditEvent:
+def record(action: str, *, merchant: Merchant | None, **event: Unpack[EventFields]) -> AuditEvent:
     """Add an audit event to the current transaction (it commits with the request)."""
     merchant_id = merchant.id if merchant is not None else None
-    event = AuditEvent(**_event_values(action, actor, merchant_id, details, reason))
-    db.session.add(event)
-    return event
+    added = AuditEvent(**_event_values(action, merchant_id, **event))
+    db.session.add(added)
+    return added
 
 
-def record_now(
-    action: str,
-    *,
-    actor: Actor,
-    merchant_id: int | None,
-    details: dict[str, Any] | None = None,
-    reason: str | None = None,
-) -> None:
+def record_now(action: str, *, merchant_id: int | None, **event: Unpack[EventFields]) -> None:
     """Record an event in its own transaction, for refusals whose request rolls back."""
-    values = _event_values(action, actor, merchant_id, details, reason)
+    values = _event_values(action, merchant_id, **event)
     with db.engine.begin() as connection:
         connection.execute(db.insert(AuditEvent).values(**values))

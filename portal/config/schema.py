@@ -17,12 +17,18 @@ class SettingsError(RuntimeError):
     """A setting is missing or unsafe; the message names it."""
 
 
-def setting(var: str, default: Any, parse: Callable[[str], Any] | None = None) -> Any:
-    """A field that reads the environment variable `var` (with `parse`), else `default`."""
+def setting(
+    var: str, default: Any, parse: Callable[[str], Any] | None = None, *, secret: bool = False
+) -> Any:
+    """A field that reads the environment variable `var` (with `parse`), else `default`.
+
+    A `secret` one (a key, a password, a URL that may carry one) is left out of repr(), so
+    that it never reaches a log line or a traceback.
+    """
     metadata: dict[str, Any] = {"var": var}
     if parse is not None:
         metadata["parse"] = parse
-    return field(default=default, metadata=metadata)
+    return field(default=default, repr=not secret, metadata=metadata)
 
 
 # The portal reads rewards, sends orders and their later status changes. Listing stores
@@ -47,7 +53,7 @@ def parse_scopes(text: str) -> tuple[str, ...]:
 class LaunchSettings:
     """How the POS admin panel signs the links that open the portal."""
 
-    secret: str = setting("PORTAL_LAUNCH_SECRET", "")
+    secret: str = setting("PORTAL_LAUNCH_SECRET", "", secret=True)
     issuer: str = setting("PORTAL_LAUNCH_ISSUER", "pos-admin")
 
 
@@ -61,7 +67,7 @@ class PongoSettings:
 
     base_url: str = setting("PONGO_BASE_URL", "http://127.0.0.1:5001")
     client_id: str = setting("PONGO_CLIENT_ID", "portal-demo")
-    client_secret: str = setting("PONGO_CLIENT_SECRET", "")
+    client_secret: str = setting("PONGO_CLIENT_SECRET", "", secret=True)
     redirect_uri: str = setting("PONGO_REDIRECT_URI", "http://127.0.0.1:5000/connect/callback")
     scopes: tuple[str, ...] = setting("PONGO_SCOPES", DEFAULT_SCOPES, parse_scopes)
     # The token path is inferred and the code exchange uses a non-standard grant
@@ -79,13 +85,6 @@ class PongoSettings:
     max_retries: int = 3
     backoff_base: float = 0.5
     backoff_cap: float = 8.0
-
-    def __repr__(self) -> str:
-        # The client secret never reaches a log line through repr().
-        return (
-            f"PongoSettings(base_url={self.base_url!r}, client_id={self.client_id!r}, "
-            f"scopes={self.scopes!r})"
-        )
 
     def url(self, path: str) -> str:
         """The absolute URL of a path on Pongo."""
@@ -132,12 +131,8 @@ class RelaySettings:
 class MetricsSettings:
     """Who may scrape /metrics: a Bearer token and/or addresses (IPs or CIDR ranges)."""
 
-    token: str = setting("PORTAL_METRICS_TOKEN", "")
+    token: str = setting("PORTAL_METRICS_TOKEN", "", secret=True)
     allowed_addresses: str = setting("PORTAL_METRICS_ALLOWED_ADDRESSES", "")
-
-    def __repr__(self) -> str:
-        # The scrape token never reaches a log line through repr().
-        return f"MetricsSettings(allowed_addresses={self.allowed_addresses!r})"
 
 
 @dataclass(frozen=True)
@@ -159,7 +154,7 @@ class PosEventSettings:
     # No URL, or no secret: changes are recorded and nothing is sent.
     url: str = setting("PORTAL_POS_WEBHOOK_URL", "")
     # Comma-separated while a secret is replaced (new first): each signs every event.
-    secret: str = setting("PORTAL_POS_WEBHOOK_SECRET", "")
+    secret: str = setting("PORTAL_POS_WEBHOOK_SECRET", "", secret=True)
     window_seconds: float = setting("PORTAL_POS_EVENTS_WINDOW_SECONDS", 30.0)
     check_seconds: float = setting("PORTAL_POS_STATUS_CHECK_SECONDS", 60.0)
     timeout_seconds: float = setting("PORTAL_POS_WEBHOOK_TIMEOUT_SECONDS", 5.0)
@@ -173,21 +168,13 @@ class PosEventSettings:
         """The signing secrets, newest first."""
         return [part.strip() for part in self.secret.split(",") if part.strip()]
 
-    def __repr__(self) -> str:
-        # The signing secret never reaches a log line through repr().
-        return f"PosEventSettings(url={self.url!r}, window_seconds={self.window_seconds!r})"
-
 
 @dataclass(frozen=True)
 class MailSettings:
     """Where the portal sends e-mails; nothing is sent while the SMTP URL is unset."""
 
-    smtp_url: str = setting("PORTAL_SMTP_URL", "")
+    smtp_url: str = setting("PORTAL_SMTP_URL", "", secret=True)
     from_address: str = setting("PORTAL_MAIL_FROM", "Pongo portal <no-reply@localhost>")
-
-    def __repr__(self) -> str:
-        # The SMTP URL may carry a password.
-        return f"MailSettings(from_address={self.from_address!r})"
 
 
 @dataclass(frozen=True)
@@ -220,12 +207,12 @@ class Settings:
     """
 
     env: str = setting("PORTAL_ENV", "development")
-    secret_key: str = setting("PORTAL_SECRET_KEY", "")
-    database_url: str = setting("DATABASE_URL", "")
-    redis_url: str = setting("REDIS_URL", "")
+    secret_key: str = setting("PORTAL_SECRET_KEY", "", secret=True)
+    database_url: str = setting("DATABASE_URL", "", secret=True)
+    redis_url: str = setting("REDIS_URL", "", secret=True)
     base_url: str = setting("PORTAL_BASE_URL", "http://127.0.0.1:5000")
     pos_admin_origin: str = setting("PORTAL_POS_ADMIN_ORIGIN", "http://127.0.0.1:5000")
-    encryption_keys: str = setting("PORTAL_ENCRYPTION_KEYS", "")
+    encryption_keys: str = setting("PORTAL_ENCRYPTION_KEYS", "", secret=True)
     proxy_hops: int = setting("PORTAL_PROXY_HOPS", 0)
     timezone: str = setting("PORTAL_TIMEZONE", "Europe/Paris")
     demo: bool = setting("PORTAL_DEMO", False)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -21,6 +24,14 @@ from portal.sync.services import mail_enabled
 
 bp = Blueprint("connect", __name__, url_prefix="/connect")
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _connecting(view: Callable[P, R]) -> Callable[P, R]:
+    """A step of connecting Pongo: the merchant's own (never support's), at most 20 a minute."""
+    return merchant_required(never_while_viewing_as(limiter.limit("20 per minute")(view)))
+
 
 @bp.get("/")
 @merchant_required
@@ -39,9 +50,7 @@ def index() -> str:
 
 
 @bp.post("/start")
-@merchant_required
-@never_while_viewing_as
-@limiter.limit("20 per minute")
+@_connecting
 def start() -> Response | tuple[str, int]:
     """Send the merchant to Pongo's consent form (state and PKCE kept in this session)."""
     form = ConfirmForm()
@@ -53,9 +62,7 @@ def start() -> Response | tuple[str, int]:
 
 
 @bp.get("/callback")
-@merchant_required
-@never_while_viewing_as
-@limiter.limit("20 per minute")
+@_connecting
 def callback() -> Response | tuple[str, int]:
     """Complete the connection Pongo's consent form sent the merchant back for."""
     merchant = current_merchant()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import DateTime, ForeignKey, MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names so that migrations are the same on SQLite and PostgreSQL.
@@ -49,6 +49,35 @@ class Base(DeclarativeBase):
 
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UTCDateTime()}  # noqa: RUF012  # SQLAlchemy reads it once
+
+
+# The columns of the mixins below come first in their tables, as if written there.
+_FIRST = -1
+
+
+class MerchantRow:
+    """A row of one merchant's data: its own id, and the merchant it goes with when erased."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=_FIRST)
+    merchant_id: Mapped[int] = mapped_column(
+        ForeignKey("merchants.id", ondelete="CASCADE"), sort_order=_FIRST
+    )
+
+
+class OnePerMerchant:
+    """A row a merchant has at most one of, keyed by the merchant and gone with it."""
+
+    merchant_id: Mapped[int] = mapped_column(
+        ForeignKey("merchants.id", ondelete="CASCADE"), primary_key=True, sort_order=_FIRST
+    )
+
+
+class PostalAddress:
+    """Where a place is, as the POS and Pongo give it; any part may be missing."""
+
+    address: Mapped[str | None] = mapped_column(String(300))
+    city: Mapped[str | None] = mapped_column(String(120))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
 
 
 def render_migration_item(kind: str, item: object, autogen_context: object) -> str | bool:

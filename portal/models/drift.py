@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.base import Base, utcnow
+from portal.models.base import Base, MerchantRow, OnePerMerchant, utcnow
 
 
-class SyncState(Base):
+class SyncState(OnePerMerchant, Base):
     """One per merchant: when Pongo is next checked, who holds the sync, what it last saw.
 
     It also keeps what the last launch said about the merchant's admin user (e-mail,
@@ -21,9 +21,6 @@ class SyncState(Base):
 
     __tablename__ = "sync_states"
 
-    merchant_id: Mapped[int] = mapped_column(
-        ForeignKey("merchants.id", ondelete="CASCADE"), primary_key=True
-    )
     next_sync_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     # The lease of the worker syncing this merchant (none when no worker holds it).
     claimed_until: Mapped[datetime | None]
@@ -45,14 +42,12 @@ class SyncState(Base):
     changes_since: Mapped[datetime | None]
 
 
-class DriftChange(Base):
+class DriftChange(MerchantRow, Base):
     """One change a sync found at Pongo (kinds: drift.compare.ChangeKind)."""
 
     __tablename__ = "drift_changes"
     __table_args__ = (Index("ix_drift_changes_merchant_at", "merchant_id", "at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     kind: Mapped[str] = mapped_column(String(40))
     # The store slug or reward public id the change is about.

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.base import Base, utcnow
+from portal.models.base import Base, MerchantRow, OnePerMerchant, PostalAddress, utcnow
 
 
-class Location(Base):
+class Location(MerchantRow, PostalAddress, Base):
     """A location of the merchant's POS, pushed by the POS back-end; never deleted, archived."""
 
     __tablename__ = "locations"
@@ -20,13 +20,8 @@ class Location(Base):
         UniqueConstraint("merchant_id", "store_slug", name="uq_locations_merchant_store"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
     ref: Mapped[str] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(200))
-    address: Mapped[str | None] = mapped_column(String(300))
-    city: Mapped[str | None] = mapped_column(String(120))
-    postal_code: Mapped[str | None] = mapped_column(String(20))
     country: Mapped[str | None] = mapped_column(String(2))
     archived_at: Mapped[datetime | None]
     # The linked Pongo store: links hold the slug, so a renamed store keeps its link.
@@ -54,29 +49,21 @@ class Location(Base):
         return self.archived_at is None
 
 
-class PongoStore(Base):
+class PongoStore(MerchantRow, PostalAddress, Base):
     """One Pongo store as last fetched from `GET /v1/stores` for a merchant."""
 
     __tablename__ = "pongo_stores"
     __table_args__ = (UniqueConstraint("merchant_id", "slug"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
     slug: Mapped[str] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(200))
-    address: Mapped[str | None] = mapped_column(String(300))
-    city: Mapped[str | None] = mapped_column(String(120))
-    postal_code: Mapped[str | None] = mapped_column(String(20))
     public_id: Mapped[str | None] = mapped_column(String(64))
 
 
-class StoreSync(Base):
+class StoreSync(OnePerMerchant, Base):
     """When a merchant's store list was last fetched from Pongo (absent: never)."""
 
     __tablename__ = "store_syncs"
 
-    merchant_id: Mapped[int] = mapped_column(
-        ForeignKey("merchants.id", ondelete="CASCADE"), primary_key=True
-    )
     synced_at: Mapped[datetime] = mapped_column(default=utcnow)
     store_count: Mapped[int] = mapped_column(default=0)

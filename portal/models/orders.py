@@ -19,8 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column
 
-from portal.models.base import Base, utcnow
-from portal.models.dbclock import db_now
+from portal.models.base import Base, MerchantRow, utcnow
+from portal.models.queue import QueueRow
 
 # The fingerprint of an order whose customer was erased: the real one could reveal the phone.
 ERASED_BODY_HASH = "erased"
@@ -41,7 +41,7 @@ class RelayStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Order(Base):
+class Order(MerchantRow, Base):
     """A closed, paid order the POS pushed; `payload` is exactly what Pongo is sent."""
 
     __tablename__ = "orders"
@@ -53,8 +53,6 @@ class Order(Base):
         Index("ix_orders_without_customer", "merchant_id", "without_customer", "location_ref"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
     order_ref: Mapped[str] = mapped_column(String(128))
     location_ref: Mapped[str] = mapped_column(String(128))
     # The store the location was linked to when the order arrived: a later re-link does
@@ -74,7 +72,7 @@ class Order(Base):
     customer_erased_at: Mapped[datetime | None]
 
 
-class OrderRelay(Base):
+class OrderRelay(MerchantRow, QueueRow, Base):
     """The outbox row of one order: written with the order, worked by `portal relay-worker`."""
 
     __tablename__ = "order_relays"
@@ -83,19 +81,10 @@ class OrderRelay(Base):
         Index("ix_order_relays_merchant_status", "merchant_id", "status"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     # Public id, shown to the POS and sent to Pongo as the Idempotency-Key.
     relay_id: Mapped[str] = mapped_column(String(40), unique=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), unique=True)
-    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(20), default=RelayStatus.PENDING)
-    attempts: Mapped[int] = mapped_column(default=0)
-    # Due times, leases and pause stamps are written and compared on the database's clock.
-    next_attempt_at: Mapped[datetime] = mapped_column(default=db_now())
-    # The lease: a worker owns the row until then; a crashed worker's rows come back.
-    claimed_until: Mapped[datetime | None]
-    claim_token: Mapped[str | None] = mapped_column(String(40))
-    claimed_by: Mapped[str | None] = mapped_column(String(120))
     # Set when a send starts, cleared when its outcome is recorded: still set on a row
     # claimed again means a worker died mid-send and Pongo may have the order.
     in_flight_since: Mapped[datetime | None]
@@ -103,6 +92,7 @@ class OrderRelay(Base):
     answer_lost: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The next send is the confirming one made before the order is given up.
     confirming: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Written and compared on the database's clock, as the due times and leases are.
     paused_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     pongo_order_id: Mapped[str | None] = mapped_column(String(120))

@@ -6,21 +6,19 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.base import Base, utcnow
+from portal.models.base import Base, MerchantRow, OnePerMerchant, utcnow
 from portal.models.dbclock import db_now
+from portal.models.queue import QueueRow
 
 
-class PosStatus(Base):
+class PosStatus(OnePerMerchant, Base):
     """The merchant's summary as the watcher last saw it, and when it last changed."""
 
     __tablename__ = "pos_statuses"
 
-    merchant_id: Mapped[int] = mapped_column(
-        ForeignKey("merchants.id", ondelete="CASCADE"), primary_key=True
-    )
     summary: Mapped[dict[str, Any]] = mapped_column(JSON)
     # What the POS back-end knows once every closed event is delivered: the summary of the
     # newest event closed, or the first summary seen.
@@ -37,7 +35,7 @@ class PosEventStatus(StrEnum):
     DELIVERED = "delivered"
 
 
-class PosEvent(Base):
+class PosEvent(MerchantRow, QueueRow, Base):
     """One `merchant.status_changed` event: the outbox row the relay worker sends.
 
     An event nobody has tried to send yet is open: later changes of the merchant's summary
@@ -51,21 +49,13 @@ class PosEvent(Base):
         Index("ix_pos_events_merchant_status", "merchant_id", "status", "id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     # The public id the receiver sees, the same on every delivery.
     event_id: Mapped[str] = mapped_column(String(40), unique=True)
-    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
     summary: Mapped[dict[str, Any]] = mapped_column(JSON)
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     status: Mapped[str] = mapped_column(String(20), default=PosEventStatus.PENDING)
-    attempts: Mapped[int] = mapped_column(default=0)
     # The exact body sent, written at the first claim: a redelivery sends the same bytes.
     body: Mapped[str | None] = mapped_column(Text)
-    # Due times and leases are written and compared on the database's clock.
-    next_attempt_at: Mapped[datetime] = mapped_column(default=db_now())
-    claimed_until: Mapped[datetime | None]
-    claim_token: Mapped[str | None] = mapped_column(String(40))
-    claimed_by: Mapped[str | None] = mapped_column(String(120))
     last_error: Mapped[str | None] = mapped_column(Text)
     last_status_code: Mapped[int | None]
     last_attempt_at: Mapped[datetime | None]

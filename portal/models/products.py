@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.base import Base, utcnow
+from portal.models.base import Base, MerchantRow, utcnow
 
 
-class Product(Base):
+class Product(MerchantRow, Base):
     """A product or menu of the POS; `ref` is the POS's id, several products may share a SKU."""
 
     __tablename__ = "products"
@@ -33,8 +33,6 @@ class Product(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
     ref: Mapped[str] = mapped_column(String(128))
     sku: Mapped[str] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(300))

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.base import Base, utcnow
+from portal.models.base import Base, MerchantRow, OnePerMerchant, utcnow
 
 
-class PongoReward(Base):
+class PongoReward(MerchantRow, Base):
     """One Pongo reward as last fetched from `GET /v1/rewards`; its SKU list kept as received."""
 
     __tablename__ = "pongo_rewards"
     __table_args__ = (UniqueConstraint("merchant_id", "public_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
     public_id: Mapped[str] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(300))
     points: Mapped[int | None]
@@ -27,19 +25,16 @@ class PongoReward(Base):
     position: Mapped[int] = mapped_column(default=0)
 
 
-class RewardSync(Base):
+class RewardSync(OnePerMerchant, Base):
     """When a merchant's rewards were last fetched from Pongo (absent: never)."""
 
     __tablename__ = "reward_syncs"
 
-    merchant_id: Mapped[int] = mapped_column(
-        ForeignKey("merchants.id", ondelete="CASCADE"), primary_key=True
-    )
     synced_at: Mapped[datetime] = mapped_column(default=utcnow)
     reward_count: Mapped[int] = mapped_column(default=0)
 
 
-class ReviewedReward(Base):
+class ReviewedReward(MerchantRow, Base):
     """A reward the merchant checked and accepts as it is, for one value of its external_id.
 
     The review holds a hash of the external_id it was given for: when the SKUs change in
@@ -50,8 +45,6 @@ class ReviewedReward(Base):
     __tablename__ = "reviewed_rewards"
     __table_args__ = (UniqueConstraint("merchant_id", "public_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
     public_id: Mapped[str] = mapped_column(String(128))
     # SHA-256 of the raw external_id as reviewed ("" hashed for a missing one).
     external_id_hash: Mapped[str] = mapped_column(String(64))

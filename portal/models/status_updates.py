@@ -8,8 +8,8 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.base import Base, utcnow
-from portal.models.dbclock import db_now
+from portal.models.base import Base, MerchantRow, utcnow
+from portal.models.queue import QueueRow
 
 
 class UpdateState(StrEnum):
@@ -24,7 +24,7 @@ class UpdateState(StrEnum):
     DROPPED = "dropped"
 
 
-class OrderStatusUpdate(Base):
+class OrderStatusUpdate(MerchantRow, QueueRow, Base):
     """One status change of an order, sent to Pongo strictly after the order itself."""
 
     __tablename__ = "order_status_updates"
@@ -35,19 +35,11 @@ class OrderStatusUpdate(Base):
         Index("ix_order_status_updates_due", "state", "next_attempt_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
-    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"))
     # 1, 2, ... per order, in the order the POS asked: changes reach Pongo in this order.
     seq: Mapped[int]
     status: Mapped[str] = mapped_column(String(20))
     state: Mapped[str] = mapped_column(String(20), default=UpdateState.PENDING)
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=db_now())
-    # The lease, as on orders' outbox rows: a worker owns the change until then.
-    claimed_until: Mapped[datetime | None]
-    claim_token: Mapped[str | None] = mapped_column(String(40))
-    claimed_by: Mapped[str | None] = mapped_column(String(120))
     last_error: Mapped[str | None] = mapped_column(Text)
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
-from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
 
+from portal.closing import ClosedOnExit
 from portal.pongo import endpoints, inferred, models
 from portal.pongo.endpoints import Endpoint
 from portal.pongo.errors import UnexpectedResponse
@@ -25,7 +25,7 @@ log = logging.getLogger("portal.pongo")
 MAX_PAGES = 200
 
 
-class PongoClient:
+class PongoClient(ClosedOnExit):
     """Calls Pongo on behalf of one merchant, whose access token comes from a callable."""
 
     def __init__(
@@ -46,17 +46,6 @@ class PongoClient:
     def close(self) -> None:
         """Release the HTTP connections this client opened."""
         self._transport.close()
-
-    def __enter__(self) -> PongoClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def me(self) -> models.PongoAccount:
         """The Pongo account the token belongs to."""

@@ -58,11 +58,7 @@ def save_connection(
         db.session.add(connection)
     now = utcnow()
     connection.status = ConnectionStatus.CONNECTED
-    connection.access_token_encrypted = crypto.encrypt(tokens.access_token)
-    connection.refresh_token_encrypted = (
-        crypto.encrypt(tokens.refresh_token) if tokens.refresh_token else None
-    )
-    connection.expires_at = tokens.expires_at
+    _replace_tokens(connection, tokens)
     connection.scopes = ",".join(tokens.scopes or account.scopes)
     connection.account_id = account.id
     connection.account_name = account.name
@@ -73,8 +69,6 @@ def save_connection(
     connection.problem = None
     connection.problem_at = None
     connection.unavailable_since = None
-    # A new grant: rejections of tokens read before it no longer concern this connection.
-    connection.generation = (connection.generation or 0) + 1
     db.session.flush()
     record(
         "pongo.connect",
@@ -92,10 +86,7 @@ def forget_connection(merchant: Merchant, *, actor: Actor) -> None:
         return
     old = connection.status
     connection.status = ConnectionStatus.DISCONNECTED
-    connection.access_token_encrypted = None
-    connection.refresh_token_encrypted = None
-    connection.expires_at = None
-    connection.generation = (connection.generation or 0) + 1
+    _replace_tokens(connection, None)
     db.session.flush()
     record(
         "pongo.disconnect",
@@ -103,6 +94,16 @@ def forget_connection(merchant: Merchant, *, actor: Actor) -> None:
         merchant=merchant,
         details={"old": old, "new": "disconnected"},
     )
+
+
+def _replace_tokens(connection: PongoConnection, tokens: TokenSet | None) -> None:
+    """Keep a new grant's tokens (encrypted), or forget them: the connection's next generation."""
+    connection.access_token_encrypted = crypto.encrypt(tokens.access_token) if tokens else None
+    refresh = tokens.refresh_token if tokens else None
+    connection.refresh_token_encrypted = crypto.encrypt(refresh) if refresh else None
+    connection.expires_at = tokens.expires_at if tokens else None
+    # Rejections of tokens read before this no longer concern the connection.
+    connection.generation = (connection.generation or 0) + 1
 
 
 def mark_needs_reconnection(

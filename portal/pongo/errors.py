@@ -101,6 +101,23 @@ class UnexpectedResponse(PongoError):
     user_message = N_("Pongo sent an answer the portal does not understand.")
 
 
+# The errors whose HTTP status says it all; see error_for_status for the rest.
+_BY_STATUS: dict[int, type[PongoError]] = {401: NeedsReconnection, 403: MissingScope, 404: NotFound}
+
+
+def error_for_status(status: int, detail: str, *, field_errors: dict[str, list[str]]) -> PongoError:
+    """The error an HTTP error answer stands for; `field_errors` are a 422's."""
+    if status in _BY_STATUS:
+        return _BY_STATUS[status](detail, status_code=status)
+    if status == 422:
+        return ValidationFailed(detail, field_errors=field_errors, status_code=status)
+    if status == 429 or status >= 500:
+        return Unavailable(detail, status_code=status)
+    if 400 <= status < 500:
+        return Rejected(detail, status_code=status)
+    return UnexpectedResponse(detail, status_code=status)
+
+
 class Health(StrEnum):
     """What one call says about Pongo's health."""
 

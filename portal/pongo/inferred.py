@@ -19,6 +19,14 @@ STORES_PAGE = "reference (sidebar): List all stores"
 STATUS_PAGE = "reference (sidebar): Update order status"
 LARAVEL = "Laravel/Passport convention; the page shows no example"
 
+_NOT_CAPTURED = "not captured"
+
+
+def _alike(values: str, *, what: str, page: str, reason: str) -> tuple[Cited, ...]:
+    """Guesses of one kind, from one page and for one reason: one per space-separated value."""
+    return tuple(guessed(value, what=what, page=page, reason=reason) for value in values.split())
+
+
 # Paths
 
 TOKEN_PATH = guessed(
@@ -45,10 +53,11 @@ ORDER_STATUS_PATH = guessed(
 
 # The token answer (response not captured: Laravel Passport's shape)
 
-TOKEN_ACCESS = guessed("access_token", what="token answer field", page=GRANTS_PAGE, reason=LARAVEL)
-TOKEN_TYPE = guessed("token_type", what="token answer field", page=GRANTS_PAGE, reason=LARAVEL)
-TOKEN_EXPIRES_IN = guessed(
-    "expires_in", what="token answer field", page=GRANTS_PAGE, reason=LARAVEL
+TOKEN_ACCESS, TOKEN_TYPE, TOKEN_EXPIRES_IN = _alike(
+    "access_token token_type expires_in",
+    what="token answer field",
+    page=GRANTS_PAGE,
+    reason=LARAVEL,
 )
 TOKEN_REFRESH = guessed(
     "refresh_token",
@@ -73,17 +82,17 @@ PASSWORD_SCOPE = guessed(
 
 # /me (response not captured)
 
-ME_ID = guessed("id", what="account field", page=ME_PAGE, reason=LARAVEL)
-ME_NAME = guessed("name", what="account field", page=ME_PAGE, reason=LARAVEL)
-ME_EMAIL = guessed("email", what="account field", page=ME_PAGE, reason=LARAVEL)
+ME_ID, ME_NAME, ME_EMAIL = _alike(
+    "id name email", what="account field", page=ME_PAGE, reason=LARAVEL
+)
 
 # Stores and rewards (no response captured; slug, public_id and external_id are documented)
 
-STORE_NAME = guessed("name", what="store field", page=STORES_PAGE, reason="not captured")
-STORE_ADDRESS = guessed("address", what="store field", page=STORES_PAGE, reason="not captured")
-STORE_CITY = guessed("city", what="store field", page=STORES_PAGE, reason="not captured")
-STORE_POSTAL_CODE = guessed(
-    "postal_code", what="store field", page=STORES_PAGE, reason="not captured"
+STORE_NAME, STORE_ADDRESS, STORE_CITY, STORE_POSTAL_CODE = _alike(
+    "name address city postal_code",
+    what="store field",
+    page=STORES_PAGE,
+    reason=_NOT_CAPTURED,
 )
 REWARD_ID = guessed(
     "public_id",
@@ -91,17 +100,17 @@ REWARD_ID = guessed(
     page=REWARDS_PAGE,
     reason="orders cite rewards by public_reward_id (quality-check)",
 )
-REWARD_NAME = guessed("name", what="reward field", page=REWARDS_PAGE, reason="not captured")
-REWARD_POINTS = guessed("points", what="reward field", page=REWARDS_PAGE, reason="not captured")
+REWARD_NAME, REWARD_POINTS = _alike(
+    "name points", what="reward field", page=REWARDS_PAGE, reason=_NOT_CAPTURED
+)
 
 # Paging and errors (nothing documented: Laravel's paginator and validation answers)
 
 PAGE_ITEMS = guessed("data", what="list envelope field", page=REWARDS_PAGE, reason=LARAVEL)
 PAGE_NEXT = guessed("links.next", what="paging link", page=REWARDS_PAGE, reason=LARAVEL)
-PAGE_CURRENT = guessed(
-    "meta.current_page", what="paging counter", page=REWARDS_PAGE, reason=LARAVEL
+PAGE_CURRENT, PAGE_LAST = _alike(
+    "meta.current_page meta.last_page", what="paging counter", page=REWARDS_PAGE, reason=LARAVEL
 )
-PAGE_LAST = guessed("meta.last_page", what="paging counter", page=REWARDS_PAGE, reason=LARAVEL)
 ERROR_MESSAGE = guessed("message", what="error answer field", page=ORDER_PAGE, reason=LARAVEL)
 ERROR_FIELDS = guessed("errors", what="422 answer field", page=ORDER_PAGE, reason=LARAVEL)
 
@@ -145,14 +154,15 @@ CUSTOMER_PUBLIC_ID = guessed(
     page=ORDER_PAGE,
     reason="no customer schema; the QA checklist speaks of customer_public_id",
 )
-_LINE = "no line schema captured"
 LINE_SKU = guessed(
     "external_id", what="line field", page=ORDER_PAGE, reason="as rewards' external_id SKUs"
 )
-LINE_NAME = guessed("name", what="line field", page=ORDER_PAGE, reason=_LINE)
-LINE_QUANTITY = guessed("quantity", what="line field", page=ORDER_PAGE, reason=_LINE)
-LINE_UNIT_PRICE = guessed("unit_price", what="line field", page=ORDER_PAGE, reason=_LINE)
-LINE_AMOUNT = guessed("amount", what="line field", page=ORDER_PAGE, reason=_LINE)
+LINE_NAME, LINE_QUANTITY, LINE_UNIT_PRICE, LINE_AMOUNT = _alike(
+    "name quantity unit_price amount",
+    what="line field",
+    page=ORDER_PAGE,
+    reason="no line schema captured",
+)
 
 # Enum values: "Allowed:" came back empty. Operators may override them (PONGO_ORDER_*).
 
@@ -167,8 +177,9 @@ DELIVERY_STATUS = guessed("delivered", what="delivery_status value", page=ORDER_
 STATUS_FIELD = guessed(
     "status", what="update-order-status field", page=STATUS_PAGE, reason="as create-order's"
 )
-STATUS_CANCELLED = guessed("cancelled", what="order status value", page=STATUS_PAGE, reason=_ENUM)
-STATUS_REFUNDED = guessed("refunded", what="order status value", page=STATUS_PAGE, reason=_ENUM)
+STATUS_CANCELLED, STATUS_REFUNDED = _alike(
+    "cancelled refunded", what="order status value", page=STATUS_PAGE, reason=_ENUM
+)
 STATUS_SCOPE = guessed(
     "order.update",
     what="update-order-status scope",

@@ -13,6 +13,7 @@ from flask import g, has_request_context
 from sqlalchemy import select, update
 
 from portal import config, crypto
+from portal.closing import ClosedOnExit
 from portal.config import Settings
 from portal.extensions import db
 from portal.models.base import utcnow
@@ -201,7 +202,7 @@ def refusal_problem(error: PongoError) -> str:
     return f"Pongo refused the token refresh ({status})"
 
 
-class MerchantPongo:
+class MerchantPongo(ClosedOnExit):
     """Pongo as one merchant sees it: its tokens, and its connection state kept up to date."""
 
     def __init__(
@@ -299,12 +300,6 @@ class MerchantPongo:
     def close(self) -> None:
         """Release the HTTP connection pool."""
         self.client.close()
-
-    def __enter__(self) -> MerchantPongo:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def pongo_client_for(merchant: Merchant) -> MerchantPongo:

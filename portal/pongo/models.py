@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -142,6 +142,9 @@ class _Answer(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=False, frozen=True)
 
 
+A = TypeVar("A", bound=_Answer)
+
+
 class _StoreAnswer(_Answer):
     # Pongo's names for each field: endpoints.py and inferred.py cite where they come from.
     slug: Slug = Field(alias=STORE_SLUG)
@@ -230,12 +233,7 @@ def parse_account(body: Any) -> PongoAccount:
 
 def parse_store(raw: Any) -> FetchedStore:
     """Read one store; the slug is required, the rest may be missing; too long is refused."""
-    item = _object(raw, "store")
-    try:
-        store = _StoreAnswer.model_validate(dict(item))
-    except ValidationError as error:
-        label = _label(item, STORE_SLUG)
-        raise UnexpectedResponse(f"store {label}: {_reason(error)}") from None
+    store = _validated(_StoreAnswer, raw, "store", key=STORE_SLUG)
     return FetchedStore(
         slug=store.slug,
         name=store.name or store.slug,
@@ -248,18 +246,23 @@ def parse_store(raw: Any) -> FetchedStore:
 
 def parse_reward(raw: Any) -> FetchedReward:
     """Read one reward; the public id is required, the SKU list is kept as sent."""
-    item = _object(raw, "reward")
-    try:
-        reward = _RewardAnswer.model_validate(dict(item))
-    except ValidationError as error:
-        label = _label(item, inferred.REWARD_ID)
-        raise UnexpectedResponse(f"reward {label}: {_reason(error)}") from None
+    reward = _validated(_RewardAnswer, raw, "reward", key=inferred.REWARD_ID)
     return FetchedReward(
         public_id=reward.public_id,
         name=reward.name or reward.public_id,
         points=reward.points,
         raw_external_id=reward.external_id,
     )
+
+
+def _validated(model: type[A], raw: Any, what: str, *, key: str) -> A:
+    """Read one item of a list as `model`; the error names the item by its `key`."""
+    item = _object(raw, what)
+    try:
+        return model.model_validate(dict(item))
+    except ValidationError as error:
+        label = _label(item, key)
+        raise UnexpectedResponse(f"{what} {label}: {_reason(error)}") from None
 
 
 def _label(item: Mapping[str, Any], key: str) -> str:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import httpx
 
@@ -36,15 +36,20 @@ class TokenSet:
         return f"TokenSet(expires_at={self.expires_at!r}, scopes={self.scopes!r})"
 
 
+class TokenCalls(TypedDict, total=False):
+    """What a token call runs on, each replaceable in tests: HTTP client, sleep and clocks."""
+
+    http: httpx.Client | None
+    sleep: Callable[[float], None]
+    clock: Callable[[], float]
+    now: Callable[[], datetime]
+
+
 def exchange_code(
     settings: PongoSettings,
     code: str,
     code_verifier: str | None = None,
-    *,
-    http: httpx.Client | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
-    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    **calls: Unpack[TokenCalls],
 ) -> TokenSet:
     """Trade the code from the OAuth redirect for tokens."""
     form = {
@@ -56,17 +61,13 @@ def exchange_code(
     }
     if code_verifier:
         form["code_verifier"] = code_verifier
-    return _token_request(settings, form, http=http, sleep=sleep, clock=clock, now=now)
+    return _token_request(settings, form, **calls)
 
 
 def refresh_access_token(
     settings: PongoSettings,
     refresh_token: str,
-    *,
-    http: httpx.Client | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
-    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    **calls: Unpack[TokenCalls],
 ) -> TokenSet:
     """Get a fresh access token (and the rotated refresh token)."""
     form = {
@@ -75,17 +76,17 @@ def refresh_access_token(
         "client_id": settings.client_id,
         "client_secret": settings.client_secret,
     }
-    return _token_request(settings, form, http=http, sleep=sleep, clock=clock, now=now)
+    return _token_request(settings, form, **calls)
 
 
 def _token_request(
     settings: PongoSettings,
     form: Mapping[str, str],
     *,
-    http: httpx.Client | None,
-    sleep: Callable[[float], None],
-    clock: Callable[[], float],
-    now: Callable[[], datetime],
+    http: httpx.Client | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> TokenSet:
     transport = Transport(settings, http=http, sleep=sleep, clock=clock)
     try:

@@ -20,17 +20,7 @@ from typing import Any
 
 import httpx
 
-from portal.pongo.errors import (
-    MissingScope,
-    NeedsReconnection,
-    NotFound,
-    PongoError,
-    Rejected,
-    TooSlow,
-    Unavailable,
-    UnexpectedResponse,
-    ValidationFailed,
-)
+from portal.pongo.errors import TooSlow, Unavailable, UnexpectedResponse, error_for_status
 from portal.pongo.settings import PongoSettings
 
 log = logging.getLogger("portal.pongo")
@@ -258,21 +248,7 @@ def raise_for_status(reply: Reply, what: str) -> None:
     message = _pongo_message(reply)
     if message:
         detail += f" ({message})"
-    error: PongoError
-    if status == 401:
-        error = NeedsReconnection(detail, status_code=status)
-    elif status == 403:
-        error = MissingScope(detail, status_code=status)
-    elif status == 404:
-        error = NotFound(detail, status_code=status)
-    elif status == 422:
-        error = ValidationFailed(detail, field_errors=_field_errors(reply), status_code=status)
-    elif status in RETRY_STATUSES or status >= 500:
-        error = Unavailable(detail, status_code=status)
-    elif 400 <= status < 500:
-        error = Rejected(detail, status_code=status)
-    else:
-        error = UnexpectedResponse(detail, status_code=status)
+    error = error_for_status(status, detail, field_errors=_field_errors(reply))
     error.answer = reply.content[:ANSWER_KEPT].decode("utf-8", "replace")
     raise error
 

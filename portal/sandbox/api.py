@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec
 from urllib.parse import urlencode
 
 from flask import Response, jsonify, request
@@ -31,6 +33,27 @@ def authorize(scope: str | None) -> tuple[Account, AccessToken] | Response:
     if scope is not None and scope not in record.scopes:
         return json_answer({"message": routes.MISSING_SCOPE}, 403)
     return state.accounts[record.login], record
+
+
+P = ParamSpec("P")
+# A view answered for a valid token: it gets the token's account and record first.
+TokenView = Callable[Concatenate[Account, AccessToken, P], Response]
+
+
+def authorized(route: routes.Route) -> Callable[[TokenView[P]], Callable[P, Response]]:
+    """Serve `route` only to a valid Bearer token holding the route's scope."""
+
+    def decorate(view: TokenView[P]) -> Callable[P, Response]:
+        @functools.wraps(view)
+        def checked(*args: P.args, **kwargs: P.kwargs) -> Response:
+            auth = authorize(route.scope)
+            if isinstance(auth, Response):
+                return auth
+            return view(*auth, *args, **kwargs)
+
+        return checked
+
+    return decorate
 
 
 def _validation_error(errors: dict[str, list[str]]) -> Response:
@@ -90,12 +113,9 @@ def _paginate(items: list[JSONDict]) -> Response:
     )
 
 
-def me() -> Response:
+@authorized(routes.ME)
+def me(account: Account, token: AccessToken) -> Response:
     """Who the token belongs to."""
-    auth = authorize(routes.ME.scope)
-    if isinstance(auth, Response):
-        return auth
-    account, token = auth
     return json_answer(
         {
             "id": account.id,
@@ -107,21 +127,17 @@ def me() -> Response:
     )
 
 
-def test_token() -> Response:
+@authorized(routes.TEST_TOKEN)
+def test_token(account: Account, token: AccessToken) -> Response:
     """Say whether the Bearer token is valid ("Test the token")."""
-    auth = authorize(routes.TEST_TOKEN.scope)
-    if isinstance(auth, Response):
-        return auth
     return json_answer({"message": routes.VALID_BEARER})
 
 
-def stores() -> Response:
+@authorized(routes.STORES)
+def stores(account: Account, token: AccessToken) -> Response:
     """The stores of the token's account."""
-    auth = authorize(routes.STORES.scope)
-    if isinstance(auth, Response):
-        return auth
     with sandbox_state().lock:
-        items = list(auth[0].stores)
+        items = list(account.stores)
     return _paginate(items)
 
 
@@ -141,12 +157,9 @@ def slugs(stores: list[JSONDict]) -> set[str]:
     return {s["slug"] for s in stores if isinstance(s.get("slug"), str)}
 
 
-def rewards() -> Response:
+@authorized(routes.REWARDS)
+def rewards(account: Account, token: AccessToken) -> Response:
     """The rewards of the token's account, filtered for a store or a customer."""
-    auth = authorize(routes.REWARDS.scope)
-    if isinstance(auth, Response):
-        return auth
-    account = auth[0]
     store_slug = request.args.get("store_slug") or None
     customer = request.args.get("customer") or None
     errors: dict[str, list[str]] = {}

@@ -166,46 +166,39 @@ def clear_faults() -> Response:
     return _json({"cleared": sandbox_state().clear_faults()})
 
 
-def _switch(key: str, attribute: str) -> Response:
-    """Set one of the state's boolean switches from a body holding exactly that key."""
-    body = _body()
-    value = body.get(key)
-    if not isinstance(value, bool) or set(body) != {key}:
-        return _json({"message": f"give {key} as true or false"}, 422)
-    state = sandbox_state()
-    with state.lock:
-        setattr(state, attribute, value)
-    return _read(key, attribute)
+def _switch(key: str, attribute: str) -> Callable[[], Response]:
+    """The view of one of the state's boolean switches: GET reads it, POST sets it.
+
+    A POST's body holds exactly that key, true or false.
+    """
+
+    def view() -> Response:
+        state = sandbox_state()
+        if request.method == "POST":
+            body = _body()
+            value = body.get(key)
+            if not isinstance(value, bool) or set(body) != {key}:
+                return _json({"message": f"give {key} as true or false"}, 422)
+            with state.lock:
+                setattr(state, attribute, value)
+        with state.lock:
+            return _json({key: getattr(state, attribute)})
+
+    return view
 
 
-def _read(key: str, attribute: str) -> Response:
-    state = sandbox_state()
-    with state.lock:
-        return _json({key: getattr(state, attribute)})
-
-
-@bp.get("/settings")
-def read_settings() -> Response:
-    """The sandbox's behaviour switches."""
-    return _read("honour_idempotency_key", "honour_idempotency_key")
-
-
-@bp.post("/settings")
-def change_settings() -> Response:
-    """Switch behaviours: `honour_idempotency_key` false makes the order_id rule the only one."""
-    return _switch("honour_idempotency_key", "honour_idempotency_key")
-
-
-@bp.get("/refresh-grant")
-def read_refresh_grant() -> Response:
-    """Whether the token endpoint offers the refresh grant Pongo does not document."""
-    return _read("enabled", "refresh_grant")
-
-
-@bp.post("/refresh-grant")
-def switch_refresh_grant() -> Response:
-    """Offer or refuse the refresh grant; tokens issued from now on carry a refresh token or not."""
-    return _switch("enabled", "refresh_grant")
+# With `honour_idempotency_key` false, the order_id rule is the only one.
+bp.add_url_rule(
+    "/settings",
+    "settings",
+    _switch("honour_idempotency_key", "honour_idempotency_key"),
+    methods=["GET", "POST"],
+)
+# Whether the token endpoint offers the refresh grant Pongo does not document: tokens
+# issued from then on carry a refresh token or not.
+bp.add_url_rule(
+    "/refresh-grant", "refresh_grant", _switch("enabled", "refresh_grant"), methods=["GET", "POST"]
+)
 
 
 @bp.post("/reset")

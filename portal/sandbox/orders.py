@@ -19,9 +19,9 @@ from typing import Any
 from flask import Response, current_app, request
 
 from portal.sandbox import routes
-from portal.sandbox.api import authorize, json_answer, slugs
+from portal.sandbox.api import authorized, json_answer, slugs
 from portal.sandbox.oauth import sandbox_state
-from portal.sandbox.state import Account, JSONDict
+from portal.sandbox.state import AccessToken, Account, JSONDict
 
 
 def _string(value: Any) -> bool:
@@ -182,12 +182,9 @@ def ignored_fields(body: Any) -> list[str]:
     return sorted(k for k in body if k not in KNOWN) if isinstance(body, dict) else []
 
 
-def orders() -> Response:
+@authorized(routes.CREATE_ORDER)
+def orders(account: Account, token: AccessToken) -> Response:
     """Receive an order, honouring an Idempotency-Key header when one is sent."""
-    auth = authorize(routes.CREATE_ORDER.scope)
-    if isinstance(auth, Response):
-        return auth
-    account = auth[0]
     state = sandbox_state()
     body = request.get_json(silent=True)
     idempotency_key = request.headers.get("Idempotency-Key") or None
@@ -221,12 +218,9 @@ def status_errors(body: Any) -> dict[str, list[str]]:
     return {"status": [message]} if message else {}
 
 
-def update_status(order_id: str) -> Response:
+@authorized(routes.UPDATE_ORDER_STATUS)
+def update_status(account: Account, token: AccessToken, order_id: str) -> Response:
     """Change the status of an order Pongo already has (cancelled, refunded...) [I]."""
-    auth = authorize(routes.UPDATE_ORDER_STATUS.scope)
-    if isinstance(auth, Response):
-        return auth
-    account = auth[0]
     state = sandbox_state()
     body = request.get_json(silent=True)
     errors = status_errors(body)

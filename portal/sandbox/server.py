@@ -6,11 +6,11 @@ import pathlib
 import threading
 import time
 from collections.abc import Callable
-from types import TracebackType
 
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from portal.closing import ClosedOnExit
 from portal.sandbox import create_sandbox_app
 from portal.sandbox.state import JSONDict
 
@@ -24,7 +24,7 @@ class _QuietRequestHandler(WSGIRequestHandler):
         return
 
 
-class RunningSandbox:
+class RunningSandbox(ClosedOnExit):
     """A sandbox served on 127.0.0.1 from a background thread."""
 
     def __init__(self, app: Flask, server: BaseWSGIServer) -> None:
@@ -45,17 +45,6 @@ class RunningSandbox:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
-
-    def __enter__(self) -> RunningSandbox:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def start_sandbox(

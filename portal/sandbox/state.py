@@ -30,7 +30,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from portal.sandbox import routes
 
@@ -80,37 +80,52 @@ class PendingSignIn:
 
 
 @dataclass
-class AuthorizationCode:
+class Grant:
+    """What every code and token the sandbox issues holds: whose, for which client, what for."""
+
+    login: str
+    client_id: str
+    scopes: tuple[str, ...]
+
+
+@dataclass
+class AuthorizationCode(Grant):
     """A code handed to the partner's redirect URI."""
 
-    client_id: str
     redirect_uri: str
-    login: str
-    scopes: tuple[str, ...]
     code_challenge: str | None
     code_challenge_method: str | None
     expires_at: float
     used: bool = False
 
 
+class _SingleUse(Protocol):
+    used: bool
+
+
+U = TypeVar("U", bound=_SingleUse)
+
+
+def _use_once(record: U | None, valid: Callable[[U], bool]) -> U | None:
+    """Mark a single-use record used and return it; None when missing, used or not valid."""
+    if record is None or record.used or not valid(record):
+        return None
+    record.used = True
+    return record
+
+
 @dataclass
-class AccessToken:
+class AccessToken(Grant):
     """What the sandbox remembers about an access token it issued."""
 
-    login: str
-    client_id: str
-    scopes: tuple[str, ...]
     expires_at: float
     revoked: bool = False
 
 
 @dataclass
-class RefreshToken:
+class RefreshToken(Grant):
     """A refresh token; it works once, then the rotated one takes over."""
 
-    login: str
-    client_id: str
-    scopes: tuple[str, ...]
     used: bool = False
     revoked: bool = False
 
@@ -313,11 +328,7 @@ class SandboxState:
     def redeem_code(self, code: str) -> AuthorizationCode | None:
         """Use a code once; a used or expired code is gone for good."""
         with self.lock:
-            record = self.codes.get(code)
-            if record is None or record.used or self.clock() >= record.expires_at:
-                return None
-            record.used = True
-            return record
+            return _use_once(self.codes.get(code), lambda c: self.clock() < c.expires_at)
 
     # Tokens
 
@@ -341,11 +352,9 @@ class SandboxState:
     def rotate_refresh_token(self, token: str, client_id: str) -> RefreshToken | None:
         """Spend a refresh token; reuse, revocation or another client's token fail."""
         with self.lock:
-            record = self.refresh_tokens.get(token)
-            if record is None or record.used or record.revoked or record.client_id != client_id:
-                return None
-            record.used = True
-            return record
+            return _use_once(
+                self.refresh_tokens.get(token), lambda t: not t.revoked and t.client_id == client_id
+            )
 
     def live_access_token(self, jti: str) -> AccessToken | None:
         """Return the token's record when it is neither expired nor revoked."""

@@ -7,7 +7,7 @@ request's Host: its host name is the RP ID and its origin the only one accepted.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -45,6 +45,18 @@ def _relying_party() -> tuple[str, str]:
     """(RP ID, origin) from the configured public URL."""
     parts = urlsplit(config.current().base_url)
     return parts.hostname or "", f"{parts.scheme}://{parts.netloc}"
+
+
+class _Expected(TypedDict):
+    expected_challenge: bytes
+    expected_rp_id: str
+    expected_origin: str
+
+
+def _expected(challenge: bytes) -> _Expected:
+    """What a browser's answer must match: the challenge given, this portal's RP ID and origin."""
+    rp_id, origin = _relying_party()
+    return {"expected_challenge": challenge, "expected_rp_id": rp_id, "expected_origin": origin}
 
 
 def _passkeys(staff: Staff) -> list[StaffPasskey]:
@@ -91,14 +103,8 @@ def register(staff: Staff, *, unsafe_credential: str, challenge: bytes) -> bool:
     credential = _parsed(unsafe_credential)
     if credential is None:
         return False
-    rp_id, origin = _relying_party()
     try:
-        verified = verify_registration_response(
-            credential=credential,
-            expected_challenge=challenge,
-            expected_rp_id=rp_id,
-            expected_origin=origin,
-        )
+        verified = verify_registration_response(credential=credential, **_expected(challenge))
     except (WebAuthnException, ValueError, TypeError, KeyError):
         return False
     db.session.add(
@@ -140,7 +146,6 @@ def authenticate(staff: Staff, *, unsafe_credential: str, challenge: bytes) -> b
     answer = _parsed(unsafe_credential)
     if answer is None:
         return False
-    rp_id, origin = _relying_party()
     try:
         credential = parse_authentication_credential_json(answer)
         key = db.session.scalar(
@@ -153,9 +158,7 @@ def authenticate(staff: Staff, *, unsafe_credential: str, challenge: bytes) -> b
             return False
         verified = verify_authentication_response(
             credential=credential,
-            expected_challenge=challenge,
-            expected_rp_id=rp_id,
-            expected_origin=origin,
+            **_expected(challenge),
             credential_public_key=key.public_key,
             credential_current_sign_count=key.sign_count,
         )
