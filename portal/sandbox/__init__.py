@@ -18,7 +18,8 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from portal.sandbox import api, oauth, orders, routes
 from portal.sandbox.controls import bp as controls_bp
-from portal.sandbox.state import JSONDict, SandboxState, load_fixture
+from portal.sandbox.fixture_checks import JSONDict, load_fixture
+from portal.sandbox.state import SandboxState
 
 __all__ = ["DEMO_FIXTURE", "create_sandbox_app", "demo_client_secrets"]
 

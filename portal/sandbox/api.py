@@ -11,8 +11,9 @@ from urllib.parse import urlencode
 from flask import Response, jsonify, request
 
 from portal.sandbox import routes
+from portal.sandbox.fixture_checks import JSONDict
 from portal.sandbox.oauth import jwt_id, sandbox_state
-from portal.sandbox.state import AccessToken, Account, JSONDict
+from portal.sandbox.state import AccessToken, Account
 
 
 def json_answer(body: Any, status: int = 200) -> Response:

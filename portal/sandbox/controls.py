@@ -8,8 +8,9 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from portal.sandbox import routes
+from portal.sandbox.fixture_checks import FixtureError, check_rewards, check_stores
 from portal.sandbox.oauth import sandbox_state
-from portal.sandbox.state import Fault, FixtureError, check_rewards, check_stores
+from portal.sandbox.state import Fault
 
 bp = Blueprint("sandbox_controls", __name__, url_prefix=routes.CONTROLS_PREFIX)
 

@@ -20,8 +20,9 @@ from flask import Response, current_app, request
 
 from portal.sandbox import routes
 from portal.sandbox.api import authorized, json_answer, slugs
+from portal.sandbox.fixture_checks import JSONDict
 from portal.sandbox.oauth import sandbox_state
-from portal.sandbox.state import AccessToken, Account, JSONDict
+from portal.sandbox.state import AccessToken, Account
 
 
 def _string(value: Any) -> bool:

@@ -12,7 +12,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from portal.closing import ClosedOnExit
 from portal.sandbox import create_sandbox_app
-from portal.sandbox.state import JSONDict
+from portal.sandbox.fixture_checks import JSONDict
 
 HOST = "127.0.0.1"
 
