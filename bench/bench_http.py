@@ -242,12 +242,17 @@ def _ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url: str, token: str | None, seconds: int = SECONDS) -> Figures:
-    """Drive `url` with wrk (2 threads, 16 connections) and read its figures."""
+def wrk(url: str, token: str | None, seconds: int = SECONDS, header: str | None = None) -> Figures:
+    """Drive `url` with wrk (2 threads, 16 connections) and read its figures.
+
+    `token` is a merchant's session cookie; `header` any other header, as "Name: value".
+    """
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "60s", "--latency"]
     command.append(url)
     if token:
         command[1:1] = ["-H", f"Cookie: portal_session={token}"]
+    if header:
+        command[1:1] = ["-H", header]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", output)

@@ -63,7 +63,7 @@ def main() -> None:
     print(f"  database: {backend}; gunicorn 2 workers; wrk 16 connections")
     # One key calls as fast as wrk can: the per-key limit would answer 429 instead.
     os.environ["PORTAL_API_RATE_LIMIT"] = "1000000/second"
-    with database() as url:
+    with database(os.environ.get("PORTAL_BENCH_DATABASE_URL", "")) as url:
         key = prepare(url)
         authorization = f"Authorization: Bearer {key}"
         with gunicorn(url) as base:
