@@ -43,7 +43,7 @@ from tests.helpers.connect import (
 )
 from tests.helpers.launch import launch
 from tests.helpers.pages import csrf_token
-from tests.helpers.sandbox import DEMO_LOGIN
+from tests.helpers.sandbox import DEMO_LOGIN, revoke_token
 from tests.helpers.shop import allow_refresh
 
 
@@ -424,7 +424,7 @@ def test_revoked_token_marks_reconnection_and_shows_a_banner_everywhere(
 ) -> None:
     client = pongo_app.test_client()
     connect_merchant(client, pongo)
-    pongo.post("/_sandbox/tokens/revoke", json={"login": DEMO_LOGIN})
+    revoke_token(pongo)
     with pongo_app.app_context():
         merchant = db.session.scalar(select(Merchant))
         assert merchant is not None

@@ -25,7 +25,7 @@ from portal.pongo.merchant import pongo_settings
 from tests.helpers.api import Api, new_key
 from tests.helpers.apps import make_app
 from tests.helpers.connect import connect_merchant
-from tests.helpers.sandbox import DEMO_LOGIN, fault
+from tests.helpers.sandbox import fault
 
 # Relay settings for tests: tiny backoff so retries are due at once, few attempts.
 RELAY_TEST_SETTINGS: dict[str, Any] = {
@@ -190,12 +190,6 @@ def expire_leases(app: Flask) -> None:
     with app.app_context():
         db.session.execute(update(OrderRelay).values(claimed_until=utcnow() - timedelta(seconds=1)))
         db.session.commit()
-
-
-def revoke_token(pongo: httpx.Client) -> None:
-    """Pongo revokes the demo account's token: its next call with it is refused (401)."""
-    answer = pongo.post("/_sandbox/tokens/revoke", json={"login": DEMO_LOGIN})
-    assert answer.status_code == 200, answer.text
 
 
 def linked_portal(

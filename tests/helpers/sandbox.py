@@ -28,3 +28,9 @@ def requests_to(http: httpx.Client, endpoint: Endpoint) -> list[dict[str, Any]]:
     """The API requests the sandbox received for one endpoint."""
     log = http.get("/_sandbox/requests").json()
     return [r for r in log if r["method"] == endpoint.method and r["path"] == endpoint.path]
+
+
+def revoke_token(pongo: httpx.Client) -> None:
+    """Pongo revokes the demo account's token: its next call with it is refused (401)."""
+    answer = pongo.post("/_sandbox/tokens/revoke", json={"login": DEMO_LOGIN})
+    assert answer.status_code == 200, answer.text

@@ -16,7 +16,7 @@ from portal.models.status_updates import OrderStatusUpdate
 from portal.orders.status_updates import send_due_updates
 from tests.helpers.connect import connect_merchant
 from tests.helpers.orders import OrdersApi, fast_worker, order_body, relay_of, sandbox_orders
-from tests.helpers.sandbox import DEMO_LOGIN
+from tests.helpers.sandbox import revoke_token
 
 
 def set_tablet(app: Flask, location_ref: str, tablet: int | None) -> None:
@@ -146,7 +146,7 @@ def test_a_paused_orders_cancellation_waits_with_it(
     pongo: httpx.Client,
     client: FlaskClient,
 ) -> None:
-    pongo.post("/_sandbox/tokens/revoke", json={"login": DEMO_LOGIN})
+    revoke_token(pongo)
     api.order(order_body())
     cancel(api, "POS-1001")
     relay_orders(relay_app)

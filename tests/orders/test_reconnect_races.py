@@ -26,9 +26,8 @@ from tests.helpers.orders import (
     order_body,
     order_calls,
     relay_of,
-    revoke_token,
 )
-from tests.helpers.sandbox import fault
+from tests.helpers.sandbox import fault, revoke_token
 
 
 def connection_status(app: Flask) -> str:

@@ -27,10 +27,9 @@ from tests.helpers.orders import (
     order_body,
     order_calls,
     relay_of,
-    revoke_token,
     sandbox_orders,
 )
-from tests.helpers.sandbox import fault
+from tests.helpers.sandbox import fault, revoke_token
 
 
 def test_pending_order_is_delivered_with_the_linked_store_slug(

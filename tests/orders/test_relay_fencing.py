@@ -29,10 +29,9 @@ from tests.helpers.orders import (
     fast_worker,
     order_body,
     relay_of,
-    revoke_token,
     sandbox_orders,
 )
-from tests.helpers.sandbox import fault
+from tests.helpers.sandbox import fault, revoke_token
 
 
 def ignore_idempotency_key(pongo: httpx.Client) -> None:

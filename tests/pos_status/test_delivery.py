@@ -29,9 +29,9 @@ from tests.helpers.orders import (
     drain,
     order_body,
     relay_of,
-    revoke_token,
 )
 from tests.helpers.ports import free_port
+from tests.helpers.sandbox import revoke_token
 from tests.helpers.staff import AGENT, add_staff, sign_in
 
 SECRET = "whsec_0123456789abcdef0123456789"

@@ -17,7 +17,7 @@ from tests.helpers.launch import launch
 from tests.helpers.locations import LOCATIONS
 from tests.helpers.orders import OrdersApi, fast_worker, link_locations, order_body
 from tests.helpers.queries import counting
-from tests.helpers.sandbox import DEMO_LOGIN
+from tests.helpers.sandbox import revoke_token
 from tests.helpers.seed import SMALL, Size, seed_merchant
 from tests.helpers.seed import api_key as seed_key
 
@@ -61,7 +61,7 @@ def test_summary_follows_the_merchant_from_first_launch_to_a_rejected_token(
     assert connected["problems"] == problems
     assert connected["problems"]["locations"] == 1
 
-    pongo.post("/_sandbox/tokens/revoke", json={"login": DEMO_LOGIN})
+    revoke_token(pongo)
     for ref in ("A", "B"):
         assert api.order(order_body(ref)).status_code == 202
     with fast_worker(relay_app) as worker:

@@ -37,7 +37,7 @@ from tests.helpers.connect import connect_merchant
 from tests.helpers.databases import POSTGRES_URL, private_schema
 from tests.helpers.orders import LINKS, LOCATIONS, link_locations, order_body
 from tests.helpers.ports import free_port
-from tests.helpers.sandbox import DEMO_LOGIN
+from tests.helpers.sandbox import revoke_token
 from tests.helpers.settings import TEST_SETTINGS
 
 pytestmark = [
@@ -314,7 +314,7 @@ def test_soak_every_accepted_order_reaches_pongo_exactly_once(
     # The merchant's token is revoked: orders pause; the merchant reconnects once.
     assert pongo.delete("/_sandbox/faults").is_success  # whatever is left of the faults
     extra = [f"SOAK-R{n}" for n in range(20)]
-    assert pongo.post("/_sandbox/tokens/revoke", json={"login": DEMO_LOGIN}).is_success
+    revoke_token(pongo)
     for ref in extra:
         assert post_order(web, keys[0], order_body(ref)).status_code == 202
         expected[ref] = LINKS["L1"]

@@ -21,7 +21,7 @@ from tests.helpers.api import Api
 from tests.helpers.launch import launch
 from tests.helpers.locations import post_links
 from tests.helpers.pages import csrf_token
-from tests.helpers.sandbox import DEMO_LOGIN
+from tests.helpers.sandbox import revoke_token
 from tests.helpers.staff import add_staff, sign_in
 from tests.helpers.sync import (
     CHEF,
@@ -147,7 +147,7 @@ def test_a_revoked_token_is_recorded_and_mailed_once(
     run_sync(app)
     assert sample("portal_sync_merchants_synced_total") == synced_before + 2
     assert sample("portal_sync_oldest_age_seconds") < 60
-    assert pongo.post("/_sandbox/tokens/revoke", json={"login": DEMO_LOGIN}).status_code == 200
+    revoke_token(pongo)
     make_due(app)
     assert "2 merchant(s) checked, 2 failed" in run_sync(app)
     assert changes_of(app, "M1") == [(ChangeKind.RECONNECTION_NEEDED, "M1")]
