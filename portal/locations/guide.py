@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, case, func, select
 
 from portal.extensions import db
 from portal.locations.states import ACTIVE, FACTS_OF, LINKED, LinkState, MerchantId, conditions
@@ -77,25 +77,33 @@ class LocationsStep:
 
 
 def locations_step_columns(merchant_id: MerchantId) -> dict[str, ScalarSelect[Any]]:
-    """The Locations step as SQL expressions, to be read in one statement (see `step_from`)."""
+    """The Locations step's counts as SQL expressions, to be read in one statement.
+
+    `first_pending_columns` adds the first location of each kind (see `step_from`).
+    """
     kinds = _kinds(merchant_id)
+    return {key: _count(kinds[key]) for key in ("active", "unlinked", "orphaned")}
 
-    def first(key: str, column: Any) -> ScalarSelect[Any]:
-        return select(column).where(*kinds[key]).order_by(Location.ref).limit(1).scalar_subquery()
 
-    return {
-        "active": _count(kinds["active"]),
-        "unlinked": _count(kinds["unlinked"]),
-        "orphaned": _count(kinds["orphaned"]),
-        "unlinked_ref": first("unlinked", Location.ref),
-        "unlinked_name": first("unlinked", Location.name),
-        "orphaned_ref": first("orphaned", Location.ref),
-        "orphaned_name": first("orphaned", Location.name),
-    }
+def first_pending_columns(
+    merchant_id: MerchantId, counts: Mapping[str, ColumnElement[int]]
+) -> dict[str, ColumnElement[Any]]:
+    """The first unlinked and orphaned locations, read only when their count is above zero.
+
+    `counts` are the columns of `locations_step_columns` in the statement's FROM. Without
+    the guard, finding that no location is orphaned would look up the store of every link.
+    """
+    kinds = _kinds(merchant_id)
+    columns: dict[str, ColumnElement[Any]] = {}
+    for key in ("unlinked", "orphaned"):
+        for field, column in (("ref", Location.ref), ("name", Location.name)):
+            first = select(column).where(*kinds[key]).order_by(Location.ref).limit(1)
+            columns[f"{key}_{field}"] = case((counts[key] > 0, first.scalar_subquery()))
+    return columns
 
 
 def step_from(values: Mapping[Any, Any]) -> LocationsStep:
-    """The Locations step from the values of `locations_step_columns`."""
+    """The Locations step from the values of `locations_step_columns` and its first rows."""
     return LocationsStep(
         active=int(values["active"] or 0),
         unlinked=int(values["unlinked"] or 0),

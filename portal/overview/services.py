@@ -18,6 +18,7 @@ from sqlalchemy import Integer, ScalarSelect, Select, bindparam, func, select, t
 from portal.extensions import db
 from portal.locations.guide import (
     LocationsStep,
+    first_pending_columns,
     location_problem_columns,
     locations_step_columns,
     step_from,
@@ -164,7 +165,14 @@ def _figures_statement(*, health: bool) -> Select[Any]:
     if health:
         columns |= location_problem_columns(merchant_id) | order_problem_columns(merchant_id)
         assert set(LOCATION_COUNTS + ORDER_COUNTS) < set(columns)
-    return select(*(column.label(key) for key, column in columns.items()))
+    # Materialized, so that each count is read once though the first rows' guards use it too.
+    figures = (
+        select(*(column.label(key) for key, column in columns.items()))
+        .cte("figures")
+        .prefix_with("MATERIALIZED")
+    )
+    pending = first_pending_columns(merchant_id, figures.c)
+    return select(figures, *(column.label(key) for key, column in pending.items()))
 
 
 def _figures(merchant: Merchant, *, health: bool) -> dict[str, Any]:
