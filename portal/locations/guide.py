@@ -86,7 +86,7 @@ def locations_step_columns(merchant_id: MerchantId) -> dict[str, ScalarSelect[An
 
 
 def first_pending_columns(
-    merchant_id: MerchantId, counts: Mapping[str, ColumnElement[int]]
+    merchant_id: MerchantId, counts: Mapping[str, ColumnElement[Any]]
 ) -> dict[str, ColumnElement[Any]]:
     """The first unlinked and orphaned locations, read only when their count is above zero.
 

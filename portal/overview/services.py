@@ -171,7 +171,7 @@ def _figures_statement(*, health: bool) -> Select[Any]:
         .cte("figures")
         .prefix_with("MATERIALIZED")
     )
-    pending = first_pending_columns(merchant_id, figures.c)
+    pending = first_pending_columns(merchant_id, dict(figures.c.items()))
     return select(figures, *(column.label(key) for key, column in pending.items()))
 
 
