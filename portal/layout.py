@@ -8,27 +8,28 @@ from typing import Any
 from babel import Locale, numbers
 from flask import Flask, current_app, g, request
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 
 from portal.connect.banners import connection_banners
-from portal.i18n import LOCALES, SWITCHER
+from portal.i18n import LOCALES, SWITCHER, request_translations
 from portal.moments import since, when
+from portal.pongo.errors import N_
 
 # The merchant's navigation, in order. An entry shows once its page exists.
 NAVIGATION = (
-    ("overview.index", _l("Overview")),
-    ("connect.index", _l("Connection")),
-    ("locations.index", _l("Locations")),
-    ("rewards.index", _l("Rewards")),
-    ("products.index", _l("Products")),
-    ("orders.index", _l("Orders")),
-    ("audit.access_log", _l("Access log")),
+    ("overview.index", N_("Overview")),
+    ("connect.index", N_("Connection")),
+    ("locations.index", N_("Locations")),
+    ("rewards.index", N_("Rewards")),
+    ("products.index", N_("Products")),
+    ("orders.index", N_("Orders")),
+    ("audit.access_log", N_("Access log")),
 )
 
 
 def nav_items() -> list[tuple[str, str]]:
-    """Navigation entries whose pages are registered."""
-    return [(e, str(label)) for e, label in NAVIGATION if e in current_app.view_functions]
+    """Navigation entries whose pages are registered, translated through the request's catalogue."""
+    translate = request_translations().ugettext
+    return [(e, translate(label)) for e, label in NAVIGATION if e in current_app.view_functions]
 
 
 def banners() -> list[dict[str, Any]]:
