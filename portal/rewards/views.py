@@ -31,6 +31,7 @@ from portal.rewards.forms import (
     translated_reasons,
     warned_reason,
 )
+from portal.rewards.texts import row_formats
 
 bp = Blueprint("rewards", __name__, url_prefix="/rewards")
 # The access log says why a reward was reviewed in words, not by the reason's code.
@@ -41,8 +42,12 @@ bp.record_once(
 
 @bp.context_processor
 def rewards_labels() -> dict[str, Any]:
-    """Labels of the Rewards templates: the review reasons' words and which one comes first."""
-    return {"translated_reasons": translated_reasons, "warned_reason": warned_reason}
+    """Words of the Rewards templates, translated once per page: reasons and row formats."""
+    return {
+        "translated_reasons": translated_reasons,
+        "warned_reason": warned_reason,
+        "row_formats": row_formats,
+    }
 
 
 def _asked() -> pages.RewardsQuery:
