@@ -31,6 +31,7 @@ from portal.rewards.forms import (
     translated_reasons,
     warned_reason,
 )
+from portal.rewards.links import row_url
 from portal.rewards.texts import row_formats
 
 bp = Blueprint("rewards", __name__, url_prefix="/rewards")
@@ -42,11 +43,12 @@ bp.record_once(
 
 @bp.context_processor
 def rewards_labels() -> dict[str, Any]:
-    """Words of the Rewards templates, translated once per page: reasons and row formats."""
+    """What the Rewards rows share, made once per page: reasons, row formats and addresses."""
     return {
         "translated_reasons": translated_reasons,
         "warned_reason": warned_reason,
         "row_formats": row_formats,
+        "row_url": row_url,
     }
 
 
