@@ -6,6 +6,7 @@ its results with the catalogue index (`catalogue.py`) for the rewards sync they 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,7 +29,7 @@ class RewardEntry:
     points: int | None
     acceptance: Acceptance | None = None
 
-    @property
+    @functools.cached_property
     def reviewed(self) -> bool:
         """Whether the merchant accepted this flagged reward for its current SKUs."""
         return (

@@ -24,7 +24,15 @@ from portal.models.rewards import PongoReward
 from portal.pongo_refresh import refresh_from_pongo
 from portal.rewards import entries, export, operations, pages, reviews
 from portal.rewards.checks import RewardStatus
-from portal.rewards.forms import REASON_LABELS, ReviewForm, UnreviewForm, reasons_for
+from portal.rewards.forms import (
+    REASON_LABELS,
+    ReviewForm,
+    UnreviewForm,
+    translated_reasons,
+    warned_reason,
+)
+from portal.rewards.links import row_url
+from portal.rewards.texts import row_formats
 
 bp = Blueprint("rewards", __name__, url_prefix="/rewards")
 # The access log says why a reward was reviewed in words, not by the reason's code.
@@ -35,8 +43,13 @@ bp.record_once(
 
 @bp.context_processor
 def rewards_labels() -> dict[str, Any]:
-    """Labels of the Rewards templates: the review reasons' words and their order per row."""
-    return {"reason_labels": REASON_LABELS, "reasons_for": reasons_for}
+    """What the Rewards rows share, made once per page: reasons, row formats and addresses."""
+    return {
+        "translated_reasons": translated_reasons,
+        "warned_reason": warned_reason,
+        "row_formats": row_formats,
+        "row_url": row_url,
+    }
 
 
 def _asked() -> pages.RewardsQuery:
