@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import g, has_request_context
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -74,15 +75,24 @@ def checked(merchant: Merchant, catalogue: Catalogue, synced_at: datetime) -> li
 
     The checks are kept with the catalogue index for the rewards sync it came from, so
     a page view checks nothing until the POS pushes another catalogue or the rewards are
-    fetched again; the merchant's reviews (a small read) are applied on each call.
+    fetched again; the merchant's reviews (a small read) are applied once per request: the
+    Rewards page and the next step it offers share the entries.
     """
+    key = (merchant.id, synced_at, id(catalogue))
+    # Only within a request: a worker's application context outlives its rounds.
+    kept = g.get("reward_entries") if has_request_context() else None
+    if kept is not None and kept[0] == key:
+        return list(kept[1])
     classified = catalogue.checks.get(synced_at)
     if classified is None:
         classified = _classified(merchant, catalogue)
         catalogue.checks.clear()
         catalogue.checks[synced_at] = classified
     accepted = acceptances(merchant, {c.check.public_id: c.raw_external_id for c in classified})
-    return [RewardEntry(c.check, c.points, accepted.get(c.check.public_id)) for c in classified]
+    entries = [RewardEntry(c.check, c.points, accepted.get(c.check.public_id)) for c in classified]
+    if has_request_context():
+        g.reward_entries = (key, tuple(entries))
+    return entries
 
 
 def reward_entries(merchant: Merchant) -> list[RewardEntry]:
