@@ -42,13 +42,10 @@ def index() -> str:
         query=request.args.get("q", ""),
         page=parse_page(request.args.get("page")),
     )
-    orders = [row.order for row in listing.rows]
     return render_template(
         "orders/index.html",
         listing=listing,
-        location_names=facts.location_names(merchant, (o.location_ref for o in orders)),
         currency=merchant.currency,
-        reason_of=reason_of,
         outage=services.pongo_outage(merchant),
     )
 
