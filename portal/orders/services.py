@@ -5,6 +5,7 @@ Verbs flush and never commit: the request (or the worker) owns the transaction.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from portal.extensions import db
 from portal.listing import clean_query, contains, paginate
 from portal.models.base import utcnow
 from portal.models.connection import ConnectionStatus, PongoConnection
-from portal.models.locations import Location
+from portal.models.locations import Location, PongoStore
 from portal.models.merchant import Merchant
 from portal.models.orders import (
     ERASED_BODY_HASH,
@@ -300,8 +301,12 @@ def order_problems(merchant: Merchant) -> dict[str, int]:
     return {key: int(value or 0) for key, value in row._mapping.items()}
 
 
+@functools.cache
 def _listed_columns() -> Select[*tuple[Any, ...]]:
-    """The columns the list shows, read as plain rows: no ORM objects are built for a page."""
+    """The columns the list shows, read as plain rows: no ORM objects are built for a page.
+
+    The statement is immutable and names no merchant: it is built once, not once per view.
+    """
     return (
         select(
             Order.order_ref,
@@ -381,22 +386,43 @@ def orders_page(
 
 @dataclass(frozen=True)
 class OrderDetail:
-    """One order with what was sent, Pongo's answer and every attempt."""
+    """One order with what was sent, Pongo's answer, every attempt and the names of its places."""
 
     order: Order
     relay: OrderRelay
     attempts: list[RelayAttempt]
+    # None when the merchant no longer has the location, or Pongo no longer lists the store.
+    location_name: str | None
+    store_name: str | None
 
 
 def order_detail(*, order: Order) -> OrderDetail:
-    """An order with its relay and every attempt."""
-    relay = db.session.scalars(select(OrderRelay).where(OrderRelay.order_id == order.id)).one()
+    """An order with its relay, its location's and store's names, and every attempt."""
+    relay, location_name, store_name = db.session.execute(
+        select(OrderRelay, Location.name, PongoStore.name)
+        .select_from(OrderRelay)
+        .outerjoin(
+            Location,
+            (Location.merchant_id == order.merchant_id) & (Location.ref == order.location_ref),
+        )
+        .outerjoin(
+            PongoStore,
+            (PongoStore.merchant_id == order.merchant_id) & (PongoStore.slug == order.store_slug),
+        )
+        .where(OrderRelay.order_id == order.id)
+    ).one()
     attempts = db.session.scalars(
         select(RelayAttempt)
         .where(RelayAttempt.relay_id == relay.id)
         .order_by(RelayAttempt.at, RelayAttempt.id)
     ).all()
-    return OrderDetail(order=order, relay=relay, attempts=list(attempts))
+    return OrderDetail(
+        order=order,
+        relay=relay,
+        attempts=list(attempts),
+        location_name=location_name,
+        store_name=store_name,
+    )
 
 
 def retry_order(*, merchant: Merchant, order_ref: str, actor: Actor) -> bool:
