@@ -1,16 +1,12 @@
-"""What a person reads on an order's page: names for codes, the lines, a masked phone."""
+"""What a person reads on an order's page: the lines, a masked phone, whether to reconnect."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
-from portal.extensions import db
 from portal.models.connection import ConnectionStatus
-from portal.models.locations import Location, PongoStore
 from portal.models.merchant import Merchant
 from portal.pongo.connection import request_connection
 
@@ -67,28 +63,6 @@ def customer_of(payload: Mapping[str, Any]) -> str | None:
     customer = payload.get("customer")
     phone = customer.get("phone") if isinstance(customer, Mapping) else None
     return masked_phone(phone)
-
-
-def _names(
-    key: Any, name: Any, merchant_column: Any, merchant: Merchant, keys: Iterable[str]
-) -> dict[str, str]:
-    wanted = set(keys)
-    if not wanted:
-        return {}
-    rows = db.session.execute(
-        select(key, name).where(merchant_column == merchant.id, key.in_(wanted))
-    )
-    return {str(k): str(v) for k, v in rows}
-
-
-def location_names(merchant: Merchant, refs: Iterable[str]) -> dict[str, str]:
-    """POS location ref → its name, for the refs given (archived locations included)."""
-    return _names(Location.ref, Location.name, Location.merchant_id, merchant, refs)
-
-
-def store_names(merchant: Merchant, slugs: Iterable[str]) -> dict[str, str]:
-    """Pongo store slug → its name, for the slugs given that Pongo still lists."""
-    return _names(PongoStore.slug, PongoStore.name, PongoStore.merchant_id, merchant, slugs)
 
 
 def needs_reconnection(merchant: Merchant) -> bool:

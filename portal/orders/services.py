@@ -5,15 +5,27 @@ Verbs flush and never commit: the request (or the worker) owns the transaction.
 
 from __future__ import annotations
 
+import functools
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import BindParameter, CursorResult, ScalarSelect, func, select, update
+from sqlalchemy import (
+    JSON,
+    BindParameter,
+    CursorResult,
+    ScalarSelect,
+    Select,
+    case,
+    func,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer
 
 from portal import config
 from portal.audit.actor import Actor
@@ -22,7 +34,7 @@ from portal.extensions import db
 from portal.listing import clean_query, contains, paginate
 from portal.models.base import utcnow
 from portal.models.connection import ConnectionStatus, PongoConnection
-from portal.models.locations import Location
+from portal.models.locations import Location, PongoStore
 from portal.models.merchant import Merchant
 from portal.models.orders import (
     ERASED_BODY_HASH,
@@ -32,6 +44,7 @@ from portal.models.orders import (
     RelayStatus,
 )
 from portal.orders.mapping import OrderEnums, PosOrder, to_pongo
+from portal.orders.reasons import plain_reason
 from portal.pongo import inferred
 from portal.pongo.connection import get_connection, request_connection
 
@@ -230,11 +243,24 @@ def find_order(*, merchant: Merchant, order_ref: str) -> OrderRow | None:
     return _find(merchant.id, order_ref)
 
 
+class ListedOrder(NamedTuple):
+    """One row of the Orders page: only what the list shows, and why it is not delivered."""
+
+    order_ref: str
+    status: str
+    place: str
+    total_cents: int
+    ordered_at: datetime
+    attempts: int
+    without_customer: bool
+    reason: str | None
+
+
 @dataclass(frozen=True)
 class OrdersPage:
     """One page of the merchant's relayed orders."""
 
-    rows: list[OrderRow]
+    rows: list[ListedOrder]
     status: str | None
     query: str
     page: int
@@ -275,17 +301,61 @@ def order_problems(merchant: Merchant) -> dict[str, int]:
     return {key: int(value or 0) for key, value in row._mapping.items()}
 
 
+@functools.cache
+def _listed_columns() -> Select[*tuple[Any, ...]]:
+    """The columns the list shows, read as plain rows: no ORM objects are built for a page.
+
+    The statement is immutable and names no merchant: it is built once, not once per view.
+    """
+    return (
+        select(
+            Order.order_ref,
+            OrderRelay.status,
+            # A location the merchant no longer has is shown by its POS code.
+            func.coalesce(Location.name, Order.location_ref).label("place"),
+            Order.total_cents,
+            Order.ordered_at,
+            # A column_property added after the class body, which mypy cannot see.
+            OrderRelay.attempt_count,  # type: ignore[attr-defined]
+            Order.without_customer,
+            Order.customer_erased_at,
+            # Only a failure's reason reads Pongo's answer; a receipt is not worth decoding.
+            type_coerce(
+                case((OrderRelay.status == RelayStatus.FAILED, OrderRelay.pongo_answer)), JSON
+            ).label("answer"),
+        )
+        .join(OrderRelay, OrderRelay.order_id == Order.id)
+        .outerjoin(
+            Location,
+            (Location.merchant_id == Order.merchant_id) & (Location.ref == Order.location_ref),
+        )
+    )
+
+
+def _with_reasons(rows: Sequence[tuple[Any, ...]]) -> list[ListedOrder]:
+    """Each row with why it is not delivered, a sentence that only the status sets written once."""
+    paused_days = config.current().orders.paused_days
+    said: dict[tuple[str, bool], str | None] = {}
+    listed = []
+    for ref, status, place, total, at, attempts, tablet, erased_at, answer in rows:
+        erased = erased_at is not None
+        if status == RelayStatus.FAILED and not erased:
+            reason = plain_reason(status=status, answer=answer, paused_days=paused_days)
+        elif (status, erased) in said:
+            reason = said[status, erased]
+        else:
+            reason = said[status, erased] = plain_reason(
+                status=status, answer=None, paused_days=paused_days, erased=erased
+            )
+        listed.append(ListedOrder(ref, status, place, total, at, attempts, tablet, reason))
+    return listed
+
+
 def orders_page(
     *, merchant: Merchant, status: str | None, query: str, page: int, per_page: int = PER_PAGE
 ) -> OrdersPage:
     """The merchant's orders, newest first, filtered by status and order ref."""
-    statement = (
-        select(Order, OrderRelay)
-        .join(OrderRelay, OrderRelay.order_id == Order.id)
-        .where(Order.merchant_id == merchant.id)
-        # The list never shows what was sent; each payload is a whole order's JSON.
-        .options(defer(Order.payload))
-    )
+    statement = _listed_columns().where(Order.merchant_id == merchant.id)
     if status in STATUSES:
         statement = statement.where(OrderRelay.status == status)
     else:
@@ -304,7 +374,7 @@ def orders_page(
         total=known,
     )
     return OrdersPage(
-        rows=[OrderRow(order=o, relay=r) for o, r in found.items],
+        rows=_with_reasons(found.items),
         status=status,
         query=query,
         page=found.page,
@@ -316,22 +386,43 @@ def orders_page(
 
 @dataclass(frozen=True)
 class OrderDetail:
-    """One order with what was sent, Pongo's answer and every attempt."""
+    """One order with what was sent, Pongo's answer, every attempt and the names of its places."""
 
     order: Order
     relay: OrderRelay
     attempts: list[RelayAttempt]
+    # None when the merchant no longer has the location, or Pongo no longer lists the store.
+    location_name: str | None
+    store_name: str | None
 
 
 def order_detail(*, order: Order) -> OrderDetail:
-    """An order with its relay and every attempt."""
-    relay = db.session.scalars(select(OrderRelay).where(OrderRelay.order_id == order.id)).one()
+    """An order with its relay, its location's and store's names, and every attempt."""
+    relay, location_name, store_name = db.session.execute(
+        select(OrderRelay, Location.name, PongoStore.name)
+        .select_from(OrderRelay)
+        .outerjoin(
+            Location,
+            (Location.merchant_id == order.merchant_id) & (Location.ref == order.location_ref),
+        )
+        .outerjoin(
+            PongoStore,
+            (PongoStore.merchant_id == order.merchant_id) & (PongoStore.slug == order.store_slug),
+        )
+        .where(OrderRelay.order_id == order.id)
+    ).one()
     attempts = db.session.scalars(
         select(RelayAttempt)
         .where(RelayAttempt.relay_id == relay.id)
         .order_by(RelayAttempt.at, RelayAttempt.id)
     ).all()
-    return OrderDetail(order=order, relay=relay, attempts=list(attempts))
+    return OrderDetail(
+        order=order,
+        relay=relay,
+        attempts=list(attempts),
+        location_name=location_name,
+        store_name=store_name,
+    )
 
 
 def retry_order(*, merchant: Merchant, order_ref: str, actor: Actor) -> bool:

@@ -42,13 +42,10 @@ def index() -> str:
         query=request.args.get("q", ""),
         page=parse_page(request.args.get("page")),
     )
-    orders = [row.order for row in listing.rows]
     return render_template(
         "orders/index.html",
         listing=listing,
-        location_names=facts.location_names(merchant, (o.location_ref for o in orders)),
         currency=merchant.currency,
-        reason_of=reason_of,
         outage=services.pongo_outage(merchant),
     )
 
@@ -66,8 +63,8 @@ def detail(order_ref: str) -> str:
     return render_template(
         "orders/detail.html",
         found=found,
-        location_name=facts.location_names(merchant, [order.location_ref]).get(order.location_ref),
-        store_name=facts.store_names(merchant, [order.store_slug]).get(order.store_slug),
+        location_name=found.location_name,
+        store_name=found.store_name,
         lines=facts.lines_of(order.payload),
         customer=facts.customer_of(order.payload),
         needs_reconnection=facts.needs_reconnection(merchant),
