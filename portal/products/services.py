@@ -248,6 +248,16 @@ def listing(conditions: list[ColumnElement[bool]]) -> Select[*_Fields]:
     return select(*_COLUMNS).where(and_(*conditions)).order_by(Product.search_text, Product.ref)
 
 
+def count_listed(conditions: list[ColumnElement[bool]]) -> int:
+    """How many products meet `conditions`, counted from the index the page is read from."""
+    # Always true (the column is never NULL), this range lets SQLite, which keeps no statistics,
+    # walk the small partial index of active products rather than read every row of the table:
+    # 5 ms instead of 17 ms at 50,000 products.
+    walked = Product.search_text >= ""
+    counted = select(func.count()).select_from(Product).where(*conditions, walked)
+    return db.session.scalar(counted) or 0
+
+
 def active_locations(merchant: Merchant) -> list[tuple[str, str]]:
     """The merchant's active POS locations as (ref, name), for the filter and the rows."""
     rows = db.session.execute(
@@ -307,7 +317,10 @@ def products_page(
     """One page of the merchant's catalogue after search and filters, and the composer."""
     usage = reward_usage(merchant)
     conditions = filter_conditions(merchant, filters, usage)
-    paging = paginate(listing(conditions), page=page, per_page=PER_PAGE, scalars=False)
+    total = count_listed(conditions)
+    paging = paginate(
+        listing(conditions), page=page, per_page=PER_PAGE, scalars=False, total=total
+    )
     products = paging.items
     locations = active_locations(merchant)
     rows = list(
@@ -319,16 +332,9 @@ def products_page(
             sharing=sharing_counts(merchant, (p.sku for p in products)),
         )
     )
-    size = paging.total
+    size = total
     if filters.narrowed:
-        size = (
-            db.session.scalar(
-                select(func.count())
-                .select_from(Product)
-                .where(Product.merchant_id == merchant.id, Product.archived_at.is_(None))
-            )
-            or 0
-        )
+        size = count_listed(filter_conditions(merchant, Filters(), usage))
     return ProductsPage(
         rows=rows,
         paging=paging,
