@@ -198,7 +198,7 @@ def reward_usage(merchant: Merchant) -> dict[str, list[RewardRef]]:
             select(PongoReward.public_id, PongoReward.name, PongoReward.raw_external_id)
             .where(PongoReward.merchant_id == merchant.id)
             .order_by(PongoReward.position, PongoReward.id)
-        )
+        ).all()
     )
     # The rows read are the version: the mapping is built again only when they change.
     return _USAGE.get(merchant.id, rows, lambda: _usage_of(rows))
@@ -238,11 +238,12 @@ def filter_conditions(
         conditions.append(_location_condition(filters.location))
     if filters.paid:
         conditions.append(Product.has_paid_options.is_(True))
-    used = sorted(set(used_skus))
-    if filters.usage is Usage.USED:
-        conditions.append(Product.sku.in_(used) if used else false())
-    elif filters.usage is Usage.UNUSED:
-        conditions.append(Product.sku.not_in(used) if used else true())
+    if filters.usage is not None:
+        used = sorted(set(used_skus))
+        if filters.usage is Usage.USED:
+            conditions.append(Product.sku.in_(used) if used else false())
+        else:
+            conditions.append(Product.sku.not_in(used) if used else true())
     if filters.product:
         conditions.append(Product.ref == filters.product)
     return conditions
@@ -283,7 +284,7 @@ def active_locations(merchant: Merchant) -> list[tuple[str, str]]:
         select(Location.ref, Location.name)
         .where(Location.merchant_id == merchant.id, Location.archived_at.is_(None))
         .order_by(Location.name, Location.ref)
-    )
+    ).all()
     return [(ref, name) for ref, name in rows]
 
 
@@ -300,7 +301,7 @@ def sharing_counts(merchant: Merchant, skus: Iterable[str]) -> dict[str, int]:
             Product.sku.in_(wanted),
         )
         .group_by(Product.sku)
-    )
+    ).all()
     return {sku: int(count) for sku, count in rows}
 
 
@@ -352,7 +353,7 @@ def products_page(
     )
     size = total
     if filters.narrowed:
-        size = count_listed(filter_conditions(merchant, Filters(), usage))
+        size = count_listed(filter_conditions(merchant, Filters(), ()))
     return ProductsPage(
         rows=rows,
         paging=paging,
