@@ -12,7 +12,8 @@ import enum
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
@@ -145,23 +146,38 @@ def parse_selection(
     )
 
 
-def products_by_sku(merchant: Merchant, skus: Iterable[str]) -> dict[str, list[Product]]:
+class Carrier(NamedTuple):
+    """What the composer reads of a product carrying a selected SKU."""
+
+    sku: str
+    name: str
+    archived_at: datetime | None
+    has_paid_options: bool
+
+    @property
+    def active(self) -> bool:
+        """True unless the POS left this product out of its last full catalogue."""
+        return self.archived_at is None
+
+
+def products_by_sku(merchant: Merchant, skus: Iterable[str]) -> dict[str, list[Carrier]]:
     """The merchant's products (archived ones too) carrying each of these SKUs."""
     wanted = sorted(set(skus))
-    found: dict[str, list[Product]] = defaultdict(list)
+    found: dict[str, list[Carrier]] = defaultdict(list)
     if not wanted:
         return found
-    for product in db.session.scalars(
-        select(Product)
+    rows = db.session.execute(
+        select(Product.sku, Product.name, Product.archived_at, Product.has_paid_options)
         .where(Product.merchant_id == merchant.id, Product.sku.in_(wanted))
         .order_by(Product.search_text, Product.ref)
-    ):
-        found[product.sku].append(product)
+    ).all()
+    for row in rows:
+        found[row.sku].append(Carrier(*row))
     return found
 
 
 def composed_warnings(
-    skus: Iterable[str], products: Mapping[str, Sequence[Product]]
+    skus: Iterable[str], products: Mapping[str, Sequence[Carrier]]
 ) -> tuple[SkuWarning, ...]:
     """What to watch out for in a composed list, SKU by SKU in the list's order."""
     warnings: list[SkuWarning] = []

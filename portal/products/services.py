@@ -12,13 +12,27 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Row, Select, Text, and_, cast, false, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Row,
+    Select,
+    Text,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
 
 from portal.extensions import db
 from portal.layout import money
-from portal.listing import Page, escape_like, paginate
+from portal.listing import Page, clamp_page, escape_like, last_page
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
 from portal.models.products import Product
@@ -38,6 +52,7 @@ PER_PAGE = 50
 # Each worker's last few merchants' SKU -> rewards mappings, by the reward rows they came from.
 _USAGE: IndexCache[dict[str, list[RewardRef]]] = IndexCache()
 DEFAULT_CURRENCY = "EUR"
+Ts = TypeVarTuple("Ts")
 
 
 class Usage(enum.Enum):
@@ -171,15 +186,20 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
     )
 
 
+def read(statement: Select[*Ts]) -> CursorResult[*Ts]:
+    """The rows of a select of columns, read on the request's connection past the ORM's loading."""
+    return db.session.connection().execute(statement)
+
+
 def reward_usage(merchant: Merchant) -> dict[str, list[RewardRef]]:
     """SKU -> the cached Pongo rewards whose SKU list holds it, in Pongo's order."""
     rows: tuple[tuple[str, str, str | None], ...] = tuple(
         (public_id, name, raw)
-        for public_id, name, raw in db.session.execute(
+        for public_id, name, raw in read(
             select(PongoReward.public_id, PongoReward.name, PongoReward.raw_external_id)
             .where(PongoReward.merchant_id == merchant.id)
             .order_by(PongoReward.position, PongoReward.id)
-        )
+        ).all()
     )
     # The rows read are the version: the mapping is built again only when they change.
     return _USAGE.get(merchant.id, rows, lambda: _usage_of(rows))
@@ -208,22 +228,31 @@ def filter_conditions(
     merchant: Merchant, filters: Filters, used_skus: Iterable[str]
 ) -> list[ColumnElement[bool]]:
     """The WHERE clause of the list: always the merchant's own products."""
-    conditions: list[ColumnElement[bool]] = [Product.merchant_id == merchant.id]
-    if filters.state is State.ACTIVE:
-        conditions.append(Product.archived_at.is_(None))
-    else:
-        conditions.append(Product.archived_at.is_not(None))
+    return [*scope_conditions(merchant, filters.state), *narrowing_conditions(filters, used_skus)]
+
+
+def scope_conditions(merchant: Merchant, state: State) -> list[ColumnElement[bool]]:
+    """The merchant's products the POS sells, or the ones it left out."""
+    if state is State.ACTIVE:
+        return [Product.merchant_id == merchant.id, Product.archived_at.is_(None)]
+    return [Product.merchant_id == merchant.id, Product.archived_at.is_not(None)]
+
+
+def narrowing_conditions(filters: Filters, used_skus: Iterable[str]) -> list[ColumnElement[bool]]:
+    """What the search and the filters ask of a product, beyond being the merchant's."""
+    conditions: list[ColumnElement[bool]] = []
     for word in query_words(filters.query):
         conditions.append(Product.search_text.like(word_prefix_pattern(word), escape="\\"))
     if filters.location:
         conditions.append(_location_condition(filters.location))
     if filters.paid:
         conditions.append(Product.has_paid_options.is_(True))
-    used = sorted(set(used_skus))
-    if filters.usage is Usage.USED:
-        conditions.append(Product.sku.in_(used) if used else false())
-    elif filters.usage is Usage.UNUSED:
-        conditions.append(Product.sku.not_in(used) if used else true())
+    if filters.usage is not None:
+        used = sorted(set(used_skus))
+        if filters.usage is Usage.USED:
+            conditions.append(Product.sku.in_(used) if used else false())
+        else:
+            conditions.append(Product.sku.not_in(used) if used else true())
     if filters.product:
         conditions.append(Product.ref == filters.product)
     return conditions
@@ -248,13 +277,32 @@ def listing(conditions: list[ColumnElement[bool]]) -> Select[*_Fields]:
     return select(*_COLUMNS).where(and_(*conditions)).order_by(Product.search_text, Product.ref)
 
 
+def counts(merchant: Merchant, filters: Filters, used_skus: Iterable[str]) -> tuple[int, int]:
+    """How many products the filters keep, and how many the POS sells in all."""
+    narrowing = narrowing_conditions(filters, used_skus)
+    # Always true (the column is never NULL), this range lets SQLite, which keeps no
+    # statistics, walk the partial index of active products rather than the (merchant,
+    # updated_at) one and every row of the table: 5 ms instead of 17 at 50,000 products.
+    active = [*scope_conditions(merchant, State.ACTIVE), Product.search_text >= ""]
+    if filters.state is State.ACTIVE and filters.usage is not Usage.USED and not filters.product:
+        # One walk of the active products counts both.
+        kept = func.count(case((and_(*narrowing), 1))) if narrowing else func.count()
+        total, size = read(select(kept, func.count()).select_from(Product).where(*active)).one()
+        return total, size
+    # A list of SKUs or one product is found at once through its own index.
+    scope = scope_conditions(merchant, filters.state)
+    total = read(select(func.count()).select_from(Product).where(*scope, *narrowing)).scalar_one()
+    size = read(select(func.count()).select_from(Product).where(*active)).scalar_one()
+    return total, size
+
+
 def active_locations(merchant: Merchant) -> list[tuple[str, str]]:
     """The merchant's active POS locations as (ref, name), for the filter and the rows."""
-    rows = db.session.execute(
+    rows = read(
         select(Location.ref, Location.name)
         .where(Location.merchant_id == merchant.id, Location.archived_at.is_(None))
         .order_by(Location.name, Location.ref)
-    )
+    ).all()
     return [(ref, name) for ref, name in rows]
 
 
@@ -263,7 +311,7 @@ def sharing_counts(merchant: Merchant, skus: Iterable[str]) -> dict[str, int]:
     wanted = sorted(set(skus))
     if not wanted:
         return {}
-    rows = db.session.execute(
+    rows = read(
         select(Product.sku, func.count())
         .where(
             Product.merchant_id == merchant.id,
@@ -271,7 +319,7 @@ def sharing_counts(merchant: Merchant, skus: Iterable[str]) -> dict[str, int]:
             Product.sku.in_(wanted),
         )
         .group_by(Product.sku)
-    )
+    ).all()
     return {sku: int(count) for sku, count in rows}
 
 
@@ -307,8 +355,10 @@ def products_page(
     """One page of the merchant's catalogue after search and filters, and the composer."""
     usage = reward_usage(merchant)
     conditions = filter_conditions(merchant, filters, usage)
-    paging = paginate(listing(conditions), page=page, per_page=PER_PAGE, scalars=False)
-    products = paging.items
+    total, size = counts(merchant, filters, usage)
+    page = clamp_page(page, total, PER_PAGE)
+    products = read(listing(conditions).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    paging = Page(items=list(products), page=page, pages=last_page(total, PER_PAGE), total=total)
     locations = active_locations(merchant)
     rows = list(
         describe(
@@ -319,16 +369,6 @@ def products_page(
             sharing=sharing_counts(merchant, (p.sku for p in products)),
         )
     )
-    size = paging.total
-    if filters.narrowed:
-        size = (
-            db.session.scalar(
-                select(func.count())
-                .select_from(Product)
-                .where(Product.merchant_id == merchant.id, Product.archived_at.is_(None))
-            )
-            or 0
-        )
     return ProductsPage(
         rows=rows,
         paging=paging,

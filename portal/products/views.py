@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from portal.access import current_merchant, merchant_required
 from portal.listing import parse_page
-from portal.products import composer, export, services
+from portal.products import composer, export, markup, services
 
 bp = Blueprint("products", __name__, url_prefix="/products")
 
@@ -33,7 +33,8 @@ def index() -> str:
         page=parse_page(request.args.get("page")),
         selection=_selection(),
     )
-    return render_template("products/index.html", listing=listing)
+    options = markup.location_options(listing.locations, listing.filters.location)
+    return render_template("products/index.html", listing=listing, location_options=options)
 
 
 @bp.get("/from-reward/<public_id>")

@@ -236,3 +236,19 @@ def test_launch_target_opens_the_page_on_one_product(merchant_client: FlaskClien
     assert launch(merchant_client, extra={"target": "products"}).headers["Location"] == "/products"
     nav = merchant_client.get("/").get_data(as_text=True)
     assert '<a href="/products"' in nav
+
+
+def test_a_narrowed_list_counts_what_it_keeps_out_of_the_products_sold(
+    merchant_client: FlaskClient, pongo: httpx.Client
+) -> None:
+    assert "sold by your POS" not in page_text(merchant_client)
+    assert "1 product (of 8 sold by your POS)" in page_text(merchant_client, paid="1")
+    assert "1 product (of 8 sold by your POS)" in page_text(merchant_client, state="archived")
+    assert "1 product (of 8 sold by your POS)" in page_text(merchant_client, product="BAK-001")
+    assert "0 products (of 8 sold by your POS)" in page_text(merchant_client, q="zzz")
+    set_rewards(pongo, [reward("rew_a", "Goûter", "BAK-001, CAF-004")])
+    refresh(merchant_client)
+    assert "2 products (of 8 sold by your POS)" in page_text(merchant_client, usage="used")
+    assert "6 products (of 8 sold by your POS)" in page_text(merchant_client, usage="unused")
+    both = page_text(merchant_client, usage="unused", q="pain", location="L1")
+    assert "1 product (of 8 sold by your POS)" in both
