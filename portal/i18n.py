@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from babel import Locale
 from babel.support import NullTranslations
 from flask import Blueprint, Flask, g, redirect, request, session, url_for
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 from werkzeug.wrappers import Response
 
 from portal.access import public
@@ -68,6 +69,19 @@ def request_translations() -> NullTranslations:
     if state is not None:
         state.portal_translations = (getattr(state, "babel_locale", None), found)
     return found
+
+
+def request_locale() -> Locale:
+    """The request's locale as Flask-Babel stored it, looked up the usual way until it is there.
+
+    Read directly, as `request_translations` reads the catalogue: Flask-Babel's own
+    `get_locale` goes through its context on every call.
+    """
+    state = g.get("_flask_babel") if g else None
+    locale = getattr(state, "babel_locale", None)
+    if isinstance(locale, Locale):
+        return locale
+    return get_locale() or Locale.parse("en")
 
 
 def init_app(app: Flask) -> None:

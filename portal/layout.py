@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import Any
 
 from babel import Locale, numbers
@@ -10,7 +11,7 @@ from flask import Flask, current_app, g, request
 from flask_babel import get_locale
 
 from portal.connect.banners import connection_banners
-from portal.i18n import LOCALES, SWITCHER, request_translations
+from portal.i18n import LOCALES, SWITCHER, request_locale, request_translations
 from portal.moments import since, when
 from portal.pongo.errors import N_
 
@@ -60,9 +61,13 @@ def money(cents: int | None, currency: str | None = None) -> str:
     """An amount in cents, in the merchant's currency, written the way the user's language does."""
     if cents is None:
         return "—"
-    locale = get_locale() or Locale.parse("en")
+    locale = request_locale()
+    code = currency or "EUR"
+    written = _cents_writer(locale, code)
+    if written is not None:
+        return written.write(cents)
     return numbers.format_currency(
-        cents / 100, currency or "EUR", format=_currency_pattern(locale), locale=locale
+        cents / 100, code, format=_currency_pattern(locale), locale=locale
     )
 
 
@@ -71,6 +76,47 @@ def _currency_pattern(locale: Locale) -> numbers.NumberPattern:
     """The language's pattern for amounts, looked up once instead of once per amount."""
     pattern: numbers.NumberPattern = locale.currency_formats["standard"]
     return pattern
+
+
+@dataclass(frozen=True)
+class CentsWriter:
+    """Babel's way of writing a currency with cents in one language, taken apart once.
+
+    Babel finds the currency's symbol and precision, and rounds through Decimal, on every
+    amount; a list of products writes fifty. An amount in whole cents needs none of that.
+    """
+
+    group: str
+    decimal: str
+    # The text before and after the digits, for an amount of at least zero, then below it.
+    prefix: tuple[str, str]
+    suffix: tuple[str, str]
+
+    def write(self, cents: int) -> str:
+        """The amount as Babel writes it, from the exact number of cents."""
+        whole, rest = divmod(abs(cents), 100)
+        digits = f"{whole:,}".replace(",", self.group) + f"{self.decimal}{rest:02d}"
+        negative = int(cents < 0)
+        return f"{self.prefix[negative]}{digits}{self.suffix[negative]}"
+
+
+@functools.cache
+def _cents_writer(locale: Locale, currency: str) -> CentsWriter | None:
+    """The writer for a currency of two decimals in a language grouping by threes, else None."""
+    pattern = _currency_pattern(locale)
+    if numbers.get_currency_precision(currency) != 2 or pattern.grouping != (3, 3):
+        return None
+    if pattern.frac_prec != (2, 2) or pattern.int_prec[0] != 1 or pattern.exp_prec:
+        return None
+    symbol = numbers.get_currency_symbol(currency, locale)
+    if "¤¤" in pattern.pattern:
+        return None
+    return CentsWriter(
+        group=numbers.get_group_symbol(locale),
+        decimal=numbers.get_decimal_symbol(locale),
+        prefix=(pattern.prefix[0].replace("¤", symbol), pattern.prefix[1].replace("¤", symbol)),
+        suffix=(pattern.suffix[0].replace("¤", symbol), pattern.suffix[1].replace("¤", symbol)),
+    )
 
 
 def init_app(app: Flask) -> None:
