@@ -28,7 +28,7 @@ def step_of(entries: list[RewardEntry] | None) -> RewardsStep:
     """The Rewards step from every reward's entry; None when the rewards were never fetched."""
     if entries is None:
         return RewardsStep(synced=False, total=0, to_review=0, first_to_review=None)
-    waiting = [entry.check.public_id for entry in entries if entry.needs_review]
+    waiting = [entry.check.public_id for entry in _flagged(entries)]
     return RewardsStep(
         synced=True,
         total=len(entries),
@@ -37,9 +37,18 @@ def step_of(entries: list[RewardEntry] | None) -> RewardsStep:
     )
 
 
+def _flagged(entries: list[RewardEntry]) -> list[RewardEntry]:
+    """The entries that need the merchant's review: not ready, and not reviewed as they are.
+
+    `RewardEntry.needs_review`, with the status tested first: most rewards are ready.
+    """
+    ready = RewardStatus.READY
+    return [entry for entry in entries if entry.check.status is not ready and not entry.reviewed]
+
+
 def problems_of(entries: list[RewardEntry]) -> dict[str, int]:
     """The overview's reward problems among the entries: not redeemable, and to check."""
-    counts = summary(entry.check for entry in entries if not entry.reviewed)
+    counts = summary(entry.check for entry in _flagged(entries))
     return {
         "not_redeemable": counts[RewardStatus.NOT_REDEEMABLE],
         "check": counts[RewardStatus.CHECK],
