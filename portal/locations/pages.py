@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, or_, select
 
 from portal.extensions import db
 from portal.listing import clean_query, contains, count, paginate
-from portal.locations.guide import location_problems
+from portal.locations.guide import PROBLEMS, location_problem_counts
 from portal.locations.operations import LinksRefused
-from portal.locations.states import LinkState, state_of
-from portal.locations.stores import (
-    Store,
-    cached_stores,
-    free_stores,
-    last_sync,
-    suggestions_for,
-)
+from portal.locations.states import LinkState, choice_of, state_of
+from portal.locations.stores import Store, page_stores, suggestions_for
 from portal.locations.suggest import Suggestion
-from portal.models.locations import Location
+from portal.models.locations import Location, PongoStore, StoreSync
 from portal.models.merchant import Merchant
 
 PER_PAGE = 50
@@ -43,6 +39,9 @@ class Row:
     chosen: str | None = None
     pending: bool = False
     error: str | None = None
+    # What the links table was drawn with (`choice_of`), and what its select shows now.
+    drawn: str | None = None
+    shown: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,18 +103,55 @@ def _filtered(merchant: Merchant, query: str, inactive: bool) -> Select[Location
     return statement
 
 
-def _counts(merchant: Merchant) -> tuple[int, int, int]:
-    """The merchant's active, inactive and "no Pongo store" locations, counted together."""
+class _Figures(NamedTuple):
+    """The counts above the table, and when the stores were last fetched."""
+
+    active: int
+    inactive: int
+    no_store: int
+    problems: dict[str, int]
+    stores: int
+    synced_at: datetime | None
+
+
+@functools.cache
+def _figures_statement() -> Select[Any]:
+    """Every count the page shows and the last fetch of the stores: one statement, built once.
+
+    The locations are counted in one pass (FILTER): active, inactive, "no Pongo store",
+    and the problems the overview counts too.
+    """
+    merchant_id = bindparam("merchant_id", type_=Integer)
     active = Location.archived_at.is_(None)
     no_store = and_(active, Location.store_slug.is_(None), Location.no_store_at.is_not(None))
-    row = db.session.execute(
-        select(
-            func.count().filter(active),
-            func.count().filter(Location.archived_at.is_not(None)),
-            func.count().filter(no_store),
-        ).where(Location.merchant_id == merchant.id)
-    ).one()
-    return int(row[0]), int(row[1]), int(row[2])
+    columns: dict[str, ColumnElement[Any]] = {
+        "active": func.count().filter(active),
+        "inactive": func.count().filter(Location.archived_at.is_not(None)),
+        "no_store": func.count().filter(no_store),
+        "stores": select(func.count())
+        .where(PongoStore.merchant_id == merchant_id)
+        .scalar_subquery(),
+        "synced_at": select(StoreSync.synced_at)
+        .where(StoreSync.merchant_id == merchant_id)
+        .scalar_subquery(),
+        **location_problem_counts(merchant_id),
+    }
+    return select(*(column.label(key) for key, column in columns.items())).where(
+        Location.merchant_id == merchant_id
+    )
+
+
+def _figures(merchant: Merchant) -> _Figures:
+    """The counts above the table, and when the stores were last fetched."""
+    row = db.session.execute(_figures_statement(), {"merchant_id": merchant.id}).one()
+    return _Figures(
+        active=int(row.active),
+        inactive=int(row.inactive),
+        no_store=int(row.no_store),
+        stores=int(row.stores),
+        synced_at=row.synced_at,
+        problems={key: int(row._mapping[key] or 0) for key in PROBLEMS},
+    )
 
 
 def page_of(merchant: Merchant, ref: str, per_page: int = PER_PAGE) -> int:
@@ -135,47 +171,49 @@ def locations_page(
 ) -> LocationsPage:
     """The rows of one page of the Locations screen, with states and suggestions."""
     query = clean_query(query)
-    stores = cached_stores(merchant)
-    sync = last_sync(merchant)
-    active_count, inactive_count, no_store_count = _counts(merchant)
+    figures = _figures(merchant)
     found = paginate(
         _filtered(merchant, query, inactive).order_by(Location.ref),
         page=page,
         per_page=per_page,
-        total=None if query else inactive_count if inactive else active_count,
+        total=None if query else figures.inactive if inactive else figures.active,
     )
     locations: list[Location] = found.items
-    free = free_stores(merchant, stores)
-    suggestions = suggestions_for(locations, free)
+    stores = page_stores(merchant, {loc.store_slug for loc in locations if loc.store_slug})
+    suggestions = suggestions_for(locations, stores.free)
+    synced = figures.synced_at is not None
     errors = refused.errors if refused else {}
     choices = refused.choices if refused else {}
     rows = []
     for location in locations:
         suggestion = suggestions.get(location.ref)
+        drawn = choice_of(location)
         rows.append(
             Row(
                 location=location,
-                state=state_of(location, stores, sync is not None),
-                store=stores.get(location.store_slug or ""),
+                state=state_of(location, stores.by_slug, synced),
+                store=stores.by_slug.get(location.store_slug or ""),
                 suggestion=suggestion,
-                suggested=stores.get(suggestion.slug) if suggestion else None,
+                suggested=stores.by_slug.get(suggestion.slug) if suggestion else None,
                 chosen=choices.get(location.ref),
                 pending=location.ref in choices,
                 error=errors.get(location.ref),
+                drawn=drawn,
+                shown=choices.get(location.ref, drawn),
             )
         )
     return LocationsPage(
         rows=rows,
-        free_stores=free,
+        free_stores=stores.free,
         page=found.page,
         pages=found.pages,
         total=found.total,
         query=query,
         inactive=inactive,
-        active_count=active_count,
-        inactive_count=inactive_count,
-        synced_at=sync.synced_at if sync else None,
-        store_count=len(stores),
-        problems=location_problems(merchant),
-        no_store_count=no_store_count,
+        active_count=figures.active,
+        inactive_count=figures.inactive,
+        synced_at=figures.synced_at,
+        store_count=figures.stores,
+        problems=figures.problems,
+        no_store_count=figures.no_store,
     )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from types import MappingProxyType
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, and_, bindparam, or_, select
 
 from portal.extensions import db
 from portal.locations.suggest import PosLocation, StoreChoice, Suggestion, suggest_links
@@ -53,6 +53,56 @@ def cached_stores(merchant: Merchant) -> dict[str, Store]:
     return {row.slug: Store(*row) for row in rows}
 
 
+class PageStores(NamedTuple):
+    """The stores one page of locations needs: every free one, and those its rows link to."""
+
+    free: list[Store]
+    by_slug: dict[str, Store]
+
+
+@functools.cache
+def _page_stores_statement() -> Select[str, str, str | None, str | None, str | None, bool]:
+    """The stores a page needs, built once for any merchant and any rows (see `page_stores`)."""
+    merchant_id = bindparam("merchant_id", type_=Integer)
+    # A store is free when no location holds it; at most one can (uq_locations_merchant_store).
+    holder = and_(Location.merchant_id == merchant_id, Location.store_slug == PongoStore.slug)
+    free = Location.id.is_(None)
+    return (
+        select(
+            PongoStore.slug,
+            PongoStore.name,
+            PongoStore.address,
+            PongoStore.city,
+            PongoStore.postal_code,
+            free,
+        )
+        .outerjoin(Location, holder)
+        .where(
+            PongoStore.merchant_id == merchant_id,
+            or_(free, PongoStore.slug.in_(bindparam("slugs", expanding=True))),
+        )
+        .order_by(PongoStore.name)
+    )
+
+
+def page_stores(merchant: Merchant, slugs: Collection[str]) -> PageStores:
+    """The free stores in name order, and by slug those free or linked by `slugs`.
+
+    One statement reads only these stores: the linked ones the page does not show are
+    neither loaded nor turned into tuples.
+    """
+    rows = db.session.execute(
+        _page_stores_statement(), {"merchant_id": merchant.id, "slugs": list(slugs)}
+    )
+    found = PageStores(free=[], by_slug={})
+    for slug, name, address, city, postal_code, is_free in rows:
+        store = Store(slug, name, address, city, postal_code)
+        found.by_slug[slug] = store
+        if is_free:
+            found.free.append(store)
+    return found
+
+
 def last_sync(merchant: Merchant) -> StoreSync | None:
     """When the store list was last fetched, or None if never."""
     return db.session.get(StoreSync, merchant.id)
@@ -81,12 +131,15 @@ def suggestions_for(rows: list[Location], free: list[Store]) -> Mapping[str, Sug
     """Suggestions for the unlinked active rows among the free stores."""
     # Suggestions are computed for the rows shown only, against every free store: scoring
     # all of a large merchant's locations on every page view would cost half a second.
+    unlinked = tuple(
+        PosLocation(loc.ref, loc.name, loc.address, loc.city, loc.postal_code)
+        for loc in rows
+        if loc.active and not loc.store_slug and not loc.no_store_at
+    )
+    if not unlinked:
+        return MappingProxyType({})
     return _suggested(
-        tuple(
-            PosLocation(loc.ref, loc.name, loc.address, loc.city, loc.postal_code)
-            for loc in rows
-            if loc.active and not loc.store_slug and not loc.no_store_at
-        ),
+        unlinked,
         tuple(StoreChoice(s.slug, s.name, s.address, s.city, s.postal_code) for s in free),
     )
 

@@ -14,7 +14,7 @@ from portal.audit.actor import actor_from_request
 from portal.listing import clean_query, parse_page
 from portal.locations import operations, pages
 from portal.locations.forms import AcceptForm, LinksForm, row_edits, row_versions
-from portal.locations.states import NO_STORE, choice_of
+from portal.locations.states import NO_STORE
 from portal.locations.tablets import field_name, tablet_choices
 from portal.pongo_refresh import refresh_from_pongo
 
@@ -59,7 +59,6 @@ def _render(refused: operations.LinksRefused | None = None, status: int = 200) -
         tablet_field=field_name,
         links_form=LinksForm(),
         accept_form=AcceptForm(),
-        choice_of=choice_of,
         no_store=NO_STORE,
     ), status
 
