@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from markupsafe import Markup
 from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, or_, select
 
 from portal.extensions import db
+from portal.i18n import request_translations
 from portal.listing import clean_query, contains, count, paginate
 from portal.locations.guide import PROBLEMS, location_problem_counts
 from portal.locations.operations import LinksRefused
@@ -19,6 +21,7 @@ from portal.locations.stores import Store, page_stores, suggestions_for
 from portal.locations.suggest import Suggestion
 from portal.models.locations import Location, PongoStore, StoreSync
 from portal.models.merchant import Merchant
+from portal.pongo.errors import N_
 
 PER_PAGE = 50
 DEFAULT_THRESHOLD = 80
@@ -26,11 +29,32 @@ DEFAULT_THRESHOLD = 80
 FULL_LIST_MAX = 12
 
 
+class PageLocation(NamedTuple):
+    """A location as the page shows it: a tuple, cheaper to load and to read than the model."""
+
+    ref: str
+    name: str
+    address: str | None
+    city: str | None
+    postal_code: str | None
+    archived_at: datetime | None
+    store_slug: str | None
+    store_name_at_link: str | None
+    no_store_at: datetime | None
+    pongo_tablet_id: int | None
+    link_version: int
+
+    @property
+    def active(self) -> bool:
+        """True unless the POS left this location out of its last full push."""
+        return self.archived_at is None
+
+
 @dataclass(frozen=True)
 class Row:
     """One location on the page with its link, drift state and suggestion."""
 
-    location: Location
+    location: PageLocation
     state: LinkState
     store: Store | None
     suggestion: Suggestion | None = None
@@ -87,8 +111,28 @@ class LocationsPage:
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _filtered(merchant: Merchant, query: str, inactive: bool) -> Select[Location]:
-    statement = select(Location).where(
+class RowPhrases(NamedTuple):
+    """Phrases every row repeats with its own values, translated once for the page.
+
+    Each is a format for `%` with a mapping, as markup: the values put in are escaped.
+    """
+
+    store_for: Markup
+    match: Markup
+
+
+def row_phrases() -> RowPhrases:
+    """The row phrases in the request's language."""
+    translate = request_translations().ugettext
+    # Markup as the templates' gettext makes it: the catalogue is ours, the values are escaped.
+    return RowPhrases(
+        store_for=Markup(translate(N_("Pongo store for %(name)s"))),  # noqa: S704
+        match=Markup(translate(N_("%(percent)d %% match"))),  # noqa: S704
+    )
+
+
+def _filtered(merchant: Merchant, query: str, inactive: bool) -> Select[Any]:
+    statement = select(*(getattr(Location, column) for column in PageLocation._fields)).where(
         Location.merchant_id == merchant.id,
         Location.archived_at.is_not(None) if inactive else Location.archived_at.is_(None),
     )
@@ -176,9 +220,10 @@ def locations_page(
         _filtered(merchant, query, inactive).order_by(Location.ref),
         page=page,
         per_page=per_page,
+        scalars=False,
         total=None if query else figures.inactive if inactive else figures.active,
     )
-    locations: list[Location] = found.items
+    locations = [PageLocation(*row) for row in found.items]
     stores = page_stores(merchant, {loc.store_slug for loc in locations if loc.store_slug})
     suggestions = suggestions_for(locations, stores.free)
     synced = figures.synced_at is not None

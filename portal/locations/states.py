@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import BindParameter, ColumnElement, Select, and_, not_, select
 
@@ -20,6 +22,19 @@ MerchantId = int | BindParameter[int]
 # The choice "this location has no Pongo store" in the links table. Pongo's store slugs are
 # URL-safe words; a value starting with a space is never taken for one.
 NO_STORE = " no-store"
+
+
+class LinkFields(Protocol):
+    """What a location's link state reads of it: the model, or a page's plain row."""
+
+    @property
+    def active(self) -> bool: ...
+    @property
+    def store_slug(self) -> str | None: ...
+    @property
+    def store_name_at_link(self) -> str | None: ...
+    @property
+    def no_store_at(self) -> datetime | None: ...
 
 
 class LinkState(StrEnum):
@@ -40,7 +55,7 @@ class Fact:
 
     # The location, its cached store (None when not linked or not found), and whether the
     # stores were ever fetched.
-    holds: Callable[[Location, Store | None, bool], bool]
+    holds: Callable[[LinkFields, Store | None, bool], bool]
     sql: Callable[[MerchantId], ColumnElement[bool]]
 
     def __invert__(self) -> Fact:
@@ -99,7 +114,7 @@ STATES: tuple[tuple[LinkState, tuple[Fact, ...]], ...] = (
 FACTS_OF = dict(STATES)
 
 
-def state_of(location: Location, stores: Mapping[str, Store], synced: bool) -> LinkState:
+def state_of(location: LinkFields, stores: Mapping[str, Store], synced: bool) -> LinkState:
     """The link state of one location against the cached stores."""
     store = stores.get(location.store_slug) if location.store_slug else None
     return next(
@@ -114,6 +129,6 @@ def conditions(merchant_id: MerchantId, *facts: Fact) -> tuple[ColumnElement[boo
     return (Location.merchant_id == merchant_id, *(fact.sql(merchant_id) for fact in facts))
 
 
-def choice_of(location: Location) -> str | None:
+def choice_of(location: LinkFields) -> str | None:
     """What the links table shows as chosen: a store slug, NO_STORE, or None (not linked)."""
     return NO_STORE if location.no_store_at and not location.store_slug else location.store_slug

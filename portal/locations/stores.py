@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import Integer, Select, and_, bindparam, or_, select
 
@@ -32,7 +33,7 @@ class Store(NamedTuple):
     @property
     def description(self) -> str:
         """Name and address."""
-        place = ", ".join(p for p in (self.address, self.postal_code, self.city) if p)
+        place = ", ".join(filter(None, (self.address, self.postal_code, self.city)))
         return f"{self.name} — {place}" if place else self.name
 
 
@@ -127,7 +128,30 @@ def free_stores(merchant: Merchant, stores: Mapping[str, Store]) -> list[Store]:
     return [store for slug, store in stores.items() if slug not in taken]
 
 
-def suggestions_for(rows: list[Location], free: list[Store]) -> Mapping[str, Suggestion]:
+class SuggestionFields(Protocol):
+    """What a suggestion reads of a location: the model, or a page's plain row."""
+
+    @property
+    def ref(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def address(self) -> str | None: ...
+    @property
+    def city(self) -> str | None: ...
+    @property
+    def postal_code(self) -> str | None: ...
+    @property
+    def active(self) -> bool: ...
+    @property
+    def store_slug(self) -> str | None: ...
+    @property
+    def no_store_at(self) -> datetime | None: ...
+
+
+def suggestions_for(
+    rows: Sequence[SuggestionFields], free: list[Store]
+) -> Mapping[str, Suggestion]:
     """Suggestions for the unlinked active rows among the free stores."""
     # Suggestions are computed for the rows shown only, against every free store: scoring
     # all of a large merchant's locations on every page view would cost half a second.

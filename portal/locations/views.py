@@ -57,6 +57,7 @@ def _render(refused: operations.LinksRefused | None = None, status: int = 200) -
         tablet_errors=refused.tablet_errors if refused else {},
         typed_tablets=refused.tablets if refused else {},
         tablet_field=field_name,
+        phrases=pages.row_phrases(),
         links_form=LinksForm(),
         accept_form=AcceptForm(),
         no_store=NO_STORE,
