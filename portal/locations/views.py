@@ -57,11 +57,16 @@ def _render(refused: operations.LinksRefused | None = None, status: int = 200) -
         tablet_errors=refused.tablet_errors if refused else {},
         typed_tablets=refused.tablets if refused else {},
         tablet_field=field_name,
-        phrases=pages.row_phrases(),
         links_form=LinksForm(),
         accept_form=AcceptForm(),
         no_store=NO_STORE,
     ), status
+
+
+@bp.context_processor
+def row_phrases() -> dict[str, Any]:
+    """The phrases the links table repeats on every row, translated once per page."""
+    return {"phrases": pages.row_phrases()}
 
 
 def _message(code: str) -> str:
