@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, or
 from portal.extensions import db
 from portal.i18n import request_translations
 from portal.listing import clean_query, contains, count, paginate
-from portal.locations.guide import PROBLEMS, location_problem_counts
+from portal.locations.guide import PROBLEMS, LocationsStep, location_problem_counts
 from portal.locations.operations import LinksRefused
 from portal.locations.states import LinkState, choice_of, state_of
 from portal.locations.stores import Store, page_stores, suggestions_for
@@ -86,6 +86,17 @@ class LocationsPage:
     problems: dict[str, int] = field(default_factory=dict)
     # Active locations marked as having no Pongo store.
     no_store_count: int = 0
+
+    @property
+    def step_done(self) -> bool:
+        """Whether the setup's Locations step is done, from the page's own counts."""
+        return LocationsStep(
+            active=self.active_count,
+            unlinked=self.problems.get("unlinked", 0),
+            orphaned=self.problems.get("orphaned", 0),
+            first_unlinked=None,
+            first_orphaned=None,
+        ).done
 
     @property
     def compact(self) -> bool:

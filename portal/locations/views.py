@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.wrappers import Response
@@ -49,6 +49,8 @@ def _render(refused: operations.LinksRefused | None = None, status: int = 200) -
         inactive=args.get("show") == "inactive",
         refused=refused,
     )
+    # The next step the page offers needs no figures of its own while this step is not done.
+    g.locations_step_done = listing.step_done
     errors = {ref: _message(code) for ref, code in (refused.errors if refused else {}).items()}
     return render_template(
         "locations/index.html",

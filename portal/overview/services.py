@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask import g
 from sqlalchemy import Integer, ScalarSelect, Select, bindparam, func, select, true
 
 from portal.extensions import db
@@ -218,6 +219,9 @@ def next_step_guide(merchant: Merchant, here: str) -> SetupGuide | None:
     connection = request_connection(merchant)
     status = connection.status if connection else "not_connected"
     if here == "connect" and status != ConnectionStatus.CONNECTED:
+        return None
+    # The Locations page counted its locations already and says whether its step is done.
+    if here == "locations" and g.get("locations_step_done") is False:
         return None
     figures = _figures(merchant, health=False)
     if here == "locations" and not step_from(figures).done:
