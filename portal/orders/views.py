@@ -13,7 +13,7 @@ from portal.access import current_merchant, get_or_404, merchant_required
 from portal.audit.actor import actor_from_request
 from portal.listing import parse_page
 from portal.models.orders import Order, OrderRelay
-from portal.orders import facts, services
+from portal.orders import facts, pages, services
 from portal.orders.forms import RetryForm
 from portal.orders.reasons import plain_reason
 from portal.orders.status_updates import updates_of
@@ -36,7 +36,7 @@ def reason_of(relay: OrderRelay, order: Order | None = None) -> str | None:
 def index() -> str:
     """List the merchant's orders, filtered by status and searched by order ref."""
     merchant = current_merchant()
-    listing = services.orders_page(
+    listing = pages.orders_page(
         merchant=merchant,
         status=request.args.get("status") or None,
         query=request.args.get("q", ""),
@@ -56,7 +56,7 @@ def detail(order_ref: str) -> str:
     """One order: what was sent, Pongo's answer and every attempt."""
     merchant = current_merchant()
     order = get_or_404(Order, merchant, order_ref=order_ref)
-    found = services.order_detail(order=order)
+    found = pages.order_detail(order=order)
     answer = found.relay.pongo_answer or {}
     raw = answer.get("body") if "body" in answer else None
     order = found.order
