@@ -17,6 +17,7 @@ from werkzeug.exceptions import Forbidden
 from portal.extensions import db
 from portal.models.merchant import Merchant
 from portal.models.staff import Staff
+from portal.pongo.connection import merchant_and_connection
 from portal.security_log import security_event
 from portal.sessions import end_session
 from portal.support import signin
@@ -118,7 +119,12 @@ def current_staff() -> Staff:
 def load_merchant() -> Merchant:
     """The merchant of this session, or 401 when there is none."""
     merchant_id = session.get("merchant_id")
-    merchant = db.session.get(Merchant, merchant_id) if merchant_id else None
+    merchant: Merchant | None = None
+    if merchant_id and request.method == "GET":
+        # A page: its connection is read with it. A change reads the connection afresh.
+        merchant = merchant_and_connection(merchant_id)
+    elif merchant_id:
+        merchant = db.session.get(Merchant, merchant_id)
     if merchant is None:
         abort(401)
     g.merchant = merchant

@@ -47,6 +47,24 @@ def request_connection(merchant: Merchant) -> PongoConnection | None:
     return cached[merchant.id]
 
 
+def merchant_and_connection(merchant_id: int) -> Merchant | None:
+    """A merchant read together with its connection, kept as this request's (one statement).
+
+    Every merchant page shows the connection (its banner at least): read beside the merchant,
+    it costs no statement of its own.
+    """
+    row = db.session.execute(
+        select(Merchant, PongoConnection)
+        .outerjoin(PongoConnection, PongoConnection.merchant_id == Merchant.id)
+        .where(Merchant.id == merchant_id)
+    ).first()
+    if row is None:
+        return None
+    merchant, connection = row
+    g.setdefault("pongo_connections", {})[merchant.id] = connection
+    return merchant
+
+
 def save_connection(
     merchant: Merchant, *, tokens: TokenSet, account: PongoAccount, actor: Actor
 ) -> PongoConnection:
