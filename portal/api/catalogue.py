@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.api.errors import InvalidBody, duplicates
 from portal.api.schemas import ProductIn, ReplaceCounts
@@ -144,6 +145,14 @@ def replace_products(
         )
         for chunk in _chunks(to_archive):
             db.session.execute(statement, chunk)
+    # The active catalogue is now exactly what came in: the Products page reads its size here.
+    db.session.execute(
+        update(Merchant)
+        .where(Merchant.id == merchant_id)
+        # Set as it is: the merchant's own details did not change.
+        .values(active_products=len(incoming), updated_at=Merchant.updated_at)
+    )
+    set_committed_value(merchant, "active_products", len(incoming))
     counts = ReplaceCounts(
         created=len(inserts), updated=len(updates), archived=len(to_archive), unchanged=unchanged
     )

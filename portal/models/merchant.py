@@ -21,5 +21,7 @@ class Merchant(Base):
     locale: Mapped[str | None] = mapped_column(String(10))
     # ISO 4217: the currency the merchant's amounts are shown in.
     currency: Mapped[str] = mapped_column(String(3), default="EUR", server_default="EUR")
+    # How many products the POS sells now: set by each catalogue push, which replaces them all.
+    active_products: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -21,7 +21,6 @@ from sqlalchemy import (
     Select,
     Text,
     and_,
-    case,
     cast,
     false,
     func,
@@ -278,21 +277,24 @@ def listing(conditions: list[ColumnElement[bool]]) -> Select[*_Fields]:
 
 
 def counts(merchant: Merchant, filters: Filters, used_skus: Iterable[str]) -> tuple[int, int]:
-    """How many products the filters keep, and how many the POS sells in all."""
+    """How many products the filters keep, and how many the POS sells in all.
+
+    The POS's whole catalogue is counted by its push (`Merchant.active_products`): the
+    unfiltered list reads no count at all.
+    """
+    size = merchant.active_products
     narrowing = narrowing_conditions(filters, used_skus)
-    # Always true (the column is never NULL), this range lets SQLite, which keeps no
-    # statistics, walk the partial index of active products rather than the (merchant,
-    # updated_at) one and every row of the table: 5 ms instead of 17 at 50,000 products.
-    active = [*scope_conditions(merchant, State.ACTIVE), Product.search_text >= ""]
-    if filters.state is State.ACTIVE and filters.usage is not Usage.USED and not filters.product:
-        # One walk of the active products counts both.
-        kept = func.count(case((and_(*narrowing), 1))) if narrowing else func.count()
-        total, size = read(select(kept, func.count()).select_from(Product).where(*active)).one()
-        return total, size
-    # A list of SKUs or one product is found at once through its own index.
+    walk = filters.state is State.ACTIVE and filters.usage is not Usage.USED and not filters.product
+    if walk and not narrowing:
+        return size, size
     scope = scope_conditions(merchant, filters.state)
+    if walk:
+        # Always true (the column is never NULL), this range lets SQLite, which keeps no
+        # statistics, walk the partial index of active products rather than the (merchant,
+        # updated_at) one and every row of the table: 5 ms instead of 17 at 50,000 products.
+        scope = [*scope, Product.search_text >= ""]
+    # A list of SKUs or one product is found at once through its own index.
     total = read(select(func.count()).select_from(Product).where(*scope, *narrowing)).scalar_one()
-    size = read(select(func.count()).select_from(Product).where(*active)).scalar_one()
     return total, size
 
 

@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.models.merchant import Merchant
 from portal.models.products import Product
 from tests.helpers.api import Api
 
@@ -24,8 +25,9 @@ def catalogue(count: int, *, name: str = "Item", start: int = 0) -> dict[str, An
 
 
 def counts(app: Flask) -> tuple[int, int]:
-    """(active, archived) products in the database."""
+    """(active, archived) products in the database; the merchant's kept count must agree."""
     with app.app_context():
+        kept = db.session.scalar(select(Merchant.active_products).where(Merchant.ref == "M1"))
         total = db.session.scalar(select(func.count()).select_from(Product)) or 0
         archived = (
             db.session.scalar(
@@ -33,6 +35,7 @@ def counts(app: Flask) -> tuple[int, int]:
             )
             or 0
         )
+    assert kept == total - archived
     return total - archived, archived
 
 
