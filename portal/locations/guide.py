@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, and_, case, func, select
+from sqlalchemy import ColumnElement, Subquery, and_, case, func, select
 
 from portal.extensions import db
 from portal.locations.states import ACTIVE, FACTS_OF, LINKED, LinkState, MerchantId, conditions
@@ -32,28 +32,24 @@ def _kinds(merchant_id: MerchantId) -> dict[str, tuple[ColumnElement[bool], ...]
     }
 
 
-def _count(where: tuple[ColumnElement[bool], ...]) -> ScalarSelect[int]:
-    return select(func.count(Location.id)).where(*where).scalar_subquery()
-
-
-def location_problem_columns(merchant_id: MerchantId) -> dict[str, ScalarSelect[int]]:
-    """The overview's location counts as SQL expressions, to be read in one statement.
+def location_problem_counts(merchant_id: MerchantId) -> dict[str, ColumnElement[int]]:
+    """The problem counts as aggregates over the merchant's locations, read in one pass.
 
     They count locations by link state: unlinked, orphaned (only once the stores were
     synced), renamed, and archived locations still linked.
     """
     kinds = _kinds(merchant_id)
-    return {key: _count(kinds[key]) for key in PROBLEMS}
-
-
-def location_problem_counts(merchant_id: MerchantId) -> dict[str, ColumnElement[int]]:
-    """The same counts as aggregates over the merchant's locations, read in one pass.
-
-    A statement selecting them from the locations table scans them once, where the scalar
-    subqueries of `location_problem_columns` scan them once per count.
-    """
-    kinds = _kinds(merchant_id)
     return {key: func.count().filter(and_(*kinds[key])) for key in PROBLEMS}
+
+
+def location_counts(merchant_id: MerchantId, keys: tuple[str, ...]) -> Subquery:
+    """Counts of the merchant's locations by kind ("active" or a problem), in one pass."""
+    kinds = _kinds(merchant_id)
+    return (
+        select(*(func.count().filter(and_(*kinds[key][1:])).label(key) for key in keys))
+        .where(Location.merchant_id == merchant_id)
+        .subquery("location_counts")
+    )
 
 
 def location_problems(merchant: Merchant) -> dict[str, int]:
@@ -89,21 +85,12 @@ class LocationsStep:
         return self.active > 0 and self.unlinked == 0 and self.orphaned == 0
 
 
-def locations_step_columns(merchant_id: MerchantId) -> dict[str, ScalarSelect[Any]]:
-    """The Locations step's counts as SQL expressions, to be read in one statement.
-
-    `first_pending_columns` adds the first location of each kind (see `step_from`).
-    """
-    kinds = _kinds(merchant_id)
-    return {key: _count(kinds[key]) for key in ("active", "unlinked", "orphaned")}
-
-
 def first_pending_columns(
     merchant_id: MerchantId, counts: Mapping[str, ColumnElement[Any]]
 ) -> dict[str, ColumnElement[Any]]:
     """The first unlinked and orphaned locations, read only when their count is above zero.
 
-    `counts` are the columns of `locations_step_columns` in the statement's FROM. Without
+    `counts` are the columns of `location_counts` in the statement's FROM. Without
     the guard, finding that no location is orphaned would look up the store of every link.
     """
     kinds = _kinds(merchant_id)
@@ -116,7 +103,7 @@ def first_pending_columns(
 
 
 def step_from(values: Mapping[Any, Any]) -> LocationsStep:
-    """The Locations step from the values of `locations_step_columns` and its first rows."""
+    """The Locations step from the values of `location_counts` and its first rows."""
     return LocationsStep(
         active=int(values["active"] or 0),
         unlinked=int(values["unlinked"] or 0),

@@ -20,8 +20,7 @@ from portal.extensions import db
 from portal.locations.guide import (
     LocationsStep,
     first_pending_columns,
-    location_problem_columns,
-    locations_step_columns,
+    location_counts,
     step_from,
 )
 from portal.models.connection import ConnectionStatus
@@ -156,19 +155,20 @@ def _figures_statement(*, health: bool) -> Select[Any]:
     One statement, built once for any merchant.
     """
     merchant_id = bindparam("merchant_id", type_=Integer)
+    # The locations are counted in one pass, every kind at once.
+    kinds = ("active", "unlinked", "orphaned") + (LOCATION_COUNTS if health else ())
+    locations = location_counts(merchant_id, tuple(dict.fromkeys(kinds)))
     columns: dict[str, ScalarSelect[Any]] = {
         "latest_change": catalogue_version_query(merchant_id),
-        **locations_step_columns(merchant_id),
         "rewards_synced_at": select(RewardSync.synced_at)
         .where(RewardSync.merchant_id == merchant_id)
         .scalar_subquery(),
     }
     if health:
-        columns |= location_problem_columns(merchant_id) | order_problem_columns(merchant_id)
-        assert set(LOCATION_COUNTS + ORDER_COUNTS) < set(columns)
+        columns |= order_problem_columns(merchant_id)
     # Materialized, so that each count is read once though the first rows' guards use it too.
     figures = (
-        select(*(column.label(key) for key, column in columns.items()))
+        select(locations, *(column.label(key) for key, column in columns.items()))
         .cte("figures")
         .prefix_with("MATERIALIZED")
     )
