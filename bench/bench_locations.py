@@ -23,7 +23,7 @@ from bench.common import bench_app, median_ms, pos_merchant
 from portal.extensions import db
 from portal.locations.forms import AcceptForm, LinksForm
 from portal.locations.pages import locations_page
-from portal.locations.states import NO_STORE, choice_of
+from portal.locations.states import NO_STORE
 from portal.models.base import utcnow
 from portal.models.locations import PongoStore, StoreSync
 from portal.models.merchant import Merchant
@@ -82,7 +82,6 @@ def bench_page(folder: str) -> None:
             "errors": {},
             "links_form": LinksForm(meta={"csrf": False}),
             "accept_form": AcceptForm(meta={"csrf": False}),
-            "choice_of": choice_of,
             "no_store": NO_STORE,
         }
         render = median_ms(lambda: render_template("locations/index.html", **context), 10)
