@@ -37,16 +37,20 @@ class Store(NamedTuple):
         return f"{self.name} — {place}" if place else self.name
 
 
+# The columns a `Store` is made of, in its fields' order.
+STORE_COLUMNS = (
+    PongoStore.slug,
+    PongoStore.name,
+    PongoStore.address,
+    PongoStore.city,
+    PongoStore.postal_code,
+)
+
+
 def cached_stores(merchant: Merchant) -> dict[str, Store]:
     """The merchant's Pongo stores as last fetched, by slug, in name order."""
     rows = db.session.execute(
-        select(
-            PongoStore.slug,
-            PongoStore.name,
-            PongoStore.address,
-            PongoStore.city,
-            PongoStore.postal_code,
-        )
+        select(*STORE_COLUMNS)
         .where(PongoStore.merchant_id == merchant.id)
         .order_by(PongoStore.name)
     )
@@ -69,14 +73,7 @@ def _page_stores_statement() -> Select[str, str, str | None, str | None, str | N
     holder = and_(Location.merchant_id == merchant_id, Location.store_slug == PongoStore.slug)
     free = Location.id.is_(None)
     return (
-        select(
-            PongoStore.slug,
-            PongoStore.name,
-            PongoStore.address,
-            PongoStore.city,
-            PongoStore.postal_code,
-            free,
-        )
+        select(*STORE_COLUMNS, free)
         .outerjoin(Location, holder)
         .where(
             PongoStore.merchant_id == merchant_id,
