@@ -43,10 +43,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     from portal import errors, i18n, layout, lifecycle
     from portal.extensions import db, migrate
+    from portal.locations import tally
     from portal.models.base import render_migration_item
     from portal.support import guard
 
     db.init_app(app)
+    tally.init_app(app)
     migrate.init_app(
         app,
         db,

@@ -33,6 +33,7 @@ from tests.helpers.orders import link_locations
 from tests.helpers.rewards import push_catalogue
 from tests.helpers.shop import FIXTURE as SHOP_FIXTURE
 from tests.helpers.staff import ADMIN, AGENT, add_merchant, add_staff, sign_in
+from tests.helpers.tallies import stale_tallies
 
 
 @pytest.fixture(params=BACKENDS)
@@ -56,9 +57,17 @@ def app_settings() -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(database_url: str, sandbox: RunningSandbox, app_settings: dict[str, Any]) -> Flask:
-    """The portal on a fresh database, talking to the demo sandbox as its Pongo."""
-    return make_app(database_url, pongo_base_url=sandbox.url, **app_settings)
+def app(
+    database_url: str, sandbox: RunningSandbox, app_settings: dict[str, Any]
+) -> Iterator[Flask]:
+    """The portal on a fresh database, talking to the demo sandbox as its Pongo.
+
+    When the test ends, every merchant's kept location tally must still equal its
+    locations counted afresh, whatever the test wrote and however.
+    """
+    made = make_app(database_url, pongo_base_url=sandbox.url, **app_settings)
+    yield made
+    assert stale_tallies(made) == {}
 
 
 @pytest.fixture

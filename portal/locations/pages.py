@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, func, or_, select
+from sqlalchemy import Select, or_, select
 
-from portal.extensions import db
 from portal.i18n import request_translations
 from portal.listing import clean_query, contains, count, paginate
-from portal.locations.guide import PROBLEMS, LocationsStep, location_problem_counts
+from portal.locations import tally
+from portal.locations.guide import PROBLEMS, LocationsStep
 from portal.locations.operations import LinksRefused
 from portal.locations.states import LinkState, choice_of, state_of
 from portal.locations.stores import Store, page_stores, suggestions_for
 from portal.locations.suggest import Suggestion
-from portal.models.locations import Location, PongoStore, StoreSync
+from portal.models.locations import Location
 from portal.models.merchant import Merchant
 from portal.pongo.errors import N_
 
@@ -169,43 +168,16 @@ class _Figures(NamedTuple):
     synced_at: datetime | None
 
 
-@functools.cache
-def _figures_statement() -> Select[Any]:
-    """Every count the page shows and the last fetch of the stores: one statement, built once.
-
-    The locations are counted in one pass (FILTER): active, inactive, "no Pongo store",
-    and the problems the overview counts too.
-    """
-    merchant_id = bindparam("merchant_id", type_=Integer)
-    active = Location.archived_at.is_(None)
-    no_store = and_(active, Location.store_slug.is_(None), Location.no_store_at.is_not(None))
-    columns: dict[str, ColumnElement[Any]] = {
-        "active": func.count().filter(active),
-        "inactive": func.count().filter(Location.archived_at.is_not(None)),
-        "no_store": func.count().filter(no_store),
-        "stores": select(func.count())
-        .where(PongoStore.merchant_id == merchant_id)
-        .scalar_subquery(),
-        "synced_at": select(StoreSync.synced_at)
-        .where(StoreSync.merchant_id == merchant_id)
-        .scalar_subquery(),
-        **location_problem_counts(merchant_id),
-    }
-    return select(*(column.label(key) for key, column in columns.items())).where(
-        Location.merchant_id == merchant_id
-    )
-
-
 def _figures(merchant: Merchant) -> _Figures:
     """The counts above the table, and when the stores were last fetched."""
-    row = db.session.execute(_figures_statement(), {"merchant_id": merchant.id}).one()
+    row = tally.read(merchant.id)
     return _Figures(
-        active=int(row.active),
-        inactive=int(row.inactive),
-        no_store=int(row.no_store),
-        stores=int(row.stores),
-        synced_at=row.synced_at,
-        problems={key: int(row._mapping[key] or 0) for key in PROBLEMS},
+        active=int(row["active"]),
+        inactive=int(row["inactive"]),
+        no_store=int(row["no_store"]),
+        stores=int(row["stores"]),
+        synced_at=row["synced_at"],
+        problems={key: int(row[key] or 0) for key in PROBLEMS},
     )
 
 

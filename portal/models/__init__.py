@@ -6,7 +6,7 @@ from portal.models.base import Base
 from portal.models.connection import ConnectionStatus, PongoConnection
 from portal.models.drift import DriftChange, SyncState
 from portal.models.erasure import ErasedPhone
-from portal.models.locations import Location, PongoStore, StoreSync
+from portal.models.locations import Location, LocationTally, PongoStore, StoreSync
 from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay, RelayAttempt, RelayStatus
 from portal.models.pos_events import PosEvent, PosEventStatus, PosStatus
@@ -25,6 +25,7 @@ __all__ = [
     "DriftChange",
     "ErasedPhone",
     "Location",
+    "LocationTally",
     "Merchant",
     "Order",
     "OrderRelay",

@@ -67,3 +67,29 @@ class StoreSync(OnePerMerchant, Base):
 
     synced_at: Mapped[datetime] = mapped_column(default=utcnow)
     store_count: Mapped[int] = mapped_column(default=0)
+
+
+class LocationTally(OnePerMerchant, Base):
+    """A merchant's locations counted by link state, kept by the writes that change them.
+
+    Pages read these figures on every view; counting a thousand locations and looking up
+    the store of each link on every view cost more than the rest of the overview.
+    `portal/locations/tally.py` rewrites the row in each transaction that changes the
+    merchant's locations, stores or store fetch; a missing row means "count afresh".
+    """
+
+    __tablename__ = "location_tallies"
+
+    active: Mapped[int] = mapped_column(default=0)
+    inactive: Mapped[int] = mapped_column(default=0)
+    no_store: Mapped[int] = mapped_column(default=0)
+    stores: Mapped[int] = mapped_column(default=0)
+    unlinked: Mapped[int] = mapped_column(default=0)
+    orphaned: Mapped[int] = mapped_column(default=0)
+    renamed: Mapped[int] = mapped_column(default=0)
+    inactive_linked: Mapped[int] = mapped_column(default=0)
+    # The first unlinked and orphaned locations by ref: where the setup guide's link opens.
+    unlinked_ref: Mapped[str | None] = mapped_column(String(128))
+    unlinked_name: Mapped[str | None] = mapped_column(String(200))
+    orphaned_ref: Mapped[str | None] = mapped_column(String(128))
+    orphaned_name: Mapped[str | None] = mapped_column(String(200))

@@ -17,12 +17,8 @@ from flask import g
 from sqlalchemy import Integer, ScalarSelect, Select, bindparam, func, select, true
 
 from portal.extensions import db
-from portal.locations.guide import (
-    LocationsStep,
-    first_pending_columns,
-    location_counts,
-    step_from,
-)
+from portal.locations import tally
+from portal.locations.guide import LocationsStep, step_from
 from portal.models.connection import ConnectionStatus
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
@@ -149,15 +145,15 @@ PROBLEM_AREAS = (
 
 
 @functools.cache
-def _figures_statement(*, health: bool) -> Select[Any]:
+def _figures_statement(*, health: bool, kept: bool) -> Select[Any]:
     """The setup steps' figures, and with `health` every count the overview shows.
 
-    One statement, built once for any merchant.
+    One statement, built once for any merchant. The locations' figures come from the
+    merchant's tally row with `kept` (no row without one), else are counted afresh.
     """
     merchant_id = bindparam("merchant_id", type_=Integer)
-    # The locations are counted in one pass, every kind at once.
-    kinds = ("active", "unlinked", "orphaned") + (LOCATION_COUNTS if health else ())
-    locations = location_counts(merchant_id, tuple(dict.fromkeys(kinds)))
+    locations = tally.source(merchant_id, kept=kept)
+    keys = ("active", "unlinked", "orphaned", *tally.FIRSTS) + (LOCATION_COUNTS if health else ())
     columns: dict[str, ScalarSelect[Any]] = {
         "latest_change": catalogue_version_query(merchant_id),
         "rewards_synced_at": select(RewardSync.synced_at)
@@ -166,20 +162,18 @@ def _figures_statement(*, health: bool) -> Select[Any]:
     }
     if health:
         columns |= order_problem_columns(merchant_id)
-    # Materialized, so that each count is read once though the first rows' guards use it too.
-    figures = (
-        select(locations, *(column.label(key) for key, column in columns.items()))
-        .cte("figures")
-        .prefix_with("MATERIALIZED")
+    return select(
+        *(locations.c[key] for key in dict.fromkeys(keys)),
+        *(column.label(key) for key, column in columns.items()),
     )
-    pending = first_pending_columns(merchant_id, dict(figures.c.items()))
-    return select(figures, *(column.label(key) for key, column in pending.items()))
 
 
 def _figures(merchant: Merchant, *, health: bool) -> dict[str, Any]:
     """The figures for one merchant, whatever its size, in one statement."""
-    statement = _figures_statement(health=health)
-    row = db.session.execute(statement, {"merchant_id": merchant.id}).one()
+    values = {"merchant_id": merchant.id}
+    row = db.session.execute(_figures_statement(health=health, kept=True), values).first()
+    if row is None:
+        row = db.session.execute(_figures_statement(health=health, kept=False), values).one()
     return dict(row._mapping)
 
 
