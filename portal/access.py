@@ -17,7 +17,7 @@ from werkzeug.exceptions import Forbidden
 from portal.extensions import db
 from portal.models.merchant import Merchant
 from portal.models.staff import Staff
-from portal.pongo.connection import merchant_and_connection
+from portal.pongo.connection import read_merchant
 from portal.security_log import security_event
 from portal.sessions import end_session
 from portal.support import signin
@@ -122,7 +122,7 @@ def load_merchant() -> Merchant:
     merchant: Merchant | None = None
     if merchant_id and request.method == "GET":
         # A page: its connection is read with it. A change reads the connection afresh.
-        merchant = merchant_and_connection(merchant_id)
+        merchant = read_merchant(merchant_id)
     elif merchant_id:
         merchant = db.session.get(Merchant, merchant_id)
     if merchant is None:

@@ -15,7 +15,10 @@ from werkzeug.datastructures import CallbackDict
 from portal import session_cookie
 from portal.extensions import db
 from portal.models.base import utcnow
+from portal.models.connection import PongoConnection
+from portal.models.merchant import Merchant
 from portal.models.session import WebSession
+from portal.pongo.connection import keep_merchant_and_connection
 
 # Writing last_seen on every request would turn each page view into a write; a minute is
 # precise enough for an idle timeout counted in tens of minutes.
@@ -29,6 +32,13 @@ _OPEN = select(
     WebSession.last_seen_at,
     WebSession.revoked_at,
 ).where(WebSession.id == bindparam("id"))
+# A page view (GET) also reads the session's merchant and its Pongo connection in the same
+# statement: every merchant page shows both, and the merchant is the session's.
+_OPEN_PAGE = (
+    _OPEN.add_columns(Merchant, PongoConnection)
+    .outerjoin(Merchant, Merchant.id == WebSession.merchant_id)
+    .outerjoin(PongoConnection, PongoConnection.merchant_id == Merchant.id)
+)
 
 
 def _digest(token: str) -> str:
@@ -69,9 +79,12 @@ class DatabaseSessionInterface(SessionInterface):
             return self._open_anonymous(app, token)
         if not token or len(token) > 100:
             return ServerSession()
-        row = db.session.execute(_OPEN, {"id": _digest(token)}).first()
+        page = request.method == "GET"
+        row = db.session.execute(_OPEN_PAGE if page else _OPEN, {"id": _digest(token)}).first()
         if row is None or row.revoked_at is not None or self._expired(app, row):
             return ServerSession()
+        if page and row.Merchant is not None:
+            keep_merchant_and_connection(row.Merchant, row.PongoConnection)
         return ServerSession(
             dict(row.data), token=token, last_seen_at=row.last_seen_at, created_at=row.created_at
         )

@@ -61,8 +61,22 @@ def merchant_and_connection(merchant_id: int) -> Merchant | None:
     if row is None:
         return None
     merchant, connection = row
-    g.setdefault("pongo_connections", {})[merchant.id] = connection
+    keep_merchant_and_connection(merchant, connection)
     return merchant
+
+
+def keep_merchant_and_connection(merchant: Merchant, connection: PongoConnection | None) -> None:
+    """Keep a merchant and its connection, read together, as this request's reads of them."""
+    g.setdefault("pongo_connections", {})[merchant.id] = connection
+    g.merchant_read = merchant
+
+
+def read_merchant(merchant_id: int) -> Merchant | None:
+    """The merchant as this request read it with its connection, else read now with it."""
+    kept: Merchant | None = g.get("merchant_read")
+    if kept is not None and kept.id == merchant_id:
+        return kept
+    return merchant_and_connection(merchant_id)
 
 
 def save_connection(
