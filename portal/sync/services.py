@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from portal.audit.actor import Actor
 from portal.audit.services import record
@@ -47,13 +47,21 @@ def note_launch(
 
 
 def changes_since_last_visit(merchant: Merchant) -> list[ChangeLine]:
-    """Changes recorded since the merchant's last visit began, newest first."""
-    state = sync_state(merchant)
-    query = select(DriftChange).where(
-        DriftChange.merchant_id == merchant.id, DriftChange.read_at.is_(None)
+    """Changes recorded since the merchant's last visit began, newest first.
+
+    The visit's start is read in the same statement: none yet (no launch, or a first one)
+    lists every unread change.
+    """
+    since = (
+        select(SyncState.changes_since)
+        .where(SyncState.merchant_id == merchant.id)
+        .scalar_subquery()
     )
-    if state is not None and state.changes_since is not None:
-        query = query.where(DriftChange.at > state.changes_since)
+    query = select(DriftChange).where(
+        DriftChange.merchant_id == merchant.id,
+        DriftChange.read_at.is_(None),
+        or_(since.is_(None), DriftChange.at > since),
+    )
     rows = db.session.scalars(
         query.order_by(DriftChange.at.desc(), DriftChange.id.desc()).limit(MAX_LISTED)
     )
