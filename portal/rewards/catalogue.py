@@ -8,6 +8,7 @@ from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import BindParameter, ScalarSelect, Table, Text, cast, func, select
@@ -16,20 +17,14 @@ from portal.extensions import db
 from portal.models.merchant import Merchant
 from portal.models.products import Product
 from portal.rewards.catalogue_index import CatalogueIndex, ProductRow
-from portal.rewards.checks import RewardCheck
 from portal.rewards.index_cache import IndexCache
+
+if TYPE_CHECKING:
+    # Only named here: entries.py makes them, and it reads this module.
+    from portal.rewards.entries import Classified
 
 _PRODUCTS: Table = Product.__table__  # type: ignore[assignment]  # declared models map a Table
 _CACHE_KEY = "portal.rewards.index_cache"
-
-
-@dataclass(frozen=True)
-class Classified:
-    """One cached reward checked against the catalogue, before the merchant's own review."""
-
-    check: RewardCheck
-    points: int | None
-    raw_external_id: str | None
 
 
 @dataclass(frozen=True)

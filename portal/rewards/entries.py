@@ -17,7 +17,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models.merchant import Merchant
 from portal.models.rewards import PongoReward, RewardSync
-from portal.rewards.catalogue import Catalogue, Classified, catalogue_for
+from portal.rewards.catalogue import Catalogue, catalogue_for
 from portal.rewards.checks import RewardCheck, RewardStatus, check_reward
 from portal.rewards.reviews import Acceptance, acceptances
 
@@ -50,6 +50,16 @@ class RewardEntry:
         return self.needs_review and self.acceptance is not None and not self.acceptance.current
 
 
+@dataclass(frozen=True)
+class Classified:
+    """One cached reward checked against the catalogue, before the merchant's own review."""
+
+    # The reward's entry without a review, shared by every view that finds none for it:
+    # each view would otherwise make and ask hundreds of entries again.
+    unreviewed: RewardEntry
+    raw_external_id: str | None
+
+
 def last_sync(merchant: Merchant) -> RewardSync | None:
     """When the rewards were last fetched, or None if never."""
     return db.session.get(RewardSync, merchant.id)
@@ -65,7 +75,7 @@ def _classified(merchant: Merchant, catalogue: Catalogue) -> list[Classified]:
         .order_by(PongoReward.position, PongoReward.id)
     )
     return [
-        Classified(check_reward(public_id, name, raw, catalogue.index), points, raw)
+        Classified(RewardEntry(check_reward(public_id, name, raw, catalogue.index), points), raw)
         for public_id, name, points, raw in rows
     ]
 
@@ -76,7 +86,8 @@ def checked(merchant: Merchant, catalogue: Catalogue, synced_at: datetime) -> li
     The checks are kept with the catalogue index for the rewards sync it came from, so
     a page view checks nothing until the POS pushes another catalogue or the rewards are
     fetched again; the merchant's reviews (a small read) are applied once per request: the
-    Rewards page and the next step it offers share the entries.
+    Rewards page and the next step it offers share the entries. A reward without a review
+    keeps its entry from one view to the next.
     """
     key = (merchant.id, synced_at, id(catalogue))
     # Only within a request: a worker's application context outlives its rounds.
@@ -88,8 +99,15 @@ def checked(merchant: Merchant, catalogue: Catalogue, synced_at: datetime) -> li
         classified = _classified(merchant, catalogue)
         catalogue.checks.clear()
         catalogue.checks[synced_at] = classified
-    accepted = acceptances(merchant, {c.check.public_id: c.raw_external_id for c in classified})
-    entries = [RewardEntry(c.check, c.points, accepted.get(c.check.public_id)) for c in classified]
+    accepted = acceptances(
+        merchant, {c.unreviewed.check.public_id: c.raw_external_id for c in classified}
+    )
+    entries = [
+        c.unreviewed
+        if (acceptance := accepted.get(c.unreviewed.check.public_id)) is None
+        else RewardEntry(c.unreviewed.check, c.unreviewed.points, acceptance)
+        for c in classified
+    ]
     if has_request_context():
         g.reward_entries = (key, tuple(entries))
     return entries

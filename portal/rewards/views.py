@@ -22,17 +22,9 @@ from portal.audit.actions import name_detail_values
 from portal.audit.actor import actor_from_request
 from portal.models.rewards import PongoReward
 from portal.pongo_refresh import refresh_from_pongo
-from portal.rewards import entries, export, operations, pages, reviews
+from portal.rewards import entries, export, markup, operations, pages, reviews
 from portal.rewards.checks import RewardStatus
-from portal.rewards.forms import (
-    REASON_LABELS,
-    ReviewForm,
-    UnreviewForm,
-    translated_reasons,
-    warned_reason,
-)
-from portal.rewards.links import row_url
-from portal.rewards.texts import row_formats
+from portal.rewards.forms import REASON_LABELS, ReviewForm, UnreviewForm
 
 bp = Blueprint("rewards", __name__, url_prefix="/rewards")
 # The access log says why a reward was reviewed in words, not by the reason's code.
@@ -42,14 +34,9 @@ bp.record_once(
 
 
 @bp.context_processor
-def rewards_labels() -> dict[str, Any]:
-    """What the Rewards rows share, made once per page: reasons, row formats and addresses."""
-    return {
-        "translated_reasons": translated_reasons,
-        "warned_reason": warned_reason,
-        "row_formats": row_formats,
-        "row_url": row_url,
-    }
+def rewards_rows() -> dict[str, Any]:
+    """The rows of the Rewards table, written in Python: the template lays out the rest."""
+    return {"reward_rows": markup.reward_rows}
 
 
 def _asked() -> pages.RewardsQuery:
