@@ -7,10 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from markupsafe import Markup
 from sqlalchemy import Select, or_, select
 
-from portal.i18n import request_translations
 from portal.listing import clean_query, contains, count, paginate
 from portal.locations import tally
 from portal.locations.guide import PROBLEMS, LocationsStep
@@ -20,7 +18,6 @@ from portal.locations.stores import Store, page_stores, suggestions_for
 from portal.locations.suggest import Suggestion
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
-from portal.pongo.errors import N_
 
 PER_PAGE = 50
 DEFAULT_THRESHOLD = 80
@@ -49,8 +46,7 @@ class PageLocation(NamedTuple):
         return self.archived_at is None
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One location on the page with its link, drift state and suggestion."""
 
     location: PageLocation
@@ -108,6 +104,11 @@ class LocationsPage:
         return len(self.free_stores) > FULL_LIST_MAX
 
     @property
+    def suggested_count(self) -> int:
+        """How many rows shown have a suggestion."""
+        return sum(1 for row in self.rows if row.suggestion)
+
+    @property
     def store_list_json(self) -> str:
         """Every free store as [slug, description], once for the page, JSON safe in <script>.
 
@@ -119,26 +120,6 @@ class LocationsPage:
             separators=(",", ":"),
         )
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-class RowPhrases(NamedTuple):
-    """Phrases every row repeats with its own values, translated once for the page.
-
-    Each is a format for `%` with a mapping, as markup: the values put in are escaped.
-    """
-
-    store_for: Markup
-    match: Markup
-
-
-def row_phrases() -> RowPhrases:
-    """The row phrases in the request's language."""
-    translate = request_translations().ugettext
-    # Markup as the templates' gettext makes it: the catalogue is ours, the values are escaped.
-    return RowPhrases(
-        store_for=Markup(translate(N_("Pongo store for %(name)s"))),  # noqa: S704
-        match=Markup(translate(N_("%(percent)d %% match"))),  # noqa: S704
-    )
 
 
 def _filtered(merchant: Merchant, query: str, inactive: bool) -> Select[Any]:
