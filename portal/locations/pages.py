@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, or_, select
 
-from portal.listing import clean_query, contains, count, paginate
+from portal.extensions import db
+from portal.listing import Page, clamp_page, clean_query, contains, count, last_page, paginate
 from portal.locations import tally
 from portal.locations.guide import PROBLEMS, LocationsStep
 from portal.locations.operations import LinksRefused
@@ -122,11 +124,17 @@ class LocationsPage:
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+# The columns a `PageLocation` is made of, in its fields' order.
+PAGE_COLUMNS = tuple(getattr(Location, column) for column in PageLocation._fields)
+
+
+def _kind(inactive: bool) -> ColumnElement[bool]:
+    """The condition that picks the inactive locations, or the active ones."""
+    return Location.archived_at.is_not(None) if inactive else Location.archived_at.is_(None)
+
+
 def _filtered(merchant: Merchant, query: str, inactive: bool) -> Select[Any]:
-    statement = select(*(getattr(Location, column) for column in PageLocation._fields)).where(
-        Location.merchant_id == merchant.id,
-        Location.archived_at.is_not(None) if inactive else Location.archived_at.is_(None),
-    )
+    statement = select(*PAGE_COLUMNS).where(Location.merchant_id == merchant.id, _kind(inactive))
     if query:
         statement = statement.where(
             or_(
@@ -162,6 +170,41 @@ def _figures(merchant: Merchant) -> _Figures:
     )
 
 
+@functools.cache
+def _page_statement(inactive: bool) -> Select[Any]:
+    """A page of a merchant's active or inactive locations, unsearched, built once for any."""
+    return (
+        select(*PAGE_COLUMNS)
+        .where(Location.merchant_id == bindparam("merchant_id", type_=Integer), _kind(inactive))
+        .order_by(Location.ref)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+
+
+def _listed(
+    merchant: Merchant, query: str, inactive: bool, page: int, per_page: int, total: int
+) -> Page:
+    """The page of locations shown; `total` is how many there are of the kind, unsearched.
+
+    Unsearched, as most views are, the page's statement is built once and its rows, plain
+    columns, are read on the request's connection past the ORM's loading.
+    """
+    if query:
+        ordered = _filtered(merchant, query, inactive).order_by(Location.ref)
+        return paginate(ordered, page=page, per_page=per_page, scalars=False)
+    page = clamp_page(page, total, per_page)
+    rows = (
+        db.session.connection()
+        .execute(
+            _page_statement(inactive),
+            {"merchant_id": merchant.id, "limit": per_page, "offset": (page - 1) * per_page},
+        )
+        .all()
+    )
+    return Page(items=list(rows), page=page, pages=last_page(total, per_page), total=total)
+
+
 def page_of(merchant: Merchant, ref: str, per_page: int = PER_PAGE) -> int:
     """The page of the unfiltered active list on which a location appears (1 if not there)."""
     before = count(_filtered(merchant, "", False).where(Location.ref < ref))
@@ -180,14 +223,9 @@ def locations_page(
     """The rows of one page of the Locations screen, with states and suggestions."""
     query = clean_query(query)
     figures = _figures(merchant)
-    found = paginate(
-        _filtered(merchant, query, inactive).order_by(Location.ref),
-        page=page,
-        per_page=per_page,
-        scalars=False,
-        total=None if query else figures.inactive if inactive else figures.active,
-    )
-    locations = [PageLocation(*row) for row in found.items]
+    total = figures.inactive if inactive else figures.active
+    found = _listed(merchant, query, inactive, page, per_page, total)
+    locations = [PageLocation._make(row) for row in found.items]
     stores = page_stores(merchant, {loc.store_slug for loc in locations if loc.store_slug})
     suggestions = suggestions_for(locations, stores.free)
     synced = figures.synced_at is not None
