@@ -94,7 +94,6 @@ class _Page(NamedTuple):
     free: Sequence[Store]
     # Every free store as an option, for the rows of a page that lists them all.
     free_options: str
-    errors: Mapping[str, str]
     tablet_errors: Mapping[str, str]
     typed_tablets: Mapping[str, str]
 
@@ -112,6 +111,9 @@ class _Values(NamedTuple):
     slug: str
     # The label of the row's linked store, when Pongo still has it.
     label: str
+    # The name of the row's tablet field, and the tablet number saved.
+    field: str
+    tablet: str
 
     @classmethod
     def of(cls, row: Row) -> _Values:
@@ -129,6 +131,8 @@ class _Values(NamedTuple):
                     row.drawn or "",
                     loc.store_slug or "",
                     row.store.label if row.store else "",
+                    field_name(loc.ref),
+                    "" if loc.pongo_tablet_id is None else str(loc.pongo_tablet_id),
                 ]
             )
         )
@@ -249,15 +253,15 @@ def _error_line(page: _Page, row: Row, number: int, message: str) -> str:
     )
 
 
-def _tablet_field(page: _Page, row: Row, number: int) -> str:
+def _tablet_field(page: _Page, row: Row, values: _Values, number: int) -> str:
     """The Pongo tablet's field of a linked row, or of one whose tablet is set or typed."""
     loc = row.location
     if not (loc.store_slug or loc.pongo_tablet_id or loc.ref in page.typed_tablets):
         return ""
     refused = page.tablet_errors.get(loc.ref) if page.tablet_errors else None
-    typed = page.typed_tablets.get(
-        loc.ref, loc.pongo_tablet_id if loc.pongo_tablet_id is not None else ""
-    )
+    typed = values.tablet
+    if loc.ref in page.typed_tablets:
+        typed = escape(page.typed_tablets[loc.ref])
     described = f"tablet-{number}-error " if refused else ""
     line = ""
     if refused:
@@ -268,8 +272,8 @@ def _tablet_field(page: _Page, row: Row, number: int) -> str:
     return (
         '<div class="tablet-field">\n'
         f'  <label for="tablet-{number}">{page.words.tablet}</label>\n'
-        f'  <input id="tablet-{number}" name="{escape(field_name(loc.ref))}" '
-        f'value="{escape(typed)}" inputmode="numeric" autocomplete="off" size="10" '
+        f'  <input id="tablet-{number}" name="{values.field}" '
+        f'value="{typed}" inputmode="numeric" autocomplete="off" size="10" '
         f'{page.guard} aria-describedby="{described}tablet-hint" '
         f"{_INVALID if refused else ''}>\n"
         f"{line}</div>\n"
@@ -300,7 +304,7 @@ def _store_cell(page: _Page, row: Row, values: _Values, number: int, error: str 
         f"{_store_options(page, row, values)}"
         "</select>\n"
         f"{_error_line(page, row, number, error) if error else ''}"
-        f"{_tablet_field(page, row, number)}"
+        f"{_tablet_field(page, row, values, number)}"
         "</td>\n"
     )
 
@@ -343,7 +347,6 @@ def link_rows(
         compact=compact,
         free=listing.free_stores,
         free_options="" if compact else _options(listing.free_stores),
-        errors=errors,
         tablet_errors=tablet_errors,
         typed_tablets=typed_tablets,
     )
