@@ -21,9 +21,9 @@ from sqlalchemy import insert, select
 
 from bench.common import bench_app, median_ms, pos_merchant
 from portal.extensions import db
+from portal.locations import markup
 from portal.locations.forms import AcceptForm, LinksForm
 from portal.locations.pages import locations_page
-from portal.locations.states import NO_STORE
 from portal.models.base import utcnow
 from portal.models.locations import PongoStore, StoreSync
 from portal.models.merchant import Merchant
@@ -80,9 +80,12 @@ def bench_page(folder: str) -> None:
         context: dict[str, Any] = {
             "listing": listing,
             "errors": {},
+            "tablet_errors": {},
+            "typed_tablets": {},
+            "link_rows": markup.link_rows,
+            "version_fields": markup.version_fields,
             "links_form": LinksForm(meta={"csrf": False}),
             "accept_form": AcceptForm(meta={"csrf": False}),
-            "no_store": NO_STORE,
         }
         render = median_ms(lambda: render_template("locations/index.html", **context), 10)
         data = median_ms(lambda: locations_page(merchant=merchant), 10)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from markupsafe import Markup
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, or_, select
 
-from portal.i18n import request_translations
-from portal.listing import clean_query, contains, count, paginate
+from portal.extensions import db
+from portal.listing import Page, clamp_page, clean_query, contains, count, last_page, paginate
 from portal.locations import tally
 from portal.locations.guide import PROBLEMS, LocationsStep
 from portal.locations.operations import LinksRefused
@@ -20,7 +20,6 @@ from portal.locations.stores import Store, page_stores, suggestions_for
 from portal.locations.suggest import Suggestion
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
-from portal.pongo.errors import N_
 
 PER_PAGE = 50
 DEFAULT_THRESHOLD = 80
@@ -49,8 +48,7 @@ class PageLocation(NamedTuple):
         return self.archived_at is None
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One location on the page with its link, drift state and suggestion."""
 
     location: PageLocation
@@ -108,6 +106,11 @@ class LocationsPage:
         return len(self.free_stores) > FULL_LIST_MAX
 
     @property
+    def suggested_count(self) -> int:
+        """How many rows shown have a suggestion."""
+        return sum(1 for row in self.rows if row.suggestion)
+
+    @property
     def store_list_json(self) -> str:
         """Every free store as [slug, description], once for the page, JSON safe in <script>.
 
@@ -121,31 +124,17 @@ class LocationsPage:
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-class RowPhrases(NamedTuple):
-    """Phrases every row repeats with its own values, translated once for the page.
-
-    Each is a format for `%` with a mapping, as markup: the values put in are escaped.
-    """
-
-    store_for: Markup
-    match: Markup
+# The columns a `PageLocation` is made of, in its fields' order.
+PAGE_COLUMNS = tuple(getattr(Location, column) for column in PageLocation._fields)
 
 
-def row_phrases() -> RowPhrases:
-    """The row phrases in the request's language."""
-    translate = request_translations().ugettext
-    # Markup as the templates' gettext makes it: the catalogue is ours, the values are escaped.
-    return RowPhrases(
-        store_for=Markup(translate(N_("Pongo store for %(name)s"))),  # noqa: S704
-        match=Markup(translate(N_("%(percent)d %% match"))),  # noqa: S704
-    )
+def _kind(inactive: bool) -> ColumnElement[bool]:
+    """The condition that picks the inactive locations, or the active ones."""
+    return Location.archived_at.is_not(None) if inactive else Location.archived_at.is_(None)
 
 
 def _filtered(merchant: Merchant, query: str, inactive: bool) -> Select[Any]:
-    statement = select(*(getattr(Location, column) for column in PageLocation._fields)).where(
-        Location.merchant_id == merchant.id,
-        Location.archived_at.is_not(None) if inactive else Location.archived_at.is_(None),
-    )
+    statement = select(*PAGE_COLUMNS).where(Location.merchant_id == merchant.id, _kind(inactive))
     if query:
         statement = statement.where(
             or_(
@@ -181,6 +170,41 @@ def _figures(merchant: Merchant) -> _Figures:
     )
 
 
+@functools.cache
+def _page_statement(inactive: bool) -> Select[Any]:
+    """A page of a merchant's active or inactive locations, unsearched, built once for any."""
+    return (
+        select(*PAGE_COLUMNS)
+        .where(Location.merchant_id == bindparam("merchant_id", type_=Integer), _kind(inactive))
+        .order_by(Location.ref)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+
+
+def _listed(
+    merchant: Merchant, query: str, inactive: bool, page: int, per_page: int, total: int
+) -> Page:
+    """The page of locations shown; `total` is how many there are of the kind, unsearched.
+
+    Unsearched, as most views are, the page's statement is built once and its rows, plain
+    columns, are read on the request's connection past the ORM's loading.
+    """
+    if query:
+        ordered = _filtered(merchant, query, inactive).order_by(Location.ref)
+        return paginate(ordered, page=page, per_page=per_page, scalars=False)
+    page = clamp_page(page, total, per_page)
+    rows = (
+        db.session.connection()
+        .execute(
+            _page_statement(inactive),
+            {"merchant_id": merchant.id, "limit": per_page, "offset": (page - 1) * per_page},
+        )
+        .all()
+    )
+    return Page(items=list(rows), page=page, pages=last_page(total, per_page), total=total)
+
+
 def page_of(merchant: Merchant, ref: str, per_page: int = PER_PAGE) -> int:
     """The page of the unfiltered active list on which a location appears (1 if not there)."""
     before = count(_filtered(merchant, "", False).where(Location.ref < ref))
@@ -199,14 +223,9 @@ def locations_page(
     """The rows of one page of the Locations screen, with states and suggestions."""
     query = clean_query(query)
     figures = _figures(merchant)
-    found = paginate(
-        _filtered(merchant, query, inactive).order_by(Location.ref),
-        page=page,
-        per_page=per_page,
-        scalars=False,
-        total=None if query else figures.inactive if inactive else figures.active,
-    )
-    locations = [PageLocation(*row) for row in found.items]
+    total = figures.inactive if inactive else figures.active
+    found = _listed(merchant, query, inactive, page, per_page, total)
+    locations = [PageLocation._make(row) for row in found.items]
     stores = page_stores(merchant, {loc.store_slug for loc in locations if loc.store_slug})
     suggestions = suggestions_for(locations, stores.free)
     synced = figures.synced_at is not None

@@ -87,17 +87,22 @@ def page_stores(merchant: Merchant, slugs: Collection[str]) -> PageStores:
     """The free stores in name order, and by slug those free or linked by `slugs`.
 
     One statement reads only these stores: the linked ones the page does not show are
-    neither loaded nor turned into tuples.
+    neither loaded nor turned into tuples. It runs on the request's connection: its rows are
+    plain columns, which the ORM's row loading would only slow down.
     """
-    rows = db.session.execute(
-        _page_stores_statement(), {"merchant_id": merchant.id, "slugs": list(slugs)}
+    rows = (
+        db.session.connection()
+        .execute(_page_stores_statement(), {"merchant_id": merchant.id, "slugs": list(slugs)})
+        .all()
     )
     found = PageStores(free=[], by_slug={})
-    for slug, name, address, city, postal_code, is_free in rows:
-        store = Store(slug, name, address, city, postal_code)
-        found.by_slug[slug] = store
-        if is_free:
-            found.free.append(store)
+    by_slug = found.by_slug
+    free = found.free
+    for row in rows:
+        store = Store._make(row[:5])
+        by_slug[store.slug] = store
+        if row[5]:
+            free.append(store)
     return found
 
 
@@ -123,6 +128,10 @@ def free_stores(merchant: Merchant, stores: Mapping[str, Store]) -> list[Store]:
     """The cached stores that no location of the merchant is linked to, archived ones included."""
     taken = linked_slugs(merchant)
     return [store for slug, store in stores.items() if slug not in taken]
+
+
+# A location's ref, name, address, city and postal code, as suggestions compare them.
+LocationFields = tuple[str, str, str | None, str | None, str | None]
 
 
 class SuggestionFields(Protocol):
@@ -153,21 +162,26 @@ def suggestions_for(
     # Suggestions are computed for the rows shown only, against every free store: scoring
     # all of a large merchant's locations on every page view would cost half a second.
     unlinked = tuple(
-        PosLocation(loc.ref, loc.name, loc.address, loc.city, loc.postal_code)
+        (loc.ref, loc.name, loc.address, loc.city, loc.postal_code)
         for loc in rows
         if loc.active and not loc.store_slug and not loc.no_store_at
     )
     if not unlinked:
         return MappingProxyType({})
-    return _suggested(
-        unlinked,
-        tuple(StoreChoice(s.slug, s.name, s.address, s.city, s.postal_code) for s in free),
-    )
+    # Plain tuples as the key: hashed and compared in C, where a thousand dataclasses would
+    # each run Python code on every view.
+    return _suggested(unlinked, tuple(free))
 
 
 @functools.lru_cache(maxsize=16)
 def _suggested(
-    locations: tuple[PosLocation, ...], stores: tuple[StoreChoice, ...]
+    locations: tuple[LocationFields, ...], stores: tuple[Store, ...]
 ) -> Mapping[str, Suggestion]:
     """Suggestions for these rows among these stores, kept while neither changes (read-only)."""
-    return MappingProxyType(suggest_links(locations, stores, {}))
+    return MappingProxyType(
+        suggest_links(
+            [PosLocation(*location) for location in locations],
+            [StoreChoice(*store) for store in stores],
+            {},
+        )
+    )

@@ -12,10 +12,9 @@ from werkzeug.wrappers import Response
 from portal.access import current_merchant, merchant_required
 from portal.audit.actor import actor_from_request
 from portal.listing import clean_query, parse_page
-from portal.locations import operations, pages
+from portal.locations import markup, operations, pages
 from portal.locations.forms import AcceptForm, LinksForm, row_edits, row_versions
-from portal.locations.states import NO_STORE
-from portal.locations.tablets import field_name, tablet_choices
+from portal.locations.tablets import tablet_choices
 from portal.pongo_refresh import refresh_from_pongo
 
 bp = Blueprint("locations", __name__, url_prefix="/locations")
@@ -58,17 +57,11 @@ def _render(refused: operations.LinksRefused | None = None, status: int = 200) -
         errors=errors,
         tablet_errors=refused.tablet_errors if refused else {},
         typed_tablets=refused.tablets if refused else {},
-        tablet_field=field_name,
+        link_rows=markup.link_rows,
+        version_fields=markup.version_fields,
         links_form=LinksForm(),
         accept_form=AcceptForm(),
-        no_store=NO_STORE,
     ), status
-
-
-@bp.context_processor
-def row_phrases() -> dict[str, Any]:
-    """The phrases the links table repeats on every row, translated once per page."""
-    return {"phrases": pages.row_phrases()}
 
 
 def _message(code: str) -> str:
