@@ -2,10 +2,9 @@
 
 A page shows 25 rewards and their hundreds of SKUs: a Jinja loop pays a context lookup, an
 escape and an output write per value, and a macro call per review and per difference. The
-markup is the template's, byte for byte, blank lines included (tests/perf/pages/ keeps the
-page's rendering), and every value is escaped. The texts are the template's msgids read from
-the request's catalogue (`texts.py`); the status badges come from the portal's own macros.
-The SKU lists and the reviews are written by `sku_markup.py` and `review_markup.py`.
+markup is the template's (tests/perf/pages/ keeps the page's rendering), and every value is
+escaped. The texts are the template's msgids read from the request's catalogue (`texts.py`);
+the status badges come from the portal's own macros. The SKU lists and the reviews are written by `sku_markup.py` and `review_markup.py`.
 """
 
 from __future__ import annotations
@@ -70,7 +69,7 @@ class _Rows:
         edit = self.texts.gettext("Edit this reward's SKUs")
         return "".join(
             [
-                f'\n\n\n    <tr id="row-{escape(check.public_id)}" class="reward-row',
+                f'\n    <tr id="row-{escape(check.public_id)}" class="reward-row',
                 ' is-reviewed">\n' if reviewed else '">\n',
                 '      <th scope="row">\n',
                 f'        <span class="reward-name">{name}</span>\n{points}\n',
