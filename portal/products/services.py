@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, NamedTuple, TypeVarTuple
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     CursorResult,
     Row,
@@ -275,9 +276,14 @@ def filter_conditions(
 
 def scope_conditions(merchant: Merchant, state: State) -> list[ColumnElement[bool]]:
     """The merchant's products the POS sells, or the ones it left out."""
+    return _scope(merchant.id, state)
+
+
+def _scope(merchant_id: int | BindParameter[int], state: State) -> list[ColumnElement[bool]]:
+    """`scope_conditions` for a merchant's id, or a parameter standing for it."""
     if state is State.ACTIVE:
-        return [Product.merchant_id == merchant.id, Product.archived_at.is_(None)]
-    return [Product.merchant_id == merchant.id, Product.archived_at.is_not(None)]
+        return [Product.merchant_id == merchant_id, Product.archived_at.is_(None)]
+    return [Product.merchant_id == merchant_id, Product.archived_at.is_not(None)]
 
 
 def narrowing_conditions(filters: Filters, used_skus: Iterable[str]) -> list[ColumnElement[bool]]:
@@ -317,6 +323,26 @@ _COLUMNS = (
 def listing(conditions: list[ColumnElement[bool]]) -> Select[*_Fields]:
     """The products that meet `conditions`, in the order of their search text."""
     return select(*_COLUMNS).where(and_(*conditions)).order_by(Product.search_text, Product.ref)
+
+
+@functools.cache
+def _unfiltered_page() -> Select[*_Fields]:
+    """One page of a merchant's active products, unfiltered: the list as first opened."""
+    scope = _scope(bindparam("merchant_id"), State.ACTIVE)
+    return listing(scope).limit(bindparam("size")).offset(bindparam("skipped"))
+
+
+def page_rows(
+    merchant: Merchant, filters: Filters, used_skus: Iterable[str], page: int
+) -> Sequence[Row[*_Fields]]:
+    """The products of one page of the list after search and filters."""
+    skipped = (page - 1) * PER_PAGE
+    if not filters.narrowed:
+        # The list as first opened, its most viewed page: read through a statement built once.
+        values = {"merchant_id": merchant.id, "size": PER_PAGE, "skipped": skipped}
+        return read(_unfiltered_page(), values).all()
+    conditions = filter_conditions(merchant, filters, used_skus)
+    return read(listing(conditions).limit(PER_PAGE).offset(skipped)).all()
 
 
 def counts(merchant: Merchant, filters: Filters, used_skus: Iterable[str]) -> tuple[int, int]:
@@ -384,10 +410,9 @@ def products_page(
 ) -> ProductsPage:
     """One page of the merchant's catalogue after search and filters, and the composer."""
     usage = reward_usage(merchant)
-    conditions = filter_conditions(merchant, filters, usage)
     total, size = counts(merchant, filters, usage)
     page = clamp_page(page, total, PER_PAGE)
-    products = read(listing(conditions).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    products = page_rows(merchant, filters, usage, page)
     paging = Page(items=list(products), page=page, pages=last_page(total, PER_PAGE), total=total)
     locations = active_locations(merchant)
     rows = list(
