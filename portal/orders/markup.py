@@ -4,7 +4,9 @@ A page lists fifty orders; a Jinja loop pays a context lookup, an escape and an 
 per value, and a call of `url_for` per row. The markup is the template's, byte for byte, its
 blank lines included (the page's rendering is kept in tests/perf/pages/orders.expected), and
 every value is escaped. Texts are the template's msgids read from the request's catalogue;
-the status badges come from the page's own macro, drawn once per page.
+the status badges come from the page's own macro, drawn once per page. The escaping and the
+translating are those of the Products rows (portal/products/markup.py), the first list
+written in Python.
 """
 
 from __future__ import annotations
@@ -15,11 +17,10 @@ from flask import current_app, get_template_attribute, url_for
 from markupsafe import Markup
 from werkzeug.routing.converters import UnicodeConverter
 
-from portal.i18n import request_translations
 from portal.layout import money
 from portal.moments import when
 from portal.orders.pages import ListedOrder, OrdersPage
-from portal.products.markup import escaped
+from portal.products.markup import escaped, page_gettext
 
 # Stands for the order's ref in the address built once; no ref is made of capitals only.
 _MARK = "ORDERREF"
@@ -48,23 +49,11 @@ def detail_url() -> Callable[[str], str]:
     return lambda order_ref: before + quote(order_ref) + after
 
 
-def _gettext() -> Callable[..., Markup]:
-    """`_(text, **values)` as a template calls it: the translation safe, the values escaped."""
-    translate = request_translations().ugettext
-
-    def gettext(text: str, **values: object) -> Markup:
-        """The text in the request's language, filled in with `%` as Jinja's gettext does."""
-        # The catalogue's words are the portal's own text: Jinja's gettext marks them safe too.
-        return Markup(translate(text)) % values  # noqa: S704
-
-    return gettext
-
-
 class _Rows:
     """What every row shares, translated and drawn once per page, and the writing of a row."""
 
     def __init__(self, currency: str | None) -> None:
-        _ = _gettext()
+        _ = page_gettext()
         status, tablet = _("Status"), _("The customer identifies on the Pongo tablet.")
         place, total, sale, attempts = _("Location"), _("Total"), _("Sale"), _("Attempts")
         self.currency = currency

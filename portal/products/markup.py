@@ -67,8 +67,9 @@ def _texts(row: ProductRow) -> tuple[str, str, str, str, str]:
     return (row.ref, row.sku, row.name, row.price or "", ", ".join(row.sold_at or ()))
 
 
-def _gettext() -> Callable[..., Markup]:
-    """`_(text, **values)` as a template calls it: the translation safe, the values escaped."""
+def page_gettext() -> Callable[..., Markup]:
+    """`_(text, **values)` as a template calls it, the request's catalogue found once per page:
+    the translation marked safe, the values put in escaped."""
     translate = request_translations().ugettext
 
     def gettext(text: str, **values: object) -> Markup:
@@ -83,7 +84,7 @@ class _Rows:
     """What every row shares, translated and drawn once per page, and the writing of a row."""
 
     def __init__(self, selected: Sequence[str]) -> None:
-        _ = self.gettext = _gettext()
+        _ = self.gettext = page_gettext()
         self.selected = frozenset(selected)
         self.copy_word = _("Copy")
         self.copied_word = _("Copied")
