@@ -13,7 +13,7 @@ from portal.access import current_merchant, get_or_404, merchant_required
 from portal.audit.actor import actor_from_request
 from portal.listing import parse_page
 from portal.models.orders import Order, OrderRelay
-from portal.orders import facts, pages, services
+from portal.orders import facts, markup, pages, services
 from portal.orders.forms import RetryForm
 from portal.orders.reasons import plain_reason
 from portal.orders.status_updates import updates_of
@@ -45,7 +45,7 @@ def index() -> str:
     return render_template(
         "orders/index.html",
         listing=listing,
-        currency=merchant.currency,
+        order_rows=markup.order_rows(listing, merchant.currency),
         outage=services.pongo_outage(merchant),
     )
 

@@ -34,7 +34,12 @@ def index() -> str:
         selection=_selection(),
     )
     options = markup.location_options(listing.locations, listing.filters.location)
-    return render_template("products/index.html", listing=listing, location_options=options)
+    return render_template(
+        "products/index.html",
+        listing=listing,
+        location_options=options,
+        product_rows=markup.product_rows(listing),
+    )
 
 
 @bp.get("/from-reward/<public_id>")
