@@ -15,7 +15,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask import g, render_template
+from flask import g
 from sqlalchemy import select
 
 from bench.common import bench_app, median_ms, pos_merchant
@@ -23,6 +23,7 @@ from portal.extensions import db
 from portal.models.merchant import Merchant
 from portal.products.composer import Selection
 from portal.products.services import parse_filters, products_page
+from portal.products.views import render_page
 from tests.helpers.launch import launch
 
 PRODUCTS = 50_000
@@ -85,10 +86,7 @@ def main() -> None:
                     page=int(plain.get("page", "1")),
                     selection=Selection(skus=tuple(args.get("sel", ()))),
                 )
-                render = median_ms(
-                    lambda listing=listing: render_template("products/index.html", listing=listing),
-                    10,
-                )
+                render = median_ms(lambda listing=listing: render_page(listing), 10)
             size = len(response.data) / 1024
             verdict = "ok" if size < LIMIT_KB else f"OVER {LIMIT_KB} KB"
             print(

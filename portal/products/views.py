@@ -33,6 +33,11 @@ def index() -> str:
         page=parse_page(request.args.get("page")),
         selection=_selection(),
     )
+    return render_page(listing)
+
+
+def render_page(listing: services.ProductsPage) -> str:
+    """The Products page for one listing: the template around the rows Python writes."""
     options = markup.location_options(listing.locations, listing.filters.location)
     return render_template(
         "products/index.html",

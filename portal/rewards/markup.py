@@ -4,7 +4,8 @@ A page shows 25 rewards and their hundreds of SKUs: a Jinja loop pays a context 
 escape and an output write per value, and a macro call per review and per difference. The
 markup is the template's (tests/perf/pages/ keeps the page's rendering), and every value is
 escaped. The texts are the template's msgids read from the request's catalogue (`texts.py`);
-the status badges come from the portal's own macros. The SKU lists and the reviews are written by `sku_markup.py` and `review_markup.py`.
+the status badges come from the portal's own macros. The SKU lists and the reviews are
+written by `sku_markup.py` and `review_markup.py`.
 """
 
 from __future__ import annotations
