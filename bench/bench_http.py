@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -148,7 +149,10 @@ def prepare(url: str) -> tuple[dict[str, str], str]:
 
 
 def write_on(base: str, url: str, key: str, stop: Any, written: Any) -> None:
-    """Until `stop` is set: orders of merchant OTHER through the API, and its link saves."""
+    """Until `stop` is set: orders of merchant OTHER through the API, and its link saves.
+
+    The orders come as fast as the POS API's rate limit for one key allows.
+    """
     app = create_app({**TEST_SETTINGS, "database_url": url})
     count = 0
     while not stop.is_set():
@@ -159,8 +163,15 @@ def write_on(base: str, url: str, key: str, stop: Any, written: Any) -> None:
             method="POST",
             headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
         )
-        with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
-            assert answer.status == 202, answer.status
+        try:
+            with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310
+                assert answer.status == 202, answer.status
+        except urllib.error.HTTPError as refused:
+            # Past the POS API's rate limit for the key: wait as told, as a POS does.
+            if refused.code != 429:
+                raise
+            time.sleep(min(float(refused.headers.get("Retry-After") or 1), 5.0))
+            continue
         with app.app_context():
             merchant = db.session.scalar(select(Merchant).where(Merchant.ref == "OTHER"))
             assert merchant is not None
