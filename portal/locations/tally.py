@@ -215,14 +215,18 @@ def _forget(session: Session, *_: object) -> None:
     session.info.pop(_PENDING, None)
 
 
+# What the session runs for the tallies: the portal's only work in every transaction.
+LISTENERS = (
+    ("after_flush", _after_flush),
+    ("do_orm_execute", _on_execute),
+    ("before_commit", _before_commit),
+    ("after_rollback", _forget),
+)
+
+
 def init_app(app: Flask) -> None:
     """Keep the tallies from every transaction of the app's session."""
     del app  # the session is shared by every app of the process
-    for name, listener in (
-        ("after_flush", _after_flush),
-        ("do_orm_execute", _on_execute),
-        ("before_commit", _before_commit),
-        ("after_rollback", _forget),
-    ):
+    for name, listener in LISTENERS:
         if not event.contains(db.session, name, listener):
             event.listen(db.session, name, listener)
