@@ -13,17 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import current_app, get_template_attribute, url_for
+from flask import get_template_attribute
 from markupsafe import Markup
-from werkzeug.routing.converters import UnicodeConverter
 
 from portal.layout import money
 from portal.moments import when
 from portal.orders.pages import ListedOrder, OrdersPage
 from portal.products.markup import escaped, page_gettext
+from portal.row_urls import row_url
 
-# Stands for the order's ref in the address built once; no ref is made of capitals only.
-_MARK = "ORDERREF"
 # The texts of a row written from its values: address, ref, place, total, sale, attempts, reason.
 _TEXTS = 7
 
@@ -41,14 +39,6 @@ def order_rows(listing: OrdersPage, currency: str | None) -> Markup:
     return Markup(written)  # noqa: S704  # every value in it was escaped above
 
 
-def detail_url() -> Callable[[str], str]:
-    """`url_for("orders.detail", order_ref=...)` for every row: the address built once, the ref
-    quoted by the URL map's own converter, as `url_for` would quote it."""
-    before, after = url_for("orders.detail", order_ref=_MARK).split(_MARK)
-    quote = UnicodeConverter(current_app.url_map).to_url
-    return lambda order_ref: before + quote(order_ref) + after
-
-
 class _Rows:
     """What every row shares, translated and drawn once per page, and the writing of a row."""
 
@@ -57,7 +47,7 @@ class _Rows:
         status, tablet = _("Status"), _("The customer identifies on the Pongo tablet.")
         place, total, sale, attempts = _("Location"), _("Total"), _("Sale"), _("Attempts")
         self.currency = currency
-        self.url = detail_url()
+        self.url = row_url("orders.detail", "order_ref")
         self.draw: Callable[[str], Markup] = get_template_attribute(
             "orders/_status.html", "relay_status"
         )

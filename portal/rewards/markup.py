@@ -16,11 +16,11 @@ from markupsafe import Markup, escape
 from portal.rewards.catalogue_index import TokenKind, TokenResult
 from portal.rewards.checks import RewardCheck, RewardShape, RewardStatus
 from portal.rewards.entries import RewardEntry
-from portal.rewards.links import row_url
 from portal.rewards.pages import RewardsPage
 from portal.rewards.review_markup import ReviewForms
 from portal.rewards.sku_markup import SkuList
 from portal.rewards.texts import RowTexts
+from portal.row_urls import row_url
 
 # Kinds of SKUs a customer can be given: the items of a list.
 _LISTED = (TokenKind.MATCHED, TokenKind.AMBIGUOUS)

@@ -13,9 +13,9 @@ from markupsafe import escape
 from portal.moments import when
 from portal.rewards.entries import RewardEntry
 from portal.rewards.forms import translated_reasons, warned_reason
-from portal.rewards.links import row_url
 from portal.rewards.reviews import Acceptance
 from portal.rewards.texts import RowTexts
+from portal.row_urls import row_url
 
 
 class ReviewForms:
