@@ -191,21 +191,25 @@ class OrderDetail:
     store_name: str | None
 
 
-def order_detail(*, order: Order) -> OrderDetail:
-    """An order with its relay, its location's and store's names, and every attempt."""
-    relay, location_name, store_name = db.session.execute(
-        select(OrderRelay, Location.name, PongoStore.name)
-        .select_from(OrderRelay)
+def order_detail(*, merchant: Merchant, order_ref: str) -> OrderDetail | None:
+    """The merchant's order of that ref with its relay, its location's and store's names, and
+    every attempt; None when the merchant has no such order."""
+    found = db.session.execute(
+        select(Order, OrderRelay, Location.name, PongoStore.name)
+        .join(OrderRelay, OrderRelay.order_id == Order.id)
         .outerjoin(
             Location,
-            (Location.merchant_id == order.merchant_id) & (Location.ref == order.location_ref),
+            (Location.merchant_id == Order.merchant_id) & (Location.ref == Order.location_ref),
         )
         .outerjoin(
             PongoStore,
-            (PongoStore.merchant_id == order.merchant_id) & (PongoStore.slug == order.store_slug),
+            (PongoStore.merchant_id == Order.merchant_id) & (PongoStore.slug == Order.store_slug),
         )
-        .where(OrderRelay.order_id == order.id)
-    ).one()
+        .where(Order.merchant_id == merchant.id, Order.order_ref == order_ref)
+    ).first()
+    if found is None:
+        return None
+    order, relay, location_name, store_name = found
     attempts = db.session.scalars(
         select(RelayAttempt)
         .where(RelayAttempt.relay_id == relay.id)

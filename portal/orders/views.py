@@ -55,8 +55,9 @@ def index() -> str:
 def detail(order_ref: str) -> str:
     """One order: what was sent, Pongo's answer and every attempt."""
     merchant = current_merchant()
-    order = get_or_404(Order, merchant, order_ref=order_ref)
-    found = pages.order_detail(order=order)
+    found = pages.order_detail(merchant=merchant, order_ref=order_ref)
+    if found is None:
+        abort(404)
     answer = found.relay.pongo_answer or {}
     raw = answer.get("body") if "body" in answer else None
     order = found.order
