@@ -180,8 +180,12 @@ def bench_throughput(app: Flask, merchants: list[int]) -> None:
     for count in WRITERS:
         chosen = merchants[:count]
         bare = throughput(app, bare_order, chosen, f"b{count}-")
+        # Each side twice, in turns (ABBA), the better run kept: the tables grow as the runs
+        # go, and a 2-core machine's background work lands on one run or another.
         plain = throughput(app, plain_order, chosen, f"n{count}-")
         portal = throughput(app, portal_order, chosen, f"p{count}-")
+        portal = max(portal, throughput(app, portal_order, chosen, f"q{count}-"))
+        plain = max(plain, throughput(app, plain_order, chosen, f"m{count}-"))
         ratio = portal / plain
         mark = "ok" if ratio >= MIN_RATIO else "UNDER"
         print(
