@@ -20,7 +20,7 @@ from portal.locations.states import NO_STORE
 from portal.locations.stores import Store
 from portal.locations.tablets import field_name
 from portal.pongo.errors import N_
-from portal.products.markup import escaped
+from portal.rows import escaped
 
 
 class RowWords(NamedTuple):

@@ -4,9 +4,9 @@ A page lists fifty orders; a Jinja loop pays a context lookup, an escape and an 
 per value, and a call of `url_for` per row. The markup is the template's, byte for byte, its
 blank lines included (the page's rendering is kept in tests/perf/pages/orders.expected), and
 every value is escaped. Texts are the template's msgids read from the request's catalogue;
-the status badges come from the page's own macro, drawn once per page. The escaping and the
-translating are those of the Products rows (portal/products/markup.py), the first list
-written in Python.
+the status badges come from the page's own macro, drawn once per page. The escaping, the
+translating and the rows' addresses are those every list written in Python shares
+(`portal/rows.py`).
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from markupsafe import Markup
 from portal.layout import money
 from portal.moments import when
 from portal.orders.pages import ListedOrder, OrdersPage
-from portal.products.markup import escaped, page_gettext
-from portal.row_urls import row_url
+from portal.rows import RowTexts, escaped, row_url
 
 # The texts of a row written from its values: address, ref, place, total, sale, attempts, reason.
 _TEXTS = 7
@@ -43,7 +42,7 @@ class _Rows:
     """What every row shares, translated and drawn once per page, and the writing of a row."""
 
     def __init__(self, currency: str | None) -> None:
-        _ = page_gettext()
+        _ = RowTexts().gettext
         status, tablet = _("Status"), _("The customer identifies on the Pongo tablet.")
         place, total, sale, attempts = _("Location"), _("Total"), _("Sale"), _("Attempts")
         self.currency = currency

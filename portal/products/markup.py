@@ -9,28 +9,17 @@ request's catalogue; the badges come from the portal's own macro, drawn once per
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from flask import get_template_attribute, url_for
 from markupsafe import Markup, escape
 
-from portal.i18n import request_translations
 from portal.products.composer import RewardRef
 from portal.products.services import ProductRow, ProductsPage
+from portal.rows import RowTexts, escaped
 
-# Escaping leaves it as it is, and no name or ref sent by a POS is expected to hold it.
-_SEPARATOR = "\x00"
 # How many texts of a product row `_texts` gives.
 _TEXTS = 5
-
-
-def escaped(values: Sequence[str]) -> list[str]:
-    """Each value escaped for HTML, in one call of the escaper rather than one per value."""
-    joined = str(escape(_SEPARATOR.join(values))).split(_SEPARATOR)
-    if len(joined) == len(values):
-        return joined
-    # A value held the separator: escape them one by one.
-    return [str(escape(value)) for value in values]
 
 
 def location_options(locations: Sequence[tuple[str, str]], selected: str | None) -> Markup:
@@ -67,24 +56,11 @@ def _texts(row: ProductRow) -> tuple[str, str, str, str, str]:
     return (row.ref, row.sku, row.name, row.price or "", ", ".join(row.sold_at or ()))
 
 
-def page_gettext() -> Callable[..., Markup]:
-    """`_(text, **values)` as a template calls it, the request's catalogue found once per page:
-    the translation marked safe, the values put in escaped."""
-    translate = request_translations().ugettext
-
-    def gettext(text: str, **values: object) -> Markup:
-        """The text in the request's language, filled in with `%` as Jinja's gettext does."""
-        # The catalogue's words are the portal's own text: Jinja's gettext marks them safe too.
-        return Markup(translate(text)) % values  # noqa: S704
-
-    return gettext
-
-
 class _Rows:
     """What every row shares, translated and drawn once per page, and the writing of a row."""
 
     def __init__(self, selected: Sequence[str]) -> None:
-        _ = self.gettext = page_gettext()
+        _ = self.gettext = RowTexts().gettext
         self.selected = frozenset(selected)
         self.copy_word = _("Copy")
         self.copied_word = _("Copied")

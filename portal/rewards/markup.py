@@ -3,7 +3,7 @@
 A page shows 25 rewards and their hundreds of SKUs: a Jinja loop pays a context lookup, an
 escape and an output write per value, and a macro call per review and per difference. The
 markup is the template's (tests/perf/pages/ keeps the page's rendering), and every value is
-escaped. The texts are the template's msgids read from the request's catalogue (`texts.py`);
+escaped. The texts are the template's msgids read from the request's catalogue (`portal/rows.py`);
 the status badges come from the portal's own macros. The SKU lists and the reviews are
 written by `sku_markup.py` and `review_markup.py`.
 """
@@ -19,8 +19,7 @@ from portal.rewards.entries import RewardEntry
 from portal.rewards.pages import RewardsPage
 from portal.rewards.review_markup import ReviewForms
 from portal.rewards.sku_markup import SkuList
-from portal.rewards.texts import RowTexts
-from portal.row_urls import row_url
+from portal.rows import RowTexts, row_url
 
 # Kinds of SKUs a customer can be given: the items of a list.
 _LISTED = (TokenKind.MATCHED, TokenKind.AMBIGUOUS)

@@ -14,8 +14,7 @@ from portal.moments import when
 from portal.rewards.entries import RewardEntry
 from portal.rewards.forms import translated_reasons, warned_reason
 from portal.rewards.reviews import Acceptance
-from portal.rewards.texts import RowTexts
-from portal.row_urls import row_url
+from portal.rows import RowTexts, row_url
 
 
 class ReviewForms:

@@ -14,7 +14,7 @@ from markupsafe import escape
 from portal.rewards.catalogue_index import TokenKind, TokenResult
 from portal.rewards.checks import RewardCheck
 from portal.rewards.hints import Glyph, NearMissHint, Piece, glyph_of
-from portal.rewards.texts import RowTexts
+from portal.rows import RowTexts
 
 _ICONS = {
     TokenKind.MATCHED: "✔",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from jinja2 import Environment
 
-from portal.products.markup import escaped, location_options
+from portal.products.markup import location_options
+from portal.rows import escaped
 
 LOOP = Environment(autoescape=True).from_string(
     '{% for ref, name in locations %}<option value="{{ ref }}" '
