@@ -1,7 +1,7 @@
 """What the overview needs from the Locations area: its health counts and its setup step.
 
-Both are SQL expressions over the link states of `states.py`, so that the overview reads
-every figure of every area in one statement, whatever the merchant's size.
+Both are SQL expressions over the link states of `states.py`, counted in one pass over the
+merchant's locations and kept by the writes in its tally (`tally.py`).
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 
 from portal.extensions import db
-from portal.locations.states import ACTIVE, FACTS_OF, LINKED, LinkState, MerchantId, conditions
+from portal.locations.states import FACTS_OF, LINKED, LinkState, MerchantId, conditions
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
 
@@ -22,9 +22,8 @@ PROBLEMS = ("unlinked", "orphaned", "renamed", "inactive_linked")
 
 
 def _kinds(merchant_id: MerchantId) -> dict[str, tuple[ColumnElement[bool], ...]]:
-    """The kinds of locations the overview counts, as SQL conditions."""
+    """The problems the overview counts, as SQL conditions on the merchant's locations."""
     return {
-        "active": conditions(merchant_id, ACTIVE),
         "unlinked": conditions(merchant_id, *FACTS_OF[LinkState.UNLINKED]),
         "orphaned": conditions(merchant_id, *FACTS_OF[LinkState.ORPHANED]),
         "renamed": conditions(merchant_id, *FACTS_OF[LinkState.RENAMED]),
@@ -40,16 +39,6 @@ def location_problem_counts(merchant_id: MerchantId) -> dict[str, ColumnElement[
     """
     kinds = _kinds(merchant_id)
     return {key: func.count().filter(and_(*kinds[key])) for key in PROBLEMS}
-
-
-def location_counts(merchant_id: MerchantId, keys: tuple[str, ...]) -> Subquery:
-    """Counts of the merchant's locations by kind ("active" or a problem), in one pass."""
-    kinds = _kinds(merchant_id)
-    return (
-        select(*(func.count().filter(and_(*kinds[key][1:])).label(key) for key in keys))
-        .where(Location.merchant_id == merchant_id)
-        .subquery("location_counts")
-    )
 
 
 def location_problems(merchant: Merchant) -> dict[str, int]:
@@ -90,7 +79,7 @@ def first_pending_columns(
 ) -> dict[str, ColumnElement[Any]]:
     """The first unlinked and orphaned locations, read only when their count is above zero.
 
-    `counts` are the columns of `location_counts` in the statement's FROM. Without
+    `counts` are the columns of the tally's counts in the statement's FROM. Without
     the guard, finding that no location is orphaned would look up the store of every link.
     """
     kinds = _kinds(merchant_id)
@@ -103,7 +92,7 @@ def first_pending_columns(
 
 
 def step_from(values: Mapping[Any, Any]) -> LocationsStep:
-    """The Locations step from the values of `location_counts` and its first rows."""
+    """The Locations step from the tally's counts and its first rows."""
     return LocationsStep(
         active=int(values["active"] or 0),
         unlinked=int(values["unlinked"] or 0),
