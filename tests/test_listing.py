@@ -74,5 +74,5 @@ def test_paginate_clamps_and_counts(merchants: Flask) -> None:
         assert [m.ref for m in last.items] == ["R7", "R8", "R9"]  # R10 sorts after R1
         assert last.has_prev
         assert not last.has_next
-        rows = paginate(select(Merchant.ref, Merchant.name), page=1, per_page=4, scalars=False)
+        rows = paginate(select(Merchant.ref, Merchant.name), page=1, per_page=4, items="rows")
         assert len(rows.items[0]) == 2

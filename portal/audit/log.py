@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 
 from portal.audit.actions import NAMED_DETAILS, Audience, describe, visible_to
 from portal.extensions import db
-from portal.listing import Page, paginate
+from portal.listing import Listing, Page
 from portal.models.audit import AuditEvent
 from portal.models.locations import Location, PongoStore
 from portal.models.merchant import Merchant
@@ -115,18 +115,21 @@ def _names(merchant: Merchant, events: list[AuditEvent]) -> dict[str, str]:
     return names
 
 
+# The merchant's log, newest first, built once for any merchant.
+_LOG = Listing.of(
+    select(AuditEvent)
+    .where(
+        AuditEvent.merchant_id == bindparam("merchant_id", type_=Integer),
+        AuditEvent.action.in_(visible_to(Audience.MERCHANT)),
+        AuditEvent.action.not_in(FOLDED),
+    )
+    .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+)
+
+
 def access_log(*, merchant: Merchant, page: int) -> tuple[list[LogLine], Page]:
     """A page of the merchant's log, newest first, and where that page is."""
-    query = (
-        select(AuditEvent)
-        .where(
-            AuditEvent.merchant_id == merchant.id,
-            AuditEvent.action.in_(visible_to(Audience.MERCHANT)),
-            AuditEvent.action.not_in(FOLDED),
-        )
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    )
-    pagination = paginate(query, page=page, per_page=PER_PAGE)
+    pagination = _LOG.page({"merchant_id": merchant.id}, page=page, per_page=PER_PAGE)
     events: list[AuditEvent] = pagination.items
     starts = [e for e in events if e.action == "support.view.start"]
     facts = _view_facts(merchant, starts)

@@ -10,8 +10,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Integer, Select, bindparam, or_, select
 
-from portal.extensions import db
-from portal.listing import Page, clamp_page, clean_query, contains, count, last_page, paginate
+from portal.listing import Listing, Page, clean_query, contains, count, paginate
 from portal.locations import tally
 from portal.locations.guide import PROBLEMS, LocationsStep
 from portal.locations.operations import LinksRefused
@@ -171,14 +170,12 @@ def _figures(merchant: Merchant) -> _Figures:
 
 
 @functools.cache
-def _page_statement(inactive: bool) -> Select[Any]:
-    """A page of a merchant's active or inactive locations, unsearched, built once for any."""
-    return (
+def _page_listing(inactive: bool) -> Listing:
+    """A merchant's active or inactive locations, unsearched, built once for any merchant."""
+    return Listing.of(
         select(*PAGE_COLUMNS)
         .where(Location.merchant_id == bindparam("merchant_id", type_=Integer), _kind(inactive))
         .order_by(Location.ref)
-        .limit(bindparam("limit", type_=Integer))
-        .offset(bindparam("offset", type_=Integer))
     )
 
 
@@ -188,21 +185,14 @@ def _listed(
     """The page of locations shown; `total` is how many there are of the kind, unsearched.
 
     Unsearched, as most views are, the page's statement is built once and its rows, plain
-    columns, are read on the request's connection past the ORM's loading.
+    columns, are read past the ORM's loading.
     """
     if query:
         ordered = _filtered(merchant, query, inactive).order_by(Location.ref)
-        return paginate(ordered, page=page, per_page=per_page, scalars=False)
-    page = clamp_page(page, total, per_page)
-    rows = (
-        db.session.connection()
-        .execute(
-            _page_statement(inactive),
-            {"merchant_id": merchant.id, "limit": per_page, "offset": (page - 1) * per_page},
-        )
-        .all()
+        return paginate(ordered, page=page, per_page=per_page, items="rows")
+    return _page_listing(inactive).page(
+        {"merchant_id": merchant.id}, page=page, per_page=per_page, items="plain", total=total
     )
-    return Page(items=list(rows), page=page, pages=last_page(total, per_page), total=total)
 
 
 def page_of(merchant: Merchant, ref: str, per_page: int = PER_PAGE) -> int:

@@ -11,6 +11,7 @@ from typing import NamedTuple, Protocol
 from sqlalchemy import Integer, Select, and_, bindparam, or_, select
 
 from portal.extensions import db
+from portal.listing import read
 from portal.locations.suggest import PosLocation, StoreChoice, Suggestion, suggest_links
 from portal.models.locations import Location, PongoStore, StoreSync
 from portal.models.merchant import Merchant
@@ -90,11 +91,7 @@ def page_stores(merchant: Merchant, slugs: Collection[str]) -> PageStores:
     neither loaded nor turned into tuples. It runs on the request's connection: its rows are
     plain columns, which the ORM's row loading would only slow down.
     """
-    rows = (
-        db.session.connection()
-        .execute(_page_stores_statement(), {"merchant_id": merchant.id, "slugs": list(slugs)})
-        .all()
-    )
+    rows = read(_page_stores_statement(), {"merchant_id": merchant.id, "slugs": list(slugs)})
     found = PageStores(free=[], by_slug={})
     by_slug = found.by_slug
     free = found.free

@@ -8,7 +8,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import JSON, BindParameter, Select, bindparam, case, func, select, type_coerce
+from sqlalchemy import (
+    JSON,
+    BindParameter,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    case,
+    func,
+    select,
+    type_coerce,
+)
 
 from portal import config
 from portal.extensions import db
@@ -191,30 +202,39 @@ class OrderDetail:
     store_name: str | None
 
 
+# An order of a merchant by its ref, with its relay and its location's and store's names.
+_ORDER = (
+    select(Order, OrderRelay, Location.name, PongoStore.name)
+    .join(OrderRelay, OrderRelay.order_id == Order.id)
+    .outerjoin(
+        Location,
+        (Location.merchant_id == Order.merchant_id) & (Location.ref == Order.location_ref),
+    )
+    .outerjoin(
+        PongoStore,
+        (PongoStore.merchant_id == Order.merchant_id) & (PongoStore.slug == Order.store_slug),
+    )
+    .where(
+        Order.merchant_id == bindparam("merchant_id", type_=Integer),
+        Order.order_ref == bindparam("order_ref", type_=String),
+    )
+)
+# A relay's attempts, oldest first.
+_ATTEMPTS = (
+    select(RelayAttempt)
+    .where(RelayAttempt.relay_id == bindparam("relay_id", type_=Integer))
+    .order_by(RelayAttempt.at, RelayAttempt.id)
+)
+
+
 def order_detail(*, merchant: Merchant, order_ref: str) -> OrderDetail | None:
     """The merchant's order of that ref with its relay, its location's and store's names, and
     every attempt; None when the merchant has no such order."""
-    found = db.session.execute(
-        select(Order, OrderRelay, Location.name, PongoStore.name)
-        .join(OrderRelay, OrderRelay.order_id == Order.id)
-        .outerjoin(
-            Location,
-            (Location.merchant_id == Order.merchant_id) & (Location.ref == Order.location_ref),
-        )
-        .outerjoin(
-            PongoStore,
-            (PongoStore.merchant_id == Order.merchant_id) & (PongoStore.slug == Order.store_slug),
-        )
-        .where(Order.merchant_id == merchant.id, Order.order_ref == order_ref)
-    ).first()
+    found = db.session.execute(_ORDER, {"merchant_id": merchant.id, "order_ref": order_ref}).first()
     if found is None:
         return None
     order, relay, location_name, store_name = found
-    attempts = db.session.scalars(
-        select(RelayAttempt)
-        .where(RelayAttempt.relay_id == relay.id)
-        .order_by(RelayAttempt.at, RelayAttempt.id)
-    ).all()
+    attempts = db.session.scalars(_ATTEMPTS, {"relay_id": relay.id}).all()
     return OrderDetail(
         order=order,
         relay=relay,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import Integer, and_, bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -107,15 +107,17 @@ def _existing(order_id: int, status: PosStatus) -> OrderStatusUpdate | None:
     )
 
 
+# An order's changes, built once: each order's page reads them.
+_UPDATES = (
+    select(OrderStatusUpdate)
+    .where(OrderStatusUpdate.order_id == bindparam("order_id", type_=Integer))
+    .order_by(OrderStatusUpdate.seq)
+)
+
+
 def updates_of(order_id: int) -> list[OrderStatusUpdate]:
     """An order's changes, in the order they were asked."""
-    return list(
-        db.session.scalars(
-            select(OrderStatusUpdate)
-            .where(OrderStatusUpdate.order_id == order_id)
-            .order_by(OrderStatusUpdate.seq)
-        )
-    )
+    return list(db.session.scalars(_UPDATES, {"order_id": order_id}))
 
 
 def drop_unsendable() -> int:

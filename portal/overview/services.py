@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import g
-from sqlalchemy import Integer, ScalarSelect, Select, bindparam, func, select, true
+from sqlalchemy import BindParameter, Integer, ScalarSelect, Select, bindparam, func, select, true
 
 from portal.extensions import db
 from portal.locations import tally
@@ -104,7 +104,7 @@ class TabletCheck:
     first_name: str
 
 
-def anonymous_order_locations(merchant_id: int) -> Select[str]:
+def anonymous_order_locations(merchant_id: int | BindParameter[int]) -> Select[str]:
     """The refs of the locations that had orders nobody identified on, from their index.
 
     Asked once as a set rather than once per location: a correlated EXISTS over the orders
@@ -115,22 +115,31 @@ def anonymous_order_locations(merchant_id: int) -> Select[str]:
     )
 
 
-def tablet_check(merchant: Merchant) -> TabletCheck | None:
-    """Linked locations with orders nobody identified on and no Pongo tablet: to check."""
-    anonymous = Location.ref.in_(anonymous_order_locations(merchant.id))
-    rows = db.session.execute(
+def _tablet_statement() -> Select[str, str, int]:
+    """The first linked location without a tablet that had anonymous orders, and how many."""
+    merchant_id = bindparam("merchant_id", type_=Integer)
+    return (
         select(Location.ref, Location.name, func.count().over())
         .where(
-            Location.merchant_id == merchant.id,
+            Location.merchant_id == merchant_id,
             Location.archived_at.is_(None),
             Location.store_slug.is_not(None),
             Location.pongo_tablet_id.is_(None),
-            anonymous,
+            Location.ref.in_(anonymous_order_locations(merchant_id)),
         )
         .order_by(Location.name, Location.ref)
         .limit(1)
-    ).first()
-    return TabletCheck(count=rows[2], first_ref=rows[0], first_name=rows[1]) if rows else None
+    )
+
+
+# Built once: every overview view asks it.
+_TABLET_CHECK = _tablet_statement()
+
+
+def tablet_check(merchant: Merchant) -> TabletCheck | None:
+    """Linked locations with orders nobody identified on and no Pongo tablet: to check."""
+    row = db.session.execute(_TABLET_CHECK, {"merchant_id": merchant.id}).first()
+    return TabletCheck(count=row[2], first_ref=row[0], first_name=row[1]) if row else None
 
 
 LOCATION_COUNTS = ("unlinked", "orphaned", "renamed", "inactive_linked")

@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 
 from portal.audit.actor import Actor
 from portal.audit.services import record
@@ -71,11 +71,15 @@ def external_id_hash(raw_external_id: str | None) -> str:
     return hashlib.sha256((raw_external_id or "").encode("utf-8")).hexdigest()
 
 
+# Every review of one merchant, built once: each rewards view and each guided page reads them.
+_REVIEWS = select(ReviewedReward).where(
+    ReviewedReward.merchant_id == bindparam("merchant_id", type_=Integer)
+)
+
+
 def acceptances(merchant: Merchant, raw_by_id: dict[str, str | None]) -> dict[str, Acceptance]:
     """The merchant's reviews of the given rewards, each marked current or lapsed."""
-    rows = db.session.scalars(
-        select(ReviewedReward).where(ReviewedReward.merchant_id == merchant.id)
-    )
+    rows = db.session.scalars(_REVIEWS, {"merchant_id": merchant.id})
     found: dict[str, Acceptance] = {}
     for row in rows:
         if row.public_id not in raw_by_id:

@@ -63,7 +63,7 @@ def search_merchants(
         query.order_by(func.lower(Merchant.name), Merchant.id),
         page=page,
         per_page=PER_PAGE,
-        scalars=False,
+        items="rows",
     )
     rows = [DirectoryRow(merchant, connection) for merchant, connection in found.items]
     flag_problems(rows)

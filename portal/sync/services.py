@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Integer, Select, bindparam, or_, select, update
 
 from portal.audit.actor import Actor
 from portal.audit.services import record
@@ -46,25 +46,37 @@ def note_launch(
     db.session.flush()
 
 
-def changes_since_last_visit(merchant: Merchant) -> list[ChangeLine]:
-    """Changes recorded since the merchant's last visit began, newest first.
+def _unread_statement() -> Select[DriftChange]:
+    """The unread changes since the merchant's last visit began, newest first, at most MAX_LISTED.
 
     The visit's start is read in the same statement: none yet (no launch, or a first one)
     lists every unread change.
     """
+    merchant_id = bindparam("merchant_id", type_=Integer)
     since = (
         select(SyncState.changes_since)
-        .where(SyncState.merchant_id == merchant.id)
+        .where(SyncState.merchant_id == merchant_id)
         .scalar_subquery()
     )
-    query = select(DriftChange).where(
-        DriftChange.merchant_id == merchant.id,
-        DriftChange.read_at.is_(None),
-        or_(since.is_(None), DriftChange.at > since),
+    return (
+        select(DriftChange)
+        .where(
+            DriftChange.merchant_id == merchant_id,
+            DriftChange.read_at.is_(None),
+            or_(since.is_(None), DriftChange.at > since),
+        )
+        .order_by(DriftChange.at.desc(), DriftChange.id.desc())
+        .limit(MAX_LISTED)
     )
-    rows = db.session.scalars(
-        query.order_by(DriftChange.at.desc(), DriftChange.id.desc()).limit(MAX_LISTED)
-    )
+
+
+# Built once: every overview view asks it.
+_UNREAD = _unread_statement()
+
+
+def changes_since_last_visit(merchant: Merchant) -> list[ChangeLine]:
+    """Changes recorded since the merchant's last visit began, newest first."""
+    rows = db.session.scalars(_UNREAD, {"merchant_id": merchant.id})
     return [describe(row) for row in rows]
 
 
