@@ -11,7 +11,17 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask import current_app
-from sqlalchemy import BindParameter, ScalarSelect, Table, Text, cast, func, select
+from sqlalchemy import (
+    BindParameter,
+    Integer,
+    ScalarSelect,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    func,
+    select,
+)
 
 from portal.extensions import db
 from portal.models.merchant import Merchant
@@ -60,9 +70,13 @@ def version_of(latest: datetime | None) -> Hashable:
     return str(latest)
 
 
+# Built once: the Rewards and Products pages read it on every view.
+_VERSION = select(catalogue_version_query(bindparam("merchant_id", type_=Integer)))
+
+
 def catalogue_version(merchant: Merchant) -> Hashable:
     """What changes whenever the POS pushes a different catalogue: its last change."""
-    return version_of(db.session.scalar(select(catalogue_version_query(merchant.id))))
+    return version_of(db.session.scalar(_VERSION, {"merchant_id": merchant.id}))
 
 
 @contextmanager
