@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text
 
 from bench.bench_http import MAX_P50_RATIO, SECONDS, database, gunicorn, verdict, wrk
+from bench.common import vacuum
 from portal import create_app
 from portal.extensions import db
 from tests.helpers.seed import LARGEST, SMALL, api_key, seed_merchant
@@ -38,11 +38,7 @@ def prepare(url: str) -> str:
     seed_merchant(app, key, "SMALL", SMALL)
     seed_merchant(app, key, "BIG", LARGEST)
     print(f"  prepared the largest merchant in {time.perf_counter() - start:.0f} s")
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("ANALYZE"))  # as autovacuum would soon after the load
-            db.session.commit()
-        db.engine.dispose()
+    vacuum(app)
     return key
 
 

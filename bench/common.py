@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from portal import create_app
 from portal.audit.actor import SYSTEM
@@ -41,6 +41,21 @@ def bench_app(database_url: str, **settings: Any) -> Flask:
     with app.app_context():
         db.create_all()
     return app
+
+
+def vacuum(app: Flask) -> None:
+    """On PostgreSQL, what autovacuum does soon after a load: VACUUM ANALYZE the portal's tables.
+
+    Without statistics the planner takes nested loops for the location counts (~200 ms
+    instead of ~5 ms); without the visibility map the counts kept in indexes (orders by
+    status) read every counted row as well.
+    """
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            tables = ", ".join(db.metadata.tables)
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text(f"VACUUM (ANALYZE) {tables}"))
+        db.engine.dispose()
 
 
 def pos_merchant(app: Flask, ref: str = "BIG", name: str = "Big chain") -> Api:

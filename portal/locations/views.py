@@ -59,7 +59,6 @@ def _render(refused: operations.LinksRefused | None = None, status: int = 200) -
         typed_tablets=refused.tablets if refused else {},
         link_rows=markup.link_rows,
         version_fields=markup.version_fields,
-        links_form=LinksForm(),
         accept_form=AcceptForm(),
     ), status
 

@@ -23,7 +23,7 @@ from sqlalchemy import (
 
 from portal import config
 from portal.extensions import db
-from portal.listing import clamp_page, clean_query, last_page, like_pattern
+from portal.listing import Listing, clean_query, like_pattern, read
 from portal.models.locations import Location, PongoStore
 from portal.models.merchant import Merchant
 from portal.models.orders import Order, OrderRelay, RelayAttempt, RelayStatus
@@ -59,8 +59,8 @@ class OrdersPage:
 
 def status_counts(merchant: Merchant) -> dict[str, int]:
     """How many of the merchant's orders are in each relay status."""
-    counted = db.session.connection().execute(_status_counts(), {"merchant_id": merchant.id})
-    return dict(zip(STATUSES, counted.one(), strict=True))
+    counted = read(_status_counts(), {"merchant_id": merchant.id}).one()
+    return dict(zip(STATUSES, counted, strict=True))
 
 
 @functools.cache
@@ -133,7 +133,7 @@ def _with_reasons(rows: Sequence[tuple[Any, ...]]) -> list[ListedOrder]:
 
 
 @functools.cache
-def _filtered(by_status: bool, by_ref: bool) -> Select[*tuple[Any, ...]]:
+def _listing(by_status: bool, by_ref: bool) -> Listing:
     """The list's rows, newest first, of one status or all, searched by ref or not.
 
     The merchant, the status and the ref's LIKE pattern are parameters: each of the four
@@ -146,13 +146,7 @@ def _filtered(by_status: bool, by_ref: bool) -> Select[*tuple[Any, ...]]:
         statement = statement.where(
             func.lower(Order.order_ref).like(bindparam("pattern"), escape="\\")
         )
-    return statement.order_by(Order.received_at.desc(), Order.id.desc())
-
-
-@functools.cache
-def _one_page(by_status: bool, by_ref: bool) -> Select[*tuple[Any, ...]]:
-    """One page of `_filtered`, its size and offset parameters too."""
-    return _filtered(by_status, by_ref).limit(bindparam("size")).offset(bindparam("skipped"))
+    return Listing.of(statement.order_by(Order.received_at.desc(), Order.id.desc()))
 
 
 def orders_page(
@@ -167,25 +161,19 @@ def orders_page(
     query = clean_query(query, 128)
     if query:
         values["pattern"] = like_pattern(query)
-    shape = (status is not None, bool(query))
     counts = status_counts(merchant)
-    connection = db.session.connection()
-    if query:
-        counted = select(func.count()).select_from(_filtered(*shape).order_by(None).subquery())
-        total = connection.execute(counted, values).scalar_one()
-    else:
-        # Every order has one relay row: without a search the status counts are the list's size.
-        total = counts[status] if status else sum(counts.values())
-    page = clamp_page(page, total, per_page)
-    values.update(size=per_page, skipped=(page - 1) * per_page)
-    rows = connection.execute(_one_page(*shape), values).all()
+    # Every order has one relay row: without a search the status counts are the list's size.
+    total = None if query else counts[status] if status else sum(counts.values())
+    found = _listing(status is not None, bool(query)).page(
+        values, page=page, per_page=per_page, items="plain", total=total
+    )
     return OrdersPage(
-        rows=_with_reasons(rows),
+        rows=_with_reasons(found.items),
         status=status,
         query=query,
-        page=page,
-        pages=last_page(total, per_page),
-        total=total,
+        page=found.page,
+        pages=found.pages,
+        total=found.total,
         counts=counts,
     )
 

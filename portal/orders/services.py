@@ -235,11 +235,15 @@ def find_order(*, merchant: Merchant, order_ref: str) -> OrderRow | None:
 
 
 def order_problem_columns(merchant_id: int | BindParameter[int]) -> dict[str, ScalarSelect[int]]:
-    """The overview's order counts as SQL expressions, to be read in one statement."""
+    """The overview's order counts as SQL expressions, to be read in one statement.
+
+    Rows are counted, not ids: the (merchant, status) index alone answers, where counting
+    ids made PostgreSQL read every counted relay's row as well.
+    """
 
     def count(status: RelayStatus) -> ScalarSelect[int]:
         return (
-            select(func.count(OrderRelay.id))
+            select(func.count())
             .where(OrderRelay.merchant_id == merchant_id, OrderRelay.status == status)
             .scalar_subquery()
         )
