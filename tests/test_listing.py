@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from portal.extensions import db
-from portal.listing import clamp_page, contains, last_page, paginate, parse_page
+from portal.listing import Listing, clamp_page, contains, last_page, paginate, parse_page
 from portal.models.merchant import Merchant
 
 
@@ -76,3 +76,27 @@ def test_paginate_clamps_and_counts(merchants: Flask) -> None:
         assert not last.has_next
         rows = paginate(select(Merchant.ref, Merchant.name), page=1, per_page=4, items="rows")
         assert len(rows.items[0]) == 2
+
+
+def test_a_listing_built_once_binds_its_values_on_each_read(merchants: Flask) -> None:
+    names = Listing.of(
+        select(Merchant.ref, Merchant.name)
+        .where(Merchant.name.like(bindparam("pattern")))
+        .order_by(Merchant.ref)
+    )
+    with merchants.app_context():
+        first = names.page({"pattern": "%"}, page=2, per_page=4, items="plain")
+        assert (first.page, first.pages, first.total) == (2, 3, 11)
+        assert [tuple(row) for row in first.items] == [
+            (ref, db.session.scalar(select(Merchant.name).where(Merchant.ref == ref)))
+            for ref in ("R3", "R4", "R5", "R6")
+        ]
+        none = names.page({"pattern": "no such name%"}, page=5, per_page=4, items="plain")
+        assert (none.page, none.pages, none.total, none.items) == (1, 1, 0, [])
+        # A total the caller knows is taken as it is: no count is read.
+        told = names.page({"pattern": "%"}, page=9, per_page=4, items="plain", total=5)
+        assert (told.page, told.pages, [row.ref for row in told.items]) == (
+            2,
+            2,
+            ["R3", "R4", "R5", "R6"],
+        )
