@@ -33,7 +33,7 @@ from sqlalchemy import (
 
 from portal.extensions import db
 from portal.layout import money
-from portal.listing import Page, clamp_page, escape_like, last_page, read, text_rows
+from portal.listing import Listing, Page, escape_like, read, text_rows
 from portal.models.locations import Location
 from portal.models.merchant import Merchant
 from portal.models.products import Product
@@ -307,23 +307,24 @@ def listing(conditions: list[ColumnElement[bool]]) -> Select[*_Fields]:
 
 
 @functools.cache
-def _unfiltered_page() -> Select[*_Fields]:
-    """One page of a merchant's active products, unfiltered: the list as first opened."""
-    scope = _scope(bindparam("merchant_id"), State.ACTIVE)
-    return listing(scope).limit(bindparam("size")).offset(bindparam("skipped"))
+def _unfiltered() -> Listing:
+    """A merchant's active products, unfiltered: the list as first opened."""
+    return Listing.of(listing(_scope(bindparam("merchant_id"), State.ACTIVE)))
 
 
-def page_rows(
-    merchant: Merchant, filters: Filters, used_skus: Iterable[str], page: int
-) -> Sequence[Row[*_Fields]]:
-    """The products of one page of the list after search and filters."""
-    skipped = (page - 1) * PER_PAGE
-    if not filters.narrowed:
-        # The list as first opened, its most viewed page: read through a statement built once.
-        values = {"merchant_id": merchant.id, "size": PER_PAGE, "skipped": skipped}
-        return read(_unfiltered_page(), values).all()
-    conditions = filter_conditions(merchant, filters, used_skus)
-    return read(listing(conditions).limit(PER_PAGE).offset(skipped)).all()
+def listed_page(
+    merchant: Merchant, filters: Filters, used_skus: Iterable[str], page: int, total: int
+) -> Page:
+    """The page of the list after search and filters; `total` is how many the filters keep."""
+    if filters.narrowed:
+        conditions = filter_conditions(merchant, filters, used_skus)
+        return Listing.of(listing(conditions)).page(
+            page=page, per_page=PER_PAGE, items="plain", total=total
+        )
+    # The list as first opened, its most viewed page: read through a statement built once.
+    return _unfiltered().page(
+        {"merchant_id": merchant.id}, page=page, per_page=PER_PAGE, items="plain", total=total
+    )
 
 
 def counts(merchant: Merchant, filters: Filters, used_skus: Iterable[str]) -> tuple[int, int]:
@@ -392,9 +393,8 @@ def products_page(
     """One page of the merchant's catalogue after search and filters, and the composer."""
     usage = reward_usage(merchant)
     total, size = counts(merchant, filters, usage)
-    page = clamp_page(page, total, PER_PAGE)
-    products = page_rows(merchant, filters, usage, page)
-    paging = Page(items=list(products), page=page, pages=last_page(total, PER_PAGE), total=total)
+    paging = listed_page(merchant, filters, usage, page, total)
+    products = paging.items
     locations = active_locations(merchant)
     rows = list(
         describe(
